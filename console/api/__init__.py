@@ -1,0 +1,30 @@
+"""The CVSecurity 3rd-party API client. Plain asyncio and httpx: no Qt here (an import-linter contract)."""
+
+from .client import Client, Envelope, RetryPolicy
+from .endpoints import ENDPOINTS, Endpoint
+from .errors import (
+    ApiError,
+    AuthError,
+    CVSecError,
+    HTTPStatusError,
+    ModelError,
+    ProtocolError,
+    TLSError,
+    TransportError,
+)
+
+__all__ = [
+    "ENDPOINTS",
+    "ApiError",
+    "AuthError",
+    "CVSecError",
+    "Client",
+    "Endpoint",
+    "Envelope",
+    "HTTPStatusError",
+    "ModelError",
+    "ProtocolError",
+    "RetryPolicy",
+    "TLSError",
+    "TransportError",
+]

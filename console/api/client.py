@@ -1,0 +1,317 @@
+"""The async client: one ``httpx.AsyncClient`` per server, the envelope parsed in one place.
+
+``Client.call(section, **params)`` reaches any endpoint of the manual by its section number, placing each
+keyword where the manual puts it (path placeholder, query string, JSON body or multipart form). Reads (GET)
+are retried a bounded number of times on connection failures and 5xx answers; writes (POST, DELETE) are
+sent exactly once, whatever happens: a remote door open must never fire twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import ssl
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from . import endpoints
+from .endpoints import Endpoint
+from .errors import ApiError, AuthError, HTTPStatusError, ProtocolError, TLSError, TransportError
+from .redact import RedactingFilter, redact_text
+
+__all__ = ["DEFAULT_TIMEOUT", "Client", "Envelope", "RetryPolicy"]
+
+log = logging.getLogger(__name__)
+
+# httpx logs every request URL at INFO, token included; keep it quiet and masked whatever the app does.
+for _name in ("httpx", "httpcore"):
+    _lib_log = logging.getLogger(_name)
+    _lib_log.setLevel(logging.WARNING)
+    _lib_log.addFilter(RedactingFilter())
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retries for idempotent reads only."""
+
+    attempts: int = 3  # total tries of a GET, the first included
+    backoff: float = 0.3  # seconds before the second try, doubled after each
+    max_backoff: float = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A parsed answer: ``code``/``message``/``data`` plus any other top-level keys (2.19.13 pages there)."""
+
+    code: int
+    message: str
+    data: Any
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _stringify(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ",".join(_stringify(v) for v in value)
+    return str(value)
+
+
+class Client:
+    """Speaks the CVSecurity 3rd-party API of one server.
+
+    ``Client(base_url, token)``; use as ``async with`` or call :meth:`aclose`. ``ca_file`` trusts a custom
+    CA (or a pinned self-signed certificate); ``verify=False`` turns verification off (never the default).
+    ``transport`` lets tests drive the simulator in-process (``httpx.ASGITransport``).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        verify: bool = True,
+        ca_file: str | None = None,
+        max_connections: int = 8,
+        retry: RetryPolicy = RetryPolicy(),
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        base = base_url.strip().rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise ValueError("the server URL must start with http:// or https://")
+        self.base_url = base
+        self._token = token
+        self._retry = retry
+        ssl_verify: ssl.SSLContext | bool
+        ssl_verify = ssl.create_default_context(cafile=ca_file) if ca_file else verify
+        if transport is None:
+            # retries=0: no silent re-send of a write after a half-open connection.
+            transport = httpx.AsyncHTTPTransport(
+                verify=ssl_verify,
+                retries=0,
+                limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            )
+        self._http = httpx.AsyncClient(
+            base_url=base,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": "cvsecurity-console"},
+        )
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<Client {self.base_url}>"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool; calling it again does nothing."""
+        if not self._closed:
+            self._closed = True
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- the generic call -------------------------------------------------------------------------
+
+    async def call(
+        self,
+        section: str,
+        /,
+        body: Any = None,
+        files: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> Any:
+        """Call the endpoint of manual section ``section`` and return the envelope's ``data``."""
+        return (await self.call_envelope(section, body=body, files=files, **params)).data
+
+    async def call_envelope(
+        self,
+        section: str,
+        /,
+        body: Any = None,
+        files: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> Envelope:
+        ep = endpoints.get(section)
+        request = self._build(ep, body, files, params)
+        response = await self._send(ep, request)
+        return self._parse(ep, response)
+
+    # -- request building ------------------------------------------------------------------------
+
+    def _build(
+        self, ep: Endpoint, body: Any, files: Mapping[str, Any] | None, params: Mapping[str, Any]
+    ) -> httpx.Request:
+        path = ep.path
+        query: dict[str, str] = {}
+        json_body: Any = None
+        form: dict[str, str] = {}
+        if body is not None:
+            if ep.body_kind is None:
+                raise TypeError(f"{ep.section} takes no request body")
+            if ep.body_is_array and not isinstance(body, Sequence | list):
+                raise TypeError(f"{ep.section} takes a JSON array as body=[...]")
+            json_body = list(body) if ep.body_is_array else dict(body)
+        placeholders = ep.placeholders
+        for name, value in params.items():
+            if value is None:
+                continue
+            placed = False
+            if name in placeholders:
+                path = path.replace("{" + name + "}", quote(_stringify(value), safe=""))
+                placed = True
+            in_body = name in ep.body_names
+            if name in ep.query_names or (not in_body and not placed and ep.body_kind is None):
+                query[name] = _stringify(value)
+                placed = True
+            if in_body or (not placed and ep.body_kind is not None):
+                if ep.body_kind == "form":
+                    form[name] = _stringify(value)
+                else:
+                    if json_body is None:
+                        json_body = {}
+                    if not isinstance(json_body, dict):
+                        raise TypeError(f"{ep.section}: pass array items in body=[...], not as keywords")
+                    json_body[name] = value
+        missing = [p for p in placeholders if "{" + p + "}" in path]
+        if missing:
+            raise TypeError(f"{ep.section} needs {', '.join(missing)} for its URL")
+        if ep.body_kind == "json" and json_body is None and ep.method != "GET":
+            json_body = [] if ep.body_is_array else {}
+        query["access_token"] = self._token
+        kwargs: dict[str, Any] = {"params": query}
+        if ep.body_kind == "form" or files:
+            kwargs["data"] = form
+            if files:
+                kwargs["files"] = dict(files)
+        elif json_body is not None:
+            kwargs["content"] = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        return self._http.build_request(ep.method, path, **kwargs)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def _safe(self, text: str) -> str:
+        return redact_text(text, self._token)
+
+    async def _send(self, ep: Endpoint, request: httpx.Request) -> httpx.Response:
+        url = self._safe(str(request.url))
+        attempts = 1 if ep.is_write else max(1, self._retry.attempts)
+        delay = self._retry.backoff
+        for attempt in range(1, attempts + 1):
+            started = time.monotonic()
+            try:
+                response = await self._http.send(request)
+            except httpx.HTTPError as exc:
+                error = self._transport_error(exc, url)
+                log.info("%s %s failed (try %d/%d): %s", ep.method, url, attempt, attempts, error)
+                if attempt >= attempts:
+                    raise error from None
+            else:
+                elapsed = (time.monotonic() - started) * 1000
+                log.debug("%s %s -> %d in %.0f ms", ep.method, url, response.status_code, elapsed)
+                if response.status_code < 500 or attempt >= attempts:
+                    return response
+                log.info("%s %s answered %d (try %d/%d)", ep.method, url, response.status_code, attempt, attempts)
+            await asyncio.sleep(min(delay, self._retry.max_backoff) * (0.5 + random.random()))
+            delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _transport_error(self, exc: httpx.HTTPError, url: str) -> TransportError:
+        detail = self._safe(str(exc)) or type(exc).__name__
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, ssl.SSLError):
+                reason = getattr(cause, "reason", None) or cause.__class__.__name__
+                return TLSError(f"the server's certificate was refused ({reason}); trust its CA file or check the URL",
+                                url=url)
+            cause = cause.__cause__ or cause.__context__
+        if isinstance(exc, httpx.TimeoutException):
+            return TransportError(f"the server did not answer in time ({type(exc).__name__})", url=url)
+        if isinstance(exc, httpx.ConnectError):
+            return TransportError(f"cannot reach the server: {detail}", url=url)
+        return TransportError(f"the connection failed: {detail}", url=url)
+
+    # -- parsing ---------------------------------------------------------------------------------
+
+    def _parse(self, ep: Endpoint, response: httpx.Response) -> Envelope:
+        url = self._safe(str(response.request.url))
+        status = response.status_code
+        if status in (401, 403):
+            raise AuthError(status, url=url, detail=self._server_words(response))
+        if not 200 <= status < 300:
+            raise HTTPStatusError(status, url=url, detail=self._server_words(response))
+        if len(response.content) > MAX_BODY_BYTES:
+            raise ProtocolError("the answer is larger than the console accepts", url=url)
+        content_type = response.headers.get("content-type", "")
+        try:
+            payload = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            kind = content_type.split(";")[0].strip() or "an unknown type"
+            raise ProtocolError(
+                f"the server answered with {kind}, not the API's JSON (is this the CVSecurity API address?)",
+                url=url,
+                content_type=content_type,
+            ) from None
+        if not isinstance(payload, dict):
+            raise ProtocolError("the answer is JSON but not the API's {code, message, data} envelope", url=url)
+        return self._envelope(ep, payload, url)
+
+    def _envelope(self, ep: Endpoint, payload: dict[str, Any], url: str) -> Envelope:
+        if "code" in payload:
+            try:
+                code = int(payload["code"])
+            except (TypeError, ValueError):
+                raise ProtocolError("the answer's code is not a number", url=url) from None
+            message = _text(payload.get("message", payload.get("msg", "")))
+            extra = {k: v for k, v in payload.items() if k not in ("code", "message", "msg", "data")}
+            if code < 0:  # success is 0 (the manual's "more than 0" also counts as success)
+                raise ApiError(code, message, section=ep.section)
+            return Envelope(code, message, payload.get("data"), extra)
+        if "ret" in payload:  # 2.19.13-2.19.15: {ret: ok/fail, msg, data, ...}
+            ret = _text(payload.get("ret"))
+            message = _text(payload.get("msg", payload.get("message", "")))
+            extra = {k: v for k, v in payload.items() if k not in ("ret", "msg", "message", "data")}
+            if ret.lower() != "ok":
+                raise ApiError(_int_or(payload.get("code"), -1), message or f"ret={ret}", section=ep.section)
+            return Envelope(0, message, payload.get("data"), extra)
+        raise ProtocolError("the answer is JSON but has neither 'code' nor 'ret'", url=url)
+
+    def _server_words(self, response: httpx.Response) -> str:
+        try:
+            payload = response.json()
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        if isinstance(payload, dict):
+            return self._safe(_text(payload.get("message") or payload.get("msg") or ""))[:300]
+        return ""
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _int_or(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,144 @@
+"""The manual's endpoint catalog, keyed by section number ("2.12.8").
+
+The data is ``catalog.json`` (a copy of the project's machine-readable reading of the vendor manual,
+``shared/api/endpoints.json``). This module turns it into frozen :class:`Endpoint` records and applies the
+decisions recorded in ``console/api/README.md`` where the manual contradicts itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+__all__ = ["ENDPOINTS", "PATH_FIXES", "Endpoint", "Param", "by_path", "get"]
+
+Method = Literal["GET", "POST", "DELETE"]
+BodyKind = Literal["json", "form"]
+Shape = Literal["envelope-only", "object", "list", "page", "totalCount", "string", "other"]
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    required: bool | None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    section: str
+    title: str
+    group: str
+    method: Method
+    path: str
+    path_params: tuple[Param, ...]
+    query: tuple[Param, ...]
+    body_kind: BodyKind | None
+    body_fields: tuple[Param, ...]
+    body_is_array: bool
+    envelope: Literal["code/message/data", "ret/msg/data"]
+    response_shape: Shape
+    response_fields: tuple[str, ...]
+    enums: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    constraints: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    body_example: Any = None
+    response_example: Any = None
+    printed_path: str = ""
+
+    @property
+    def is_write(self) -> bool:
+        """POST and DELETE change state on the server and are never retried."""
+        return self.method != "GET"
+
+    @property
+    def query_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.query)
+
+    @property
+    def body_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.body_fields)
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(_PLACEHOLDER.findall(self.path))
+
+    @property
+    def pages(self) -> bool:
+        return "pageNo" in self.query_names or "pageNo" in self.body_names
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.section} {self.method} {self.path}>"
+
+
+def _params(raw: list[dict[str, Any]] | None) -> tuple[Param, ...]:
+    return tuple(Param(p["name"], p.get("required"), p.get("description", "")) for p in raw or ())
+
+
+# Where the printed URL is wrong, the URL we send (ERRATA; the table in console/api/README.md).
+PATH_FIXES: Mapping[str, str] = {
+    "2.3.7": "/api/v2/eleLevel/list",  # printed with the access-level URL of 2.1.9
+    "2.10.3": "/api/v2/device/list",  # printed with the v1 URL of 2.10.1
+    "2.13.4": "/api/v2/floor/list",  # printed with the v1 URL of 2.13.1
+    "2.31.1": "/api/psgDevice/list",  # printed "psgdDevice"; every sibling says psgDevice
+    "2.26.4": "/api/person/delete/{pin}/{templateNo}",  # printed with no separator between the two
+}
+
+
+def _load() -> dict[str, Endpoint]:
+    text = resources.files("console.api").joinpath("catalog.json").read_text(encoding="utf-8")
+    out: dict[str, Endpoint] = {}
+    for raw in json.loads(text):
+        body: dict[str, Any] = raw.get("body") or {}
+        path = PATH_FIXES.get(raw["section"], raw["path"])
+        out[raw["section"]] = Endpoint(
+            section=raw["section"],
+            title=raw["title"],
+            group=raw["group"],
+            method=raw["method"],
+            path=path,
+            path_params=_params(raw.get("path_params"))
+            if raw["section"] != "2.26.4"
+            else (Param("pin", True), Param("templateNo", True)),
+            query=_params(raw.get("query")),
+            body_kind=body["kind"] if body else None,
+            body_fields=_params(body.get("fields")),
+            body_is_array=isinstance(body.get("example"), list),
+            envelope=raw["envelope"],
+            response_shape=raw["response_shape"],
+            response_fields=tuple(raw.get("response_fields") or ()),
+            enums={k: dict(v) for k, v in (raw.get("enums") or {}).items()},
+            constraints=tuple(raw.get("constraints") or ()),
+            notes=tuple(raw.get("notes") or ()),
+            body_example=body.get("example"),
+            response_example=raw.get("response_example"),
+            printed_path=raw["path"],
+        )
+    return out
+
+
+ENDPOINTS: Mapping[str, Endpoint] = _load()
+
+
+def get(section: str) -> Endpoint:
+    """The endpoint printed under ``section``; ``KeyError`` names the unknown section."""
+    try:
+        return ENDPOINTS[section]
+    except KeyError:
+        raise KeyError(f"no endpoint {section!r} in the manual's catalog") from None
+
+
+@cache
+def by_path() -> dict[tuple[str, str], list[Endpoint]]:
+    """(method, path template) -> endpoints; a few pairs are documented twice (ERRATA)."""
+    table: dict[tuple[str, str], list[Endpoint]] = {}
+    for ep in ENDPOINTS.values():
+        table.setdefault((ep.method, ep.path), []).append(ep)
+    return table
