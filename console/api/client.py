@@ -67,7 +67,7 @@ def _stringify(value: Any) -> str:
     return str(value)
 
 
-class Client:
+class Client(TypedCalls):
     """Speaks the CVSecurity 3rd-party API of one server.
 
     ``Client(base_url, token)``; use as ``async with`` or call :meth:`aclose`. ``ca_file`` trusts a custom
