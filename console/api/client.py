@@ -25,6 +25,7 @@ from . import endpoints
 from .endpoints import Endpoint
 from .errors import ApiError, AuthError, HTTPStatusError, ProtocolError, TLSError, TransportError
 from .redact import RedactingFilter, redact_text
+from .typed import TypedCalls
 
 __all__ = ["DEFAULT_TIMEOUT", "Client", "Envelope", "RetryPolicy"]
 
