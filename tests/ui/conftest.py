@@ -1,0 +1,45 @@
+"""Qt fixtures: a qasync loop per test, driven from synchronous tests with ``run(coro)``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication
+
+from console.ui import aio
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    qapp.setQuitOnLastWindowClosed(False)  # as the app does: closing a dialog must not stop the loop
+    loop = aio.create_loop(qapp)
+    errors: list[tuple[BaseException, str]] = []
+    aio.set_error_handler(lambda exc, ctx: errors.append((exc, ctx)))
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    aio.set_error_handler(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+    assert not errors, f"unreported task failures: {errors}"
+
+
+@pytest.fixture
+def run(qloop: qasync.QEventLoop) -> Callable[..., Any]:
+    """``run(coro, timeout=30)``: drive the Qt+asyncio loop until ``coro`` finishes."""
+
+    def runner(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    return runner
