@@ -32,8 +32,10 @@ setup() {
     "$PY" -m venv "$VENV"
   fi
   if [ ! -f "$stamp" ]; then
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[$1]"
+    echo "setting up $VENV (first run: a few minutes; log in $VENV/setup.log)"
+    { "$VENV/bin/python" -m pip install --upgrade pip &&
+      "$VENV/bin/python" -m pip install -e ".[$1]"; } > "$VENV/setup.log" 2>&1 ||
+      { tail -n 40 "$VENV/setup.log"; echo "setup failed: see $VENV/setup.log" >&2; exit 1; }
     rm -f "$VENV"/.installed-*
     touch "$stamp"
   fi
