@@ -12,6 +12,8 @@ from .errors import (
     TLSError,
     TransportError,
 )
+from .paging import Page, PagingError, iterate_pages
+from .typed import EndpointUnavailable
 
 __all__ = [
     "ENDPOINTS",
@@ -20,11 +22,15 @@ __all__ = [
     "CVSecError",
     "Client",
     "Endpoint",
+    "EndpointUnavailable",
     "Envelope",
     "HTTPStatusError",
     "ModelError",
+    "Page",
+    "PagingError",
     "ProtocolError",
     "RetryPolicy",
     "TLSError",
     "TransportError",
+    "iterate_pages",
 ]

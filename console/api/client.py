@@ -189,7 +189,7 @@ class Client(TypedCalls):
                     form[name] = _stringify(value)
                 else:
                     if json_body is None:
-                        json_body = {}
+                        json_body = [] if ep.body_is_array else {}
                     if not isinstance(json_body, dict):
                         raise TypeError(f"{ep.section}: pass array items in body=[...], not as keywords")
                     json_body[name] = value
@@ -266,7 +266,7 @@ class Client(TypedCalls):
         content_type = response.headers.get("content-type", "")
         try:
             payload = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             kind = content_type.split(";")[0].strip() or "an unknown type"
             raise ProtocolError(
                 f"the server answered with {kind}, not the API's JSON (is this the CVSecurity API address?)",
@@ -281,16 +281,16 @@ class Client(TypedCalls):
         if "code" in payload:
             try:
                 code = int(payload["code"])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ProtocolError("the answer's code is not a number", url=url) from None
-            message = _text(payload.get("message", payload.get("msg", "")))
+            message = self._safe(_text(payload.get("message", payload.get("msg", ""))))
             extra = {k: v for k, v in payload.items() if k not in ("code", "message", "msg", "data")}
             if code < 0:  # success is 0 (the manual's "more than 0" also counts as success)
                 raise ApiError(code, message, section=ep.section)
             return Envelope(code, message, payload.get("data"), extra)
         if "ret" in payload:  # 2.19.13-2.19.15: {ret: ok/fail, msg, data, ...}
             ret = _text(payload.get("ret"))
-            message = _text(payload.get("msg", payload.get("message", "")))
+            message = self._safe(_text(payload.get("msg", payload.get("message", ""))))
             extra = {k: v for k, v in payload.items() if k not in ("ret", "msg", "message", "data")}
             if ret.lower() != "ok":
                 raise ApiError(_int_or(payload.get("code"), -1), message or f"ret={ret}", section=ep.section)
@@ -300,7 +300,7 @@ class Client(TypedCalls):
     def _server_words(self, response: httpx.Response) -> str:
         try:
             payload = response.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return ""
         if isinstance(payload, dict):
             return self._safe(_text(payload.get("message") or payload.get("msg") or ""))[:300]
@@ -308,11 +308,14 @@ class Client(TypedCalls):
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """Server text for a message: scalars only (a hostile nested value is not rendered), at most 1000 chars."""
+    if value is None or not isinstance(value, (str, int, float, bool)):
+        return ""
+    return (value if isinstance(value, str) else str(value))[:1000]
 
 
 def _int_or(value: Any, default: int) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default

@@ -15,6 +15,7 @@ __all__ = [
     "DoorState",
     "Gate",
     "GateAlarm",
+    "GateDirection",
     "GateRelay",
     "GateState",
     "GateStateCode",
@@ -95,6 +96,14 @@ class GateRelay(CodedEnum):
     EXIT_OPEN = ("1", "open for exit")
     ENTRY_OPEN = ("2", "open for entry")
     UNKNOWN = ("?", "relay unknown", "none")
+
+
+class GateDirection(CodedEnum):
+    """``openType`` of a remote gate opening (2.32.7, 2.32.8)."""
+
+    ENTRY = ("1", "open for entry", "entry", "in")
+    EXIT = ("2", "open for exit", "exit", "out")
+    UNKNOWN = ("?", "direction unknown")
 
 
 class Door(Model):
