@@ -1,0 +1,159 @@
+"""Export the journal to CSV, from the panel or from the command line without opening a window.
+
+``python -m console export-events --basedir DIR --since 2024-05-01 --until "2024-05-02 06:00" --csv shift.csv``
+reads the journal in ``DIR/data`` (``--data-dir`` names the data directory itself). The journal is opened
+read-only, so exporting while the console runs is safe. Cells that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are prefixed with ``'``. The file is
+UTF-8 with a byte-order mark (spreadsheets then read names correctly) and written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from console.services.paths import Paths
+
+from .journal import Journal, JournalError
+from .model import Event, EventFilter, Level, Source, format_time
+
+__all__ = ["COLUMNS", "export_csv", "main", "safe_cell", "write_csv"]
+
+COLUMNS: tuple[str, ...] = (
+    "time", "severity", "source", "event", "pin", "person", "department", "door/point", "reader", "device",
+    "device serial", "verification", "area", "card", "temperature", "mask", "photo", "back-filled",
+    "acknowledged at", "acknowledged by", "acknowledgement note", "key",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The cell's text, with a leading ``'`` where a spreadsheet would take it for a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _row(ev: Event) -> list[str]:
+    ack = ev.ack
+    cells: list[object] = [
+        format_time(ev.time), ev.level.word, ev.source.value, ev.name, ev.pin, ev.person, ev.department, ev.point,
+        ev.reader, ev.device_name, ev.device_sn, ev.verify_mode, ev.area, ev.card,
+        "" if ev.temperature is None else f"{ev.temperature:g}", ev.mask,
+        ev.photo_path or ("yes" if ev.has_photo else ""), "yes" if ev.backfilled else "",
+        format_time(ack.at) if ack else "", ack.operator if ack else "", ack.note if ack else "", ev.key,
+    ]
+    return [safe_cell(c) for c in cells]
+
+
+def write_csv(events: Iterable[Event], out: IO[str]) -> int:
+    """Write a header and one row per event to ``out``; returns the number of events."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for ev in events:
+        writer.writerow(_row(ev))
+        count += 1
+    return count
+
+
+def export_csv(
+    journal: str | Path | Journal,
+    since: datetime | None,
+    until: datetime | None,
+    out_path: str | Path,
+    filter: EventFilter | None = None,
+) -> int:
+    """Write the events with ``since <= time < until`` (and matching ``filter``) to ``out_path``.
+
+    ``journal`` is an open :class:`Journal`, a data directory or a journal file (opened read-only).
+    Returns the number of events written.
+    """
+    own = not isinstance(journal, Journal)
+    jr = Journal(journal, read_only=True) if not isinstance(journal, Journal) else journal
+    try:
+        target = Path(out_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
+                count = write_csv(jr.iter_range(since, until, filter), out)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return count
+    finally:
+        if own:
+            jr.close()
+
+
+# -- command line --------------------------------------------------------------------------------
+
+
+def _when(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date and time: {text!r} (use YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]')"
+        ) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="console export-events",
+        description="Export the event journal for a time range to CSV, without opening a window.",
+    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--basedir", type=Path, help="the console's base directory (the journal is in DIR/data)")
+    where.add_argument("--data-dir", type=Path, help="the data directory holding the journal")
+    parser.add_argument("--since", type=_when, help="first moment included (YYYY-MM-DD[ HH:MM[:SS]])")
+    parser.add_argument("--until", type=_when, help="first moment no longer included")
+    parser.add_argument("--csv", required=True, help="the CSV file to write ('-' for standard output)")
+    parser.add_argument("--level", action="append", choices=[lv.word for lv in Level], help="only this severity")
+    parser.add_argument("--source", action="append", choices=[s.value for s in Source], help="only this source")
+    parser.add_argument("--text", default="", help="only events containing this text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``export-events``: returns the exit status (0 done, 1 failed); bad arguments exit with status 2."""
+    args = _parser().parse_args(argv)
+    data_dir: Path = args.data_dir if args.data_dir is not None else Paths.under(args.basedir).data_dir
+    if args.since and args.until and args.since >= args.until:
+        print("export-events: --since must be before --until", file=sys.stderr)
+        return 2
+    flt = EventFilter(
+        text=args.text,
+        levels=frozenset(Level.parse(v) for v in args.level or ()),
+        sources=frozenset(Source(v) for v in args.source or ()),
+    )
+    try:
+        if args.csv == "-":
+            with Journal(data_dir, read_only=True) as jr:
+                buffer = io.StringIO()
+                count = write_csv(jr.iter_range(args.since, args.until, flt), buffer)
+            sys.stdout.write(buffer.getvalue())
+            sys.stdout.flush()
+        else:
+            count = export_csv(data_dir, args.since, args.until, args.csv, flt)
+    except JournalError as exc:
+        print(f"export-events: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"export-events: cannot write {args.csv}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if args.csv != "-":
+        print(f"exported {count} event{'s' if count != 1 else ''} to {args.csv}", file=sys.stderr)
+    return 0

@@ -1,0 +1,615 @@
+"""The event journal: SQLite in the data directory, the history behind the monitor panel.
+
+* One row per event, ``key`` UNIQUE: an event offered twice (monitor and back-fill, a replayed answer,
+  a restart) is stored once. :meth:`Journal.add` says which events were new.
+* WAL mode: a reader (the panel's model, an export) never waits for the writer (the event stream).
+* Retention by age (days) and by rows, enforced on every insert batch and when the journal opens.
+* Thread-safe: each thread gets its own connection (the stream writes from ``asyncio.to_thread`` workers
+  while the GUI thread reads); writes are serialised by a lock and each batch is one transaction.
+* Alarm state (open, acknowledged with time, operator and note, snoozed until) lives with the event.
+* Gaps (outages, restarts) and their back-fills are recorded for the UI; a few ``meta`` values (the last
+  good poll of each source) let the next start know what it missed.
+"""
+
+# ruff: noqa: S608  (SQL text here is built from constant column names and "?" placeholders only; values
+# always travel as parameters)
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from .model import (
+    Acknowledgement,
+    Event,
+    EventFilter,
+    Gap,
+    Level,
+    Source,
+    format_time,
+    search_text,
+)
+
+__all__ = ["JOURNAL_FILE", "DistinctField", "Journal", "JournalError", "Retention"]
+
+log = logging.getLogger(__name__)
+
+JOURNAL_FILE = "events.sqlite3"
+SCHEMA_VERSION = 1
+KEEP_GAPS = 500
+
+DistinctField = Literal["area", "device", "door", "source", "level"]
+
+# alarm_state column
+_NOT_ALARM, _OPEN, _ACKED = 0, 1, 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id            INTEGER PRIMARY KEY,
+    key           TEXT    NOT NULL UNIQUE,
+    time          TEXT    NOT NULL,
+    source        TEXT    NOT NULL,
+    level         INTEGER NOT NULL,
+    name          TEXT    NOT NULL DEFAULT '',
+    pin           TEXT    NOT NULL DEFAULT '',
+    person        TEXT    NOT NULL DEFAULT '',
+    department    TEXT    NOT NULL DEFAULT '',
+    point         TEXT    NOT NULL DEFAULT '',
+    reader        TEXT    NOT NULL DEFAULT '',
+    device_sn     TEXT    NOT NULL DEFAULT '',
+    device_name   TEXT    NOT NULL DEFAULT '',
+    verify_mode   TEXT    NOT NULL DEFAULT '',
+    area          TEXT    NOT NULL DEFAULT '',
+    card          TEXT    NOT NULL DEFAULT '',
+    event_no      TEXT    NOT NULL DEFAULT '',
+    temperature   REAL,
+    mask          TEXT    NOT NULL DEFAULT '',
+    photo_path    TEXT    NOT NULL DEFAULT '',
+    photo_note    TEXT    NOT NULL DEFAULT '',
+    has_photo     INTEGER NOT NULL DEFAULT 0,
+    backfilled    INTEGER NOT NULL DEFAULT 0,
+    received      TEXT,
+    alarm_state   INTEGER NOT NULL DEFAULT 0,
+    ack_at        TEXT,
+    ack_by        TEXT    NOT NULL DEFAULT '',
+    ack_note      TEXT    NOT NULL DEFAULT '',
+    snoozed_until TEXT,
+    search        TEXT    NOT NULL DEFAULT '',
+    raw           TEXT    NOT NULL DEFAULT '{}',
+    photo         TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_time ON events (time, id);
+CREATE INDEX IF NOT EXISTS events_level ON events (level, time);
+CREATE INDEX IF NOT EXISTS events_source ON events (source, time);
+CREATE INDEX IF NOT EXISTS events_device ON events (device_name, time);
+CREATE INDEX IF NOT EXISTS events_device_sn ON events (device_sn, time);
+CREATE INDEX IF NOT EXISTS events_area ON events (area);
+CREATE INDEX IF NOT EXISTS events_point ON events (point);
+CREATE INDEX IF NOT EXISTS events_open_alarms ON events (alarm_state) WHERE alarm_state = 1;
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gaps (
+    id       INTEGER PRIMARY KEY,
+    source   TEXT    NOT NULL,
+    start    TEXT    NOT NULL,
+    "end"    TEXT    NOT NULL,
+    reason   TEXT    NOT NULL,
+    status   TEXT    NOT NULL,
+    count    INTEGER NOT NULL DEFAULT 0,
+    detected TEXT    NOT NULL,
+    finished TEXT,
+    error    TEXT    NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+# every column but the photo, in the order _row_to_event reads them
+_COLUMNS = (
+    "id, key, time, source, level, name, pin, person, department, point, reader, device_sn, device_name, "
+    "verify_mode, area, card, event_no, temperature, mask, photo_path, photo_note, has_photo, backfilled, "
+    "received, ack_at, ack_by, ack_note, raw"
+)
+_INSERT = (
+    "INSERT OR IGNORE INTO events (key, time, source, level, name, pin, person, department, point, reader, "
+    "device_sn, device_name, verify_mode, area, card, event_no, temperature, mask, photo_path, photo_note, "
+    "has_photo, backfilled, received, alarm_state, search, raw, photo) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+class JournalError(Exception):
+    """The journal cannot be opened or used (a corrupt or foreign file, a closed journal)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How much history to keep: events older than ``days`` and the oldest rows beyond ``max_rows`` go.
+
+    ``None`` turns a bound off. Age is measured on the event's time against the journal's clock.
+    """
+
+    days: float | None = 90.0
+    max_rows: int | None = 1_000_000
+
+    def __post_init__(self) -> None:
+        if self.days is not None and self.days <= 0:
+            raise ValueError("retention days must be positive")
+        if self.max_rows is not None and self.max_rows < 1:
+            raise ValueError("retention rows must be at least 1")
+
+
+def _ceil_second(value: datetime) -> datetime:
+    return value.replace(microsecond=0) + timedelta(seconds=1) if value.microsecond else value
+
+
+def _text_time(value: datetime | None) -> str | None:
+    return None if value is None else format_time(value)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _where(flt: EventFilter | None) -> tuple[str, list[Any]]:
+    if flt is None or flt.is_empty:
+        return "", []
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def among(column: str, values: Iterable[Any]) -> None:
+        items = sorted(values)
+        clauses.append(f"{column} IN ({','.join('?' * len(items))})")
+        params.extend(items)
+
+    if flt.levels:
+        among("level", (int(v) for v in flt.levels))
+    if flt.sources:
+        among("source", (Source(v).value for v in flt.sources))
+    if flt.areas:
+        among("area", flt.areas)
+    if flt.doors:
+        among("point", flt.doors)
+    if flt.devices:
+        items = sorted(flt.devices)
+        marks = ",".join("?" * len(items))
+        clauses.append(f"(device_name IN ({marks}) OR device_sn IN ({marks}))")
+        params.extend(items + items)
+    if flt.since is not None:
+        clauses.append("time >= ?")
+        params.append(format_time(flt.since))
+    if flt.until is not None:
+        clauses.append("time < ?")
+        params.append(format_time(_ceil_second(flt.until)))
+    needle = flt.text.strip().casefold()
+    if needle:
+        clauses.append("instr(search, ?) > 0")
+        params.append(needle)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _row_to_event(row: Sequence[Any], photo: str = "") -> Event:
+    ack_at = _parse_time(row[24])
+    try:
+        raw = json.loads(row[27]) if row[27] else {}
+    except ValueError:
+        raw = {}
+    return Event(
+        key=row[1],
+        time=datetime.fromisoformat(row[2]),
+        source=Source(row[3]),
+        level=Level(row[4]),
+        name=row[5],
+        pin=row[6],
+        person=row[7],
+        department=row[8],
+        point=row[9],
+        reader=row[10],
+        device_sn=row[11],
+        device_name=row[12],
+        verify_mode=row[13],
+        area=row[14],
+        card=row[15],
+        event_no=row[16],
+        temperature=row[17],
+        mask=row[18],
+        photo_path=row[19],
+        photo_note=row[20],
+        has_photo=bool(row[21]),
+        backfilled=bool(row[22]),
+        received=_parse_time(row[23]),
+        ack=Acknowledgement(ack_at, row[25], row[26]) if ack_at else None,
+        raw=raw if isinstance(raw, dict) else {},
+        photo_base64=photo,
+    )
+
+
+def _gap_from_row(row: Sequence[Any]) -> Gap:
+    return Gap(
+        id=row[0],
+        source=Source(row[1]),
+        start=datetime.fromisoformat(row[2]),
+        end=datetime.fromisoformat(row[3]),
+        reason=row[4],
+        status=row[5],
+        count=row[6],
+        detected=datetime.fromisoformat(row[7]),
+        finished=_parse_time(row[8]),
+        error=row[9],
+        attempts=row[10],
+    )
+
+
+class Journal:
+    """The journal at ``path``: a data directory (the file is ``JOURNAL_FILE`` inside) or a ``.sqlite3`` file.
+
+    ``clock`` (naive local time) dates retention and acknowledgements; tests inject one.
+    ``read_only`` opens an existing journal for reading (an export while the console runs) and never
+    writes, retention included.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        retention: Retention = Retention(),
+        clock: Callable[[], datetime] = datetime.now,
+        read_only: bool = False,
+    ) -> None:
+        target = Path(path)
+        if target.is_dir() or (not target.exists() and not target.suffix):
+            if not read_only:
+                target.mkdir(parents=True, exist_ok=True)
+            target = target / JOURNAL_FILE
+        if read_only and not target.is_file():
+            raise JournalError(f"no event journal at {target}")
+        self.path = target
+        self.retention = retention
+        self.read_only = read_only
+        self._clock = clock
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._conn_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._closed = False
+        conn = self._conn()
+        if not read_only:
+            with self._write_lock:
+                try:
+                    conn.executescript(_SCHEMA)
+                    version = conn.execute("PRAGMA user_version").fetchone()[0]
+                    if version == 0:
+                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    elif version > SCHEMA_VERSION:
+                        raise JournalError(f"{self.path} was written by a newer console (schema {version})")
+                except sqlite3.DatabaseError as exc:
+                    raise JournalError(f"cannot use the event journal {self.path}: {exc}") from None
+            self.enforce_retention()
+
+    def __repr__(self) -> str:
+        return f"<Journal {self.path}>"
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise JournalError("the event journal is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        try:
+            if self.read_only:
+                conn = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                    check_same_thread=False, timeout=10.0,
+                )
+            else:
+                # check_same_thread=False only so that close() may close every thread's connection;
+                # each connection is used by the thread that opened it.
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA busy_timeout = 10000")
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"cannot open the event journal {self.path}: {exc}") from None
+        self._local.conn = conn
+        with self._conn_lock:
+            self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection; calling it again does nothing."""
+        with self._conn_lock:
+            if self._closed:
+                return
+            self._closed = True
+            connections, self._connections = self._connections, []
+        with self._write_lock:
+            for conn in connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:  # pragma: no cover - closing is best effort
+                    log.debug("closing a journal connection failed", exc_info=True)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        if self.read_only:
+            raise JournalError("the journal is open read-only")
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+    # -- writing events --------------------------------------------------------------------------
+
+    def add(self, events: Iterable[Event], *, meta: Mapping[str, str] | None = None) -> list[Event]:
+        """Store ``events`` in one transaction and return those that were new, oldest first.
+
+        An event whose key is already in the journal is ignored (whatever its ``backfilled`` flag).
+        ``meta`` values are saved in the same transaction. Retention is enforced afterwards.
+        """
+        batch: dict[str, Event] = {}
+        for ev in events:
+            batch.setdefault(ev.key, ev)  # the first of duplicates in the batch wins
+        keys = list(batch)
+
+        def work(conn: sqlite3.Connection) -> list[Event]:
+            # Which keys are stored already (read inside the write transaction, so nobody adds one meanwhile);
+            # the rest go in with one executemany. INSERT OR IGNORE stays as the UNIQUE constraint's backstop.
+            known: set[str] = set()
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                rows = conn.execute(f"SELECT key FROM events WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                known.update(row[0] for row in rows)
+            new = [ev for key, ev in batch.items() if key not in known]
+            if new:
+                conn.executemany(_INSERT, [self._insert_params(ev) for ev in new])
+            if meta:
+                conn.executemany(
+                    "INSERT INTO meta (name, value) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    list(meta.items()),
+                )
+            if new:
+                self._enforce(conn)
+            return new
+
+        new_events: list[Event] = self._write(work) if batch or meta else []
+        new_events.sort(key=lambda e: e.time)
+        return new_events
+
+    @staticmethod
+    def _insert_params(ev: Event) -> tuple[Any, ...]:
+        return (
+            ev.key, format_time(ev.time), ev.source.value, int(ev.level), ev.name, ev.pin, ev.person,
+            ev.department, ev.point, ev.reader, ev.device_sn, ev.device_name, ev.verify_mode, ev.area, ev.card,
+            ev.event_no, ev.temperature, ev.mask, ev.photo_path, ev.photo_note, int(ev.has_photo),
+            int(ev.backfilled), _text_time(ev.received), _OPEN if ev.level == Level.ALARM else _NOT_ALARM,
+            search_text(ev), json.dumps(dict(ev.raw), ensure_ascii=False, default=str), ev.photo_base64,
+        )
+
+    # -- retention -------------------------------------------------------------------------------
+
+    def enforce_retention(self) -> int:
+        """Apply the retention bounds now; returns how many events were removed."""
+        if self.read_only:
+            return 0
+        removed: int = self._write(self._enforce)
+        return removed
+
+    def _enforce(self, conn: sqlite3.Connection) -> int:
+        removed = 0
+        if self.retention.days is not None:
+            cutoff = self._clock() - timedelta(days=self.retention.days)
+            removed += conn.execute("DELETE FROM events WHERE time < ?", (format_time(cutoff),)).rowcount
+        if self.retention.max_rows is not None:
+            bound = conn.execute("SELECT max(id) - min(id) + 1 FROM events").fetchone()[0] or 0
+            if bound > self.retention.max_rows:
+                total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+                excess = total - self.retention.max_rows
+                if excess > 0:
+                    removed += conn.execute(
+                        "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY time, id LIMIT ?)",
+                        (excess,),
+                    ).rowcount
+        conn.execute(
+            "DELETE FROM gaps WHERE id NOT IN (SELECT id FROM gaps ORDER BY id DESC LIMIT ?)", (KEEP_GAPS,)
+        )
+        return removed
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def count(self, flt: EventFilter | None = None) -> int:
+        where, params = _where(flt)
+        result: int = self._conn().execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
+        return result
+
+    def page(
+        self, flt: EventFilter | None = None, offset: int = 0, limit: int = 200, *, newest_first: bool = False
+    ) -> list[Event]:
+        """Events matching ``flt`` ordered by time (then arrival), rows ``offset`` to ``offset + limit``.
+
+        Photos are not loaded (``has_photo`` says whether there is one): :meth:`get` loads one event whole.
+        """
+        where, params = _where(flt)
+        order = "DESC" if newest_first else "ASC"
+        rows = self._conn().execute(
+            f"SELECT {_COLUMNS} FROM events{where} ORDER BY time {order}, id {order} LIMIT ? OFFSET ?",
+            [*params, max(0, int(limit)), max(0, int(offset))],
+        ).fetchall()
+        return [_row_to_event(row) for row in rows]
+
+    def iter_range(
+        self, since: datetime | None, until: datetime | None, flt: EventFilter | None = None, *, batch: int = 1000
+    ) -> Iterator[Event]:
+        """Every event with ``since <= time < until`` (either bound may be None) matching ``flt``, oldest first.
+
+        Read in batches by (time, id), so a long export neither holds a cursor open nor sees a row twice.
+        """
+        base = replace(flt or EventFilter(), since=since, until=until)
+        where, params = _where(base)
+        glue = " AND " if where else " WHERE "
+        last: tuple[str, int] | None = None
+        while True:
+            extra, extra_params = "", []
+            if last is not None:
+                extra = f"{glue}(time > ? OR (time = ? AND id > ?))"
+                extra_params = [last[0], last[0], last[1]]
+            rows = self._conn().execute(
+                f"SELECT {_COLUMNS} FROM events{where}{extra} ORDER BY time, id LIMIT ?",
+                [*params, *extra_params, batch],
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _row_to_event(row)
+            last = (rows[-1][2], rows[-1][0])
+
+    def get(self, key: str) -> Event | None:
+        """One event with its photo, or None."""
+        row = self._conn().execute(f"SELECT {_COLUMNS}, photo FROM events WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _row_to_event(row, row[-1])
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        return self._conn().execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone() is not None
+
+    def distinct(self, field: DistinctField, flt: EventFilter | None = None) -> list[str]:
+        """The values present for a filter's choices: ``area``, ``device`` (name, else serial), ``door``,
+        ``source``, ``level`` (words); sorted, empty values left out."""
+        column = {
+            "area": "area",
+            "door": "point",
+            "source": "source",
+            "level": "level",
+            "device": "CASE WHEN device_name != '' THEN device_name ELSE device_sn END",
+        }[field]
+        where, params = _where(flt)
+        rows = self._conn().execute(f"SELECT DISTINCT {column} AS v FROM events{where} ORDER BY v", params)
+        values = [row[0] for row in rows if row[0] not in (None, "")]
+        if field == "level":
+            return [Level(v).word for v in values]
+        return [str(v) for v in values]
+
+    def last_event_time(self, source: Source | None = None) -> datetime | None:
+        if source is None:
+            row = self._conn().execute("SELECT max(time) FROM events").fetchone()
+        else:
+            row = self._conn().execute("SELECT max(time) FROM events WHERE source = ?", (source.value,)).fetchone()
+        return _parse_time(row[0])
+
+    # -- meta ------------------------------------------------------------------------------------
+
+    def get_meta(self, name: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, values: Mapping[str, str]) -> None:
+        self.add((), meta=values)
+
+    # -- gaps ------------------------------------------------------------------------------------
+
+    def save_gap(self, gap: Gap) -> Gap:
+        """Insert (no id) or update (with id) a gap; returns it with its id."""
+        params = (
+            gap.source.value, format_time(gap.start), format_time(gap.end), gap.reason, gap.status, gap.count,
+            format_time(gap.detected), _text_time(gap.finished), gap.error[:500], gap.attempts,
+        )
+
+        def work(conn: sqlite3.Connection) -> int:
+            if gap.id is None:
+                cur = conn.execute(
+                    'INSERT INTO gaps (source, start, "end", reason, status, count, detected, finished, error, '
+                    "attempts) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    params,
+                )
+                return int(cur.lastrowid or 0)
+            conn.execute(
+                'UPDATE gaps SET source=?, start=?, "end"=?, reason=?, status=?, count=?, detected=?, finished=?, '
+                "error=?, attempts=? WHERE id=?",
+                (*params, gap.id),
+            )
+            return gap.id
+
+        gap_id: int = self._write(work)
+        return replace(gap, id=gap_id)
+
+    def gaps(self, *, status: str | None = None, limit: int = 100) -> list[Gap]:
+        """Recorded gaps, newest first (``status``: pending, done or failed)."""
+        sql = 'SELECT id, source, start, "end", reason, status, count, detected, finished, error, attempts FROM gaps'
+        params: list[Any] = []
+        if status is not None:
+            sql += " WHERE status = ?"
+            params.append(status)
+        rows = self._conn().execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        return [_gap_from_row(row) for row in rows]
+
+    # -- alarms ----------------------------------------------------------------------------------
+
+    def open_alarms(self) -> list[tuple[Event, datetime | None]]:
+        """Alarm events not yet acknowledged, oldest first, each with the time it is snoozed until."""
+        rows = self._conn().execute(
+            f"SELECT {_COLUMNS}, snoozed_until FROM events WHERE alarm_state = {_OPEN} ORDER BY time, id"
+        ).fetchall()
+        return [(_row_to_event(row), _parse_time(row[-1])) for row in rows]
+
+    def acknowledge(self, keys: Iterable[str], *, at: datetime, operator: str = "", note: str = "") -> list[str]:
+        """Mark open alarms acknowledged; returns the keys that were open (others are left alone)."""
+        wanted = list(dict.fromkeys(keys))
+
+        def work(conn: sqlite3.Connection) -> list[str]:
+            done: list[str] = []
+            for key in wanted:
+                cur = conn.execute(
+                    f"UPDATE events SET alarm_state = {_ACKED}, ack_at = ?, ack_by = ?, ack_note = ?, "
+                    f"snoozed_until = NULL WHERE key = ? AND alarm_state = {_OPEN}",
+                    (format_time(at), operator, note, key),
+                )
+                if cur.rowcount:
+                    done.append(key)
+            return done
+
+        result: list[str] = self._write(work) if wanted else []
+        return result
+
+    def snooze(self, keys: Iterable[str], until: datetime | None) -> None:
+        """Record (or with ``None`` clear) the snooze of open alarms."""
+        wanted = list(dict.fromkeys(keys))
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                f"UPDATE events SET snoozed_until = ? WHERE key = ? AND alarm_state = {_OPEN}",
+                [(_text_time(until), key) for key in wanted],
+            )
+
+        if wanted:
+            self._write(work)

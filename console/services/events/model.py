@@ -1,0 +1,530 @@
+"""The normalised event record, its content key, and the filter a view applies to history and live events.
+
+Everything here is plain data. The server's records (2.19.5/2.19.6 access, 2.35.5/2.35.6 entrance control,
+2.27.1/2.27.2 temperature and mask) differ in which keys they carry and in their types; :func:`normalise`
+turns any of them into one :class:`Event`, treating every string as untrusted (cut, control characters
+removed) and every photo as suspect (size-capped, JPEG/PNG only).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from console.api.errors import ModelError
+from console.api.models import (
+    AccessTransaction,
+    GateTransaction,
+    MaskFlag,
+    TemperatureEvent,
+    Transaction,
+    parse_model,
+    parse_time,
+)
+
+__all__ = [
+    "MAX_FIELD",
+    "MAX_PHOTO_BASE64",
+    "MAX_PHOTO_PATH",
+    "Acknowledgement",
+    "Event",
+    "EventFilter",
+    "Gap",
+    "Level",
+    "Source",
+    "clean_text",
+    "event_key",
+    "format_time",
+    "normalise",
+]
+
+MAX_FIELD = 512
+"""Longest text kept in one field of an event (names, doors, devices); longer text is cut."""
+MAX_PHOTO_BASE64 = 700_000
+"""Longest ``capturePhotoBase64`` kept (about 512 KB of image); a longer one is dropped, never decoded."""
+MAX_PHOTO_PATH = 512
+MAX_RAW_JSON = 16_384
+"""Largest raw record kept (JSON characters); a bigger one keeps only its scalar fields, cut."""
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class Level(enum.IntEnum):
+    """Severity. The numbers are the manual's ``eventLevel`` codes (2.19.13: 0 normal, 1 warning, 2 alarm)."""
+
+    NORMAL = 0
+    WARNING = 1
+    ALARM = 2
+
+    @property
+    def word(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: Any) -> Level:
+        """A level from its number (0/1/2, also as text) or its word; ``ValueError`` otherwise."""
+        if isinstance(value, Level):
+            return value
+        if isinstance(value, bool):
+            raise ValueError(f"not a level: {value!r}")
+        text = str(value).strip().lower()
+        for member in cls:
+            if text in (member.word, str(member.value)):
+                return member
+        raise ValueError(f"not a level: {value!r} (normal, warning or alarm)")
+
+
+class Source(enum.StrEnum):
+    """Where an event comes from: access control, entrance control (gates), temperature and mask."""
+
+    ACCESS = "access"
+    GATE = "gate"
+    TEMPERATURE = "temperature"
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """An operator's acknowledgement of an alarm, stored with the event in the journal."""
+
+    at: datetime
+    operator: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One access, gate or temperature event, whatever endpoint it came from.
+
+    ``key`` is the content key (:func:`event_key`); it identifies the event across the monitor and list
+    endpoints and across restarts. ``time`` is the device's time as the server reports it (naive, server
+    local time). ``raw`` is the server's record, sanitised, without the photo.
+    """
+
+    key: str
+    source: Source
+    time: datetime
+    name: str
+    level: Level = Level.NORMAL
+    pin: str = ""
+    person: str = ""
+    department: str = ""
+    point: str = ""
+    reader: str = ""
+    device_sn: str = ""
+    device_name: str = ""
+    verify_mode: str = ""
+    area: str = ""
+    card: str = ""
+    event_no: str = ""
+    temperature: float | None = None
+    mask: str = ""
+    photo_base64: str = ""
+    photo_path: str = ""
+    photo_note: str = ""
+    has_photo: bool = False
+    backfilled: bool = False
+    received: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    ack: Acknowledgement | None = None
+
+    @property
+    def device(self) -> str:
+        """What an operator calls the device: its name, else its serial number."""
+        return self.device_name or self.device_sn
+
+    @property
+    def time_text(self) -> str:
+        return format_time(self.time)
+
+
+def format_time(value: datetime) -> str:
+    """``yyyy-MM-dd HH:mm:ss``: the form the server takes and sorts as text."""
+    return value.strftime(TIME_FORMAT)
+
+
+# -- untrusted text ------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: Any, limit: int = MAX_FIELD, *, multiline: bool = False) -> str:
+    """Untrusted text made safe to store and show: ``None`` is empty, numbers are their text, control and
+    bidi-override characters (line breaks too, unless ``multiline``) become spaces, the result is stripped
+    and cut to ``limit``."""
+    if type(value) is str:  # the common case first: this runs some 50 times per event
+        text = value if len(value) <= limit * 2 else value[: limit * 2]
+        if text.isprintable():
+            return text.strip()[:limit]
+        return (_CONTROL_MULTILINE if multiline else _CONTROL).sub(" ", text).strip()[:limit]
+    if value is None or isinstance(value, (dict, list, tuple)):
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = "" if not math.isfinite(value) else (str(int(value)) if value.is_integer() else str(value))
+    else:
+        text = str(value)
+    text = text[: limit * 2]
+    if text.isprintable():
+        return text.strip()[:limit]
+    return (_CONTROL_MULTILINE if multiline else _CONTROL).sub(" ", text).strip()[:limit]
+
+
+def _norm_for_key(value: Any) -> str:
+    return " ".join(clean_text(value).split()).casefold()
+
+
+# -- the content key -----------------------------------------------------------------------------
+
+
+def _time_for_key(raw_time: Any, parsed: datetime | None) -> str:
+    return format_time(parsed) if parsed is not None else _norm_for_key(raw_time)
+
+
+def _point_of(record: Mapping[str, Any]) -> str:
+    return clean_text(record.get("eventPointName")) or clean_text(record.get("doorName"))
+
+
+def event_key(record: Mapping[str, Any], source: Source | str, *, time: datetime | None = None) -> str:
+    """The stable content key of a server record.
+
+    Built from the device serial, the event time to the second, the event name, the point (``eventPointName``,
+    else ``doorName``), the pin, the card number and the source; compared without case or extra spaces. Not
+    the ``id``: monitor records have none (or ``null``/``""``) while list records have one, and the same
+    event arrives from both. ``time`` is the record's ``eventTime`` already parsed, if the caller has it.
+    """
+    raw_time = record.get("eventTime")
+    parts = (
+        Source(source).value,
+        _norm_for_key(record.get("devSn")),
+        _time_for_key(raw_time, time if time is not None else parse_time(raw_time)),
+        _norm_for_key(record.get("eventName")),
+        " ".join(_point_of(record).split()).casefold(),
+        _norm_for_key(record.get("pin") or record.get("personPin")),
+        _norm_for_key(record.get("cardNo")),
+    )
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16)
+    return digest.hexdigest()
+
+
+# -- photos --------------------------------------------------------------------------------------
+
+_B64_BODY = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_DATA_URI = re.compile(r"data:image/[a-z0-9.+-]{1,20};base64,", re.IGNORECASE)
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def clean_photo_base64(value: Any, limit: int = MAX_PHOTO_BASE64) -> tuple[str, str]:
+    """(photo, note): the base64 text of a JPEG or PNG, or ``""`` with the reason it was refused.
+
+    Nothing is decoded beyond the first bytes (the format sniff): a too-large photo is refused by length.
+    """
+    if value is None or value == "":
+        return "", ""
+    if not isinstance(value, str):
+        return "", "photo refused: not text"
+    if len(value) > limit + 64:
+        return "", f"photo refused: larger than {limit // 1024} KiB of base64"
+    text = value.strip()
+    match = _DATA_URI.match(text)
+    if match:
+        text = text[match.end() :]
+    text = "".join(text.split())
+    if not text:
+        return "", ""
+    if len(text) > limit:
+        return "", f"photo refused: larger than {limit // 1024} KiB of base64"
+    if not _B64_BODY.fullmatch(text) or len(text) % 4 == 1:
+        return "", "photo refused: not base64"
+    try:
+        head = base64.b64decode(text[:16], validate=True)
+    except (binascii.Error, ValueError):
+        return "", "photo refused: not base64"
+    if not head.startswith(_IMAGE_MAGIC):
+        return "", "photo refused: not a JPEG or PNG image"
+    return text, ""
+
+
+_PATH_OK = re.compile(r"[A-Za-z0-9_./\-]+")
+
+
+def clean_photo_path(value: Any) -> tuple[str, str]:
+    """(path, note): a server-relative photo path such as ``/upload/event/photo/SN/x.jpg``, or why not."""
+    text = clean_text(value, MAX_PHOTO_PATH + 1)
+    if not text:
+        return "", ""
+    if len(text) > MAX_PHOTO_PATH or not _PATH_OK.fullmatch(text) or ".." in text or "//" in text:
+        return "", "photo path refused"
+    return text, ""
+
+
+# -- the raw record ------------------------------------------------------------------------------
+
+_PHOTO_KEYS = ("capturePhotoBase64", "photoBase64", "photo")
+
+
+def _sanitise(value: Any, depth: int = 0) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else str(value)[:40]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return clean_text(value, 1024)
+    if depth >= 3:
+        return None
+    if isinstance(value, Mapping):
+        return {clean_text(k, 64): _sanitise(v, depth + 1) for k, v in list(value.items())[:64]}
+    if isinstance(value, (list, tuple)):
+        return [_sanitise(v, depth + 1) for v in list(value)[:64]]
+    return None
+
+
+def sanitise_raw(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record without its photo, every value made JSON-safe and bounded."""
+    out: dict[str, Any] = {}
+    for key, value in list(record.items())[:128]:
+        name = key if type(key) is str and len(key) <= 64 and key.isidentifier() else clean_text(key, 64)
+        if name in _PHOTO_KEYS and isinstance(value, str) and value:
+            out[name] = f"<{len(value)} characters, kept apart>"
+            continue
+        out[name] = _sanitise(value, 1)
+    nested = any(isinstance(v, (dict, list)) for v in out.values())
+    rough = sum(len(k) + (len(v) if isinstance(v, str) else 24) for k, v in out.items())
+    if (nested or rough > MAX_RAW_JSON // 2) and len(json.dumps(out, ensure_ascii=False)) > MAX_RAW_JSON:
+        out = {k: (v[:128] if isinstance(v, str) else v) for k, v in out.items() if not isinstance(v, (dict, list))}
+    return out
+
+
+# -- normalisation -------------------------------------------------------------------------------
+
+
+def _temperature(value: Any) -> float | None:
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and -100.0 < number < 200.0 else None
+
+
+def _person(record: Mapping[str, Any]) -> str:
+    parts = [clean_text(record.get(k)) for k in ("name", "lastName")]
+    return " ".join(p for p in parts if p)[:MAX_FIELD]
+
+
+_MODELS: Mapping[Source, type[Transaction]] = {
+    Source.ACCESS: AccessTransaction,
+    Source.GATE: GateTransaction,
+    Source.TEMPERATURE: TemperatureEvent,
+}
+
+
+def _typed_fields(record: Mapping[str, Any], src: Source) -> dict[str, Any]:
+    """The record's fields through the shared API models (console.api.models.transactions), or, for a record
+    those refuse (a field of the wrong kind), read one by one: a malformed record is still an event."""
+    try:
+        tx = parse_model(_MODELS[src], dict(record))
+    except ModelError:
+        mask_raw = record.get("maskFlag")
+        return {
+            "time": parse_time(record.get("eventTime")),
+            "name": record.get("eventName"),
+            "pin": record.get("pin", record.get("personPin")),
+            "person": _person(record),
+            "department": record.get("deptName"),
+            "point": _point_of(record),
+            "reader": record.get("readerName"),
+            "device_sn": record.get("devSn"),
+            "device_name": record.get("devName"),
+            "verify_mode": record.get("verifyModeName"),
+            "area": record.get("areaName"),
+            "card": record.get("cardNo"),
+            "event_no": record.get("eventNo", record.get("eventNumber")),
+            "temperature": _temperature(record.get("temperature")),
+            "mask": mask_raw if mask_raw is not None else "",
+            "photo_path": record.get("photoPath"),
+        }
+    fields: dict[str, Any] = {
+        "time": tx.event_time,
+        "name": tx.event_name,
+        "pin": tx.pin,
+        "person": tx.person,
+        "department": tx.dept_name,
+        "point": tx.event_point_name.strip() or getattr(tx, "door_name", ""),
+        "reader": tx.reader_name,
+        "device_sn": tx.dev_sn,
+        "device_name": tx.dev_name,
+        "verify_mode": tx.verify_mode_name,
+        "area": tx.area_name,
+        "card": tx.card_no,
+        "event_no": "" if tx.event_no is None else tx.event_no,
+        "temperature": None,
+        "mask": "",
+        "photo_path": "",
+    }
+    if isinstance(tx, TemperatureEvent):
+        fields["temperature"] = _temperature(tx.temperature)
+        fields["mask"] = tx.mask_flag.code if tx.mask_flag in (MaskFlag.NO_MASK, MaskFlag.MASK) else ""
+        fields["photo_path"] = tx.photo_path
+    return fields
+
+
+def normalise(
+    record: Mapping[str, Any],
+    source: Source | str,
+    *,
+    received: datetime,
+    level: Level = Level.NORMAL,
+    backfilled: bool = False,
+    max_photo: int = MAX_PHOTO_BASE64,
+) -> Event:
+    """One :class:`Event` from one server record of ``source`` (level as classified by the caller).
+
+    Fields are read by the shared models of ``console.api.models``, then every text is cleaned here
+    (:func:`clean_text`); the photo is this module's business (size cap, JPEG/PNG only, a reason when
+    refused). An unreadable ``eventTime`` falls back to ``received`` (the key still uses the server's text).
+    """
+    src = Source(source)
+    f = _typed_fields(record, src)
+    photo, note = clean_photo_base64(record.get("capturePhotoBase64"), max_photo)
+    path, path_note = clean_photo_path(f["photo_path"])
+    parsed: datetime | None = f["time"]
+    time = (parsed or received).replace(microsecond=0)
+    return Event(
+        key=event_key(record, src, time=parsed),
+        source=src,
+        time=time,
+        name=clean_text(f["name"]),
+        level=level,
+        pin=clean_text(f["pin"]),
+        person=clean_text(f["person"]),
+        department=clean_text(f["department"]),
+        point=clean_text(f["point"]),
+        reader=clean_text(f["reader"]),
+        device_sn=clean_text(f["device_sn"]),
+        device_name=clean_text(f["device_name"]),
+        verify_mode=clean_text(f["verify_mode"]),
+        area=clean_text(f["area"]),
+        card=clean_text(f["card"]),
+        event_no=clean_text(f["event_no"], 32),
+        temperature=f["temperature"],
+        mask=clean_text(f["mask"], 16),
+        photo_base64=photo,
+        photo_path=path,
+        photo_note=note or path_note,
+        has_photo=bool(photo or path),
+        backfilled=backfilled,
+        received=received,
+        raw=sanitise_raw(record),
+    )
+
+
+# -- filtering -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """What a view shows; the journal applies it in SQL and :meth:`matches` applies it to live events.
+
+    Empty sets mean "any". ``text`` matches, without case, any of the event name, pin, person, point,
+    reader, device name or serial, area and card. ``since`` is inclusive, ``until`` exclusive.
+    """
+
+    text: str = ""
+    levels: frozenset[Level] = frozenset()
+    sources: frozenset[Source] = frozenset()
+    areas: frozenset[str] = frozenset()
+    devices: frozenset[str] = frozenset()
+    doors: frozenset[str] = frozenset()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == EventFilter()
+
+    def matches(self, event: Event) -> bool:
+        if self.levels and event.level not in self.levels:
+            return False
+        if self.sources and event.source not in self.sources:
+            return False
+        if self.areas and event.area not in self.areas:
+            return False
+        if self.devices and event.device_name not in self.devices and event.device_sn not in self.devices:
+            return False
+        if self.doors and event.point not in self.doors:
+            return False
+        if self.since is not None and event.time < self.since.replace(microsecond=0):
+            return False
+        if self.until is not None and event.time >= self.until:
+            return False
+        needle = self.text.strip().casefold()
+        return not needle or needle in search_text(event)
+
+
+def search_text(event: Event) -> str:
+    """The text the free-text filter searches (stored in the journal as it is computed here)."""
+    fields = (
+        event.name,
+        event.pin,
+        event.person,
+        event.point,
+        event.reader,
+        event.device_name,
+        event.device_sn,
+        event.area,
+        event.card,
+    )
+    return "\x1f".join(fields).casefold()
+
+
+# -- gaps ----------------------------------------------------------------------------------------
+
+GapReason = Literal["outage", "restart"]
+GapStatus = Literal["pending", "done", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A stretch of time during which a source was not polled, and what back-filling it brought.
+
+    ``start``/``end`` are the range asked of the list endpoint (the overlap margin included). ``count`` is
+    how many events the back-fill added to the journal (events already there are not counted).
+    """
+
+    source: Source
+    start: datetime
+    end: datetime
+    reason: GapReason
+    detected: datetime
+    status: GapStatus = "pending"
+    count: int = 0
+    finished: datetime | None = None
+    error: str = ""
+    attempts: int = 0
+    id: int | None = None
+
+    def describe(self) -> str:
+        """What a status line says: ``back-filled 37 access events from 02:10 to 02:14``."""
+        same_day = self.start.date() == self.end.date()
+        fmt = "%H:%M" if same_day else "%Y-%m-%d %H:%M"
+        span = f"from {self.start.strftime(fmt)} to {self.end.strftime(fmt)}"
+        what = f"{self.source.value} event{'s' if self.count != 1 else ''}"
+        if self.status == "done":
+            return f"back-filled {self.count} {what} {span}"
+        if self.status == "failed":
+            return f"could not back-fill {self.source.value} events {span}: {self.error}"
+        return f"{self.source.value} events {span} not yet back-filled"
