@@ -1,0 +1,110 @@
+"""``python -m console.sim`` (``cvsecurity-sim``): run the simulator until Ctrl-C or SIGTERM.
+
+Prints the base URL, then (without ``--token``) the generated token, then a line saying it is ready.
+Binds 127.0.0.1 unless ``--host`` says otherwise. Exits 0 after a clean stop, 2 on bad arguments, 1 when
+the server cannot start (a port in use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from .config import Faults, SimConfig
+from .generate import SITES
+from .simulator import Simulator
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cvsecurity-sim", description="ZKBio CVSecurity API simulator")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8088, help="port (0: any free port; default 8088)")
+    parser.add_argument("--token", help="access token to accept (default: a new random one, printed)")
+    parser.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
+    parser.add_argument("--site", choices=sorted(SITES), default="small", help="site size (default small)")
+    parser.add_argument("--event-rate", type=float, default=1.0, help="live events per second (default 1; 0 none)")
+    parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"drop_rate": 0.05}\'')
+    parser.add_argument("--no-hep", action="store_true", help="no temperature (hep) endpoints: they answer 404")
+    return parser
+
+
+def _faults(parser: argparse.ArgumentParser, text: str | None) -> dict[str, object] | None:
+    if not text:
+        return None
+    try:
+        faults = json.loads(text)
+        if not isinstance(faults, dict):
+            raise ValueError("a JSON object is expected")
+        Faults().update(faults, 0.0)
+    except ValueError as exc:
+        parser.error(f"--faults: {exc}")
+    return faults
+
+
+async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(stop.set)
+
+    # uvicorn swaps its own handlers in while it serves and re-raises the signal into these afterwards.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        async with sim.serve(host, port) as url:
+            print(url, flush=True)
+            for line in announce:
+                print(line, flush=True)
+            print(f"simulator ready: site={sim.config.site} seed={sim.config.seed} "
+                  f"event_rate={sim.config.event_rate}", flush=True)
+            stopper: asyncio.Task[object] = asyncio.ensure_future(stop.wait())
+            waiting: set[asyncio.Future[Any]] = {stopper}
+            if sim.server_task is not None:  # ends by itself when uvicorn takes the signal
+                waiting.add(sim.server_task)
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.event_rate < 0:
+        parser.error("--event-rate must be 0 or more")
+    faults = _faults(parser, args.faults)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    announce = []
+    token = args.token
+    if not token:
+        token = secrets.token_urlsafe(24)
+        announce.append(f"token: {token}")
+    config = SimConfig(token=token, seed=args.seed, site=args.site, event_rate=args.event_rate,
+                       hep=not args.no_hep, faults=faults)
+    sim = Simulator(config)
+    try:
+        asyncio.run(_run(sim, args.host, args.port, announce))
+    except OSError as exc:
+        print(f"cvsecurity-sim: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

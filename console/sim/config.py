@@ -1,0 +1,82 @@
+"""The simulator's configuration and its fault settings."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+__all__ = ["Faults", "SimConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class SimConfig:
+    """``SimConfig(token="T", seed=1, site="small", event_rate=0.0, hep=True, faults=None)``.
+
+    ``token`` is the access token the simulator accepts (never shown in reprs); ``event_rate`` live events
+    per second (0: none); ``hep`` False makes the temperature endpoints (2.27) absent (404); ``faults`` the
+    initial fault settings (see :class:`Faults`).
+    """
+
+    token: str = field(repr=False)
+    seed: int = 1
+    site: str = "small"
+    event_rate: float = 0.0
+    hep: bool = True
+    faults: Mapping[str, Any] | None = None
+
+
+_RATES = ("error_rate", "malformed_rate", "drop_rate")
+
+
+@dataclass(slots=True)
+class Faults:
+    """Injected faults on ``/api`` requests (``/_sim`` is never affected).
+
+    ``latency_ms`` delays every answer; ``error_rate`` answers HTTP 500 without handling the request;
+    ``drop_rate`` handles the request, then closes the connection without an answer; ``malformed_rate``
+    handles it, then answers 200 with a truncated JSON body; while ``down_until`` (world clock) lies ahead,
+    every request gets HTTP 503 (the world and its events go on).
+    """
+
+    latency_ms: float = 0.0
+    error_rate: float = 0.0
+    malformed_rate: float = 0.0
+    drop_rate: float = 0.0
+    down_until: float = 0.0
+
+    def update(self, changes: Mapping[str, Any], now: float) -> None:
+        """Apply a partial update (``{}`` or ``{"reset": true}`` clears all); ValueError names a bad entry."""
+        if not changes or changes.get("reset") is True:
+            for f in fields(self):
+                setattr(self, f.name, 0.0)
+            changes = {k: v for k, v in changes.items() if k != "reset"}
+        staged: dict[str, float] = {}
+        for key, value in changes.items():
+            if key == "reset":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{key} must be a number")
+            number = float(value)
+            if key in _RATES:
+                if not 0.0 <= number <= 1.0:
+                    raise ValueError(f"{key} must be between 0 and 1")
+                staged[key] = number
+            elif key == "latency_ms":
+                if not 0.0 <= number <= 60_000.0:
+                    raise ValueError("latency_ms must be between 0 and 60000")
+                staged[key] = number
+            elif key == "down_seconds":
+                if not 0.0 <= number <= 86_400.0:
+                    raise ValueError("down_seconds must be between 0 and 86400")
+                staged["down_until"] = now + number if number else 0.0
+            else:
+                raise ValueError(f"unknown fault {key!r}")
+        for key, number in staged.items():
+            setattr(self, key, number)
+
+    def as_dict(self, now: float) -> dict[str, float]:
+        return {"latency_ms": self.latency_ms, "error_rate": self.error_rate,
+                "malformed_rate": self.malformed_rate, "drop_rate": self.drop_rate,
+                "down_seconds": round(max(0.0, self.down_until - now), 3)}

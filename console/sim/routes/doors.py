@@ -1,0 +1,140 @@
+"""Doors, floors and gates: live states and remote commands (2.12, 2.13, 2.32).
+
+Remote commands act like a controller: the relay (and the sensor, if the door has one) opens for
+``interval`` seconds and a "Remote Opening" event (eventNo 8) is stored. Codes: doorId missing -44, door
+name missing -46, unknown door -47, interval missing -202, interval outside 1..254 -45 (floors too), floorId
+missing -201, device offline or disabled -103. Gates have no codes of their own in the appendix; they are
+addressed like their readers: gate id/name missing -263, unknown gate -264, openType missing -265, openType
+other than 1 (entry) or 2 (exit) -266.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import render
+from ..events import emit
+from ..http import Ctx, Rows, SimError
+from ..world import Door, Floor, Gate
+from . import handles
+
+
+def _door_by_id(ctx: Ctx) -> Door:
+    door = ctx.world.doors.get(ctx.p.require("doorId", -44))
+    if door is None:
+        raise SimError(-47)
+    return door
+
+
+def _door_by_name(ctx: Ctx) -> Door:
+    door = ctx.world.door_by_name(ctx.p.require("doorName", -46))
+    if door is None:
+        raise SimError(-47)
+    return door
+
+
+def _interval(ctx: Ctx) -> int:
+    interval = ctx.p.integer("interval", missing=-202, bad=-45)
+    if not 1 <= interval <= 254:
+        raise SimError(-45)
+    return interval
+
+
+def _online(ctx: Ctx, thing: Door | Gate | Floor) -> None:
+    connect = ctx.world.door_connect(thing) if isinstance(thing, Door) else ctx.world.device_of(thing).connect
+    if connect != 1:
+        raise SimError(-103)
+
+
+@handles("2.12.1")
+def all_door_states(ctx: Ctx) -> Rows:
+    return Rows(list(ctx.world.doors.values()), lambda d: render.door_state(ctx.world, d))
+
+
+@handles("2.12.2")
+def door_state_by_id(ctx: Ctx) -> dict[str, Any]:
+    return render.door_state(ctx.world, _door_by_id(ctx))
+
+
+@handles("2.12.3")
+def door_state_by_sn(ctx: Ctx) -> Rows:
+    """One device has several doors: the answer is an array (ERRATA 2.12.3)."""
+    device = ctx.world.device_by_sn(ctx.p.require("deviceSn", -48))
+    if device is None:
+        raise SimError(-102)
+    doors = [d for d in ctx.world.doors.values() if d.device_id == device.id]
+    return Rows(doors, lambda d: render.door_state(ctx.world, d))
+
+
+@handles("2.12.6", "2.12.7")
+def remote_close(ctx: Ctx) -> None:
+    door = _door_by_id(ctx) if ctx.ep.section == "2.12.6" else _door_by_name(ctx)
+    _online(ctx, door)
+    emit(ctx.world, "remote_close", door_id=door.id)
+
+
+@handles("2.12.8", "2.12.9")
+def remote_open(ctx: Ctx) -> None:
+    door = _door_by_id(ctx) if ctx.ep.section == "2.12.8" else _door_by_name(ctx)
+    interval = _interval(ctx)
+    _online(ctx, door)
+    emit(ctx.world, "remote_open", door_id=door.id, interval=interval)
+
+
+def _floor(ctx: Ctx) -> Floor:
+    floor = ctx.world.floors.get(ctx.p.require("floorId", -201))
+    if floor is None:
+        raise SimError(-47, "Floor doesn't exist")
+    return floor
+
+
+@handles("2.13.2")
+def floor_close(ctx: Ctx) -> None:
+    floor = _floor(ctx)
+    _online(ctx, floor)
+    emit(ctx.world, "floor_remote_close", floor_id=floor.id)
+
+
+@handles("2.13.3")
+def floor_open(ctx: Ctx) -> None:
+    floor = _floor(ctx)
+    interval = _interval(ctx)
+    _online(ctx, floor)
+    emit(ctx.world, "floor_remote_open", floor_id=floor.id, interval=interval)
+
+
+def _gate(ctx: Ctx, key: str) -> Gate:
+    value = ctx.p.require(key, -263)
+    gate = ctx.world.gates.get(value) if key == "gateId" else ctx.world.gate_by_name(value)
+    if gate is None:
+        raise SimError(-264)
+    return gate
+
+
+@handles("2.32.1")
+def all_gate_states(ctx: Ctx) -> Rows:
+    return Rows(list(ctx.world.gates.values()), lambda g: render.gate_state(ctx.world, g))
+
+
+@handles("2.32.2")
+def gate_state_by_id(ctx: Ctx) -> Rows:
+    return Rows([_gate(ctx, "gateId")], lambda g: render.gate_state(ctx.world, g))
+
+
+@handles("2.32.3")
+def gate_state_by_sn(ctx: Ctx) -> Rows:
+    device = ctx.world.device_by_sn(ctx.p.require("deviceSn", -48))
+    if device is None:
+        raise SimError(-102)
+    gates = [g for g in ctx.world.gates.values() if g.device_id == device.id]
+    return Rows(gates, lambda g: render.gate_state(ctx.world, g))
+
+
+@handles("2.32.7", "2.32.8")
+def gate_open(ctx: Ctx) -> None:
+    gate = _gate(ctx, "gateId" if ctx.ep.section == "2.32.7" else "gateName")
+    open_type = ctx.p.require("openType", -265)
+    if open_type not in ("1", "2"):
+        raise SimError(-266)
+    _online(ctx, gate)
+    emit(ctx.world, "gate_remote_open", gate_id=gate.id, open_type=int(open_type))

@@ -1,0 +1,74 @@
+"""The :class:`Simulator`: a world, its ASGI app, its faults, and a way to serve it."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import deque
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from . import events
+from .app import build_app
+from .config import Faults, SimConfig
+from .faults import ASGIApp, RequestRecord
+from .generate import build_world
+from .render import park_in, park_out
+from .world import Event, ParkRecord, World
+
+__all__ = ["Simulator"]
+
+
+class Simulator:
+    """``Simulator(SimConfig(token=...))`` builds the world and the app; nothing runs until served.
+
+    - ``sim.app``: the ASGI app (``httpx.ASGITransport(app=sim.app)`` drives it in-process)
+    - ``sim.world``: the state (doors, gates, devices, persons...; ``set_device_online``, ``force_door``)
+    - ``sim.emit(kind, **fields)``: make an event happen (console.sim.events); returns its ground-truth dict
+    - ``sim.emitted``: every event produced since the world was built, oldest first (ground truth)
+    - ``sim.faults`` / ``sim.set_faults(**changes)``: injected faults (console.sim.config.Faults)
+    - ``sim.requests``: the last 10,000 requests that reached the server (token masked)
+    - ``async with sim.serve(host, port) as base_url``: uvicorn on a pre-bound socket plus the activity task
+    """
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.world: World = build_world(config.seed, config.site)
+        self.faults = Faults()
+        if config.faults:
+            self.faults.update(config.faults, self.world.now())
+        self.fault_rng = random.Random(config.seed * 104729 + 7)
+        self.requests: deque[RequestRecord] = deque(maxlen=10_000)
+        self.app: ASGIApp = build_app(self)
+        self.server_task: asyncio.Task[None] | None = None  # uvicorn's task while served
+
+    def __repr__(self) -> str:
+        return f"<Simulator site={self.config.site} seed={self.config.seed}>"
+
+    def set_faults(self, **changes: Any) -> dict[str, float]:
+        """Partial update of the faults (``set_faults()`` or ``set_faults(reset=True)`` clears them)."""
+        self.faults.update(changes, self.world.now())
+        return self.faults.as_dict(self.world.now())
+
+    def emit(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Make ``kind`` happen now (see console.sim.events); the event's ground-truth form.
+
+        For ``park_entry``/``park_exit`` the parking record (2.41.7/2.41.8 form); ``{}`` when nothing
+        happened (a device that was already offline).
+        """
+        result = events.emit(self.world, kind, **fields)
+        if isinstance(result, Event):
+            return events.render_truth(result)
+        if isinstance(result, ParkRecord):
+            return park_out(result) if result.check_out is not None else park_in(result)
+        return {}
+
+    @property
+    def emitted(self) -> list[dict[str, Any]]:
+        return [events.render_truth(e) for e in self.world.emitted()]
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> AbstractAsyncContextManager[str]:
+        """Serve on ``host:port`` in the running loop (port 0: any free port); yields the base URL."""
+        from .server import serve
+
+        return serve(self, host, port)
