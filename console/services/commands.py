@@ -1,0 +1,253 @@
+"""Remote door and gate commands: validated before sending, sent exactly once, always audited.
+
+::
+
+    open a door for N seconds    2.12.8 door/remoteOpenById (doorId, interval 1..254)
+    close a door                 2.12.6 door/remotecloseById (doorId)
+    open a gate                  2.32.7 psgGate/remoteOpenById (gateId, openType 1 entry / 2 exit)
+    close every door of a list   2.12.6 once per door, a few at a time
+
+The client never retries a write, and neither does this module: a command whose answer is lost is reported
+as *uncertain* ("it may or may not have opened"), never sent again. Every command that was sent is written to
+the audit log (operator, profile, time, target, parameters, and ``ok`` or the server's error text); a value
+refused before sending (:class:`CommandRefused`, e.g. 300 seconds) sends nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from console.api.errors import ApiError, CVSecError, TransportError
+from console.api.models import GateDirection
+from console.services.audit import AuditError
+from console.services.observable import Signal
+
+from .doors import Item, ItemKey, Kind, clean_text
+
+__all__ = [
+    "MAX_OPEN_SECONDS",
+    "MIN_OPEN_SECONDS",
+    "CommandRefused",
+    "CommandResult",
+    "Commands",
+    "Outcome",
+    "Target",
+    "check_open_seconds",
+    "summarise",
+]
+
+log = logging.getLogger(__name__)
+
+MIN_OPEN_SECONDS = 1
+MAX_OPEN_SECONDS = 254  # the manual's limit (error -45)
+CLOSE_ALL_CONCURRENCY = 4
+
+
+class CommandRefused(ValueError):
+    """The command was refused before anything was sent (the text says why, for the operator)."""
+
+
+def check_open_seconds(value: object) -> int:
+    """``value`` as whole seconds in 1..254, else :class:`CommandRefused`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise CommandRefused("the opening time must be a whole number of seconds")
+    try:
+        number = float(value)
+    except ValueError:
+        raise CommandRefused("the opening time must be a whole number of seconds") from None
+    if not number.is_integer():
+        raise CommandRefused("the opening time must be a whole number of seconds")
+    seconds = int(number)
+    if not MIN_OPEN_SECONDS <= seconds <= MAX_OPEN_SECONDS:
+        raise CommandRefused(
+            f"a door opens for {MIN_OPEN_SECONDS} to {MAX_OPEN_SECONDS} seconds, not {seconds}; nothing was sent"
+        )
+    return seconds
+
+
+class Outcome(enum.Enum):
+    OK = "ok"
+    FAILED = "failed"  # the server answered no (its text is in the result)
+    UNCERTAIN = "uncertain"  # no answer: the command may or may not have taken effect
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: Kind
+    id: str
+    name: str
+
+    @classmethod
+    def of(cls, item: Item) -> Target:
+        return cls(item.kind, item.id, item.name)
+
+    @property
+    def key(self) -> ItemKey:
+        return (self.kind, self.id)
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.name!r} ({self.id})"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    action: str  # "door.open", "door.close", "gate.open"
+    target: Target
+    params: dict[str, Any]
+    outcome: Outcome
+    text: str  # what the operator reads
+    server_text: str = ""  # the server's own words on failure
+    audited: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+
+class CommandSession(Protocol):
+    """What commands need of :class:`console.services.session.Session`."""
+
+    @property
+    def client(self) -> Any: ...
+
+    @property
+    def operator(self) -> str: ...
+
+    @property
+    def profile(self) -> Any: ...  # .name
+
+
+class Auditor(Protocol):
+    def record(
+        self,
+        action: str,
+        target: str,
+        params: dict[str, Any],
+        result: str,
+        *,
+        operator: str | None = None,
+        profile: str | None = None,
+    ) -> object: ...
+
+
+_VERBS = {"door.open": "opened", "door.close": "closed", "gate.open": "opened"}
+
+
+class Commands:
+    """``Commands(session, audit)``; every call returns a :class:`CommandResult` (never raises for a server no).
+
+    ``done(CommandResult)`` is emitted after each command (the panel refreshes that tile and shows the text).
+    """
+
+    def __init__(self, session: CommandSession, audit: Auditor) -> None:
+        self.session = session
+        self.audit = audit
+        self.done: Signal[CommandResult] = Signal()
+
+    async def open_door(self, target: Target, seconds: object) -> CommandResult:
+        if target.kind is not Kind.DOOR:
+            raise CommandRefused(f"{target.name} is not a door")
+        interval = check_open_seconds(seconds)
+        return await self._send(
+            "door.open", target, "2.12.8", {"doorId": target.id, "interval": interval}, f"for {interval} s"
+        )
+
+    async def close_door(self, target: Target) -> CommandResult:
+        if target.kind is not Kind.DOOR:
+            raise CommandRefused(f"{target.name} is not a door")
+        return await self._send("door.close", target, "2.12.6", {"doorId": target.id}, "")
+
+    async def open_gate(self, target: Target, direction: GateDirection) -> CommandResult:
+        if target.kind is not Kind.GATE:
+            raise CommandRefused(f"{target.name} is not a gate")
+        if direction not in (GateDirection.ENTRY, GateDirection.EXIT):
+            raise CommandRefused("a gate opens for entry or for exit")
+        words = "for entry" if direction is GateDirection.ENTRY else "for exit"
+        return await self._send(
+            "gate.open", target, "2.32.7", {"gateId": target.id, "openType": int(direction.code)}, words
+        )
+
+    async def close_doors(
+        self, targets: Iterable[Target], *, concurrency: int = CLOSE_ALL_CONCURRENCY
+    ) -> list[CommandResult]:
+        """Close each door of ``targets`` once (duplicates and gates dropped), a few at a time, in order."""
+        seen: set[str] = set()
+        doors: list[Target] = []
+        for target in targets:
+            if target.kind is Kind.DOOR and target.id not in seen:
+                seen.add(target.id)
+                doors.append(target)
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(target: Target) -> CommandResult:
+            async with gate:
+                return await self.close_door(target)
+
+        return list(await asyncio.gather(*(one(t) for t in doors)))
+
+    async def _send(
+        self, action: str, target: Target, section: str, params: dict[str, Any], detail: str
+    ) -> CommandResult:
+        noun = target.kind.value.capitalize()
+        name = clean_text(target.name)
+        verb = _VERBS[action]
+        server_text = ""
+        try:
+            await self.session.client.call(section, **params)
+        except ApiError as exc:
+            outcome = Outcome.FAILED
+            server_text = clean_text(exc.text, 500)
+            text = f"{noun} {name} was not {verb}: {server_text}"
+        except TransportError as exc:
+            outcome = Outcome.UNCERTAIN
+            server_text = clean_text(str(exc), 500)
+            text = (
+                f"{noun} {name}: no answer from the server ({server_text}). It may or may not have been {verb}; "
+                "the command was not repeated. Watch the tile."
+            )
+        except CVSecError as exc:
+            outcome = Outcome.FAILED
+            server_text = clean_text(str(exc), 500)
+            text = f"{noun} {name} was not {verb}: {server_text}"
+        else:
+            outcome = Outcome.OK
+            text = f"{noun} {name} {verb}" + (f" {detail}" if detail else "")
+        result_words = "ok" if outcome is Outcome.OK else f"{outcome.value}: {server_text}"
+        audited = True
+        try:
+            self.audit.record(
+                action,
+                str(target),
+                {**params, "name": target.name},
+                result_words,
+                operator=self.session.operator,
+                profile=str(getattr(self.session.profile, "name", self.session.profile)),
+            )
+        except (AuditError, OSError) as exc:
+            audited = False
+            log.error("command %s on %s sent but not audited: %s", action, target, exc)
+            text += f" (NOT written to the audit log: {exc})"
+        log.info("%s %s: %s", action, target, result_words)
+        result = CommandResult(action, target, params, outcome, text, server_text, audited)
+        self.done.emit(result)
+        return result
+
+
+def summarise(results: Sequence[CommandResult]) -> str:
+    """One line for a batch: "Closed 12 of 14 doors; 2 failed: ..."."""
+    if not results:
+        return "No doors to close"
+    good = sum(r.ok for r in results)
+    text = f"Closed {good} of {len(results)} doors"
+    failed = [r for r in results if not r.ok]
+    if failed:
+        names = ", ".join(clean_text(r.target.name, 40) for r in failed[:5])
+        more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+        text += f"; not closed or unconfirmed: {names}{more}"
+    return text

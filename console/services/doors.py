@@ -1,0 +1,953 @@
+"""The live door & gate board: a poller and a state store, no widgets.
+
+What it polls, and when::
+
+    every interval   2.12.1 door/allDoorState, 2.32.1 psgGate/allGateState      (live state)
+    once, on demand  2.12.10 doors, 2.32.6 gates, 2.10.3 access devices,       (static lists, v2 pages;
+                     2.31.3 entrance-control devices, 2.15.3 door readers,       v1 twins when a server
+                     2.34.2 gate readers                                         lacks the v2 call)
+    once, on demand  2.19.5 and 2.35.5, one page of recent events               (areas, see below)
+    on selection     2.19.3 / 2.35.3 events of the item's device                (details pane)
+
+Areas: no door, gate or device record of the manual names its area; events do (``areaName`` with
+``devSn``). The board reads the area from an ``areaName`` field when a server sends one on the door, gate or
+device record, else from the most recent events of the device, else shows "Area unknown".
+
+Every change is announced once, as keys: :attr:`DoorBoard.changed` carries a :class:`BoardChange` with the
+keys whose tile must be repainted (or ``structure=True`` when items came or went). Time-dependent flags
+(``stale``: no fresh data for two intervals; ``open_too_long``: sensor open for longer than
+``open_too_long_after`` seconds) are recomputed by the board's own loop when they fall due, so a tile goes
+stale while the server is away even though no answer arrives.
+
+Health: each state poll calls ``session.report_ok()`` or ``session.report_failure(exc)``, and the loop waits
+``session.backoff_delay()`` before the next one (the interval when all is well). :meth:`DoorBoard.refresh_now`
+cuts the wait short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from console.api.errors import ApiError, CVSecError, HTTPStatusError, ModelError, ProtocolError
+from console.api.models import (
+    ConnectState,
+    Door,
+    DoorAlarm,
+    DoorState,
+    Gate,
+    GateAlarm,
+    GateRelay,
+    GateState,
+    GateStateCode,
+    RelayState,
+    SensorState,
+    parse_list,
+)
+from console.api.models.devices import Device, GateDevice
+from console.api.models.readers import GateReader, Reader
+from console.api.models.transactions import AccessTransaction, GateTransaction, Transaction
+from console.api.paging import iterate_pages
+from console.services.observable import Signal
+
+__all__ = [
+    "DEFAULT_OPEN_TOO_LONG",
+    "BoardChange",
+    "BoardClient",
+    "BoardSession",
+    "BoardSummary",
+    "DeviceInfo",
+    "DoorBoard",
+    "Item",
+    "ItemKey",
+    "Kind",
+    "ReaderInfo",
+    "RecentEvent",
+    "clean_text",
+    "natural_key",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OPEN_TOO_LONG = 30.0  # seconds a door sensor may stay open before the board flags it
+MIN_POLL_GAP = 1.0  # refresh-now is not a way to hammer allDoorState (the manual asks for >= 10 s)
+PARSE_CHUNK = 200  # records validated between two yields to the event loop (keeps each slice << 16 ms)
+LIST_PAGE = 1000  # the manual's largest page
+MAX_AREA_LOOKUPS = 40  # devices whose area is looked up one by one when recent events do not name it
+UNKNOWN_AREA = ""
+T = TypeVar("T", bound=BaseModel)
+
+
+# -- the session and client, as the board uses them ------------------------------------------------
+
+
+class BoardClient(Protocol):
+    """What the board needs of :class:`console.api.Client`."""
+
+    async def call(self, section: str, /, body: Any = None, files: Any = None, **params: Any) -> Any: ...
+
+    async def call_envelope(self, section: str, /, body: Any = None, files: Any = None, **params: Any) -> Any: ...
+
+
+class BoardSession(Protocol):
+    """What the board needs of :class:`console.services.session.Session`."""
+
+    @property
+    def client(self) -> BoardClient: ...
+
+    @property
+    def poll_interval(self) -> float: ...
+
+    def report_ok(self) -> None: ...
+
+    def report_failure(self, exc: BaseException) -> None: ...
+
+    def backoff_delay(self) -> float: ...
+
+
+# -- records ---------------------------------------------------------------------------------------
+
+
+class Kind(enum.StrEnum):
+    DOOR = "door"
+    GATE = "gate"
+
+
+ItemKey = tuple[Kind, str]
+"""``(Kind.DOOR, door id)`` or ``(Kind.GATE, gate id)``."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+
+
+def clean_text(value: Any, limit: int = 200) -> str:
+    """Server text fit for one line of a tile: control and bidi-override characters become spaces, cut."""
+    text = _CONTROL.sub(" ", "" if value is None else str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting "Door 2" before "Door 10"."""
+    parts = _DIGITS.split(text.casefold())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    id: str
+    sn: str = ""
+    name: str = ""
+    model: str = ""
+    module: str = ""  # operator words: "access control", "entrance control"
+    enabled: bool | None = None
+    area: str = UNKNOWN_AREA
+    gate_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderInfo:
+    id: str
+    name: str
+    number: int | None
+    side: str  # "in", "out", "side unknown"
+
+
+@dataclass(slots=True)
+class Item:
+    """One tile: a door or a gate, its place (area, device) and its last known state.
+
+    Equality ignores the update time: two items that compare equal paint the same tile. The board replaces
+    an item when the server reports a new state, and updates its time and its time-dependent flags
+    (``stale``, ``open_too_long``) in place: treat items as read-only outside the board.
+    """
+
+    kind: Kind
+    id: str
+    name: str
+    device_id: str = ""
+    device_name: str = ""
+    device_sn: str = ""
+    device_model: str = ""
+    area: str = UNKNOWN_AREA
+    connect: ConnectState = ConnectState.UNKNOWN
+    sensor: SensorState = SensorState.UNKNOWN  # doors
+    relay: RelayState = RelayState.UNKNOWN  # doors
+    door_alarm: DoorAlarm = DoorAlarm.UNKNOWN  # doors
+    gate_state: GateStateCode = GateStateCode.UNKNOWN  # gates
+    gate_alarm: GateAlarm = GateAlarm.UNKNOWN  # gates
+    gate_relay: GateRelay = GateRelay.UNKNOWN  # gates
+    has_state: bool = False  # a state answer has named this item at least once
+    stale: bool = False
+    open_since: float | None = None  # monotonic time the sensor was first seen open
+    open_too_long: bool = False
+    updated: float = field(default=0.0, compare=False)  # monotonic time of the last state
+    updated_at: datetime | None = field(default=None, compare=False)  # wall clock of the last state
+
+    @property
+    def key(self) -> ItemKey:
+        return (self.kind, self.id)
+
+    @property
+    def is_door(self) -> bool:
+        return self.kind is Kind.DOOR
+
+    @property
+    def offline(self) -> bool:
+        return self.connect is ConnectState.OFFLINE
+
+    @property
+    def disabled(self) -> bool:
+        return self.connect is ConnectState.DISABLED
+
+    @property
+    def alarm(self) -> bool:
+        return self.door_alarm.is_alarm if self.is_door else self.gate_alarm.is_alarm
+
+    @property
+    def alarm_words(self) -> str:
+        return self.door_alarm.words if self.is_door else self.gate_alarm.words
+
+    @property
+    def relay_words(self) -> str:
+        return self.relay.words if self.is_door else self.gate_relay.words
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_door and self.sensor is SensorState.OPEN
+
+    @property
+    def problem(self) -> bool:
+        """What "only problems" shows: offline, in alarm, or open too long."""
+        return self.offline or self.alarm or self.open_too_long
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.name}\n{self.area}\n{self.device_name}\n{self.device_sn}".casefold()
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (
+            self.area == UNKNOWN_AREA,
+            natural_key(self.area),
+            natural_key(self.device_name or self.device_id),
+            self.device_id,
+            self.kind is Kind.GATE,
+            natural_key(self.name),
+            self.id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BoardSummary:
+    """Counts for the status bar."""
+
+    doors: int = 0
+    gates: int = 0
+    offline: int = 0
+    alarm: int = 0
+    open_too_long: int = 0
+    stale: int = 0
+    disabled: int = 0
+
+    @property
+    def problems(self) -> int:
+        return self.offline + self.alarm + self.open_too_long
+
+    def __str__(self) -> str:
+        return (
+            f"{self.doors} doors, {self.gates} gates: {self.offline} offline, {self.alarm} in alarm, "
+            f"{self.open_too_long} open too long, {self.stale} stale"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BoardChange:
+    """What to repaint: ``keys`` changed; with ``structure`` the set or order of items changed."""
+
+    keys: frozenset[ItemKey] = frozenset()
+    structure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecentEvent:
+    time: datetime | None
+    name: str
+    person: str
+    reader: str
+    alarm: bool
+    area: str = ""
+
+
+def _summary(items: Iterable[Item]) -> BoardSummary:
+    doors = gates = offline = alarm = long_open = stale = disabled = 0
+    for item in items:
+        if item.is_door:
+            doors += 1
+        else:
+            gates += 1
+        offline += item.offline
+        alarm += item.alarm
+        long_open += item.open_too_long
+        stale += item.stale
+        disabled += item.disabled
+    return BoardSummary(doors, gates, offline, alarm, long_open, stale, disabled)
+
+
+def _extra_text(record: BaseModel, *names: str) -> str:
+    extra = record.model_extra or {}
+    for name in names:
+        value = extra.get(name)
+        if isinstance(value, str) and value.strip():
+            return clean_text(value)
+    return ""
+
+
+_AREA_FIELDS = ("areaName", "authAreaName", "area", "zoneName")
+
+
+async def _parse_chunked(model: type[T], data: Any) -> list[T]:
+    """``parse_list`` in slices with a yield between them: 2,000 records never block a frame."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ModelError(f"expected a list of {model.__name__}, got {type(data).__name__}")
+    out: list[T] = []
+    for start in range(0, len(data), PARSE_CHUNK):
+        out.extend(parse_list(model, data[start : start + PARSE_CHUNK]))
+        if start + PARSE_CHUNK < len(data):
+            await asyncio.sleep(0)
+    return out
+
+
+def _missing_call(exc: BaseException) -> bool:
+    """The server lacks this call (404, an API error, an answer that is not the API): not a connection fault."""
+    return (
+        isinstance(exc, ApiError | ModelError)
+        or (isinstance(exc, HTTPStatusError) and exc.status in (404, 405, 501))
+        or (isinstance(exc, ProtocolError) and not isinstance(exc, HTTPStatusError))
+    )
+
+
+# -- the board -------------------------------------------------------------------------------------
+
+
+class DoorBoard:
+    """Every door and gate of one session, kept current by :meth:`run` (or by calling :meth:`poll_once`).
+
+    Signals: ``changed(BoardChange)``, ``summary_changed(BoardSummary)``, ``lists_loaded(None)`` after the
+    static lists (names, devices, readers, areas) arrived, ``polled(bool)`` after each state poll.
+    """
+
+    def __init__(
+        self,
+        session: BoardSession,
+        *,
+        open_too_long_after: float = DEFAULT_OPEN_TOO_LONG,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.session = session
+        self.open_too_long_after = float(open_too_long_after)
+        self._clock = clock
+        self._wall = wall_clock
+        self._items: dict[ItemKey, Item] = {}
+        self._raw: dict[ItemKey, Any] = {}  # the last state record of each item, as the server sent it
+        self._order: list[ItemKey] = []
+        self._devices: dict[str, DeviceInfo] = {}
+        self._readers: dict[ItemKey, list[ReaderInfo]] = {}
+        self._listed: set[ItemKey] = set()  # items named by the static lists
+        self._lists_loaded = False
+        self._lists_wanted = True
+        self._lists_requested_at = -1e18
+        self._gates_supported = True
+        self._summary = BoardSummary()
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._last_poll = -1e18
+        self.min_poll_gap = MIN_POLL_GAP
+        self.polls = 0
+        self.last_error = ""
+        self.changed: Signal[BoardChange] = Signal()
+        self.summary_changed: Signal[BoardSummary] = Signal()
+        self.lists_loaded: Signal[None] = Signal()
+        self.polled: Signal[bool] = Signal()  # after each state poll: True when it succeeded
+        self.last_ok: datetime | None = None
+        self._started = clock()
+
+    def __repr__(self) -> str:
+        return f"<DoorBoard {len(self._items)} items, {self.polls} polls>"
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @property
+    def interval(self) -> float:
+        return float(self.session.poll_interval)
+
+    @property
+    def stale_after(self) -> float:
+        return 2.0 * self.interval
+
+    @property
+    def keys(self) -> list[ItemKey]:
+        """Every item, in board order (area, device, doors before gates, natural name order)."""
+        return list(self._order)
+
+    @property
+    def items(self) -> list[Item]:
+        return [self._items[k] for k in self._order]
+
+    def item(self, key: ItemKey) -> Item | None:
+        return self._items.get(key)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @property
+    def summary(self) -> BoardSummary:
+        return self._summary
+
+    @property
+    def loaded(self) -> bool:
+        """The static lists arrived at least once."""
+        return self._lists_loaded
+
+    @property
+    def gates_supported(self) -> bool:
+        return self._gates_supported
+
+    def device(self, device_id: str) -> DeviceInfo | None:
+        return self._devices.get(device_id)
+
+    def readers(self, key: ItemKey) -> list[ReaderInfo]:
+        return list(self._readers.get(key, ()))
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll until cancelled; failures never end the loop."""
+        while True:
+            await self.poll_once()
+            await self._wait(self.session.backoff_delay())
+
+    def refresh_now(self) -> None:
+        """Poll now (at most once a second) instead of at the end of the wait."""
+        self._wake.set()
+
+    def reload_lists(self) -> None:
+        """Fetch the static lists again with the next poll (names, devices, readers, areas)."""
+        self._lists_wanted = True
+        self._wake.set()
+
+    async def _wait(self, delay: float) -> None:
+        """Sleep ``delay`` seconds, keeping the time-dependent flags current; refresh-now cuts it short."""
+        deadline = self._clock() + delay
+        while True:
+            now = self._clock()
+            self.tick(now)
+            remaining = deadline - now
+            if remaining <= 0:
+                return
+            if not self._wake.is_set():
+                timeout = min(remaining, max(0.05, self._next_flag_due(now) - now))
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    continue
+            gap = self.min_poll_gap - (self._clock() - self._last_poll)
+            if gap > 0:  # refresh-now right after a poll: honour it, a moment later
+                await asyncio.sleep(min(gap, remaining))
+            return
+
+    def _next_flag_due(self, now: float) -> float:
+        due = now + self.interval
+        stale_after, long_after = self.stale_after, self.open_too_long_after
+        for item in self._items.values():
+            if not item.stale:
+                due = min(due, item.updated + stale_after)
+            if item.open_since is not None and not item.open_too_long:
+                due = min(due, item.open_since + long_after)
+        return due
+
+    # -- polling ---------------------------------------------------------------------------------
+
+    async def poll_once(self) -> bool:
+        """One state poll (and the static lists first, when wanted); True when the door states arrived."""
+        async with self._lock:
+            self._wake.clear()
+            self._last_poll = self._clock()
+            if self._lists_wanted:
+                await self._load_lists()
+            client = self.session.client
+            calls: list[Any] = [client.call("2.12.1", timestamp=int(time.time() * 1000))]
+            if self._gates_supported:
+                calls.append(client.call("2.32.1"))
+            answers = await asyncio.gather(*calls, return_exceptions=True)
+            self.polls += 1
+            changed: set[ItemKey] = set()
+            structure = False
+            failure: BaseException | None = None
+            door_raw = answers[0]
+            if isinstance(door_raw, BaseException):
+                failure = door_raw
+            else:
+                try:
+                    structure |= await self._apply(Kind.DOOR, door_raw, changed)
+                except ModelError as exc:
+                    failure = exc
+            if len(answers) > 1:
+                gate_raw = answers[1]
+                if isinstance(gate_raw, BaseException):
+                    if _missing_call(gate_raw) and not isinstance(door_raw, BaseException):
+                        log.info("gate states unavailable on this server (%s); showing doors only", gate_raw)
+                        self._gates_supported = False
+                    elif failure is None:
+                        failure = gate_raw
+                else:
+                    try:
+                        structure |= await self._apply(Kind.GATE, gate_raw, changed)
+                    except ModelError as exc:
+                        failure = failure or exc
+            if failure is None:
+                self.last_error = ""
+                self.last_ok = self._wall()
+                self.session.report_ok()
+            else:
+                if isinstance(failure, BaseException) and not isinstance(failure, Exception):
+                    raise failure  # cancellation and friends are not poll failures
+                self.last_error = str(failure) or type(failure).__name__
+                log.info("door/gate state poll failed: %s", self.last_error)
+                self.session.report_failure(failure)
+            if structure:
+                self._reorder()
+            self._reflag(self._clock(), changed)
+            self._announce(changed, structure)
+            if structure and not self._lists_wanted and self._clock() - self._lists_requested_at > 300:
+                self._lists_wanted = True  # a door the lists never named: fetch them again (at most every 5 min)
+            self.polled.emit(failure is None)
+            return failure is None
+
+    async def refresh_item(self, key: ItemKey) -> None:
+        """Re-read one door's or gate's state (2.12.2 / 2.32.2), e.g. right after a command."""
+        kind, item_id = key
+        try:
+            if kind is Kind.DOOR:
+                raw = await self.session.client.call("2.12.2", doorId=item_id, timestamp=int(time.time() * 1000))
+                states: Sequence[DoorState | GateState] = parse_list(DoorState, raw)
+            else:
+                raw = await self.session.client.call("2.32.2", gateId=item_id)
+                states = parse_list(GateState, raw)
+        except CVSecError as exc:
+            log.info("state of %s %s not refreshed: %s", kind.value, item_id, exc)
+            return
+        async with self._lock:
+            changed: set[ItemKey] = set()
+            now, wall = self._clock(), self._wall()
+            structure = False
+            for state in states:
+                if state.id == item_id:
+                    structure |= self._merge_state(kind, state, now, wall, changed)
+            if structure:
+                self._reorder()
+            self._reflag(now, changed)
+            self._announce(changed, structure)
+
+    async def _apply(self, kind: Kind, raw: Any, changed: set[ItemKey]) -> bool:
+        """Merge one state answer. A record equal to the previous one only refreshes its item's time: only
+        records that differ are validated and turned into new items (2,000 doors, a few changes per poll)."""
+        if raw is None:
+            raw = []
+        elif isinstance(raw, dict):
+            raw = [raw]
+        if not isinstance(raw, list):
+            raise ModelError(f"expected a list of {kind.value} states, got {type(raw).__name__}")
+        model: type[DoorState] | type[GateState] = DoorState if kind is Kind.DOOR else GateState
+        now, wall = self._clock(), self._wall()
+        structure = False
+        previous = self._raw
+        for start in range(0, len(raw), PARSE_CHUNK):
+            for record in raw[start : start + PARSE_CHUNK]:
+                key = _raw_key(kind, record)
+                if key is not None:
+                    item = self._items.get(key)
+                    if item is not None and previous.get(key) == record:
+                        item.updated, item.updated_at = now, wall
+                        if item.stale:
+                            item.stale = False
+                            changed.add(key)
+                        continue
+                states: list[Any] = parse_list(model, [record])
+                if states and states[0].id:
+                    structure |= self._merge_state(kind, states[0], now, wall, changed)
+                    previous[(kind, states[0].id)] = record
+            if start + PARSE_CHUNK < len(raw):
+                await asyncio.sleep(0)
+        return structure
+
+    def _merge_state(
+        self, kind: Kind, state: DoorState | GateState, now: float, wall: datetime, changed: set[ItemKey]
+    ) -> bool:
+        if not state.id:
+            return False
+        key: ItemKey = (kind, state.id)
+        old = self._items.get(key)
+        base = old or self._new_item(kind, state.id, state.name, state.device_id, state)
+        name = clean_text(state.name) or base.name
+        device_id = state.device_id or base.device_id
+        if isinstance(state, DoorState):
+            open_since = base.open_since if base.open_since is not None else now
+            new = replace(
+                base,
+                name=name,
+                connect=state.connect,
+                sensor=state.sensor,
+                relay=state.relay,
+                door_alarm=state.alarm,
+                open_since=open_since if state.sensor is SensorState.OPEN else None,
+                has_state=True,
+                stale=False,
+                updated=now,
+                updated_at=wall,
+            )
+        else:
+            new = replace(
+                base,
+                name=name,
+                connect=state.connect,
+                gate_state=state.gate_state,
+                gate_alarm=state.alarm,
+                gate_relay=state.relay,
+                has_state=True,
+                stale=False,
+                updated=now,
+                updated_at=wall,
+            )
+        if device_id != new.device_id:
+            new = self._placed(replace(new, device_id=device_id))
+        new = replace(new, open_too_long=self._is_long_open(new, now))
+        self._items[key] = new
+        if old is None:
+            changed.add(key)
+            return True
+        if new != old:
+            changed.add(key)
+        return (old.name, old.device_id, old.area, old.device_name) != (new.name, new.device_id, new.area,
+                                                                           new.device_name)
+
+    def _new_item(self, kind: Kind, item_id: str, name: str, device_id: str, record: BaseModel) -> Item:
+        item = Item(kind, item_id, clean_text(name) or f"{kind.value} {item_id[-6:]}", device_id=device_id,
+                    area=_extra_text(record, *_AREA_FIELDS), updated=self._started)
+        return self._placed(item)
+
+    def _placed(self, item: Item) -> Item:
+        """``item`` with its device's name, serial, model and area filled in (when the lists know them)."""
+        device = self._devices.get(item.device_id)
+        if device is None:
+            return item
+        return replace(
+            item,
+            device_name=device.name,
+            device_sn=device.sn,
+            device_model=device.model,
+            area=item.area or device.area,
+        )
+
+    def _is_long_open(self, item: Item, now: float) -> bool:
+        return item.open_since is not None and now - item.open_since >= self.open_too_long_after
+
+    # -- time-dependent flags ----------------------------------------------------------------------
+
+    def tick(self, now: float | None = None) -> None:
+        """Recompute ``stale`` and ``open_too_long`` for the current time and announce what changed."""
+        changed: set[ItemKey] = set()
+        self._reflag(self._clock() if now is None else now, changed)
+        self._announce(changed, False)
+
+    def _reflag(self, now: float, changed: set[ItemKey]) -> None:
+        stale_after = self.stale_after
+        long_after = self.open_too_long_after
+        for key, item in self._items.items():
+            stale = now - item.updated > stale_after
+            long_open = item.open_since is not None and now - item.open_since >= long_after
+            if stale != item.stale or long_open != item.open_too_long:
+                item.stale, item.open_too_long = stale, long_open
+                changed.add(key)
+
+    def _reorder(self) -> None:
+        self._order = [item.key for item in sorted(self._items.values(), key=Item.sort_key)]
+
+    def _announce(self, changed: set[ItemKey], structure: bool) -> None:
+        if not changed and not structure:
+            return
+        self.changed.emit(BoardChange(frozenset(changed), structure))
+        summary = _summary(self._items.values())
+        if summary != self._summary:
+            self._summary = summary
+            self.summary_changed.emit(summary)
+
+    # -- static lists ------------------------------------------------------------------------------
+
+    async def _list(self, sections: tuple[str, str], model: type[T]) -> list[T]:
+        """Every record of a paged list: the v2 call, or its v1 twin when the server lacks v2."""
+        client = self.session.client
+        try:
+            return [r async for r in iterate_pages(client, sections[0], model, page_size=LIST_PAGE)]
+        except CVSecError as exc:
+            if not _missing_call(exc):
+                raise
+            log.info("%s unavailable (%s); trying %s", sections[0], exc, sections[1])
+        return [r async for r in iterate_pages(client, sections[1], model, page_size=LIST_PAGE)]
+
+    async def _recent_areas(self, section: str, model: type[Transaction]) -> dict[str, str]:
+        """devSn -> the area most of its recent events name (one page of the newest events)."""
+        client = self.session.client
+        start = (self._wall() - timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
+        envelope = await client.call_envelope(section, pageNo=1, pageSize=LIST_PAGE, startDate=start)
+        data = envelope.data.get("data") if isinstance(envelope.data, dict) else envelope.data
+        votes: dict[str, Counter[str]] = {}
+        for event in await _parse_chunked(model, data):
+            area = clean_text(event.area_name)
+            if event.dev_sn and area:
+                votes.setdefault(event.dev_sn, Counter())[area] += 1
+        return {sn: counter.most_common(1)[0][0] for sn, counter in votes.items()}
+
+    async def _areas_by_device(self, devices: Sequence[Device], known: dict[str, str]) -> dict[str, str]:
+        """The area of devices the recent events did not name: one small event query per device (capped)."""
+        wanted = [d for d in devices if d.sn and d.sn not in known and not _extra_text(d, *_AREA_FIELDS)]
+        wanted = wanted[:MAX_AREA_LOOKUPS]
+        if not wanted:
+            return {}
+        client = self.session.client
+        gate = asyncio.Semaphore(4)
+
+        async def one(device: Device) -> tuple[str, str]:
+            section = "2.35.3" if isinstance(device, GateDevice) else "2.19.3"
+            model: type[Transaction] = GateTransaction if isinstance(device, GateDevice) else AccessTransaction
+            async with gate:
+                envelope = await client.call_envelope(section, deviceSn=device.sn, pageNo=1, pageSize=5)
+            records, _ = _page_records(envelope.data)
+            for event in parse_list(model, records):
+                area = clean_text(event.area_name)
+                if area:
+                    return device.sn, area
+            return device.sn, ""
+
+        found: dict[str, str] = {}
+        for result in await asyncio.gather(*(_attempt(one(d)) for d in wanted)):
+            if not isinstance(result, Exception) and result[1]:
+                found[result[0]] = result[1]
+        return found
+
+    async def _load_lists(self) -> None:
+        self._lists_wanted = False
+        self._lists_requested_at = self._clock()
+        async with asyncio.TaskGroup() as group:
+            doors_t = group.create_task(_attempt(self._list(("2.12.10", "2.12.5"), Door)))
+            gates_t = group.create_task(_attempt(self._list(("2.32.6", "2.32.5"), Gate)))
+            acc_t = group.create_task(_attempt(self._list(("2.10.3", "2.10.1"), Device)))
+            psg_t = group.create_task(_attempt(self._list(("2.31.3", "2.31.1"), GateDevice)))
+            readers_t = group.create_task(_attempt(self._list(("2.15.3", "2.15.1"), Reader)))
+            gate_readers_t = group.create_task(_attempt(self._list(("2.34.2", "2.34.1"), GateReader)))
+            acc_areas_t = group.create_task(_attempt(self._recent_areas("2.19.5", AccessTransaction)))
+            psg_areas_t = group.create_task(_attempt(self._recent_areas("2.35.5", GateTransaction)))
+        doors, gates = doors_t.result(), gates_t.result()
+        acc_devices, psg_devices = acc_t.result(), psg_t.result()
+        readers, gate_readers = readers_t.result(), gate_readers_t.result()
+        acc_areas, psg_areas = acc_areas_t.result(), psg_areas_t.result()
+
+        def ok(value: object, what: str) -> bool:
+            if isinstance(value, Exception):
+                log.info("%s not loaded: %s", what, value)
+                return False
+            return True
+
+        if isinstance(doors, Exception):
+            log.info("door list not loaded: %s", doors)
+            self._lists_wanted = True  # the server is probably away: try again with the next poll
+            return
+        areas: dict[str, str] = {}
+        for found in (acc_areas, psg_areas):
+            if not isinstance(found, Exception):
+                areas.update(found)
+            else:
+                log.info("recent events (areas) not loaded: %s", found)
+        devices: dict[str, DeviceInfo] = {}
+        device_lists: list[Sequence[Device]] = []
+        if not isinstance(acc_devices, Exception) and not isinstance(psg_devices, Exception):
+            areas.update(await self._areas_by_device([*acc_devices, *psg_devices], areas))
+        if ok(acc_devices, "access devices") and not isinstance(acc_devices, Exception):
+            device_lists.append(acc_devices)
+        if ok(psg_devices, "entrance-control devices") and not isinstance(psg_devices, Exception):
+            device_lists.append(psg_devices)
+        for devs in device_lists:
+            for dev in devs:
+                if not dev.id:
+                    continue
+                devices[dev.id] = DeviceInfo(
+                    id=dev.id,
+                    sn=clean_text(dev.sn, 64),
+                    name=clean_text(dev.name),
+                    model=clean_text(dev.type, 64),
+                    module=dev.module.words,
+                    enabled=None if dev.state.name == "UNKNOWN" else dev.enabled,
+                    area=_extra_text(dev, *_AREA_FIELDS) or areas.get(dev.sn, UNKNOWN_AREA),
+                    gate_type=dev.gate_type.words if isinstance(dev, GateDevice) else "",
+                )
+        self._devices = devices
+        listed: dict[ItemKey, Door | Gate] = {(Kind.DOOR, d.id): d for d in doors if d.id}
+        if not isinstance(gates, Exception):
+            listed.update({(Kind.GATE, g.id): g for g in gates if g.id})
+        else:
+            log.info("gate list not loaded: %s", gates)
+            if _missing_call(gates):
+                self._gates_supported = False
+        reader_map: dict[ItemKey, list[ReaderInfo]] = {}
+        reader_lists: list[tuple[Kind, Sequence[Reader | GateReader]]] = []
+        if ok(readers, "door readers") and not isinstance(readers, Exception):
+            reader_lists.append((Kind.DOOR, readers))
+        if ok(gate_readers, "gate readers") and not isinstance(gate_readers, Exception):
+            reader_lists.append((Kind.GATE, gate_readers))
+        for kind, batch2 in reader_lists:
+            for reader in batch2:
+                owner = reader.door_id if isinstance(reader, Reader) else reader.gate_id
+                if owner:
+                    reader_map.setdefault((kind, owner), []).append(
+                        ReaderInfo(reader.id, clean_text(reader.name), reader.reader_no, reader.reader_state.words)
+                    )
+        for infos in reader_map.values():
+            infos.sort(key=lambda r: (r.number if r.number is not None else 1 << 30, natural_key(r.name)))
+        self._readers = reader_map
+        self._lists_loaded = True
+
+        changed: set[ItemKey] = set()
+        for key, record in listed.items():
+            old = self._items.get(key)
+            if old is None:
+                item = self._new_item(key[0], record.id, record.name, record.device_id, record)
+            else:
+                item = replace(
+                    old,
+                    name=clean_text(record.name) or old.name,
+                    device_id=record.device_id or old.device_id,
+                    area=_extra_text(record, *_AREA_FIELDS),
+                )
+                item = self._placed(item)
+                if item == old:
+                    continue
+            self._items[key] = item
+            changed.add(key)
+        # re-place items the lists did not name (seen only in state answers)
+        for key, old in list(self._items.items()):
+            if key in listed:
+                continue
+            if key in self._listed:  # named by the previous lists, gone now: deleted on the server
+                del self._items[key]
+                self._raw.pop(key, None)
+                changed.add(key)
+                continue
+            item = self._placed(old)
+            if item != old:
+                self._items[key] = item
+                changed.add(key)
+        self._listed = set(listed)
+        self._reorder()
+        self._announce(changed, True)
+        self.lists_loaded.emit(None)
+
+    # -- details -----------------------------------------------------------------------------------
+
+    async def recent_events(self, key: ItemKey, limit: int = 20, days: int = 7) -> list[RecentEvent]:
+        """The newest events at this door or gate, newest first (2.19.3 / 2.35.3, filtered by name)."""
+        item = self._items.get(key)
+        if item is None or not item.device_sn:
+            return []
+        end = self._wall()
+        params: dict[str, Any] = {
+            "startDate": (end - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S"),
+            "endDate": (end + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        model: type[Transaction]
+        if item.is_door:
+            section, model = "2.19.3", AccessTransaction
+            params["deviceSn"] = item.device_sn
+        else:
+            section, model = "2.35.3", GateTransaction
+            params["deviceSn"] = item.device_sn
+        client = self.session.client
+        page_size = 200
+        first = await client.call_envelope(section, pageNo=1, pageSize=page_size, **params)
+        records, total = _page_records(first.data)
+        events = await _parse_chunked(model, records)
+        if total is not None and total > page_size and _ascending(events):
+            last_page = (total + page_size - 1) // page_size  # the server lists oldest first: the tail is newest
+            tail = await client.call_envelope(section, pageNo=last_page, pageSize=page_size, **params)
+            events = (await _parse_chunked(model, _page_records(tail.data)[0])) + events
+        name = item.name.casefold()
+        mine = [e for e in events if _event_at(e, name)]
+        mine.sort(key=lambda e: e.event_time or datetime.min, reverse=True)
+        return [
+            RecentEvent(
+                time=e.event_time,
+                name=clean_text(e.event_name) or "event",
+                person=clean_text(e.person or e.pin),
+                reader=clean_text(e.reader_name),
+                alarm=bool(getattr(e, "is_alarm", False)),
+                area=clean_text(e.area_name),
+            )
+            for e in mine[:limit]
+        ]
+
+
+R = TypeVar("R")
+
+
+def _raw_key(kind: Kind, record: Any) -> ItemKey | None:
+    """The item key of a state record before validation (None when its id needs the model to read it)."""
+    if isinstance(record, dict):
+        raw_id = record.get("id")
+        if isinstance(raw_id, str) and raw_id:
+            return (kind, raw_id)
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+            return (kind, str(raw_id))
+    return None
+
+
+async def _attempt(work: Awaitable[R]) -> R | Exception:
+    """``await work``, with a failure returned instead of raised (one missing list must not sink the rest)."""
+    try:
+        return await work
+    except Exception as exc:
+        return exc
+
+
+def _page_records(data: Any) -> tuple[Any, int | None]:
+    if isinstance(data, dict):
+        total = data.get("total", data.get("totalCount"))
+        try:
+            number = int(total) if total is not None else None
+        except (TypeError, ValueError):
+            number = None
+        return data.get("data"), number
+    return data, None
+
+
+def _ascending(events: Sequence[Transaction]) -> bool:
+    times = [e.event_time for e in events if e.event_time is not None]
+    return len(times) >= 2 and times[0] < times[-1]
+
+
+def _event_at(event: Transaction, name: str) -> bool:
+    points = {event.event_point_name.casefold(), getattr(event, "door_name", "").casefold()}
+    return name in points

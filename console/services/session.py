@@ -1,0 +1,201 @@
+"""One connected profile: its client, its operator, and the health every poller reports into.
+
+Pollers call :meth:`Session.report_ok` after a good poll and :meth:`Session.report_failure` after a failed
+one, then wait :meth:`Session.backoff_delay` before the next try. The status bar listens to
+``health_changed``. The health is a small state machine::
+
+    CONNECTING --ok--> ONLINE --failure--> DEGRADED --more failures--> OFFLINE
+         |                ^                    |                          |
+         +---failure------+--------ok----------+------------ok------------+--> ONLINE
+         v
+      OFFLINE
+
+A refused token or an answer that is not the API (AuthError, ProtocolError, TLSError) goes OFFLINE at once:
+waiting will not fix it.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from console.api import (
+    ApiError,
+    AuthError,
+    Client,
+    CVSecError,
+    HTTPStatusError,
+    ProtocolError,
+    TLSError,
+    TransportError,
+)
+
+from .observable import Signal
+from .paths import Paths
+
+__all__ = ["DEFAULT_POLL_INTERVAL", "Health", "ProbeResult", "Profile", "Session", "probe"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_POLL_INTERVAL = 10.0  # the manual's advice for door/allDoorState
+MIN_POLL_INTERVAL = 0.1
+MAX_POLL_INTERVAL = 3600.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A server the console can connect to. The token is never part of it (it lives in the keyring)."""
+
+    name: str
+    url: str
+    verify_tls: bool = True
+    ca_file: str | None = None
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("a profile needs a name")
+        parts = urlsplit(self.url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("the server URL must look like https://host:port")
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError("the server URL must not carry a query, a fragment or credentials")
+        interval = float(self.poll_interval)
+        if not math.isfinite(interval) or not MIN_POLL_INTERVAL <= interval <= MAX_POLL_INTERVAL:
+            raise ValueError(f"the poll interval must be between {MIN_POLL_INTERVAL} and {MAX_POLL_INTERVAL:.0f} s")
+
+    def client(self, token: str) -> Client:
+        """A client for this profile (TLS settings applied); the caller owns and closes it."""
+        return Client(self.url, token, verify=self.verify_tls, ca_file=self.ca_file or None)
+
+
+class Health(enum.Enum):
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    DEGRADED = "degraded"
+    OFFLINE = "offline"
+
+
+_FATAL = (AuthError, ProtocolError, TLSError)
+
+
+@dataclass(eq=False)
+class Session:
+    """A connected profile. Build it with the client for that profile; :meth:`aclose` closes the client."""
+
+    profile: Profile
+    client: Client
+    operator: str
+    paths: Paths
+    offline_after: int = 3  # consecutive failures before DEGRADED turns OFFLINE
+    max_backoff: float = 60.0
+    health: Health = Health.CONNECTING
+    last_ok: datetime | None = None
+    last_error: str = ""  # operator-safe text of the latest failure (the client's errors carry no token)
+    failures: int = 0
+    health_changed: Signal[Health] = field(default_factory=Signal)
+    closed: bool = False
+
+    def __repr__(self) -> str:
+        return f"<Session {self.profile.name!r} {self.profile.url} {self.health.value}>"
+
+    @property
+    def poll_interval(self) -> float:
+        return self.profile.poll_interval
+
+    def _set_health(self, health: Health) -> None:
+        if health is not self.health:
+            log.info("connection %s: %s -> %s", self.profile.name, self.health.value, health.value)
+            self.health = health
+            self.health_changed.emit(health)
+
+    def report_ok(self) -> None:
+        """A poll succeeded."""
+        self.failures = 0
+        self.last_error = ""
+        self.last_ok = datetime.now().astimezone()
+        self._set_health(Health.ONLINE)
+
+    def report_failure(self, exc: BaseException) -> None:
+        """A poll failed (TransportError, HTTP 5xx, ...)."""
+        self.failures += 1
+        self.last_error = str(exc) or type(exc).__name__
+        if isinstance(exc, _FATAL) or self.last_ok is None or self.failures >= self.offline_after:
+            self._set_health(Health.OFFLINE)
+        else:
+            self._set_health(Health.DEGRADED)
+
+    def backoff_delay(self) -> float:
+        """Seconds a poller waits before its next try: the interval, doubled per consecutive failure, capped.
+
+        The cap is the smaller of ``max_backoff`` and eight intervals, and never below one interval, so a
+        console polling every 10 s retries after 10, 20, 40, 60, 60... seconds while the server is away.
+        """
+        interval = self.profile.poll_interval
+        if self.failures == 0:
+            return interval
+        cap = max(interval, min(self.max_backoff, interval * 8))
+        return float(min(cap, interval * 2 ** min(self.failures - 1, 30)))
+
+    async def aclose(self) -> None:
+        """Close the client; calling it again does nothing."""
+        if self.closed:
+            return
+        self.closed = True
+        await self.client.aclose()
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """The answer to "Test connection": ``kind`` is ok, auth, tls, unreachable, protocol, api or http."""
+
+    ok: bool
+    kind: str
+    message: str
+
+
+async def probe(profile: Profile, token: str, *, client: Client | None = None) -> ProbeResult:
+    """Check ``profile`` with ``token`` by one cheap read (a one-row page of the door list).
+
+    Returns the server's answer or a reason a person can act on; never raises for a connection problem.
+    """
+    own = client is None
+    api = client if client is not None else profile.client(token)
+    try:
+        try:
+            page = await api.call("2.12.10", pageNo=1, pageSize=1)  # v2 list: one row plus the total
+        except HTTPStatusError as exc:
+            if isinstance(exc, AuthError) or exc.status != 404:
+                raise
+            await api.call("2.12.5", pageNo=1, pageSize=1)  # an older server without the v2 list
+            page = None
+        total = page.get("total") if isinstance(page, dict) else None
+        doors = f" and reports {total} door{'s' if total != 1 else ''}" if isinstance(total, int) else ""
+        return ProbeResult(True, "ok", f"Connected: {api.base_url} answers as the CVSecurity API{doors}.")
+    except AuthError as exc:
+        return ProbeResult(False, "auth", f"Wrong access token: the server refused it ({exc}).")
+    except TLSError as exc:
+        return ProbeResult(False, "tls", f"Certificate problem: {exc}.")
+    except TransportError as exc:
+        return ProbeResult(False, "unreachable", f"Server unreachable: {exc}.")
+    except ProtocolError as exc:
+        return ProbeResult(False, "protocol", f"Not the CVSecurity API: {exc}.")
+    except ApiError as exc:
+        reason = "Wrong access token" if _token_refused(exc) else "The server answered with an error"
+        return ProbeResult(False, "auth" if _token_refused(exc) else "api", f"{reason}: {exc.text}.")
+    except HTTPStatusError as exc:
+        return ProbeResult(False, "http", f"The server answered with an error: {exc}.")
+    except CVSecError as exc:
+        return ProbeResult(False, "api", f"The server's answer was not understood: {exc}.")
+    finally:
+        if own:
+            await api.aclose()
+
+
+def _token_refused(exc: ApiError) -> bool:
+    words = f"{exc.server_message} {exc.appendix or ''}".lower()
+    return "token" in words and any(w in words for w in ("invalid", "illegal", "expired", "wrong", "error"))

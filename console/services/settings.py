@@ -1,0 +1,288 @@
+"""The console's settings: one TOML file in the config directory, written atomically, never holding a token.
+
+::
+
+    theme = "dark"
+    last_profile = "Head office"
+    operator = "night shift"
+    door_open_seconds = 5
+
+    [window]            # base64 of QMainWindow.saveGeometry()/saveState(), written by the shell
+    geometry = "..."
+    state = "..."
+
+    [[profiles]]
+    name = "Head office"
+    url = "https://cvsecurity.example:8098"
+    verify_tls = true
+    ca_file = "/etc/ssl/our-ca.pem"     # optional
+    poll_interval = 10.0
+
+    [panels.doors]      # free-form options a panel keeps for itself: settings.section("doors")
+
+A damaged file is set aside (``settings.toml.bad``) and the console starts from defaults rather than not at
+all. Values of the wrong type are ignored one by one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import tomllib
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from .session import DEFAULT_POLL_INTERVAL, Profile
+
+__all__ = ["DOOR_OPEN_SECONDS_DEFAULT", "THEMES", "Settings", "atomic_write"]
+
+log = logging.getLogger(__name__)
+
+THEMES = ("dark", "light")
+DOOR_OPEN_SECONDS_DEFAULT = 5
+DOOR_OPEN_SECONDS_RANGE = (1, 254)  # the manual's limit for door/remoteOpenById (error -45)
+# Keys under which a token must never be written, whatever a caller puts in a free-form section.
+_FORBIDDEN_KEYS = frozenset({"token", "access_token", "acc_token", "password", "secret"})
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _clean(value: Any, where: str) -> Any:
+    """A deep copy of ``value`` fit for TOML (no None) and free of anything named like a token."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            key = str(key)
+            if key.lower() in _FORBIDDEN_KEYS:
+                raise ValueError(f"settings never hold secrets ({where}.{key})")
+            if item is not None:
+                out[key] = _clean(item, f"{where}.{key}")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_clean(item, where) for item in value if item is not None]
+    return value
+
+
+class Settings:
+    """Typed accessors over the TOML document; :meth:`save` writes it back atomically."""
+
+    def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self._data: dict[str, Any] = data if data is not None else {}
+
+    def __repr__(self) -> str:
+        return f"<Settings {self.path}>"
+
+    # -- loading and saving ------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path)
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            bad = path.with_name(path.name + ".bad")
+            log.warning("the settings file %s is damaged (%s); set aside as %s, starting from defaults",
+                        path, exc, bad.name)
+            with contextlib.suppress(OSError):
+                os.replace(path, bad)
+            return cls(path)
+        return cls(path, data)
+
+    def save(self) -> None:
+        atomic_write(self.path, tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return _clean(self._data, "settings")  # type: ignore[no-any-return]
+
+    # -- plain keys (dict-like, for panels that keep a few values of their own) --------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key.lower() in _FORBIDDEN_KEYS:
+            raise ValueError(f"settings never hold secrets ({key})")
+        self._data[key] = _clean(value, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def section(self, name: str) -> MutableMapping[str, Any]:
+        """A panel's own table (``[panels.<name>]``), created on first use; call :meth:`save` after changes."""
+        panels = self._table("panels")
+        table = panels.get(name)
+        if not isinstance(table, dict):
+            table = panels[name] = {}
+        return table
+
+    def _table(self, name: str) -> dict[str, Any]:
+        table = self._data.get(name)
+        if not isinstance(table, dict):
+            table = self._data[name] = {}
+        return table
+
+    def _typed(self, key: str, kind: type[Any], default: Any) -> Any:
+        value = self._data.get(key, default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        return value if isinstance(value, kind) and not (kind is int and isinstance(value, bool)) else default
+
+    # -- typed accessors ---------------------------------------------------------------------------
+
+    @property
+    def theme(self) -> str:
+        value = self._typed("theme", str, "dark")
+        return value if value in THEMES else "dark"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        if value not in THEMES:
+            raise ValueError(f"unknown theme {value!r}")
+        self._data["theme"] = value
+
+    @property
+    def operator(self) -> str:
+        return str(self._typed("operator", str, ""))
+
+    @operator.setter
+    def operator(self, value: str) -> None:
+        self._data["operator"] = value.strip()
+
+    @property
+    def last_profile(self) -> str | None:
+        value = self._typed("last_profile", str, "")
+        return value or None
+
+    @last_profile.setter
+    def last_profile(self, value: str | None) -> None:
+        if value:
+            self._data["last_profile"] = value
+        else:
+            self._data.pop("last_profile", None)
+
+    @property
+    def door_open_seconds(self) -> int:
+        value = int(self._typed("door_open_seconds", int, DOOR_OPEN_SECONDS_DEFAULT))
+        low, high = DOOR_OPEN_SECONDS_RANGE
+        return value if low <= value <= high else DOOR_OPEN_SECONDS_DEFAULT
+
+    @door_open_seconds.setter
+    def door_open_seconds(self, value: int) -> None:
+        low, high = DOOR_OPEN_SECONDS_RANGE
+        if not low <= int(value) <= high:
+            raise ValueError(f"a door opens for {low} to {high} seconds")
+        self._data["door_open_seconds"] = int(value)
+
+    # window geometry and dock layout: base64 text of QMainWindow.saveGeometry()/saveState()
+    def window_state(self) -> tuple[str, str]:
+        table = self._data.get("window")
+        if not isinstance(table, dict):
+            return "", ""
+        geometry, state = table.get("geometry", ""), table.get("state", "")
+        return (geometry if isinstance(geometry, str) else "", state if isinstance(state, str) else "")
+
+    def set_window_state(self, geometry: str, state: str) -> None:
+        self._data["window"] = {"geometry": geometry, "state": state}
+
+    # -- profiles ----------------------------------------------------------------------------------
+
+    @property
+    def profiles(self) -> list[Profile]:
+        """The valid profiles, in file order; a malformed entry is skipped (and logged), not fatal."""
+        out: list[Profile] = []
+        raw = self._data.get("profiles", [])
+        for entry in raw if isinstance(raw, list) else []:
+            profile = _profile_from(entry)
+            if profile is None:
+                log.warning("a profile entry in %s is not usable and is ignored", self.path.name)
+            elif all(p.name != profile.name for p in out):
+                out.append(profile)
+        return out
+
+    def profile(self, name: str) -> Profile | None:
+        return next((p for p in self.profiles if p.name == name), None)
+
+    def upsert_profile(self, profile: Profile, *, old_name: str | None = None) -> None:
+        """Add ``profile``, or replace the one named ``old_name`` (or its own name) in place."""
+        entry = _profile_to(profile)
+        raw = self._data.get("profiles")
+        entries: list[Any] = raw if isinstance(raw, list) else []
+        names = {old_name or profile.name, profile.name}
+        kept: list[Any] = []
+        placed = False
+        for item in entries:
+            if isinstance(item, dict) and item.get("name") in names:
+                if not placed:
+                    kept.append(entry)
+                    placed = True
+                continue
+            kept.append(item)
+        if not placed:
+            kept.append(entry)
+        self._data["profiles"] = kept
+        if old_name and old_name != profile.name and self.last_profile == old_name:
+            self.last_profile = profile.name
+
+    def remove_profile(self, name: str) -> None:
+        raw = self._data.get("profiles")
+        if isinstance(raw, list):
+            self._data["profiles"] = [p for p in raw if not (isinstance(p, dict) and p.get("name") == name)]
+        if self.last_profile == name:
+            self.last_profile = None
+
+
+def _profile_from(entry: Any) -> Profile | None:
+    if not isinstance(entry, dict):
+        return None
+    name, url = entry.get("name"), entry.get("url")
+    verify, ca_file = entry.get("verify_tls", True), entry.get("ca_file")
+    interval = entry.get("poll_interval", DEFAULT_POLL_INTERVAL)
+    if not isinstance(name, str) or not isinstance(url, str) or not isinstance(verify, bool):
+        return None
+    if ca_file is not None and not isinstance(ca_file, str):
+        return None
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+        return None
+    try:
+        return Profile(name=name, url=url, verify_tls=verify, ca_file=ca_file or None, poll_interval=float(interval))
+    except ValueError:
+        return None
+
+
+def _profile_to(profile: Profile) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": profile.name,
+        "url": profile.url,
+        "verify_tls": profile.verify_tls,
+        "poll_interval": float(profile.poll_interval),
+    }
+    if profile.ca_file:
+        entry["ca_file"] = profile.ca_file
+    return entry

@@ -1,0 +1,724 @@
+"""The composition root: builds paths, settings, logging, keyring, session, panels and the main window.
+
+``main(argv)`` is the whole program. :class:`ConsoleApp` is the part tests drive: ``await app.run()``
+starts, connects (demo, ``--server``, a saved profile, or the first-start dialog), shows the doors panel,
+and returns the exit code once the operator closes the window (or SIGINT/SIGTERM arrives). Shutdown is
+always the same path: save the layout, stop the panels' pollers, close the client, stop the embedded
+simulator, cancel what is left, close the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import getpass
+import logging
+import os
+import secrets as pysecrets
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
+
+import console
+from console import resources
+from console.services.logs import LOG_FILE, redact, register_secret, setup_logging, shutdown_logging
+from console.services.paths import Paths
+from console.services.secrets import TokenStore
+from console.services.session import Health, Profile, Session, probe
+from console.services.settings import Settings
+from console.ui import aio, theme
+from console.ui.connection import DEMO, ProfilesDialog, edit_profile
+from console.ui.errors import ErrorReporter
+from console.ui.main_window import SHORTCUTS, MainWindow, PlaceholderPanel
+
+__all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "parse_args"]
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENV = "CVSEC_TOKEN"  # noqa: S105 (the name of the variable, not a token)
+DEMO_PROFILE = "Demo (simulator)"
+DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
+DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0}  # simulated events per second: doors open, alarms, offline
+SELF_TEST_TIMEOUT = 45.0
+DOORS = "doors"
+
+
+class StartupError(Exception):
+    """The console cannot start as asked (shown or printed as is: it is written for the operator)."""
+
+
+@dataclass
+class Options:
+    demo: bool = False
+    demo_site: str = "small"
+    basedir: str | None = None
+    server: str | None = None
+    poll_interval: float | None = None
+    profile: str | None = None
+    operator: str | None = None
+    theme: str | None = None
+    self_test: bool = False
+    screenshot: str | None = None
+    log_stderr: bool = True
+
+    @property
+    def interactive(self) -> bool:
+        """False when the run must never wait for a person (self-test, screenshot)."""
+        return not (self.self_test or self.screenshot)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError("the poll interval must be between 0.1 and 3600 seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cvsecurity-console",
+        description="Operator console for ZKBio CVSecurity: live doors and gates.",
+        epilog="The access token is never taken from the command line: it comes from the system keyring or "
+        f"the {TOKEN_ENV} environment variable. Subcommand: export-events (see 'export-events --help').",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {console.__version__}")
+    parser.add_argument("--demo", action="store_true", help="run against the built-in simulator (no server needed)")
+    parser.add_argument("--demo-site", choices=("small", "large"), default="small",
+                        help="the simulated site in demo mode (large: about 2,000 doors)")
+    parser.add_argument("--basedir", metavar="DIR",
+                        help="keep config, data and logs under DIR (default: CVSEC_BASEDIR, else the user's dirs)")
+    parser.add_argument("--server", metavar="URL", help=f"connect straight to URL (token: keyring or {TOKEN_ENV})")
+    parser.add_argument("--profile", metavar="NAME", help="connect with the saved connection NAME")
+    parser.add_argument("--poll-interval", metavar="SECONDS", type=_positive_seconds,
+                        help="poll every SECONDS instead of the profile's interval")
+    parser.add_argument("--operator", metavar="NAME", help="the operator on duty (default: asked, or the OS user)")
+    parser.add_argument("--theme", choices=theme.THEMES, help="colour theme")
+    parser.add_argument("--self-test", action="store_true",
+                        help="start, connect, complete one poll, render the doors panel, exit 0 (or 1 with the reason)")
+    parser.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window after the first poll, then exit")
+    return parser
+
+
+def parse_args(argv: list[str]) -> Options:
+    ns = build_parser().parse_args(argv)
+    if ns.demo and ns.server:
+        build_parser().error("--demo and --server exclude each other")
+    return Options(
+        demo=ns.demo,
+        demo_site=ns.demo_site,
+        basedir=ns.basedir,
+        server=ns.server,
+        poll_interval=ns.poll_interval,
+        profile=ns.profile,
+        operator=ns.operator,
+        theme=ns.theme,
+        self_test=ns.self_test,
+        screenshot=ns.screenshot,
+    )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        return "operator"
+
+
+def _build_doors_panel(session: Session, audit: Any, settings: Settings) -> QWidget:
+    from console.ui.doors import DoorsPanel  # the doors engineer's module: imported when a session exists
+
+    return DoorsPanel(session, audit, settings)
+
+
+class _SignalHandlers:
+    """SIGINT/SIGTERM call ``callback`` on the loop's thread, like closing the window.
+
+    The qasync loop on Unix supports ``add_signal_handler`` (a wakeup fd the Qt loop watches); elsewhere,
+    ``signal.signal`` plus a QTimer tick lets Python run the handler while Qt sits in its C++ loop.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+        self._loop = loop
+        self._installed: list[signal.Signals] = []
+        self._previous: dict[signal.Signals, Any] = {}
+        self._timer: QTimer | None = None
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in self.SIGNALS:
+            try:
+                loop.add_signal_handler(sig, callback)
+                self._installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                self._previous[sig] = signal.signal(sig, lambda *_: loop.call_soon_threadsafe(callback))
+        if self._previous:
+            self._timer = QTimer()
+            self._timer.start(250)
+            self._timer.timeout.connect(lambda: None)
+
+    def remove(self) -> None:
+        for sig in self._installed:
+            with contextlib.suppress(Exception):
+                self._loop.remove_signal_handler(sig)
+        self._installed.clear()
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+        self._previous.clear()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+
+class ConsoleApp:
+    """One run of the console. ``code = await ConsoleApp(qapp, options, paths).run()``."""
+
+    def __init__(
+        self,
+        qapp: QApplication,
+        options: Options,
+        paths: Paths,
+        *,
+        tokens: TokenStore | None = None,
+        configure_logging: bool = True,
+    ) -> None:
+        self.qapp = qapp
+        self.options = options
+        self.paths = paths.ensure()
+        self.settings = Settings.load(paths.settings_file)
+        self.tokens = tokens if tokens is not None else TokenStore()
+        self.window: MainWindow | None = None
+        self.session: Session | None = None
+        self.panel: QWidget | None = None
+        self.audit: Any = None
+        self.sim: Any = None  # console.sim.SimulatorThread in demo mode
+        self.reporter: ErrorReporter | None = None
+        self.reported_errors: list[str] = []  # what the error dialogs said (kept after shutdown for tests)
+        self.summaries = 0  # summaries received from the doors panel (the self-test waits for one)
+        self.last_summary: object = None
+        self.exit_code = 0
+        self._configure_logging = configure_logging
+        self._log_path: Path | None = None
+        self._quit: asyncio.Event | None = None
+        self._signals: _SignalHandlers | None = None
+        self._shutdown_started = False
+        self._shutdown_done: asyncio.Event | None = None
+        self._layout_ready = False  # the saved layout was applied: saving at exit cannot lose it
+        self._connect_lock = asyncio.Lock()
+        self._operator = options.operator or self.settings.operator or _os_user()
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Start, connect, and run until the window is closed; returns the exit code.
+
+        A quit request (window closed, Ctrl+Q, SIGINT/SIGTERM) ends the run at any point, even while the
+        first-start dialog is open or a self-test is still waiting for its poll.
+        """
+        self._quit = asyncio.Event()
+        self._shutdown_done = asyncio.Event()
+        work = asyncio.ensure_future(self._work())
+        quit_wait = asyncio.ensure_future(self._quit.wait())
+        try:
+            await asyncio.wait({work, quit_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():
+                work.cancel()
+                if not self.options.interactive:
+                    self._fail("interrupted before the run was complete")
+            await asyncio.gather(work, return_exceptions=True)
+            if not work.cancelled():
+                work.result()  # raises what ended the work
+        except StartupError as exc:
+            self._fail(str(exc))
+        except Exception as exc:
+            log.exception("the console failed")
+            self._fail(f"the console failed: {type(exc).__name__}: {exc}")
+        finally:
+            quit_wait.cancel()
+            await self.shutdown()
+        return self.exit_code
+
+    async def _work(self) -> None:
+        await self.start()
+        if self.options.self_test:
+            self.exit_code = await self.self_test()
+        elif self.options.screenshot:
+            self.exit_code = await self.take_screenshot(Path(self.options.screenshot))
+        else:
+            assert self._quit is not None
+            await self._quit.wait()
+
+    def _fail(self, reason: str) -> None:
+        log.error("%s", reason)
+        print(f"cvsecurity-console: {redact(reason)}", file=sys.stderr)
+        self.exit_code = 1
+
+    async def start(self) -> None:
+        """Everything up to a started doors panel (or the 'not connected' placeholder)."""
+        if self._quit is None:  # start() without run(): tests
+            self._quit = asyncio.Event()
+            self._shutdown_done = asyncio.Event()
+        if self._configure_logging:
+            self._log_path = setup_logging(self.paths.log_dir, stderr=self.options.log_stderr)
+        log.info("console %s starting; config %s, logs %s", console.__version__, self.paths.config_dir,
+                 self.paths.log_dir)
+        self.qapp.setQuitOnLastWindowClosed(False)
+        self.qapp.aboutToQuit.connect(self.request_quit)  # may fire more than once: request_quit is idempotent
+        self._signals = _SignalHandlers(asyncio.get_running_loop(), self.request_quit)
+        theme.apply_theme(self.qapp, self.options.theme or self.settings.theme)
+        self.window = window = MainWindow()
+        self.reporter = ErrorReporter(lambda: self.window, log_file=str(self._log_path or ""))
+        self.reporter.install()
+        self.reported_errors = self.reporter.reported
+        with contextlib.suppress(FileNotFoundError):
+            window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
+        window.set_theme_checked(theme.current().name)
+        window.status.set_operator(self._operator)
+        self._wire(window)
+        window.add_panel(DOORS, "Doors and gates", PlaceholderPanel("Connecting…"), closable=False)
+        geometry, state = self.settings.window_state()
+        if self.options.screenshot:
+            window.resize(1440, 900)
+        elif geometry:
+            window.restore_layout(geometry, "")
+        window.show()
+
+        from console.services.audit import AuditLog
+
+        self.audit = AuditLog.in_dir(self.paths.data_dir, operator=self._operator)
+        target = await self._initial_target()
+        if target is None:
+            self._show_not_connected()
+        else:
+            await self.connect(*target)
+        if state and not self.options.screenshot:
+            window.restore_layout("", state)
+        self._layout_ready = self.options.interactive  # screenshots and self-tests leave the layout alone
+        if self.options.interactive and not self.options.demo and not self.options.operator and self.session:
+            aio.spawn(self.ask_operator(), owner=window, name="shift start")
+
+    def request_quit(self) -> None:
+        """Close the console in order (window close, Ctrl+Q, SIGINT, SIGTERM, aboutToQuit)."""
+        if self._quit is not None and not self._quit.is_set():
+            log.info("quit requested")
+            self._quit.set()
+
+    async def shutdown(self) -> None:
+        """Save the layout, stop panels, close the client and the simulator; idempotent."""
+        if self._shutdown_started:
+            if self._shutdown_done is not None:
+                await self._shutdown_done.wait()
+            return
+        self._shutdown_started = True
+        log.info("shutting down")
+        window = self.window
+        if window is not None:
+            if self._layout_ready:
+                with contextlib.suppress(RuntimeError):  # the C++ window may already be gone
+                    self.settings.set_window_state(*window.save_layout())
+            try:
+                self.settings.save()
+            except OSError as exc:
+                log.warning("the settings could not be saved: %s", exc)
+        await self._disconnect()
+        if self.audit is not None:
+            with contextlib.suppress(Exception):
+                self.audit.close()
+            self.audit = None
+        await self._stop_simulator()
+        current = asyncio.current_task()
+        leftovers = [t for t in aio.running_tasks() if t is not current]
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            await asyncio.wait(leftovers, timeout=5)
+        if self._signals is not None:
+            self._signals.remove()
+            self._signals = None
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.qapp.aboutToQuit.disconnect(self.request_quit)
+        if self.reporter is not None:
+            self.reporter.uninstall()  # restores the hooks and closes open error boxes
+            self.reporter.deleteLater()
+            self.reporter = None
+        if window is not None:
+            with contextlib.suppress(RuntimeError):
+                window.close_for_good()
+                window.deleteLater()
+            self.window = None
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        log.info("stopped")
+        if self._configure_logging:
+            shutdown_logging()
+        if self._shutdown_done is not None:
+            self._shutdown_done.set()
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    async def _initial_target(self) -> tuple[Profile, str] | None:
+        opts = self.options
+        if opts.demo:
+            return await self.start_demo()
+        if opts.server:
+            return await self._server_target(opts.server)
+        if opts.profile:
+            profile = self.settings.profile(opts.profile)
+            if profile is None:
+                raise StartupError(f"there is no saved connection named {opts.profile!r}")
+            return await self._with_token(profile)
+        profiles = self.settings.profiles
+        name = self.settings.last_profile
+        profile = self.settings.profile(name) if name else (profiles[0] if len(profiles) == 1 else None)
+        if profile is not None:
+            return await self._with_token(profile)
+        if profiles and opts.interactive:
+            return await self.choose_connection()
+        if not opts.interactive:
+            raise StartupError("no connection is configured: use --demo, --server URL or --profile NAME")
+        return await self.first_start()
+
+    def _override(self, profile: Profile) -> Profile:
+        if self.options.poll_interval is not None:
+            return dataclasses.replace(profile, poll_interval=self.options.poll_interval)
+        return profile
+
+    async def _server_target(self, url: str) -> tuple[Profile, str] | None:
+        saved = self.settings.profile(self.options.profile) if self.options.profile else None
+        saved = saved or next((p for p in self.settings.profiles if p.url.rstrip("/") == url.rstrip("/")), None)
+        try:
+            if saved is not None:
+                profile = dataclasses.replace(saved, url=url.rstrip("/"))
+            else:
+                profile = Profile(name=self.options.profile or urlsplit(url).netloc or url, url=url.rstrip("/"))
+        except ValueError as exc:
+            raise StartupError(f"--server {url!r}: {exc}") from None
+        return await self._with_token(profile)
+
+    async def _with_token(self, profile: Profile) -> tuple[Profile, str] | None:
+        """The profile (interval override applied) and its token: keyring, else CVSEC_TOKEN, else asked."""
+        profile = self._override(profile)
+        token = await self.tokens.get(profile.name)
+        if not token:
+            token = os.environ.get(TOKEN_ENV, "").strip()
+            if token:
+                self.tokens.remember(profile.name, token)
+        if token:
+            return profile, token
+        if not self.options.interactive:
+            raise StartupError(f"no access token for {profile.name!r}: store it in the keyring (Connections "
+                               f"dialog) or set {TOKEN_ENV}")
+        result = await edit_profile(self.window, self.settings, self.tokens, profile=profile)
+        return result if isinstance(result, tuple) else None
+
+    async def first_start(self) -> tuple[Profile, str] | None:
+        result = await edit_profile(self.window, self.settings, self.tokens, first_start=True)
+        if result == DEMO:
+            return await self.start_demo()
+        return result if isinstance(result, tuple) else None
+
+    async def choose_connection(self) -> tuple[Profile, str] | None:
+        current = self.session.profile.name if self.session else self.settings.last_profile
+        dialog = ProfilesDialog(self.settings, self.tokens, current=current, parent=self.window)
+        try:
+            await aio.dialog_result(dialog)
+            return dialog.chosen
+        finally:
+            dialog.deleteLater()
+
+    async def start_demo(self) -> tuple[Profile, str]:
+        """Start the simulator on an ephemeral loopback port, in its own thread, with a random token."""
+        from console.sim import SimConfig, SimulatorThread
+
+        token = pysecrets.token_urlsafe(24)
+        register_secret(token)
+        if self.sim is None:
+            site = self.options.demo_site
+            sim = SimulatorThread(SimConfig(token=token, site=site, event_rate=DEMO_EVENT_RATE.get(site, 1.0)))
+            base_url = await asyncio.to_thread(sim.start)
+            self.sim = sim
+            log.info("demo simulator (%s site) at %s", self.options.demo_site, base_url)
+        else:
+            raise StartupError("the demo simulator is already running")
+        interval = self.options.poll_interval or DEMO_POLL_INTERVAL
+        profile = Profile(name=DEMO_PROFILE, url=str(base_url), poll_interval=interval)
+        self.tokens.remember(profile.name, token)
+        return profile, token
+
+    async def _stop_simulator(self) -> None:
+        sim, self.sim = self.sim, None
+        if sim is not None:
+            try:
+                await asyncio.to_thread(sim.stop)
+            except Exception:
+                log.exception("the simulator did not stop cleanly")
+
+    async def connect(self, profile: Profile, token: str) -> None:
+        """Replace the current session (if any) with one for ``profile`` and start the doors panel."""
+        async with self._connect_lock:
+            register_secret(token)
+            await self._disconnect()
+            window = self.window
+            assert window is not None
+            client = profile.client(token)
+            if self.sim is None or profile.name != DEMO_PROFILE:  # our own simulator needs no check
+                check = await probe(profile, token, client=client)
+                if not check.ok and check.kind != "unreachable":
+                    # unreachable: start anyway, the pollers reconnect when the server comes back
+                    if not self.options.interactive:
+                        await client.aclose()
+                        raise StartupError(check.message)
+                    aio.spawn(aio.message(window, "Connection problem", check.message), owner=window, name="probe")
+            session = Session(profile, client, self._operator, self.paths)
+            self.session = session
+            if self.audit is not None:
+                self.audit.operator = self._operator
+                self.audit.profile = profile.name
+            window.setWindowTitle(f"CVSecurity console: {profile.name}")
+            window.status.bind_session(session)
+            try:
+                panel = _build_doors_panel(session, self.audit, self.settings)
+            except Exception as exc:
+                # the window stays: the status bar still tells the connection state, the error is shown
+                window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
+                    f"The doors panel could not be built: {type(exc).__name__}: {exc}"), closable=False)
+                if not self.options.interactive:
+                    raise StartupError(f"the doors panel could not be built: {exc}") from exc
+                aio.report(exc, "the doors panel could not be built")
+                return
+            self.panel = panel
+            panel.summary_changed.connect(self._on_summary)  # type: ignore[attr-defined]
+            window.add_panel(DOORS, "Doors and gates", panel, closable=False)
+            if profile.name != DEMO_PROFILE and self.settings.profile(profile.name) is not None:
+                self.settings.last_profile = profile.name
+                self.settings.save()
+            log.info("connected to %s (%s), polling every %g s", profile.name, profile.url, profile.poll_interval)
+            await panel.start()  # type: ignore[attr-defined]
+
+    async def _disconnect(self) -> None:
+        panel, self.panel = self.panel, None
+        session, self.session = self.session, None
+        if panel is not None:
+            try:
+                await asyncio.wait_for(panel.stop(), 10)  # type: ignore[attr-defined]
+            except Exception:
+                log.exception("the doors panel did not stop cleanly")
+            with contextlib.suppress(RuntimeError, TypeError):
+                panel.summary_changed.disconnect(self._on_summary)  # type: ignore[attr-defined]
+        if session is not None:
+            await session.aclose()
+        if self.window is not None:
+            with contextlib.suppress(RuntimeError):
+                self.window.status.bind_session(None)
+
+    def _show_not_connected(self) -> None:
+        if self.window is not None:
+            self.window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
+                "Not connected.\nConsole > Connections… (Ctrl+K) to connect to a server, "
+                "or start the console with --demo."), closable=False)
+            self.window.status.bind_session(None)
+
+    def _on_summary(self, summary: object) -> None:
+        self.summaries += 1
+        self.last_summary = summary
+        if self.window is not None:
+            self.window.status.set_summary(summary)
+
+    # -- operator actions ------------------------------------------------------------------------
+
+    def _wire(self, window: MainWindow) -> None:
+        window.close_requested.connect(self.request_quit)
+        window.refresh_requested.connect(self.refresh_now)
+        window.filter_requested.connect(self.focus_filter)
+        window.theme_toggle_requested.connect(self.toggle_theme)
+        window.connections_requested.connect(self._on_connections)
+        window.shift_requested.connect(self._on_shift)
+        window.shortcuts_requested.connect(self._on_shortcuts)
+        window.about_requested.connect(self._on_about)
+
+    def refresh_now(self) -> None:
+        refresh = getattr(self.panel, "refresh_now", None)
+        if callable(refresh):
+            refresh()
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: the panel's ``focus_filter()``, else its ``search`` field."""
+        focus = getattr(self.panel, "focus_filter", None)
+        if callable(focus):
+            focus()
+            return
+        search = getattr(self.panel, "search", None)
+        if isinstance(search, QLineEdit):
+            dock = self.window.dock(DOORS) if self.window else None
+            if dock is not None:
+                dock.show()
+                dock.raise_()
+            search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            search.selectAll()
+
+    def toggle_theme(self) -> None:
+        name = "light" if theme.current().name == "dark" else "dark"
+        theme.apply_theme(self.qapp, name)
+        self.settings.theme = name
+        if self.window is not None:
+            self.window.set_theme_checked(name)
+        with contextlib.suppress(OSError):
+            self.settings.save()
+
+    def set_operator(self, name: str) -> None:
+        name = " ".join(name.split())[:80]
+        if not name:
+            return
+        self._operator = name
+        if self.session is not None:
+            self.session.operator = name
+        if self.audit is not None:
+            self.audit.operator = name
+        if self.window is not None:
+            self.window.status.set_operator(name)
+        self.settings.operator = name
+        with contextlib.suppress(OSError):
+            self.settings.save()
+        log.info("operator on duty: %s", name)
+
+    @property
+    def operator(self) -> str:
+        return self._operator
+
+    async def ask_operator(self) -> str | None:
+        """The shift-start prompt: who is on duty (default: the last operator, else the OS user)."""
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Start of shift")
+        dialog.setLabelText("Operator on duty (written to the audit log with every command):")
+        dialog.setTextValue(self._operator)
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        try:
+            if await aio.dialog_result(dialog) != QInputDialog.DialogCode.Accepted:
+                return None
+            name = dialog.textValue()
+        finally:
+            dialog.deleteLater()
+        self.set_operator(name)
+        return self._operator
+
+    async def connections(self) -> None:
+        target = await self.choose_connection()
+        if target is not None:
+            await self.connect(*target)
+
+    async def show_shortcuts(self) -> None:
+        text = "\n".join(f"{key:<14} {what}" for key, what in SHORTCUTS)
+        await aio.message(self.window, "Keyboard shortcuts", text)
+
+    async def show_about(self) -> None:
+        await aio.message(self.window, "About", f"CVSecurity operator console {console.__version__}\n"
+                          f"Settings: {self.paths.settings_file}\nLogs: {self.paths.log_dir / LOG_FILE}")
+
+    _on_connections = aio.slot(connections)
+    _on_shift = aio.slot(ask_operator)
+    _on_shortcuts = aio.slot(show_shortcuts)
+    _on_about = aio.slot(show_about)
+
+    # -- unattended runs -------------------------------------------------------------------------
+
+    async def wait_first_poll(self, timeout: float = SELF_TEST_TIMEOUT) -> None:
+        """Until the doors panel has completed a poll; ``StartupError`` with the reason otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            session = self.session
+            if session is None or self.panel is None:
+                raise StartupError("not connected: the doors panel is not running")
+            if session.last_ok is not None and self.summaries > 0:
+                return
+            if session.health is Health.OFFLINE and session.failures >= session.offline_after:
+                raise StartupError(f"the server did not answer: {session.last_error}")
+            if time.monotonic() > deadline:
+                reason = session.last_error or "no poll completed"
+                raise StartupError(f"no complete poll within {timeout:.0f} s ({reason})")
+            await asyncio.sleep(0.05)
+
+    async def self_test(self) -> int:
+        await self.wait_first_poll()
+        if not self.qapp.styleSheet():
+            raise StartupError("the stylesheet is missing: the resources folder was not found")
+        panel = self.panel
+        assert panel is not None
+        assert self.session is not None
+        pixmap = panel.grab()
+        if pixmap.isNull() or pixmap.width() < 10 or pixmap.height() < 10:
+            raise StartupError("the doors panel did not render")
+        print(f"self-test ok: {self.session.profile.url} answered; {self.last_summary}; "
+              f"doors panel rendered {pixmap.width()}x{pixmap.height()}")
+        return 0
+
+    async def take_screenshot(self, path: Path) -> int:
+        await self.wait_first_poll()
+        await asyncio.sleep(0.3)  # let the first repaint of the tiles land before grabbing
+        assert self.window is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(path), "PNG"):
+            raise StartupError(f"could not write the screenshot {path}")
+        print(f"screenshot saved: {path}")
+        return 0
+
+
+# -- the program ---------------------------------------------------------------------------------
+
+
+def _export_events(argv: list[str]) -> int:
+    try:
+        from console.services.events import export
+    except ImportError as exc:
+        print(f"cvsecurity-console: export-events is not available in this build ({exc})", file=sys.stderr)
+        return 2
+    return int(export.main(argv) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["export-events"]:
+        return _export_events(args[1:])
+    options = parse_args(args)
+    paths = Paths.from_env_or_args(options.basedir)
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(f"cvsecurity-console: cannot create the console's folders: {exc}", file=sys.stderr)
+        return 1
+    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else "console"])
+    qapp.setApplicationName("cvsecurity-console")
+    qapp.setApplicationDisplayName("CVSecurity console")
+    qapp.setApplicationVersion(console.__version__)
+    qapp.setDesktopFileName("cvsecurity-console")
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = aio.create_loop(qapp)
+    app = ConsoleApp(qapp, options, paths)
+    try:
+        code = loop.run_until_complete(app.run())
+    except RuntimeError as exc:  # Qt quit underneath us (session logout): still clean up
+        log.warning("the event loop stopped early (%s); cleaning up", exc)
+        loop.run_until_complete(app.shutdown())
+        code = app.exit_code
+    except KeyboardInterrupt:
+        loop.run_until_complete(app.shutdown())
+        code = 130
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    return code

@@ -1,0 +1,774 @@
+"""The doors & gates panel: filter bar, tile board, floor plans, actions, and the details pane.
+
+``DoorsPanel(session, audit, settings)``; ``await panel.start()`` starts polling, ``await panel.stop()`` ends
+it; ``refresh_now()`` polls at once (the shell binds F5); ``summary_changed(BoardSummary)`` feeds the status
+bar. The logic of every action is a coroutine (``open_selected_door``, ``close_all_in_view`` ...) that tests
+await directly; buttons, menus and shortcuts reach them through :func:`console.ui.aio.slot`.
+
+``settings`` is the shell's :class:`console.services.settings.Settings` (``door_open_seconds``, ``section``,
+``save``) or any dict-like object (tests): the door opening time is remembered there, and the panel's own
+options (grouping, open-too-long seconds) live in its ``doors`` section.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine, Iterable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.api.errors import CVSecError
+from console.api.models import GateDirection
+from console.services.audit import AuditLog
+from console.services.commands import (
+    MAX_OPEN_SECONDS,
+    MIN_OPEN_SECONDS,
+    CommandRefused,
+    CommandResult,
+    Commands,
+    Outcome,
+    Target,
+    check_open_seconds,
+    summarise,
+)
+from console.services.doors import DEFAULT_OPEN_TOO_LONG, BoardChange, BoardSummary, DoorBoard, Item, ItemKey, Kind
+from console.services.floorplans import FloorPlans
+
+from .. import aio
+from .delegate import TileDelegate
+from .details import DetailsPane
+from .floorplan import PlansWidget
+from .model import BoardFilterProxy, BoardModel, Grouping, Role
+from .style import is_dark
+
+__all__ = ["DoorsPanel"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OPEN_SECONDS = 5
+BANNER_SECONDS = 10
+
+
+class Banner(QFrame):
+    """A transient message across the top of the panel: the result of the last command, in words."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("doorsBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("Result of the last command")
+        layout.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Dismiss")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.ok: bool | None = None
+        self.hide()
+
+    def show_message(self, text: str, ok: bool | None, seconds: float = BANNER_SECONDS) -> None:
+        self.ok = ok
+        if is_dark(self.palette()):  # (text, background): a dark control room must not get a bright strip
+            colour = {True: ("#a5d6a7", "#10301a"), False: ("#ffab91", "#3d1410"), None: ("#ffe082", "#35290a")}[ok]
+        else:
+            colour = {True: ("#1b5e20", "#e8f5e9"), False: ("#b71c1c", "#ffebee"), None: ("#7a4a00", "#fff3e0")}[ok]
+        prefix = {True: "✓ ", False: "✗ ", None: "! "}[ok]
+        self.setStyleSheet(
+            f"#doorsBanner {{ background: {colour[1]}; border: 1px solid {colour[0]}; border-radius: 4px; }}"
+            f"#doorsBanner QLabel {{ color: {colour[0]}; background: transparent; font-weight: bold; }}"
+        )
+        self.label.setText(prefix + text)
+        self.show()
+        self._timer.start(int(seconds * 1000))
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+class DoorsPanel(QWidget):
+    """Every door and gate of the session, live."""
+
+    summary_changed = Signal(object)
+
+    def __init__(self, session: Any, audit: AuditLog | Any, settings: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("doorsPanel")
+        self.session = session
+        self.audit = audit
+        self.settings = settings
+        options = self._options()
+        try:
+            long_open = float(options.get("open_too_long_seconds", DEFAULT_OPEN_TOO_LONG))
+        except (TypeError, ValueError):
+            long_open = DEFAULT_OPEN_TOO_LONG
+        self.board = DoorBoard(session, open_too_long_after=long_open)
+        self.commands = Commands(session, audit)
+        self.plans = FloorPlans(Path(session.paths.data_dir), str(session.profile.name))
+        try:
+            grouping = Grouping(options.get("grouping", Grouping.AREA_DEVICE.value))
+        except ValueError:
+            grouping = Grouping.AREA_DEVICE
+        self.model = BoardModel(self.board, grouping, self)
+        self.proxy = BoardFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._task: asyncio.Task[None] | None = None
+        self._stopped = False
+        self._events_task: asyncio.Task[None] | None = None
+        self._busy: set[ItemKey] = set()
+        self._batch = False
+        self._selected: ItemKey | None = None
+        self._unsubscribe: list[Any] = []
+        self._build()
+        self._unsubscribe += [
+            self.board.summary_changed.connect(self.summary_changed.emit),
+            self.board.changed.connect(self._on_board_changed),
+            self.board.lists_loaded.connect(lambda _: self._refresh_choices()),
+            self.board.polled.connect(self._on_polled),
+            self.commands.done.connect(self._on_command_done),
+        ]
+        self._update_actions()
+
+    # -- settings ------------------------------------------------------------------------------------
+
+    def _options(self) -> MutableMapping[str, Any]:
+        section = getattr(self.settings, "section", None)
+        if callable(section):
+            table = section("doors")
+            if isinstance(table, MutableMapping):
+                return table
+        if isinstance(self.settings, MutableMapping):
+            table = self.settings.setdefault("doors", {})
+            if isinstance(table, MutableMapping):
+                return table
+        return {}
+
+    def _save_settings(self) -> None:
+        save = getattr(self.settings, "save", None)
+        if callable(save):
+            try:
+                save()
+            except (OSError, ValueError) as exc:
+                log.warning("settings not saved: %s", exc)
+
+    @property
+    def open_seconds(self) -> int:
+        """The remembered door opening time (default 5 s)."""
+        value = getattr(self.settings, "door_open_seconds", None)
+        if value is None and isinstance(self.settings, MutableMapping):
+            value = self.settings.get("door_open_seconds")
+        try:
+            return check_open_seconds(value if value is not None else DEFAULT_OPEN_SECONDS)
+        except CommandRefused:
+            return DEFAULT_OPEN_SECONDS
+
+    def _remember_seconds(self, seconds: int) -> None:
+        if self.seconds.value() != seconds:
+            self.seconds.blockSignals(True)
+            self.seconds.setValue(seconds)
+            self.seconds.blockSignals(False)
+        if seconds == self.open_seconds:
+            return
+        if hasattr(type(self.settings), "door_open_seconds"):
+            self.settings.door_open_seconds = seconds
+        elif isinstance(self.settings, MutableMapping):
+            self.settings["door_open_seconds"] = seconds
+        self._save_settings()
+
+    # -- building --------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        self.toolbar = QToolBar("Door and gate actions")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.act_open = self._action("Open door", "Ctrl+Shift+O", "Open the selected door for the given seconds",
+                                     self._open_clicked)
+        self.toolbar.addAction(self.act_open)
+        self.toolbar.addWidget(QLabel(" for "))
+        self.seconds = QSpinBox()
+        self.seconds.setRange(MIN_OPEN_SECONDS, MAX_OPEN_SECONDS)
+        self.seconds.setSuffix(" s")
+        self.seconds.setValue(self.open_seconds)
+        self.seconds.setAccessibleName("Door opening time in seconds")
+        self.seconds.setToolTip(f"How long a remote open keeps the door unlocked ({MIN_OPEN_SECONDS}-"
+                                f"{MAX_OPEN_SECONDS} s); remembered")
+        self.toolbar.addWidget(self.seconds)
+        self.act_close = self._action("Close door", "Ctrl+Shift+C", "Close (lock) the selected doors",
+                                      self._close_clicked)
+        self.toolbar.addAction(self.act_close)
+        self.toolbar.addSeparator()
+        self.act_entry = self._action("Gate: open for entry", "Ctrl+Shift+E", "Open the selected gate for entry",
+                                      lambda: self._gate_clicked(GateDirection.ENTRY))
+        self.act_exit = self._action("Gate: open for exit", "Ctrl+Shift+X", "Open the selected gate for exit",
+                                     lambda: self._gate_clicked(GateDirection.EXIT))
+        self.toolbar.addAction(self.act_entry)
+        self.toolbar.addAction(self.act_exit)
+        self.toolbar.addSeparator()
+        self.act_close_all = self._action("Close all doors in view…", "Ctrl+Shift+L",
+                                          "Close every door the filter shows (asks first)", self._close_all_clicked)
+        self.toolbar.addAction(self.act_close_all)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.act_refresh = self._action("Refresh now", None, "Ask the server for every state now (F5)",
+                                        self.refresh_now)
+        self.toolbar.addAction(self.act_refresh)
+        self.act_reload = self._action("Reload lists", None,
+                                       "Fetch door, gate, device and reader names again (after changes on the server)",
+                                       self.board.reload_lists)
+        self.toolbar.addAction(self.act_reload)
+        layout.addWidget(self.toolbar)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, area, device, serial…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search doors and gates")
+        self.search.textChanged.connect(lambda text: self._set_filter(text=text))
+        filters.addWidget(self.search, 2)
+        self.area_combo = QComboBox()
+        self.area_combo.setAccessibleName("Area filter")
+        self.area_combo.setMinimumContentsLength(14)
+        self.area_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.area_combo.currentIndexChanged.connect(lambda _: self._set_filter(area=self.area_combo.currentData()))
+        filters.addWidget(self.area_combo, 1)
+        self.device_combo = QComboBox()
+        self.device_combo.setAccessibleName("Device filter")
+        self.device_combo.setMinimumContentsLength(14)
+        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.currentIndexChanged.connect(
+            lambda _: self._set_filter(device=self.device_combo.currentData())
+        )
+        filters.addWidget(self.device_combo, 1)
+        self.problems = QCheckBox("Only problems")
+        self.problems.setToolTip("Only doors and gates that are offline, in alarm, or open too long")
+        self.problems.toggled.connect(lambda on: self._set_filter(problems=on))
+        filters.addWidget(self.problems)
+        self.grouping = QComboBox()
+        self.grouping.setAccessibleName("Grouping")
+        for grouping in Grouping:
+            self.grouping.addItem(grouping.words, grouping.value)
+        self.grouping.setCurrentIndex(self.grouping.findData(self.model.grouping.value))
+        self.grouping.currentIndexChanged.connect(self._grouping_changed)
+        filters.addSpacing(12)
+        filters.addWidget(QLabel("Group:"))
+        filters.addWidget(self.grouping)
+        self.count = QLabel()
+        self.count.setTextFormat(Qt.TextFormat.PlainText)
+        filters.addWidget(self.count)
+        layout.addLayout(filters)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.tabs = QTabWidget()
+        self.tabs.tabBar().setChangeCurrentOnDrag(True)
+        self.view = QListView()
+        self.view.setObjectName("doorBoard")
+        self.view.setAccessibleName("Doors and gates board")
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setFlow(QListView.Flow.LeftToRight)
+        self.view.setWrapping(True)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setBatchSize(400)
+        self.view.setSpacing(5)
+        self.view.setUniformItemSizes(False)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setSelectionRectVisible(True)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.delegate = TileDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setModel(self.proxy)
+        self.view.customContextMenuRequested.connect(self._board_menu)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
+        self.view.selectionModel().currentChanged.connect(lambda *_: self._on_selection())
+        self.view.doubleClicked.connect(lambda index: self._on_selection())
+        self.tabs.addTab(self.view, "Board")
+
+        self.plans_widget = PlansWidget(self.board, self.plans, self.proxy, self._menu_for_key)
+        self.plans_widget.item_selected.connect(self.select)
+        self.plans_widget.message.connect(lambda text, ok: self.banner.show_message(text, ok))
+        self.plans_widget.add_button.clicked.connect(lambda *_: self._spawn(self.add_plan_interactive(), "add plan"))
+        self.plans_widget.rename_button.clicked.connect(lambda *_: self._spawn(self._rename_plan(), "rename plan"))
+        self.plans_widget.remove_button.clicked.connect(lambda *_: self._spawn(self._remove_plan(), "remove plan"))
+        self.tabs.addTab(self.plans_widget, "Floor plans")
+        split.addWidget(self.tabs)
+
+        self.details = DetailsPane()
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 1)
+        split.setSizes([900, 320])
+        layout.addWidget(split, 1)
+
+        self.act_search = QAction("Search", self)
+        self.act_search.setShortcut(QKeySequence.StandardKey.Find)
+        self.act_search.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_search.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(self.act_search)
+        self._refresh_choices()
+        self._update_count()
+
+    def _action(self, text: str, shortcut: str | None, tip: str, handler: Any) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            tip += f" ({shortcut})"
+        action.setToolTip(tip)
+        action.triggered.connect(lambda *_: handler())
+        self.addAction(action)
+        return action
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start polling (idempotent); the first poll loads the lists and the states."""
+        if self._stopped:
+            raise RuntimeError("a stopped doors panel cannot be started again; make a new one")
+        if self._task is None or self._task.done():
+            self._task = aio.spawn(self.board.run(), owner=self, name="doors board")
+        self.summary_changed.emit(self.board.summary)
+
+    async def stop(self) -> None:
+        """Stop polling and every task of the panel (idempotent; the panel is not restarted after it)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        tasks = [t for t in (self._task, self._events_task) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._task = self._events_task = None
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+        if shiboken6.isValid(self.model):  # the widgets may already be gone (closed with their window)
+            self.model.detach()
+        self.plans_widget.detach()
+        if shiboken6.isValid(self.banner):
+            self.banner.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def refresh_now(self) -> None:
+        self.board.refresh_now()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.plans_widget.refresh_palette()
+            self.view.viewport().update()
+        super().changeEvent(event)
+
+    # -- board updates ---------------------------------------------------------------------------------
+
+    def _on_board_changed(self, change: BoardChange) -> None:
+        if change.structure:
+            self._refresh_choices()
+            self.plans_widget.update_items(list(self.plans_widget.view.markers))
+        else:
+            self.plans_widget.update_items(change.keys)
+        if self._selected is not None and (change.structure or self._selected in change.keys):
+            self._show_details(fetch_events=False)
+        self._update_count()
+        self._update_actions()
+
+    def _on_polled(self, ok: bool) -> None:
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total = len(self.board)
+        shown = sum(1 for _ in self.proxy.visible_items()) if self.proxy.active else total
+        text = f"{shown} of {total} shown" if self.proxy.active else f"{total} doors and gates"
+        if self.board.last_error:
+            since = f" since {self.board.last_ok:%H:%M:%S}" if self.board.last_ok else ""
+            text += f" · NO ANSWER{since}"
+        elif self.board.last_ok is not None:
+            text += f" · updated {self.board.last_ok:%H:%M:%S}"
+        self.count.setText(text)
+
+    def _refresh_choices(self) -> None:
+        items = self.board.items
+        areas = sorted({i.area for i in items}, key=lambda a: (a == "", a.casefold()))
+        devices = sorted({(i.device_name or i.device_id, i.device_id) for i in items if i.device_id},
+                         key=lambda d: d[0].casefold())
+        for combo, label, entries in (
+            (self.area_combo, "All areas", [(a or "Area unknown", a) for a in areas]),
+            (self.device_combo, "All devices", list(devices)),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(label, None)
+            for text, value in entries:
+                combo.addItem(text, value)
+            index = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(0, index))
+            combo.blockSignals(False)
+            if current is not None and index < 0:  # the filtered area or device is gone
+                combo.currentIndexChanged.emit(0)
+
+    def _set_filter(self, **changes: Any) -> None:
+        self.proxy.set_filter(**changes)
+        self._update_count()
+        self._update_actions()
+
+    def _grouping_changed(self, _: int) -> None:
+        grouping = Grouping(self.grouping.currentData())
+        self.model.set_grouping(grouping)
+        self.proxy.set_filter()  # recompute visible headers for the new groups
+        options = self._options()
+        options["grouping"] = grouping.value
+        self._save_settings()
+
+    # -- selection and details -------------------------------------------------------------------------
+
+    def selected_items(self) -> list[Item]:
+        out = []
+        for index in self.view.selectionModel().selectedIndexes():
+            item = index.data(Role.ITEM)
+            if isinstance(item, Item):
+                out.append(item)
+        if not out:
+            current = self.view.currentIndex().data(Role.ITEM)
+            if isinstance(current, Item):
+                out.append(current)
+        return out
+
+    def select(self, key: ItemKey | None) -> None:
+        """Select ``key`` on the board (clearing a filter that hides it) and show its details."""
+        if key is None:
+            return
+        source = self.model.index_of(key)
+        if not source.isValid():
+            return
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            self.search.clear()
+            self.problems.setChecked(False)
+            self.area_combo.setCurrentIndex(0)
+            self.device_combo.setCurrentIndex(0)
+            index = self.proxy.mapFromSource(source)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.view.scrollTo(index)
+
+    def _on_selection(self) -> None:
+        items = self.selected_items()
+        key = items[0].key if len(items) == 1 else (self.view.currentIndex().data(Role.KEY) if items else None)
+        if key != self._selected:
+            self._selected = key
+            self.plans_widget.select(key)
+            self._show_details(fetch_events=True)
+        self._update_actions()
+
+    def _show_details(self, *, fetch_events: bool) -> None:
+        key = self._selected
+        item = self.board.item(key) if key is not None else None
+        if item is None:
+            self.details.show_item(None)
+            return
+        self.details.show_item(item, self.board.device(item.device_id), self.board.readers(item.key))
+        if fetch_events:
+            if self._events_task is not None and not self._events_task.done():
+                self._events_task.cancel()
+            self.details.show_events_loading()
+            self._events_task = aio.spawn(self._load_events(item.key), owner=self, name="door events")
+
+    async def _load_events(self, key: ItemKey) -> None:
+        try:
+            events = await self.board.recent_events(key)
+        except CVSecError as exc:
+            if key == self._selected:
+                self.details.show_events_error(str(exc))
+            return
+        if key == self._selected:
+            self.details.show_events(events)
+
+    def _update_actions(self) -> None:
+        items = self.selected_items()
+        doors = [i for i in items if i.is_door]
+        gates = [i for i in items if not i.is_door]
+        single_door = len(items) == 1 and len(doors) == 1 and doors[0].key not in self._busy
+        single_gate = len(items) == 1 and len(gates) == 1 and gates[0].key not in self._busy
+        self.act_open.setEnabled(single_door)
+        self.act_close.setEnabled(bool(doors) and not any(d.key in self._busy for d in doors))
+        self.act_entry.setEnabled(single_gate)
+        self.act_exit.setEnabled(single_gate)
+        self.act_close_all.setEnabled(not self._batch and len(self.board) > 0)
+
+    # -- menus -------------------------------------------------------------------------------------------
+
+    def _menu_for(self, items: list[Item]) -> QMenu | None:
+        if not items:
+            return None
+        menu = QMenu(self)
+        doors = [i for i in items if i.is_door]
+        if len(items) == 1 and doors:
+            door, seconds = doors[0], self.seconds.value()
+            menu.addAction(f"Open for {seconds} s", lambda *_: self._spawn(self.open_door(door, seconds), "open door"))
+        if doors:
+            label = "Close door" if len(doors) == 1 else f"Close {len(doors)} doors"
+            menu.addAction(label, lambda *_: self._spawn(self.close_doors(doors), "close doors"))
+        if len(items) == 1 and not doors:
+            gate = items[0]
+            for words, direction in (("Open for entry", GateDirection.ENTRY), ("Open for exit", GateDirection.EXIT)):
+                menu.addAction(words, lambda *_, d=direction: self._spawn(self.open_gate(gate, d), "open gate"))
+        menu.addSeparator()
+        if len(items) == 1:
+            key = items[0].key
+            menu.addAction("Show details", lambda: self.select(key))
+            plans = self.plans.plans_with(key)
+            for plan in plans[:5]:
+                menu.addAction(f"Show on plan {plan.name}", lambda p=plan.id, k=key: self._show_on_plan(p, k))
+        return menu
+
+    def _menu_for_key(self, key: ItemKey) -> QMenu | None:
+        item = self.board.item(key)
+        return self._menu_for([item]) if item is not None else None
+
+    def _board_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid() or index.data(Role.ITEM) is None:
+            return
+        if not self.view.selectionModel().isSelected(index):
+            self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        menu = self._menu_for(self.selected_items())
+        if menu is not None:
+            menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _show_on_plan(self, plan_id: str, key: ItemKey) -> None:
+        self.tabs.setCurrentWidget(self.plans_widget)
+        self.plans_widget.reload_combo(plan_id)
+        self.plans_widget.select(key)
+
+    # -- actions (coroutines: tests await these) ---------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        aio.spawn(coro, owner=self, name=name)
+
+    def _open_clicked(self) -> None:
+        self._spawn(self.open_selected_door(), "open door")
+
+    def _close_clicked(self) -> None:
+        self._spawn(self.close_selected_doors(), "close doors")
+
+    def _gate_clicked(self, direction: GateDirection) -> None:
+        self._spawn(self.open_selected_gate(direction), "open gate")
+
+    def _close_all_clicked(self) -> None:
+        self._spawn(self.close_all_in_view(), "close all doors")
+
+    async def open_selected_door(self, seconds: object = None) -> CommandResult | None:
+        doors = [i for i in self.selected_items() if i.is_door]
+        if len(doors) != 1:
+            self.banner.show_message("Select one door to open", None)
+            return None
+        return await self.open_door(doors[0], self.seconds.value() if seconds is None else seconds)
+
+    async def close_selected_doors(self) -> list[CommandResult]:
+        return await self.close_doors([i for i in self.selected_items() if i.is_door])
+
+    async def open_selected_gate(self, direction: GateDirection) -> CommandResult | None:
+        gates = [i for i in self.selected_items() if not i.is_door]
+        if len(gates) != 1:
+            self.banner.show_message("Select one gate to open", None)
+            return None
+        return await self.open_gate(gates[0], direction)
+
+    async def open_door(self, item: Item, seconds: object) -> CommandResult | None:
+        try:
+            interval = check_open_seconds(seconds)
+        except CommandRefused as exc:
+            self.banner.show_message(f"Door {item.name} not opened: {exc}", False)
+            return None
+        self._remember_seconds(interval)
+        return await self._run_one(item, self.commands.open_door(Target.of(item), interval))
+
+    async def open_gate(self, item: Item, direction: GateDirection) -> CommandResult | None:
+        return await self._run_one(item, self.commands.open_gate(Target.of(item), direction))
+
+    async def close_doors(self, items: list[Item]) -> list[CommandResult]:
+        if not items:
+            self.banner.show_message("Select the doors to close", None)
+            return []
+        if len(items) == 1:
+            result = await self._run_one(items[0], self.commands.close_door(Target.of(items[0])))
+            return [result] if result is not None else []
+        return await self._run_batch(items)
+
+    async def close_all_in_view(self) -> list[CommandResult] | None:
+        """Close every door the filter shows, after the operator confirms (awaited, never exec())."""
+        doors = [i for i in self.proxy.visible_items() if i.is_door]
+        if not doors:
+            self.banner.show_message("No doors in view to close", None)
+            return None
+        scope = "matching the filter" if self.proxy.active else "on the board"
+        answer = await aio.message(
+            self,
+            "Close all doors in view",
+            f"Close all {len(doors)} doors {scope} now?\n\nEach door is sent one close command; "
+            "every command is written to the audit log.",
+            icon=QMessageBox.Icon.Question,
+            buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            default=QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.banner.show_message("Nothing was closed", None, seconds=4)
+            return None
+        return await self._run_batch(doors)
+
+    async def _run_one(self, item: Item, command: Any) -> CommandResult | None:
+        if item.key in self._busy:
+            command.close()
+            self.banner.show_message(f"A command for {item.name} is still on its way", None)
+            return None
+        self._busy.add(item.key)
+        self._update_actions()
+        try:
+            result: CommandResult = await command
+        except CommandRefused as exc:
+            self.banner.show_message(str(exc), False)
+            return None
+        finally:
+            self._busy.discard(item.key)
+            self._update_actions()
+        if result.outcome is not Outcome.FAILED:
+            await self.board.refresh_item(item.key)  # show the new relay state now, not at the next poll
+        return result
+
+    async def _run_batch(self, items: Iterable[Item]) -> list[CommandResult]:
+        targets = [Target.of(i) for i in items]
+        self._batch = True
+        self._busy.update(t.key for t in targets)
+        self._update_actions()
+        self.banner.show_message(f"Closing {len(targets)} doors…", None, seconds=60)
+        try:
+            results = await self.commands.close_doors(targets)
+        finally:
+            self._batch = False
+            self._busy.difference_update(t.key for t in targets)
+            self._update_actions()
+        self.banner.show_message(summarise(results), all(r.ok for r in results))
+        self.board.refresh_now()
+        return results
+
+    def _on_command_done(self, result: CommandResult) -> None:
+        key = result.target.key
+        short = {"door.open": "opened", "door.close": "closed", "gate.open": "opened"}[result.action]
+        if result.outcome is Outcome.OK:
+            note = short + (f" {result.params['interval']} s" if "interval" in result.params else "")
+        elif result.outcome is Outcome.UNCERTAIN:
+            note = "no answer: check"
+        else:
+            note = "refused: " + result.server_text
+        self.model.set_note(key, note, result.ok)
+        if not self._batch:
+            ok = True if result.ok else (None if result.outcome is Outcome.UNCERTAIN else False)
+            self.banner.show_message(result.text, ok)
+
+    # -- floor plans -------------------------------------------------------------------------------------
+
+    async def add_plan_interactive(self) -> None:
+        dialog = QFileDialog(self, "Add a floor plan", "", "Floor plans (*.png *.jpg *.jpeg *.svg)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        if await aio.dialog_result(dialog) != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return
+        path = Path(dialog.selectedFiles()[0])
+        name_dialog = QInputDialog(self)
+        name_dialog.setWindowTitle("Plan name")
+        name_dialog.setLabelText("Name of this plan (floor, building):")
+        name_dialog.setTextValue(path.stem)
+        if await aio.dialog_result(name_dialog) != QInputDialog.DialogCode.Accepted:
+            return
+        self.plans_widget.add_plan(name_dialog.textValue(), path)
+
+    async def _rename_plan(self) -> None:
+        plan = self.plans_widget.current
+        if plan is None:
+            return
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename plan")
+        dialog.setLabelText("New name:")
+        dialog.setTextValue(plan.name)
+        if await aio.dialog_result(dialog) == QInputDialog.DialogCode.Accepted:
+            self.plans.rename(plan.id, dialog.textValue())
+
+    async def _remove_plan(self) -> None:
+        plan = self.plans_widget.current
+        if plan is None:
+            return
+        answer = await aio.message(
+            self, "Remove plan", f"Remove the plan {plan.name} and its {len(plan.markers)} markers?",
+            icon=QMessageBox.Icon.Question,
+            buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            default=QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.plans.remove(plan.id)
+
+    # -- for tests and the shell ---------------------------------------------------------------------
+
+    @property
+    def summary(self) -> BoardSummary:
+        return self.board.summary
+
+    def index_of(self, key: ItemKey) -> QModelIndex:
+        """The board view's index of ``key`` (invalid when filtered out)."""
+        return self.proxy.mapFromSource(self.model.index_of(key))
+
+    def items_of_kind(self, kind: Kind) -> list[Item]:
+        return [i for i in self.board.items if i.kind is kind]

@@ -1,0 +1,165 @@
+"""The status bar a guard reads from across the desk: connection state, last good poll, problems.
+
+Everything is said in words (and a symbol); colour only repeats it. The bar follows a session through
+:meth:`StatusBar.bind_session` (its ``health_changed`` signal, plus a one-second tick for the age of the last
+poll) and the doors panel through :meth:`StatusBar.set_summary` (connected to ``summary_changed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from console.services.logs import redact
+from console.services.session import Health, Session
+
+__all__ = ["StatusBar", "describe_summary"]
+
+_HEALTH_TEXT = {
+    Health.CONNECTING: "◌ Connecting…",
+    Health.ONLINE: "● Online",
+    Health.DEGRADED: "◐ Degraded: retrying",
+    Health.OFFLINE: "✕ Offline: reconnecting",
+}
+
+
+def _count(summary: Any, name: str) -> int:
+    value = getattr(summary, name, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def describe_summary(summary: Any) -> tuple[str, str]:
+    """(text, level) for a ``BoardSummary``: level is ``ok``, ``warn`` or ``alarm``."""
+    doors, gates = _count(summary, "doors"), _count(summary, "gates")
+    offline, alarm = _count(summary, "offline"), _count(summary, "alarm")
+    open_long, stale = _count(summary, "open_too_long"), _count(summary, "stale")
+    parts = []
+    if alarm:
+        parts.append(f"⚠ {alarm} in alarm")
+    if offline:
+        parts.append(f"✕ {offline} offline")
+    if open_long:
+        parts.append(f"⏱ {open_long} open too long")
+    if stale:
+        parts.append(f"{stale} stale")
+    total = f"{doors} door{'s' if doors != 1 else ''}, {gates} gate{'s' if gates != 1 else ''}"
+    if not parts:
+        return f"✓ {total}: no problems", "ok"
+    level = "alarm" if alarm or offline else "warn"
+    return f"{total}: " + " · ".join(parts), level
+
+
+def _restyle(widget: QWidget) -> None:
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(True)
+        self.health_badge = self._label("healthBadge")
+        self.last_poll = self._label("lastPoll")
+        self.problems = self._label("problems")
+        self.profile_label = self._label("profileLabel")
+        self.operator_label = self._label("operatorLabel")
+        self.addWidget(self.health_badge)
+        self.addWidget(self.last_poll)
+        self.addWidget(self.problems, 1)
+        self.addPermanentWidget(self.profile_label)
+        self.addPermanentWidget(self.operator_label)
+        self._session: Session | None = None
+        self._unbind: Callable[[], None] | None = None
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.refresh)
+        self.set_health(Health.CONNECTING)
+        self.last_poll.setText("no poll yet")
+        self.problems.setText("")
+
+    def _label(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # server and user text is never markup
+        return label
+
+    # -- session ---------------------------------------------------------------------------------
+
+    def bind_session(self, session: Session | None) -> None:
+        if self._unbind is not None:
+            self._unbind()
+            self._unbind = None
+        self._session = session
+        if session is None:
+            self._tick.stop()
+            self.set_health(Health.OFFLINE, "not connected")
+            self.profile_label.setText("")
+            self.problems.setText("")
+            return
+        self._unbind = session.health_changed.connect(lambda _health: self.refresh())
+        self.profile_label.setText(f"{session.profile.name} ({session.client.base_url})")
+        self.set_operator(session.operator)
+        self._tick.start()
+        self.refresh()
+
+    def refresh(self) -> None:
+        session = self._session
+        if session is None:
+            return
+        self.set_health(session.health, session.last_error)
+        self.set_last_poll(session.last_ok, stale_after=2 * session.poll_interval)
+
+    def set_health(self, health: Health, detail: str = "") -> None:
+        text = _HEALTH_TEXT[health]
+        if self.health_badge.text() != text:
+            self.health_badge.setText(text)
+        if self.health_badge.property("health") != health.value:
+            self.health_badge.setProperty("health", health.value)
+            _restyle(self.health_badge)
+        tip = f"Connection: {health.value}"
+        if detail:
+            tip += f"\nLast error: {redact(detail)[:400]}"
+        self.health_badge.setToolTip(tip)
+        self.health_badge.setAccessibleName(f"Connection {health.value}")
+
+    def set_last_poll(self, when: datetime | None, *, stale_after: float) -> None:
+        if when is None:
+            text, stale = "no poll yet", False
+        else:
+            age = (datetime.now().astimezone() - when).total_seconds()
+            stale = age > stale_after
+            text = f"last poll {when.strftime('%H:%M:%S')}"
+            if stale:
+                text += f" ({_age(age)} ago: data stale)"
+        if self.last_poll.text() != text:
+            self.last_poll.setText(text)
+        flag = "true" if stale else "false"
+        if self.last_poll.property("stale") != flag:
+            self.last_poll.setProperty("stale", flag)
+            _restyle(self.last_poll)
+
+    # -- doors panel -----------------------------------------------------------------------------
+
+    def set_summary(self, summary: object) -> None:
+        text, level = describe_summary(summary)
+        self.problems.setText(text)
+        if self.problems.property("level") != level:
+            self.problems.setProperty("level", level)
+            _restyle(self.problems)
+
+    def set_operator(self, name: str) -> None:
+        self.operator_label.setText(f"Operator: {name}" if name else "")
+
+
+def _age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"

@@ -1,0 +1,224 @@
+"""Benchmark of the doors & gates board (a script, not a test: pytest does not collect it).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_doors.py [--site large] [--polls 360]
+
+Runs the simulator's site in a separate process (so that its JSON rendering does not compete for this
+process's GIL, as a real server would not), shows the doors panel (1360x860) on a qasync loop, and prints:
+
+* the first load: lists and states fetched, the board filled, and the longest event-loop stall meanwhile;
+* a steady poll (nothing changed): time and longest stall;
+* a full refresh landing (every tile changes: all stale, then fresh again): longest stall of each step;
+* repainting the visible board (a viewport grab);
+* memory after ``--polls`` polls (an hour at the default 10 s, compressed), with changes on the way.
+
+The stall is measured with a 2 ms QTimer heartbeat: the longest gap between two ticks, minus the 2 ms. The
+issue's target is one frame (16 ms). It asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from console.api import Client
+from console.services.audit import AuditLog
+from console.services.paths import Paths
+from console.services.session import Profile, Session
+from console.ui import aio
+from console.ui.doors import DoorsPanel
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "bench-token-2f9c"
+HEARTBEAT_MS = 2
+T = TypeVar("T")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def malloc_trim() -> float | None:
+    """RSS after handing free heap back to the system (glibc only; None elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss_mb()
+
+
+class Heartbeat:
+    """A 2 ms QTimer; ``measure(coro)`` returns (result, seconds, longest stall in ms) of a coroutine."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    async def measure(self, work: Callable[[], Awaitable[T]]) -> tuple[T, float, float]:
+        await asyncio.sleep(0.05)  # let the heartbeat settle
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        started = time.perf_counter()
+        result = await work()
+        elapsed = time.perf_counter() - started
+        await asyncio.sleep(0.03)  # a stall right at the end shows in the next tick
+        return result, elapsed, max(0.0, self.worst * 1000 - HEARTBEAT_MS)
+
+
+def start_simulator(site: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console.sim", "--site", site, "--port", "0", "--token", TOKEN,
+         "--event-rate", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http"):
+        proc.kill()
+        raise SystemExit(f"the simulator did not start: {url!r}")
+    return proc, url
+
+
+async def scenario(args: argparse.Namespace, url: str) -> None:
+    base = Path(tempfile.mkdtemp(prefix="bench-doors-"))
+    paths = Paths.under(base).ensure()
+    client = Client(url, TOKEN)
+    session = Session(Profile("bench", url, poll_interval=10.0), client, "bench", paths)
+    audit = AuditLog(paths.data_dir / "audit.sqlite3")
+    panel = DoorsPanel(session, audit, {})
+    panel.resize(1360, 860)
+    panel.show()
+    beat = Heartbeat()
+    board = panel.board
+    row = "{:<44} {:>9} {:>12}"
+    print(row.format("step", "time", "worst stall"))
+
+    def show(step: str, elapsed: float, stall: float) -> None:
+        print(row.format(step, f"{elapsed * 1000:.0f} ms", f"{stall:.1f} ms"))
+
+    _, elapsed, stall = await beat.measure(board.poll_once)
+    print(f"site: {board.summary.doors} doors, {board.summary.gates} gates, {len(panel.model.headers())} group "
+          f"headers; RSS {rss_mb():.0f} MB")
+    show("first load (lists + states + board)", elapsed, stall)
+
+    steady = []
+    for _ in range(5):
+        _, elapsed, stall = await beat.measure(board.poll_once)
+        steady.append((elapsed, stall))
+    show("steady poll, nothing changed (median of 5)", statistics.median(e for e, _ in steady),
+         statistics.median(s for _, s in steady))
+    show("steady poll, nothing changed (worst of 5)", max(e for e, _ in steady), max(s for _, s in steady))
+
+    async def all_stale() -> None:
+        board.tick(time.monotonic() + 3 * board.interval)
+
+    _, elapsed, stall = await beat.measure(all_stale)
+    show(f"every tile turns stale ({board.summary.stale})", elapsed, stall)
+    _, elapsed, stall = await beat.measure(board.poll_once)
+    show("full refresh lands: every tile fresh again", elapsed, stall)
+
+    async def repaint() -> Any:
+        return panel.view.viewport().grab()
+
+    _, elapsed, stall = await beat.measure(repaint)
+    show("repaint the visible board (grab)", elapsed, stall)
+
+    async def filter_problems() -> None:
+        panel.problems.setChecked(True)
+
+    _, elapsed, stall = await beat.measure(filter_problems)
+    show(f"filter: only problems ({len(panel.proxy.visible_items())} shown)", elapsed, stall)
+
+    async def filter_off() -> None:
+        panel.problems.setChecked(False)
+
+    _, elapsed, stall = await beat.measure(filter_off)
+    show("filter off again", elapsed, stall)
+
+    # memory: an hour of polls at 10 s, compressed; some devices go offline and back on the way
+    devices = sorted({i.device_sn for i in board.items if i.device_sn})
+    gc.collect()
+    before, objects_before = rss_mb(), len(gc.get_objects())
+    worst = 0.0
+    started = time.perf_counter()
+    for n in range(args.polls):
+        if n % 30 == 10 and devices:  # a device drops off, or comes back, every 30 polls (5 minutes)
+            await _sim_device(url, devices[(n // 60) % len(devices)], online=(n // 30) % 2 == 0)
+        if n % 60 == 0:
+            _, _, stall = await beat.measure(board.poll_once)
+            worst = max(worst, stall)
+        else:
+            await board.poll_once()
+    gc.collect()
+    after, objects_after = rss_mb(), len(gc.get_objects())
+    trimmed = malloc_trim()
+    print(f"{args.polls} polls in {time.perf_counter() - started:.1f} s; worst sampled stall {worst:.1f} ms")
+    print(f"memory: RSS {before:.0f} MB -> {after:.0f} MB ({after - before:+.1f} MB); "
+          f"Python objects {objects_before} -> {objects_after} ({objects_after - objects_before:+d})")
+    if trimmed is not None:
+        print(f"        RSS after malloc_trim(0): {trimmed:.0f} MB (the rest of the growth is free heap glibc kept)")
+
+    beat.timer.stop()
+    await panel.stop()
+    await session.aclose()
+    audit.close()
+    panel.close()
+    panel.deleteLater()
+
+
+async def _sim_device(url: str, sn: str, *, online: bool) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        await http.post(f"{url}/_sim/device", params={"access_token": TOKEN}, json={"sn": sn, "online": online})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site", default="large", choices=("small", "medium", "large"))
+    parser.add_argument("--polls", type=int, default=360, help="polls for the memory figure (default 360: an hour)")
+    args = parser.parse_args()
+    proc, url = start_simulator(args.site)
+    try:
+        app = QApplication(sys.argv[:1])
+        app.setQuitOnLastWindowClosed(False)
+        loop = aio.create_loop(app)
+        loop.run_until_complete(scenario(args, url))
+        loop.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPointF, Qt
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
+
+from console.services.audit import AuditLog
+from console.services.floorplans import PlanError
+from console.services.settings import Settings
+from console.sim import SimConfig, SimulatorThread
+from console.ui.doors import DoorsPanel
+from console.ui.doors.floorplan import MarkerItem, load_plan_item
+from tests.services.doors_helpers import TOKEN, session_for
+
+
+@pytest.fixture
+def simthread():
+    thread = SimulatorThread(SimConfig(token=TOKEN, seed=2, site="small", event_rate=0.0))
+    url = thread.start()
+    yield url
+    thread.stop()
+
+
+@pytest.fixture
+def open_panel(qtbot, run, simthread, tmp_path):
+    """``open_panel()``: a new panel (new session, audit log and settings objects) on the same data dir."""
+    made = []
+
+    def build() -> DoorsPanel:
+        session = session_for(simthread, tmp_path)
+        audit = AuditLog(session.paths.data_dir / "audit.sqlite3")
+        panel = DoorsPanel(session, audit, Settings.load(session.paths.settings_file))
+        panel.resize(1100, 700)
+        panel.show()
+        qtbot.waitExposed(panel)
+        made.append((panel, session, audit))
+        return panel
+
+    yield build
+    for panel, session, audit in made:
+        run(panel.stop())
+        run(session.aclose())
+        audit.close()
+        panel.close()
+        panel.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # on the GUI thread, now
+
+
+def drop(panel: DoorsPanel, keys, scene_point: QPointF) -> None:
+    """Drop board items on the plan the way a drag from the list does (the model's own MIME data)."""
+    view = panel.plans_widget.view
+    mime: QMimeData = panel.model.mimeData([panel.model.index_of(k) for k in keys])
+    point = view.mapFromScene(scene_point)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(point, *args)
+    QCoreApplication.sendEvent(view.viewport(), enter)
+    assert enter.isAccepted(), "the plan must accept board items"
+    QCoreApplication.sendEvent(view.viewport(), QDropEvent(QPointF(point), *args))
+
+
+def test_a_floor_plan_with_markers_survives_a_restart(open_panel, run, tmp_path) -> None:
+    image = QImage(800, 500, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dde3ea"))
+    plan_file = tmp_path / "ground.png"
+    assert image.save(str(plan_file))
+
+    panel = open_panel()
+    run(panel.board.poll_once())
+    plan = panel.plans_widget.add_plan("Ground floor", plan_file)
+    assert plan is not None
+    assert panel.plans_widget.current == plan
+    panel.tabs.setCurrentWidget(panel.plans_widget)
+    door = next(i for i in panel.board.items if i.is_door)
+    gate = next(i for i in panel.board.items if not i.is_door)
+    drop(panel, [door.key], QPointF(200, 150))
+    drop(panel, [gate.key], QPointF(600, 400))
+    markers = panel.plans_widget.view.markers
+    assert set(markers) == {door.key, gate.key}
+    placed = {k: (round(m.pos().x()), round(m.pos().y())) for k, m in markers.items()}
+    assert abs(placed[door.key][0] - 200) <= 2
+    assert abs(placed[door.key][1] - 150) <= 2
+    assert markers[door.key].item == panel.board.item(door.key)  # live state on the marker
+    run(panel.stop())
+
+    again = open_panel()
+    run(again.board.poll_once())
+    restored = again.plans_widget.current
+    assert restored is not None
+    assert restored.name == "Ground floor"
+    again_markers = again.plans_widget.view.markers
+    assert {k: (round(m.pos().x()), round(m.pos().y())) for k, m in again_markers.items()} == placed
+    assert all(isinstance(m, MarkerItem) and m.item is not None for m in again_markers.values())
+    menu = again._menu_for_key(door.key)
+    assert menu is not None
+    assert any(a.text().startswith("Open for") for a in menu.actions())
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(
+        b"IEND", b""
+    )
+
+
+def test_a_plan_image_too_large_to_decode_is_refused_from_its_header(qapp, tmp_path) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_claiming(30_000, 30_000))  # 3.6 GB of pixels claimed by a few hundred bytes
+    with pytest.raises(PlanError, match="30000×30000"):
+        load_plan_item(bomb)
+    svg = tmp_path / "plan.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480"><rect width="9"/></svg>')
+    _item, size = load_plan_item(svg)
+    assert (size.width(), size.height()) == (640, 480)
+    text = tmp_path / "fake.jpg"
+    text.write_text("<html>not a plan</html>")
+    with pytest.raises(PlanError):
+        load_plan_item(text)

@@ -1,0 +1,329 @@
+"""The console as a whole, against the simulator: demo start, unattended start, outage, shutdown, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
+from pytestqt.qtbot import QtBot
+
+from console.services.paths import Paths
+from console.services.session import Health
+from console.services.settings import Settings
+from console.sim import SimConfig, SimulatorThread
+from console.ui import aio
+from console.ui.app import DEMO_PROFILE, ConsoleApp, Options
+from console.ui.connection import ProfileDialog
+from console.ui.doors import DoorsPanel
+from tests.helpers import until
+
+TOKEN = "shell-app-token-91c4d2a7"
+
+
+@pytest.fixture(autouse=True)
+def _plain_style_afterwards(qapp: QApplication) -> Iterator[None]:
+    """The console themes the whole application; later tests get it back unthemed."""
+    palette = qapp.palette()
+    yield
+    qapp.setStyleSheet("")
+    qapp.setPalette(palette)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's platform dirs point here: nothing may land in them when --basedir is given."""
+    home = tmp_path / "home"
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.delenv("CVSEC_BASEDIR", raising=False)
+    monkeypatch.delenv("CVSEC_TOKEN", raising=False)
+    return home
+
+
+@pytest.fixture
+def sim() -> Iterator[SimulatorThread]:
+    thread = SimulatorThread(SimConfig(token=TOKEN, seed=5, site="small", event_rate=0.0))
+    thread.start()
+    yield thread
+    thread.stop()
+
+
+def _app(qapp: QApplication, base: Path, **options: Any) -> ConsoleApp:
+    opts = Options(basedir=str(base), log_stderr=False, **options)
+    return ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+
+
+def _online(app: ConsoleApp) -> bool:
+    return app.session is not None and app.session.health is Health.ONLINE and app.summaries > 0
+
+
+def _files_text(base: Path) -> str:
+    return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in base.rglob("*") if p.is_file())
+
+
+def test_demo_starts_shows_the_board_and_closes_cleanly(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    base = tmp_path / "base"
+    app = _app(qapp, base, demo=True, poll_interval=0.5)
+
+    async def scenario() -> tuple[int, dict[str, Any]]:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: _online(app), 30)
+        window = app.window
+        assert window is not None
+        assert window.isVisible()
+        panel = window.panel("doors")
+        assert isinstance(panel, DoorsPanel)
+        assert panel.isVisible()
+        assert window.windowTitle() == f"CVSecurity console: {DEMO_PROFILE}"
+        sim = app.sim
+        doors = sim.call(lambda s: len(s.world.doors))
+        await until(lambda: app.last_summary is not None and app.last_summary.doors == doors)
+        status = window.status
+        assert status.health_badge.text() == "● Online"
+        assert status.last_poll.text().startswith("last poll ")
+        assert status.problems.text().startswith(f"{doors} doors, ")
+        seen = {"sim": sim, "client": app.session.client, "token": await app.tokens.get(DEMO_PROFILE)}  # type: ignore[union-attr]
+        window.close()  # the operator closes the window: an orderly shutdown follows
+        return await task, seen
+
+    code, seen = run(scenario(), timeout=60)
+    assert code == 0
+    assert not seen["sim"].running
+    assert seen["client"].closed
+    assert not aio.running_tasks()
+    assert app.window is None
+    assert app.session is None
+    assert app.reported_errors == []
+    # --basedir holds everything, the user's own folders nothing
+    assert (base / "config" / "settings.toml").is_file()
+    assert "connected to" in (base / "logs" / "console.log").read_text(encoding="utf-8")
+    assert (base / "data" / "audit.sqlite3").is_file()
+    assert not home.exists() or not [p for p in home.rglob("*") if p.is_file()]
+    # the token was never written anywhere
+    assert seen["token"]
+    assert seen["token"] not in _files_text(base)
+
+
+def test_an_error_with_the_token_in_it_is_shown_masked_and_the_console_goes_on(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    base = tmp_path / "base"
+    app = _app(qapp, base, demo=True, poll_interval=0.3)
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: _online(app), 30)
+        token = await app.tokens.get(DEMO_PROFILE)
+        assert token
+
+        def slot_fails() -> None:
+            raise RuntimeError(f"request to /api/door?access_token={token} went wrong; raw {token}")
+
+        QTimer.singleShot(0, slot_fails)
+        assert app.reporter is not None
+        boxes = await until(app.reporter.open_boxes)
+        shown = boxes[0].text() + boxes[0].informativeText() + boxes[0].detailedText()
+        assert "RuntimeError: request to /api/door?access_token=*** went wrong; raw ***" in shown
+        assert token not in shown
+        # the window survives and keeps polling
+        polled = app.session.last_ok  # type: ignore[union-attr]
+        await until(lambda: app.session.last_ok != polled, 10)  # type: ignore[union-attr]
+        assert app.window is not None
+        assert app.window.isVisible()
+        app.request_quit()
+        code = await task
+        assert token not in _files_text(base)
+        assert "went wrong" in (base / "logs" / "console.log").read_text(encoding="utf-8")  # logged, masked
+        return code
+
+    assert run(scenario(), timeout=60) == 0
+
+
+def test_window_geometry_and_docks_are_restored(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    base = tmp_path / "base"
+
+    async def first() -> None:
+        app = _app(qapp, base, demo=True)
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: app.panel is not None, 30)
+        assert app.window is not None
+        app.window.resize(733, 511)
+        app.window.move(20, 30)
+        app.toggle_theme()
+        app.request_quit()
+        assert await task == 0
+
+    async def second() -> tuple[int, int, str]:
+        app = _app(qapp, base, demo=True)
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: app.panel is not None, 30)
+        assert app.window is not None
+        size = app.window.size()
+        theme_name = str(qapp.property("consoleTheme"))
+        app.request_quit()
+        await task
+        return size.width(), size.height(), theme_name
+
+    run(first(), timeout=60)
+    assert Settings.load(base / "config" / "settings.toml").window_state()[0]
+    assert run(second(), timeout=60) == (733, 511, "light")
+
+
+def test_unattended_start_takes_the_token_from_the_environment(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    app = _app(qapp, tmp_path / "a", server=sim.base_url, self_test=True, poll_interval=1.0)
+    assert run(app.run(), timeout=60) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"self-test ok: {sim.base_url} answered; ")
+    assert "doors panel rendered" in out
+    assert app.reported_errors == []
+
+    monkeypatch.setenv("CVSEC_TOKEN", "wrong-token-123")
+    app = _app(qapp, tmp_path / "b", server=sim.base_url, self_test=True)
+    assert run(app.run(), timeout=60) == 1
+    err = capsys.readouterr().err
+    assert "Wrong access token" in err
+    assert "wrong-token-123" not in err
+
+    monkeypatch.delenv("CVSEC_TOKEN")
+    app = _app(qapp, tmp_path / "c", server=sim.base_url, self_test=True)
+    assert run(app.run(), timeout=60) == 1
+    assert "no access token" in capsys.readouterr().err
+
+
+def test_server_outage_shows_offline_stays_responsive_and_recovers(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    app = _app(qapp, tmp_path / "base", server=sim.base_url, operator="ann", poll_interval=0.3)
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: _online(app), 30)
+        assert app.window is not None
+        status = app.window.status
+        sim.call(lambda s: s.set_faults(down_seconds=600))
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start(20)
+        await until(lambda: status.health_badge.text() == "✕ Offline: reconnecting", 30)
+        await until(lambda: "data stale" in status.last_poll.text(), 10)
+        timer.stop()
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
+        assert len(ticks) > 20
+        assert max(gaps) < 1.0  # a blocking call would freeze it for seconds (connect timeout 5 s)
+        assert "HTTP 503" in status.health_badge.toolTip()
+        sim.call(lambda s: s.set_faults(reset=True))
+        await until(lambda: status.health_badge.text() == "● Online", 30)
+        assert "data stale" not in status.last_poll.text()
+        app.request_quit()
+        return await task
+
+    assert run(scenario(), timeout=90) == 0
+
+
+def _visible(cls: type) -> Any:
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, cls) and w.isVisible()), None)
+
+
+def test_first_start_offers_the_demo_and_connects_to_it(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    app = _app(qapp, tmp_path / "base", poll_interval=0.5)
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        dialog = await until(lambda: _visible(ProfileDialog), 30)
+        assert dialog.windowTitle() == "Welcome: connect to CVSecurity"
+        dialog.demo_button.click()
+        await until(lambda: _online(app), 30)
+        app.request_quit()
+        return await task
+
+    assert run(scenario(), timeout=60) == 0
+
+
+def test_shift_start_asks_for_the_operator(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    base = tmp_path / "base"
+    app = _app(qapp, base, server=sim.base_url)
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        prompt = await until(lambda: _visible(QInputDialog), 30)
+        assert prompt.textValue()  # the OS user (or the last operator) is offered
+        prompt.setTextValue("  Night   Guard ")
+        prompt.accept()
+        await until(lambda: app.operator == "Night Guard")
+        assert app.window is not None
+        assert app.window.status.operator_label.text() == "Operator: Night Guard"
+        assert app.session is not None
+        assert app.session.operator == "Night Guard"
+        assert app.audit.operator == "Night Guard"
+        app.request_quit()
+        return await task
+
+    assert run(scenario(), timeout=60) == 0
+    assert Settings.load(base / "config" / "settings.toml").operator == "Night Guard"
+
+
+def test_quit_while_the_first_start_dialog_is_open(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    app = _app(qapp, tmp_path / "base")
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        dialog = await until(lambda: _visible(ProfileDialog), 30)
+        app.request_quit()  # SIGTERM, Ctrl+Q: the dialog must not hold the shutdown hostage
+        code = await task
+        assert not shiboken6.isValid(dialog)  # closed and deleted with the window
+        return code
+
+    assert run(scenario(), timeout=30) == 0
+    assert not aio.running_tasks()
+
+
+def test_switching_connections_closes_the_old_session(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread
+) -> None:
+    from console.services.session import Profile
+
+    app = _app(qapp, tmp_path / "base", demo=True, poll_interval=0.5)
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: _online(app), 30)
+        old_session, old_panel = app.session, app.panel
+        assert old_session is not None
+        await app.connect(Profile("Second site", sim.base_url, poll_interval=0.5), TOKEN)
+        assert old_session.client.closed
+        assert app.panel is not old_panel
+        await until(lambda: app.session is not None and app.session.health is Health.ONLINE, 30)
+        assert app.window is not None
+        assert app.window.panel("doors") is app.panel
+        assert app.window.status.profile_label.text() == f"Second site ({sim.base_url})"
+        app.request_quit()
+        return await task
+
+    assert run(scenario(), timeout=60) == 0
