@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for newcomers and CI: sets up everything the console needs, then runs it.
 #   ./dev.sh demo    the console in demo mode (embedded simulator), or the simulator alone: ./dev.sh sim
-#   ./dev.sh test    lint, type checks, layering contracts and the whole test suite (what .ci/run runs)
-#   ./dev.sh bundle  the PyInstaller one-folder bundle, then its self-test
+#   ./dev.sh test    lint, type checks, layering contracts, the PyInstaller bundle and its self-test, then the
+#                    whole test suite (what .ci/run runs); extra arguments go to pytest
+#   ./dev.sh bundle  only the PyInstaller one-folder bundle and its self-test
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,29 +42,38 @@ setup() {
   fi
 }
 
+bundle() {
+  "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+    --distpath build/dist --workpath build/work packaging/console.spec
+  local base
+  base=$(mktemp -d)
+  QT_QPA_PLATFORM=offscreen build/dist/cvsecurity-console/cvsecurity-console --demo --self-test --basedir "$base"
+  rm -rf "$base"
+}
+
 cmd=${1:-demo}
 shift || true
 case "$cmd" in
   demo)
-    setup test
+    setup "test,package"
     exec "$VENV/bin/python" -m console --demo "$@"
     ;;
   sim)
-    setup test
+    setup "test,package"
     exec "$VENV/bin/python" -m console.sim "$@"
     ;;
   test)
-    setup test
+    setup "test,package"
     export QT_QPA_PLATFORM=offscreen PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
     echo "== ruff";         "$VENV/bin/ruff" check .
     echo "== mypy";         "$VENV/bin/mypy"
     echo "== import-linter"; "$VENV/bin/lint-imports"
-    echo "== pytest";       "$VENV/bin/python" -m pytest "$@"
+    echo "== bundle";       bundle
+    echo "== pytest";       "$VENV/bin/python" -m pytest "$@"   # last: CI reads its closing line
     ;;
   bundle)
     setup "test,package"
-    "$VENV/bin/pyinstaller" --noconfirm --clean --distpath build/dist --workpath build/work packaging/console.spec
-    QT_QPA_PLATFORM=offscreen build/dist/cvsecurity-console/cvsecurity-console --demo --self-test --basedir "$(mktemp -d)"
+    bundle
     ;;
   *)
     echo "usage: ./dev.sh demo|sim|test|bundle [args]" >&2
