@@ -1,0 +1,496 @@
+"""The visitor desk: register, book ahead, hand over a QR code, check out; Qt-free, used by the panel.
+
+Writes (registration, booking, check-out) are sent exactly once. A registration that could not reach the
+server is kept in the :class:`~.store.Outbox` and, when the server answers again, sent again only after
+asking the server whether the visit already exists (``visVisitor/getVisitorList`` by certificate number):
+
+* the visitor was unknown to the server before the first try and is known now: the first try got through,
+  nothing is sent again;
+* the visitor is unknown: the first try never arrived, the registration is sent;
+* the visitor was already known (a returning visitor): the registration is sent, and the server's own
+  guard against a double registration (-255) is taken as "already registered", not as a failure.
+
+Every outcome is recorded in the outbox entry and in the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol
+
+import httpx
+
+from console.api import Client
+from console.api.errors import ApiError, CVSecError, HTTPStatusError, TransportError
+from console.api.models.levels import VisitorLevel
+from console.api.models.persons import CertType, Person
+from console.api.models.visitors import Visitor
+from console.services.observable import Signal
+
+from .form import (
+    VisitForm,
+    cert_type_words,
+    default_window,
+    format_time,
+    parse_form_time,
+    registration,
+    registration_body,
+    reservation,
+    validate,
+)
+from .refusals import NOT_REGISTERED, Refusal, refusal_for
+from .store import DraftStore, ExpectedVisit, ExpectedVisits, OnSiteList, OnSiteVisit, Outbox, OutboxEntry, profile_dir
+
+__all__ = ["AuditSink", "HealthSink", "Host", "Outcome", "VisitorDesk", "mask_number"]
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE: Final = 1000  # the manual's largest page
+MAX_PAGES: Final = 10  # directories larger than 10,000 are cut (search by exact pin still works)
+CACHE_SECONDS: Final = 300.0
+
+
+class AuditSink(Protocol):
+    """``console.services.audit.AuditLog`` (the doors engineer's), or anything with the same ``record``."""
+
+    def record(self, *, operator: str, profile: str, action: str, target: str, params: dict[str, Any],
+               result: str) -> None: ...
+
+
+class HealthSink(Protocol):
+    """``console.services.session.Session``'s reporting side."""
+
+    def report_ok(self) -> None: ...
+
+    def report_failure(self, exc: BaseException) -> None: ...
+
+
+def mask_number(number: str) -> str:
+    """A document number for logs and the audit trail: its last four characters only."""
+    return ("…" + number[-4:]) if len(number) > 4 else number
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    pin: str
+    name: str
+    dept_name: str = ""
+    dept_code: str = ""
+
+    @property
+    def label(self) -> str:
+        dept = f" — {self.dept_name}" if self.dept_name else ""
+        return f"{self.name or '(no name)'} [{self.pin}]{dept}"
+
+
+OutcomeKind = Literal["registered", "queued", "refused", "invalid", "failed", "done"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a request, for the panel to show.
+
+    ``invalid``: the form broke a rule, nothing was sent (``problems`` per field). ``refused``: the server
+    said no (``refusal``). ``queued``: the server could not be reached, the registration waits in the outbox.
+    ``failed``: a booking or check-out could not reach the server (nothing kept). ``registered``/``done``: ok.
+    """
+
+    kind: OutcomeKind
+    message: str = ""
+    problems: Mapping[str, str] = field(default_factory=dict)
+    refusal: Refusal | None = None
+    visit: OnSiteVisit | None = None
+    entry: OutboxEntry | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in ("registered", "done")
+
+
+def _host_of(person: Person) -> Host:
+    return Host(pin=person.pin, name=person.full_name, dept_name=person.dept_name, dept_code=person.dept_code)
+
+
+def _not_sent(exc: CVSecError) -> bool:
+    """The request certainly never reached the application: the connection was refused, or 503 (unavailable)."""
+    if isinstance(exc, HTTPStatusError):
+        return exc.status == 503
+    return isinstance(exc.__context__, httpx.ConnectError) and "timed out" not in str(exc.__context__).lower()
+
+
+class VisitorDesk:
+    """The visitor desk of one server profile. ``changed`` announces ``"onsite"``, ``"expected"``, ``"outbox"``."""
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        data_dir: Path,
+        profile: str,
+        operator: str,
+        audit: AuditSink | None = None,
+        health: HealthSink | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.client = client
+        self.profile = profile
+        self.operator = operator
+        self.audit = audit
+        self.health = health
+        self.clock = clock
+        root = data_dir / "visitors"
+        here = profile_dir(root, profile)
+        self.drafts = DraftStore(root / "drafts")
+        self.outbox = Outbox(here / "outbox.json")
+        self.expected = ExpectedVisits(here / "expected.json")
+        self.onsite = OnSiteList(here / "onsite.json")
+        self.changed: Signal[str] = Signal()
+        self._persons: tuple[float, list[Person]] | None = None
+        self._visitors: tuple[float, list[Visitor]] | None = None
+        self._flush_lock = asyncio.Lock()
+        self._kick = asyncio.Event()
+
+    # -- reading the directories ---------------------------------------------------------------------
+
+    async def levels(self) -> list[VisitorLevel]:
+        """The visitor level groups (2.17.1)."""
+        return [level for level in await self.client.visitor_levels() if level.id]
+
+    async def persons(self, *, refresh: bool = False) -> list[Person]:
+        """Everyone who can host a visitor (2.14.12, every page up to 10,000, kept for five minutes)."""
+        if not refresh and self._persons and time.monotonic() - self._persons[0] < CACHE_SECONDS:
+            return self._persons[1]
+        persons: list[Person] = []
+        for page_no in range(1, MAX_PAGES + 1):
+            page = await self.client.persons(page_no=page_no, page_size=PAGE_SIZE)
+            persons.extend(p for p in page.items if p.pin)
+            if not page.has_more:
+                break
+        self._persons = (time.monotonic(), persons)
+        return persons
+
+    async def search_hosts(self, text: str, *, limit: int = 30) -> list[Host]:
+        """Hosts whose pin starts with ``text`` or whose name contains it (case-insensitive); exact pin first."""
+        needle = text.strip().casefold()
+        if not needle:
+            return []
+        persons = await self.persons()
+        exact = [p for p in persons if p.pin.casefold() == needle]
+        by_pin = [p for p in persons if p.pin.casefold().startswith(needle) and p not in exact]
+        by_name = [p for p in persons if needle in p.full_name.casefold() and p not in exact and p not in by_pin]
+        found = [_host_of(p) for p in (exact + by_pin + by_name)[:limit]]
+        if not exact and len(needle) <= 64 and needle.isalnum():
+            try:  # someone added since the directory was read: ask for the pin itself (2.14.5)
+                person: Person | None = await self.client.person(text.strip())
+            except (CVSecError, ValueError):  # unknown pin, or the server is away: the directory answers
+                person = None
+            if person is not None and person.pin:
+                found.insert(0, _host_of(person))
+        return found
+
+    async def visitors(self, *, refresh: bool = False) -> list[Visitor]:
+        """Visitors the server knows (2.18.6, kept for five minutes): the returning-visitor suggestions."""
+        if not refresh and self._visitors and time.monotonic() - self._visitors[0] < CACHE_SECONDS:
+            return self._visitors[1]
+        visitors: list[Visitor] = []
+        for page_no in range(1, MAX_PAGES + 1):
+            page = await self.client.visitors(page_no=page_no, page_size=PAGE_SIZE)
+            visitors.extend(page.items)
+            if not page.has_more:
+                break
+        self._visitors = (time.monotonic(), visitors)
+        return visitors
+
+    def cached_visitors(self) -> list[Visitor] | None:
+        return self._visitors[1] if self._visitors else None
+
+    async def find_visitors(self, text: str, *, limit: int = 20) -> list[Visitor]:
+        """Returning visitors whose document number starts with ``text`` or whose name contains it."""
+        needle = text.strip().casefold()
+        if len(needle) < 2:
+            return []
+        found = [
+            v for v in await self.visitors()
+            if v.cert_number.casefold().startswith(needle) or needle in v.full_name.casefold()
+        ]
+        return found[:limit]
+
+    async def lookup_visitor(self, cert_type: str, cert_num: str) -> Visitor | None:
+        """The server's record of this document (2.18.6 filtered by ``certNumbers``), None if unknown."""
+        page = await self.client.visitors(cert_numbers=[cert_num], page_no=1, page_size=100)
+        matches = [v for v in page.items if v.cert_number == cert_num]
+        typed = [v for v in matches if v.cert_type.code == cert_type]
+        best = typed or matches
+        return best[0] if best else None
+
+    # -- registration ----------------------------------------------------------------------------------
+
+    def _audit(self, action: str, form: VisitForm, result: str, **params: Any) -> None:
+        if self.audit is None:
+            return
+        target = f"{form.visitor_name.strip()} ({cert_type_words(form.cert_type)} {mask_number(form.cert_number)})"
+        try:
+            self.audit.record(operator=self.operator, profile=self.profile, action=action, target=target,
+                              params={"host": form.host_pin, **params}, result=result)
+        except Exception:  # the audit trail failing must not lose the visitor
+            log.exception("the audit log refused a record")
+
+    def _known(self, form: VisitForm) -> str:
+        """Whether the server knew this document before we sent anything: "yes", "no", or "" (no list read)."""
+        cached = self.cached_visitors()
+        if cached is None:
+            return ""
+        number = form.cert_number
+        return "yes" if any(v.cert_number == number for v in cached) else "no"
+
+    async def register(self, form: VisitForm) -> Outcome:
+        """Validate, then send ``visRegistration/add`` once. An unreachable server queues it in the outbox."""
+        problems = validate(form, now=self.clock())
+        if problems:
+            return Outcome("invalid", "some fields need attention", problems=problems)
+        try:
+            request = registration(form)
+        except ValueError as exc:  # a rule of the request model that validate() does not know
+            return Outcome("invalid", f"the registration cannot be sent: {exc}")
+        body = registration_body(form)
+        known = self._known(form)
+        try:
+            await self.client.register_visitor(request)
+        except ApiError as exc:
+            refusal = refusal_for(exc)
+            self._audit("visitor.register", form, f"refused {exc.code}")
+            return Outcome("refused", refusal.text, refusal=refusal)
+        except HTTPStatusError as exc:
+            if exc.status < 500:  # a refused token, a proxy saying no: waiting will not help
+                self._audit("visitor.register", form, f"failed: {exc}")
+                return Outcome("failed", f"the server refused the request ({exc})")
+            return self._queue(form, body, known, exc)
+        except TransportError as exc:
+            return self._queue(form, body, known, exc)
+        visit = await self._registered(form)
+        self._audit("visitor.register", form, "ok")
+        return Outcome("registered", f"{form.visitor_name.strip()} is registered", visit=visit)
+
+    def _queue(self, form: VisitForm, body: dict[str, str], known: str, exc: CVSecError) -> Outcome:
+        state: Literal["pending", "uncertain"] = "pending" if _not_sent(exc) else "uncertain"
+        entry = self.outbox.add(operator=self.operator, form=form, body=body, state=state, error=str(exc),
+                                known_before=known)
+        self._audit("visitor.register", form, "queued: the server could not be reached")
+        self.changed.emit("outbox")
+        return Outcome("queued", "the server cannot be reached: the registration is kept and will be sent as soon "
+                                 "as the server answers", entry=entry)
+
+    async def _registered(self, form: VisitForm) -> OnSiteVisit:
+        visit = self.onsite.add(form, operator=self.operator)
+        if form.reservation_id:
+            self.expected.set_status(form.reservation_id, "arrived")
+            self.changed.emit("expected")
+        self.changed.emit("onsite")
+        try:  # the visitor's number, for the QR code; a failure here is not a failed registration
+            found = await self.lookup_visitor(form.cert_type, form.cert_number)
+        except CVSecError as exc:
+            log.info("the new visitor's number could not be read: %s", exc)
+        else:
+            if found is not None and found.pin:
+                self.onsite.set_pin(visit.id, found.pin)
+        self._visitors = None  # the directory changed
+        return visit
+
+    # -- the outbox --------------------------------------------------------------------------------------
+
+    async def flush_outbox(self) -> list[OutboxEntry]:
+        """Try every waiting registration once (check first, then send); returns those settled now.
+
+        A transport failure stops the run (the server is still away) and is raised to the caller.
+        """
+        settled: list[OutboxEntry] = []
+        async with self._flush_lock:
+            for entry in self.outbox.open_entries():
+                if await self._flush_one(entry):
+                    settled.append(entry)
+        if settled:
+            self.changed.emit("outbox")
+        return settled
+
+    async def _flush_one(self, entry: OutboxEntry) -> bool:
+        form = entry.visit_form
+        body = entry.body
+        found = await self.lookup_visitor(body.get("certType", ""), body.get("certNum", ""))
+        if found is not None and entry.known_before == "no":
+            # unknown before the first try, known now: the first try reached the server
+            self.outbox.update(entry, state="done", visitor_pin=found.pin,
+                               outcome="the first attempt had reached the server; not sent again")
+            await self._settled(entry, form, "ok (found on the server, not sent again)")
+            return True
+        self.outbox.update(entry, attempts=entry.attempts + 1)
+        try:
+            await self.client.register_visitor(registration(form))
+        except ApiError as exc:
+            refusal = refusal_for(exc)
+            if refusal.already_registered:
+                self.outbox.update(entry, state="done",
+                                   outcome="the server already had this visit; not registered twice")
+                await self._settled(entry, form, "ok (already registered)")
+            else:
+                self.outbox.update(entry, state="refused", refusal_code=exc.code, outcome=refusal.text)
+                self._audit("visitor.register", form, f"refused {exc.code} (from the outbox)")
+            return True
+        except (TransportError, HTTPStatusError) as exc:
+            if isinstance(exc, HTTPStatusError) and exc.status < 500:
+                self.outbox.update(entry, last_error=str(exc))
+                raise
+            # a lost answer to a re-send leaves it uncertain again; the next run checks first again
+            self.outbox.update(entry, state="pending" if _not_sent(exc) and entry.state == "pending" else "uncertain",
+                               last_error=str(exc))
+            raise
+        self.outbox.update(entry, state="done", outcome="registered after the server came back")
+        await self._settled(entry, form, "ok (sent from the outbox)")
+        return True
+
+    async def _settled(self, entry: OutboxEntry, form: VisitForm, result: str) -> None:
+        visit = await self._registered(form)
+        if visit.visitor_pin:
+            self.outbox.update(entry, visitor_pin=visit.visitor_pin)
+        self._audit("visitor.register", form, result, outbox=entry.id)
+
+    @property
+    def flushing(self) -> bool:
+        """Whether the outbox is being sent right now."""
+        return self._flush_lock.locked()
+
+    def kick(self) -> None:
+        """Try the outbox now (the server is back)."""
+        self._kick.set()
+
+    async def run_outbox(self, interval: float = 10.0, max_delay: float = 60.0) -> None:
+        """Keep trying the outbox while it holds registrations; runs until cancelled."""
+        failures = 0
+        while True:
+            if self.outbox.open_entries():
+                try:
+                    await self.flush_outbox()
+                except CVSecError as exc:
+                    failures += 1
+                    if self.health is not None:
+                        self.health.report_failure(exc)
+                    log.info("the outbox waits for the server: %s", exc)
+                else:
+                    if failures and self.health is not None:
+                        self.health.report_ok()
+                    failures = 0
+            delay = min(max_delay, interval * 2 ** min(failures, 10)) if failures else interval
+            self._kick.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), delay)
+
+    # -- hand-over: the QR code ----------------------------------------------------------------------------
+
+    async def qr_code(self, visit: OnSiteVisit) -> str:
+        """The visitor's current dynamic QR value: by visitor number (2.18.4), else by document and phone (2.18.5)."""
+        form = visit.visit_form
+        pin = visit.visitor_pin
+        if not pin:
+            found = await self.lookup_visitor(form.cert_type, form.cert_number)
+            if found is not None and found.pin:
+                pin = found.pin
+                self.onsite.set_pin(visit.id, pin)
+        if pin:
+            return await self.client.visitor_qr(pin)
+        return await self.client.visitor_qr_by_cert(form.cert_number, cert_type=CertType.parse(form.cert_type),
+                                                    phone=form.phone.strip() or None)
+
+    # -- check-out -------------------------------------------------------------------------------------------
+
+    async def check_out(self, visit: OnSiteVisit) -> Outcome:
+        """``visRegistration/exit`` by document type and number; the visit leaves the on-site list."""
+        form = visit.visit_form
+        try:
+            await self.client.check_out_visitor(CertType.parse(form.cert_type), form.cert_number)
+        except ApiError as exc:
+            refusal = refusal_for(exc)
+            self._audit("visitor.check_out", form, f"refused {exc.code}")
+            if exc.code == NOT_REGISTERED:
+                return Outcome("refused", f"{form.visitor_name}: {refusal.text}. Still listed here until you "
+                                          "remove them.", refusal=refusal, visit=visit)
+            return Outcome("refused", refusal.text, refusal=refusal, visit=visit)
+        except TransportError as exc:
+            self._audit("visitor.check_out", form, "failed: the server could not be reached")
+            return Outcome("failed", f"the server cannot be reached ({exc}); the visitor is still listed", visit=visit)
+        self.onsite.check_out(visit.id, operator=self.operator)
+        self._audit("visitor.check_out", form, "ok")
+        self.changed.emit("onsite")
+        return Outcome("done", f"{form.visitor_name} is checked out", visit=visit)
+
+    def remove_from_site(self, visit: OnSiteVisit) -> None:
+        """Take a visit off the list without telling the server (the server says it is already closed)."""
+        self.onsite.check_out(visit.id, operator=self.operator)
+        self._audit("visitor.remove_from_list", visit.visit_form, "ok (local only)")
+        self.changed.emit("onsite")
+
+    def on_site(self) -> list[OnSiteVisit]:
+        return self.onsite.present(self.clock().date())
+
+    # -- booking ahead -------------------------------------------------------------------------------------
+
+    async def reserve(self, form: VisitForm) -> Outcome:
+        """Book a visit ahead (2.16.1) and keep it in the day's expected list."""
+        problems = validate(form, now=self.clock(), reservation=True)
+        if problems:
+            return Outcome("invalid", "some fields need attention", problems=problems)
+        try:
+            await self.client.add_visitor_reservation(reservation(form))
+        except ApiError as exc:
+            refusal = refusal_for(exc)
+            self._audit("visitor.reserve", form, f"refused {exc.code}")
+            return Outcome("refused", refusal.text, refusal=refusal)
+        except TransportError as exc:
+            return Outcome("failed", f"the server cannot be reached ({exc}); the booking was not made")
+        self.expected.add(form, booked_by=self.operator)
+        self._audit("visitor.reserve", form, "ok", visit_date=form.start)
+        self.changed.emit("expected")
+        return Outcome("done", f"{form.visitor_name.strip()} is expected on {form.start[:16]}")
+
+    async def cancel_reservation(self, item: ExpectedVisit) -> Outcome:
+        """Cancel a booking (2.16.2, by document and the visit date sent when booking)."""
+        form = item.visit_form
+        try:
+            await self.client.delete_visitor_reservation(CertType.parse(form.cert_type), form.cert_number,
+                                                         parse_form_time(item.visit_date) or self.clock())
+        except ApiError as exc:
+            refusal = refusal_for(exc)
+            self._audit("visitor.cancel_reservation", form, f"refused {exc.code}")
+            if exc.code == -248:  # the server has no such booking: nothing left to cancel
+                self.expected.set_status(item.id, "cancelled")
+                self.changed.emit("expected")
+            return Outcome("refused", refusal.text, refusal=refusal)
+        except TransportError as exc:
+            return Outcome("failed", f"the server cannot be reached ({exc}); the booking still stands")
+        self.expected.set_status(item.id, "cancelled")
+        self._audit("visitor.cancel_reservation", form, "ok", visit_date=item.visit_date)
+        self.changed.emit("expected")
+        return Outcome("done", f"the visit of {form.visitor_name} is cancelled")
+
+    def expected_today(self) -> list[ExpectedVisit]:
+        return self.expected.for_day(self.clock().date())
+
+    def arrival_form(self, item: ExpectedVisit) -> VisitForm:
+        """The registration form of a booked visitor who has arrived: from now until the booking's end."""
+        form = item.visit_form
+        now = self.clock()
+        start, end_of_day = default_window(now)
+        end = parse_form_time(item.visit_end)
+        form.start = start
+        form.end = format_time(end) if end is not None and end > now + timedelta(minutes=5) else end_of_day
+        form.reservation_id = item.id
+        form.visitor_count = form.visitor_count or "1"
+        return form
+
+    def today(self) -> date:
+        return self.clock().date()
