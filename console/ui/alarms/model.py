@@ -1,0 +1,186 @@
+"""The alarm queue as a Qt table: the alarms demanding attention, oldest first.
+
+``set_alarms(queue.alarms)`` merges by key (rows removed, inserted, updated), so the operator's selection
+survives alarms arriving and leaving while they choose what to acknowledge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from console.services.events import Alarm, Level
+from console.services.events.model import format_time
+from console.ui.events import style
+
+__all__ = ["AlarmColumn", "AlarmRole", "AlarmTableModel", "waited"]
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class AlarmColumn(IntEnum):
+    SEVERITY = 0
+    TIME = 1
+    EVENT = 2
+    POINT = 3
+    PERSON = 4
+    DEVICE = 5
+    WAITING = 6
+    ALERTS = 7
+
+
+HEADERS = {
+    AlarmColumn.SEVERITY: "Severity",
+    AlarmColumn.TIME: "Time",
+    AlarmColumn.EVENT: "Event",
+    AlarmColumn.POINT: "Door / point",
+    AlarmColumn.PERSON: "Person",
+    AlarmColumn.DEVICE: "Device",
+    AlarmColumn.WAITING: "Waiting",
+    AlarmColumn.ALERTS: "Raised",
+}
+
+
+class AlarmRole(IntEnum):
+    KEY = Qt.ItemDataRole.UserRole + 1
+    ALARM = Qt.ItemDataRole.UserRole + 2
+
+
+def waited(since: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 86400} days"
+
+
+class AlarmTableModel(QAbstractTableModel):
+    def __init__(self, clock: Callable[[], datetime] = datetime.now, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._alarms: list[Alarm] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    @property
+    def alarms(self) -> list[Alarm]:
+        return list(self._alarms)
+
+    def alarm_at(self, row: int) -> Alarm | None:
+        return self._alarms[row] if 0 <= row < len(self._alarms) else None
+
+    def row_of(self, key: str) -> int | None:
+        for i, alarm in enumerate(self._alarms):
+            if alarm.key == key:
+                return i
+        return None
+
+    def set_alarms(self, alarms: Sequence[Alarm]) -> None:
+        """Show ``alarms`` (the queue's order), changing only the rows that differ."""
+        wanted = {a.key: a for a in alarms}
+        # 1. rows that left (acknowledged, snoozed), bottom up so the row numbers hold
+        for row in range(len(self._alarms) - 1, -1, -1):
+            if self._alarms[row].key not in wanted:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._alarms[row]
+                self.endRemoveRows()
+        # 2. rows that came (new, back from a snooze) at their place in the queue's order
+        for row, alarm in enumerate(alarms):
+            if row < len(self._alarms) and self._alarms[row].key == alarm.key:
+                continue
+            present = self.row_of(alarm.key)
+            if present is not None:  # further down (rows above are settled): the queue reordered, move it up
+                self.beginMoveRows(QModelIndex(), present, present, QModelIndex(), row)
+                self._alarms.insert(row, self._alarms.pop(present))
+                self.endMoveRows()
+                continue
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._alarms.insert(row, alarm)
+            self.endInsertRows()
+        # 3. rows whose alarm changed (raised again)
+        for row, alarm in enumerate(alarms):
+            if self._alarms[row] != alarm:
+                self._alarms[row] = alarm
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(AlarmColumn) - 1))
+
+    def tick(self) -> None:
+        """Time moved: the "Waiting" column changes."""
+        if self._alarms:
+            column = AlarmColumn.WAITING
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._alarms) - 1, column))
+
+    def restyle(self) -> None:
+        if self._alarms:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._alarms) - 1, len(AlarmColumn) - 1))
+
+    # -- Qt --------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._alarms)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(AlarmColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+        if horizontal and 0 <= section < len(AlarmColumn):
+            return HEADERS[AlarmColumn(section)]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def _text(self, alarm: Alarm, column: AlarmColumn) -> str:
+        event = alarm.event
+        if column is AlarmColumn.SEVERITY:
+            return style.level_word(event.level)
+        if column is AlarmColumn.TIME:
+            return format_time(event.time)
+        if column is AlarmColumn.EVENT:
+            return style.cut(style.event_text(event))
+        if column is AlarmColumn.POINT:
+            return style.cut(event.point)
+        if column is AlarmColumn.PERSON:
+            return style.cut(style.person_text(event))
+        if column is AlarmColumn.DEVICE:
+            return style.cut(event.device)
+        if column is AlarmColumn.WAITING:
+            return waited(event.time if event.time <= alarm.raised_at else alarm.raised_at, self._clock())
+        return "once" if alarm.alerts == 1 else f"{alarm.alerts} times"
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        alarm = self.alarm_at(index.row()) if index.isValid() else None
+        if alarm is None or index.column() >= len(AlarmColumn):
+            return None
+        column = AlarmColumn(index.column())
+        level = alarm.event.level
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(alarm, column)
+        if role == Qt.ItemDataRole.DecorationRole and column is AlarmColumn.SEVERITY:
+            return style.level_icon(level)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return style.level_foreground(level)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return style.level_background(level) if level is Level.ALARM else None
+        if role == Qt.ItemDataRole.FontRole and column in (AlarmColumn.SEVERITY, AlarmColumn.EVENT):
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            extra = ""
+            if alarm.alerts > 1:
+                extra = f"\nRaised {alarm.alerts} times; last at {format_time(alarm.last_alert)}"
+            return style.plain_tooltip(self._text(alarm, column) + extra)
+        if role == AlarmRole.KEY:
+            return alarm.key
+        if role == AlarmRole.ALARM:
+            return alarm
+        return None

@@ -1,0 +1,409 @@
+"""The alarm queue panel: what demands attention, acknowledgement with a note, snooze, sound, notification.
+
+``AlarmsPanel(queue, settings)``; the queue is :class:`console.services.events.AlarmQueue` (fed by
+``stream.events_added``). The panel ticks the queue every second (snoozes ending, re-alerts) with a Qt timer.
+``count_changed(int)`` carries the number of alarms waiting (not snoozed) for the tab badge and the status
+bar. New alarms and re-alerts ring the chime (:class:`AlarmSound`, muted and set from the settings'
+``[panels.alarms]`` table) and show a desktop notification when the console is not the active window.
+
+The logic of each action is a coroutine or a plain method tests call directly: ``acknowledge_selected``,
+``acknowledge(keys, note)``, ``snooze_selected``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, MutableMapping
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.services.events import Alarm, AlarmQueue, AuditEntry
+from console.services.events.alarms import MAX_SNOOZE_MINUTES
+from console.ui import theme
+from console.ui.events import style
+
+from .. import aio
+from .dialogs import AcknowledgeDialog
+from .model import AlarmColumn, AlarmRole, AlarmTableModel
+from .notify import DesktopNotifier
+from .sound import AlarmSound
+
+__all__ = ["AlarmsPanel"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SNOOZE = 5
+DEFAULT_VOLUME = 60
+TICK_MS = 1000
+WIDTHS = {
+    AlarmColumn.SEVERITY: 84, AlarmColumn.TIME: 146, AlarmColumn.POINT: 150,
+    AlarmColumn.PERSON: 150, AlarmColumn.DEVICE: 110, AlarmColumn.WAITING: 80, AlarmColumn.ALERTS: 80,
+}
+
+
+class AlarmsPanel(QWidget):
+    count_changed = Signal(int)
+    event_requested = Signal(str)  # an alarm's event key (double-click): the lead may show it in the events panel
+
+    def __init__(
+        self,
+        queue: AlarmQueue,
+        settings: Any,
+        parent: QWidget | None = None,
+        *,
+        sound: AlarmSound | None = None,
+        notifier: DesktopNotifier | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+        tick_ms: int = TICK_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("alarmsPanel")
+        self.queue = queue
+        self.settings = settings
+        options = self._options()
+        volume = _int(options.get("volume"), DEFAULT_VOLUME, 0, 100)
+        self.sound = sound or AlarmSound(volume=volume / 100, muted=bool(options.get("muted", False)))
+        if sound is not None:
+            self.sound.volume = volume / 100
+            self.sound.muted = bool(options.get("muted", sound.muted))
+        self.notifier = notifier or DesktopNotifier()
+        self.model = AlarmTableModel(clock, self)
+        self._count = -1
+        self._restyle_pending = False
+        self._build(options)
+        self._unsubscribe: list[Callable[[], None]] = [
+            queue.alarm_raised.connect(self._on_raised),
+            queue.re_alert.connect(self._on_re_alert),
+            queue.queue_changed.connect(self._on_changed),
+        ]
+        unsubscribe = self._unsubscribe
+        self.destroyed.connect(lambda *_: [u() for u in unsubscribe])
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(10, tick_ms))
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+        self._on_changed(queue.alarms)
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def _options(self) -> MutableMapping[str, Any]:
+        section = getattr(self.settings, "section", None)
+        if callable(section):
+            table = section("alarms")
+            if isinstance(table, MutableMapping):
+                return table
+        if isinstance(self.settings, MutableMapping):
+            table = self.settings.setdefault("alarms", {})
+            if isinstance(table, MutableMapping):
+                return table
+        return {}
+
+    def _save(self, **values: Any) -> None:
+        options = self._options()
+        options.update(values)
+        save = getattr(self.settings, "save", None)
+        if callable(save):
+            try:
+                save()
+            except (OSError, ValueError) as exc:
+                log.warning("settings not saved: %s", exc)
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build(self, options: MutableMapping[str, Any]) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        self.headline = QLabel()
+        self.headline.setObjectName("alarmHeadline")
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        self.headline.setAccessibleName("Alarms waiting")
+        layout.addWidget(self.headline)
+
+        bar = QHBoxLayout()
+        self.ack_button = QPushButton("Acknowledge…")
+        self.ack_button.setObjectName("acknowledge")
+        self.ack_button.setToolTip("Acknowledge the selected alarms, with one optional note (Ctrl+Return)")
+        self.ack_button.setMinimumWidth(self.fontMetrics().horizontalAdvance("Acknowledge 999 alarms…") + 40)
+        self.ack_button.clicked.connect(lambda: self._spawn(self.acknowledge_selected(), "acknowledge alarms"))
+        bar.addWidget(self.ack_button)
+        self.snooze_button = QPushButton("Snooze")
+        self.snooze_button.setToolTip("Hide the selected alarms for a few minutes; they come back by themselves")
+        self.snooze_button.clicked.connect(lambda: self.snooze_selected())
+        bar.addWidget(self.snooze_button)
+        self.snooze_minutes = QSpinBox()
+        self.snooze_minutes.setRange(1, 60)
+        self.snooze_minutes.setSuffix(" min")
+        self.snooze_minutes.setValue(_int(options.get("snooze_minutes"), DEFAULT_SNOOZE, 1, 60))
+        self.snooze_minutes.setAccessibleName("Snooze minutes")
+        self.snooze_minutes.valueChanged.connect(lambda v: self._save(snooze_minutes=int(v)))
+        bar.addWidget(self.snooze_minutes)
+        self.select_all = QToolButton()
+        self.select_all.setText("Select all")
+        self.select_all.clicked.connect(self._select_all)
+        bar.addWidget(self.select_all)
+        bar.addStretch(1)
+        self.snoozed_label = QLabel()
+        self.snoozed_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.snoozed_label.setProperty("role", "hint")
+        bar.addWidget(self.snoozed_label)
+        self.mute_button = QToolButton()
+        self.mute_button.setObjectName("mute")
+        self.mute_button.setCheckable(True)
+        self.mute_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.mute_button.setChecked(self.sound.muted)
+        self.mute_button.toggled.connect(self.set_muted)
+        bar.addWidget(self.mute_button)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setRange(0, 100)
+        self.volume.setValue(round(self.sound.volume * 100))
+        self.volume.setFixedWidth(90)
+        self.volume.setAccessibleName("Alarm volume")
+        self.volume.setToolTip("Alarm volume")
+        self.volume.valueChanged.connect(self.set_volume)
+        bar.addWidget(self.volume)
+        layout.addLayout(bar)
+
+        self.view = QTableView()
+        self.view.setObjectName("alarmsTable")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setWordWrap(False)
+        self.view.setShowGrid(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setAccessibleName("Alarms waiting for acknowledgement, oldest first")
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(max(24, self.fontMetrics().height() + 10))
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(AlarmColumn.EVENT, QHeaderView.ResizeMode.Stretch)
+        for column, width in WIDTHS.items():
+            self.view.setColumnWidth(column, width)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.empty = QLabel("No alarm is waiting.\nNew alarms appear here, with a sound.")
+        self.empty.setObjectName("alarmsEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setProperty("role", "hint")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+        layout.addWidget(self.stack, 1)
+
+        ack = QAction("Acknowledge selected alarms", self)
+        ack.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        ack.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        ack.triggered.connect(lambda: self._spawn(self.acknowledge_selected(), "acknowledge alarms"))
+        self.addAction(ack)
+        self._update_mute()
+        self.apply_theme()
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        return aio.spawn(coro, owner=self, name=name)
+
+    # -- the queue's signals ---------------------------------------------------------------------
+
+    def _on_raised(self, alarms: list[Alarm]) -> None:
+        self.sound.play()
+        self._notify(alarms, again=False)
+
+    def _on_re_alert(self, alarms: list[Alarm]) -> None:
+        self.model.set_alarms(self.queue.alarms)  # "raised N times" (the queue only says what came back)
+        self.sound.play()
+        self._notify(alarms, again=True)
+
+    def _notify(self, alarms: list[Alarm], *, again: bool) -> None:
+        if not alarms:
+            return
+        first = alarms[0].event
+        where = f" at {first.point}" if first.point else ""
+        more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
+        title = ("Alarm still waiting" if again else "Alarm") + more
+        self.notifier.notify(title, f"{first.time:%H:%M:%S} {first.name}{where}", self.window())
+
+    def _on_changed(self, alarms: list[Alarm]) -> None:
+        self.model.set_alarms(alarms)
+        count = len(self.queue)
+        snoozed = self.queue.counts().get("snoozed", 0)
+        self.snoozed_label.setText(f"{snoozed} snoozed" if snoozed else "")
+        if count:
+            self.headline.setText(f"⚠ {count} alarm{'s' if count != 1 else ''} waiting for acknowledgement")
+        else:
+            self.headline.setText("✓ No alarm waiting")
+        self.headline.setProperty("level", "alarm" if count else "ok")
+        self._style_headline()
+        self.stack.setCurrentWidget(self.empty if count == 0 else self.view)
+        self._update_actions()
+        if count != self._count:
+            self._count = count
+            self.count_changed.emit(count)
+
+    @property
+    def count(self) -> int:
+        """Alarms waiting (not snoozed): the badge's number."""
+        return max(0, self._count)
+
+    def tick(self) -> None:
+        """Once a second: snoozes that end and alarms left too long come back (``queue.tick``)."""
+        try:
+            self.queue.tick()
+        except Exception:
+            log.exception("the alarm queue's tick failed")
+        self.model.tick()
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def selected_keys(self) -> list[str]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        keys = [self.model.index(row, 0).data(AlarmRole.KEY) for row in rows]
+        return [k for k in keys if isinstance(k, str)]
+
+    def select_keys(self, keys: Iterable[str]) -> None:
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        for key in keys:
+            row = self.model.row_of(key)
+            if row is not None:
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                )
+
+    def _select_all(self) -> None:
+        self.view.selectAll()
+
+    def _update_actions(self) -> None:
+        n = len(self.selected_keys())
+        self.ack_button.setEnabled(n > 0)
+        self.snooze_button.setEnabled(n > 0)
+        self.ack_button.setText("Acknowledge…" if n <= 1 else f"Acknowledge {n} alarms…")
+        self.select_all.setEnabled(self.model.rowCount() > 0)
+
+    async def acknowledge_selected(self, note: str | None = None) -> list[AuditEntry]:
+        """Acknowledge the selected alarms; the note is asked for in a dialog when ``note`` is None."""
+        keys = self.selected_keys()
+        if not keys:
+            return []
+        if note is None:
+            alarms = [a for a in (self.queue.get(k) for k in keys) if a is not None]
+            dialog = AcknowledgeDialog(alarms, self)
+            try:
+                result = await aio.dialog_result(dialog)
+                note = dialog.note()
+            finally:
+                dialog.deleteLater()
+            if result != AcknowledgeDialog.DialogCode.Accepted.value:
+                return []
+        return await self.acknowledge(keys, note)
+
+    async def acknowledge(self, keys: list[str], note: str = "") -> list[AuditEntry]:
+        """Acknowledge ``keys`` with one shared note; a failure to write the audit log is shown, not lost."""
+        try:
+            entries = self.queue.acknowledge(keys, note)
+        except Exception as exc:
+            log.error("acknowledgement failed: %s", exc)
+            await aio.message(self, "Acknowledgement not recorded",
+                              f"The acknowledgement could not be written to the audit log, so the alarm stays "
+                              f"in the queue.\n\n{exc}", icon=QMessageBox.Icon.Warning)
+            return []
+        return entries
+
+    def snooze_selected(self, minutes: int | None = None) -> list[Alarm]:
+        keys = self.selected_keys()
+        if not keys:
+            return []
+        value = int(minutes if minutes is not None else self.snooze_minutes.value())
+        return self.queue.snooze(keys, max(1, min(value, MAX_SNOOZE_MINUTES)))
+
+    def _double_clicked(self, index: Any) -> None:
+        key = index.data(AlarmRole.KEY)
+        if isinstance(key, str):
+            self.event_requested.emit(key)
+
+    # -- sound -----------------------------------------------------------------------------------
+
+    def set_muted(self, muted: bool) -> None:
+        self.sound.muted = bool(muted)
+        if muted:
+            self.sound.stop()
+        if self.mute_button.isChecked() != muted:
+            self.mute_button.setChecked(muted)
+        self._update_mute()
+        self._save(muted=bool(muted))
+
+    def set_volume(self, value: int) -> None:
+        self.sound.volume = max(0, min(100, int(value))) / 100
+        self._save(volume=int(value))
+
+    def _update_mute(self) -> None:
+        muted = self.sound.muted
+        self.mute_button.setText("Sound muted" if muted else "Sound on")
+        self.mute_button.setIcon(style.speaker_icon(muted))
+        self.mute_button.setToolTip("Alarm sound is muted: click to turn it on" if muted
+                                    else "Click to mute the alarm sound")
+        self.volume.setEnabled(not muted)
+
+    # -- theme -----------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+        if themed and hasattr(self, "headline") and not self._restyle_pending:
+            # deferred: the theme module records the new palette only after Qt has sent these events
+            self._restyle_pending = True
+            QTimer.singleShot(0, self, self._restyle)
+
+    def _restyle(self) -> None:
+        self._restyle_pending = False
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        self.model.restyle()
+        self._style_headline()
+        self._update_mute()
+
+    def _style_headline(self) -> None:
+        p = theme.current()
+        if self.headline.property("level") == "alarm":
+            css = f"background: {p.alarm}; color: {p.on_alarm}; border: 1px solid {p.alarm};"
+        else:
+            css = f"background: {p.ok_bg}; color: {p.ok_text}; border: 1px solid {p.ok};"
+        self.headline.setStyleSheet(
+            f"QLabel#alarmHeadline {{ {css} border-radius: 4px; padding: 6px 10px; font-weight: 700;"
+            f" font-size: {p.font_size_title}pt; }}"
+        )
+
+    def closeEvent(self, event: Any) -> None:
+        self._timer.stop()
+        with contextlib.suppress(Exception):
+            self.notifier.close()
+        super().closeEvent(event)
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return int(value) if low <= value <= high else default
+

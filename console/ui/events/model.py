@@ -1,0 +1,465 @@
+"""The events table: a virtual Qt model over the journal, newest first, with live events prepended cheaply.
+
+Rows are never all in memory. The model knows the number of rows matching its filter (one ``count`` when the
+filter changes) and reads them from the journal in pages of ``page_size`` into a small LRU cache, when the
+view asks for them. Live events (``stream.events_added``, already stored in the journal when they arrive)
+that match the filter are inserted at the top with ``beginInsertRows``, kept in a "head" list; pages keep
+their offsets because every page is read at ``offset + len(head)``. When the head grows large it is folded
+into the pages (no query, no visible change).
+
+Timing: the stream writes a batch to the journal from a worker thread and announces it on the GUI thread a
+moment later. A page read in between already holds that batch; it is therefore dropped when the batch is
+announced (pages carry the number of the batch they were read after), and a reset done in between is redone.
+
+An event older than the oldest live row in the view (a back-fill after an outage, a device clock behind)
+belongs somewhere in the middle of history: the model is then reset (a recount and a fresh first page);
+the panel keeps the operator's place and selection by key.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+
+from console.services.events import Event, EventFilter, Journal, JournalError, Level
+from console.services.events.model import format_time
+from console.ui import theme
+
+from . import style
+
+__all__ = ["HEADERS", "Column", "EventTableModel", "Role"]
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    TIME = 0
+    SEVERITY = 1
+    EVENT = 2
+    PERSON = 3
+    POINT = 4
+    READER = 5
+    DEVICE = 6
+    VERIFY = 7
+    AREA = 8
+    SOURCE = 9
+
+
+HEADERS: dict[Column, str] = {
+    Column.TIME: "Time",
+    Column.SEVERITY: "Severity",
+    Column.EVENT: "Event",
+    Column.PERSON: "Person",
+    Column.POINT: "Door / point",
+    Column.READER: "Reader",
+    Column.DEVICE: "Device",
+    Column.VERIFY: "Verification",
+    Column.AREA: "Area",
+    Column.SOURCE: "Source",
+}
+
+
+class Role(IntEnum):
+    EVENT = Qt.ItemDataRole.UserRole + 1
+    KEY = Qt.ItemDataRole.UserRole + 2
+    LEVEL = Qt.ItemDataRole.UserRole + 3
+    BACKFILLED = Qt.ItemDataRole.UserRole + 4
+
+
+def cell_text(event: Event, column: Column) -> str:
+    """What a cell says (server text, cut; the view elides it further)."""
+    if column is Column.TIME:
+        text = format_time(event.time)
+    elif column is Column.SEVERITY:
+        text = style.level_word(event.level)
+    elif column is Column.EVENT:
+        text = style.event_text(event)
+    elif column is Column.PERSON:
+        text = style.person_text(event)
+    elif column is Column.POINT:
+        text = event.point
+    elif column is Column.READER:
+        text = event.reader
+    elif column is Column.DEVICE:
+        text = event.device
+    elif column is Column.VERIFY:
+        text = event.verify_mode
+    elif column is Column.AREA:
+        text = event.area
+    else:
+        text = style.SOURCE_WORDS[event.source]
+    return style.cut(text)
+
+
+def backfill_note(event: Event) -> str:
+    when = f" at {event.received.strftime('%H:%M:%S')}" if event.received else ""
+    return f"Back-filled{when}: this event was fetched after a gap in polling (an outage or the console closed)."
+
+
+class EventTableModel(QAbstractTableModel):
+    """Events matching :attr:`filter`, newest first. ``add_events`` is the slot for ``stream.events_added``."""
+
+    rows_prepended = Signal(int)  # live rows inserted at the top (the panel's "N new" and auto-scroll)
+
+    def __init__(
+        self,
+        journal: Journal,
+        flt: EventFilter | None = None,
+        *,
+        page_size: int = 100,
+        max_pages: int = 80,
+        max_head: int = 5000,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.journal = journal
+        self._filter = flt or EventFilter()
+        self.page_size = max(10, page_size)
+        self.max_pages = max(2, max_pages)
+        self.max_head = max(1, max_head)
+        self._head: list[Event] = []  # live rows above the pages, newest first
+        self._head_times: list[float] = []  # -timestamp of each head row (ascending: for bisect)
+        self._pages: OrderedDict[int, tuple[int, list[Event]]] = OrderedDict()  # page -> (batch no, rows)
+        self._base = 0  # rows below the head (counted in the journal)
+        self._boundary: datetime | None = None  # time of the first row below the head
+        self._batch = 0  # live batches seen
+        self._reset_batch = -1  # the batch number a reset was read after
+        self._trim_pending = False
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._cells: dict[str, tuple[Event, tuple[str, ...]]] = {}
+        self._colours: dict[Level, tuple[QColor | None, QColor | None]] = {}
+        self._theme: theme.ThemePalette | None = None
+        self._load_colours()
+        self._reset_counts()
+
+    # -- the filter and resets -------------------------------------------------------------------
+
+    @property
+    def filter(self) -> EventFilter:
+        return self._filter
+
+    def set_filter(self, flt: EventFilter) -> None:
+        """Show the events matching ``flt`` (history and live alike)."""
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recount and reread from the journal."""
+        self.beginResetModel()
+        self._reset_counts()
+        self.endResetModel()
+
+    def _reset_counts(self) -> None:
+        self._head.clear()
+        self._head_times.clear()
+        self._pages.clear()
+        self._reset_batch = self._batch
+        try:
+            self._base = self.journal.count(self._filter)
+        except JournalError as exc:
+            log.warning("the event journal cannot be read: %s", exc)
+            self._base = 0
+        first = self._page(0) if self._base else []
+        self._boundary = first[0].time if first else None
+
+    def _fold_head(self) -> None:
+        """The head becomes part of the pages (no query: the journal holds exactly these rows).
+
+        The rows already in memory from the top down (the head, then the cached pages that follow it
+        without a hole) are cut into the new pages, so the rows on screen need no reading.
+        """
+        if not self._head:
+            return
+        known = list(self._head)
+        number = 0
+        while number in self._pages:
+            rows = self._pages[number][1]
+            known.extend(rows)
+            if len(rows) < self.page_size:
+                break
+            number += 1
+        self._base += len(self._head)
+        self._boundary = self._head[0].time
+        self._head.clear()
+        self._head_times.clear()
+        self._pages.clear()
+        size = self.page_size
+        for page in range(min(len(known) // size, self.max_pages)):
+            self._pages[page] = (self._batch, known[page * size : (page + 1) * size])
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _page(self, number: int) -> list[Event]:
+        cached = self._pages.get(number)
+        if cached is not None:
+            self._pages.move_to_end(number)
+            return cached[1]
+        try:
+            rows = self.journal.page(
+                self._filter, number * self.page_size + len(self._head), self.page_size, newest_first=True
+            )
+        except JournalError as exc:
+            log.warning("the event journal cannot be read: %s", exc)
+            return []
+        self._pages[number] = (self._batch, rows)
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        expected = min(self.page_size, self._base - number * self.page_size)
+        if len(rows) < expected and not self._trim_pending:
+            # retention removed the oldest rows meanwhile: shorten the table once the view is done painting
+            self._trim_pending = True
+            QTimer.singleShot(0, lambda: self._trim(number * self.page_size + len(rows)))
+        return rows
+
+    def _trim(self, base: int) -> None:
+        self._trim_pending = False
+        if base >= self._base:
+            return
+        first = len(self._head) + base
+        self.beginRemoveRows(QModelIndex(), first, len(self._head) + self._base - 1)
+        self._base = base
+        for number in [n for n in self._pages if n * self.page_size >= base]:
+            del self._pages[number]
+        self.endRemoveRows()
+
+    def event_at(self, row: int) -> Event | None:
+        if row < 0:
+            return None
+        if row < len(self._head):
+            return self._head[row]
+        row -= len(self._head)
+        if row >= self._base:
+            return None
+        page = self._page(row // self.page_size)
+        offset = row % self.page_size
+        return page[offset] if offset < len(page) else None
+
+    def key_at(self, row: int) -> str | None:
+        event = self.event_at(row)
+        return event.key if event is not None else None
+
+    def cached_row_of(self, key: str) -> int | None:
+        """The row of ``key`` if it is in memory (head or cached pages); None otherwise."""
+        for i, event in enumerate(self._head):
+            if event.key == key:
+                return i
+        for number, (_, rows) in self._pages.items():
+            for i, event in enumerate(rows):
+                if event.key == key:
+                    return len(self._head) + number * self.page_size + i
+        return None
+
+    def row_of(self, event: Event, *, scan: int = 500) -> int | None:
+        """The row of ``event`` (by key), reading the journal if needed (two counts and a page or two).
+
+        Rows are ordered by time, newest first, then by arrival: the event is among the rows of its second,
+        which start after every newer row.
+        """
+        row = self.cached_row_of(event.key)
+        if row is not None:
+            return row
+        if not self._filter.matches(event):
+            return None
+        second = event.time.replace(microsecond=0)
+        try:
+            newer = self.journal.count(replace(self._filter, since=second + timedelta(seconds=1)))
+            upto = self.journal.count(replace(self._filter, since=second))
+        except JournalError:
+            return None
+        for candidate in range(newer, min(upto, newer + scan)):
+            if self.key_at(candidate) == event.key:
+                return candidate
+        return None
+
+    # -- live events -----------------------------------------------------------------------------
+
+    def add_events(self, events: Sequence[Event]) -> int:
+        """New events from the stream (already in the journal): those matching the filter are shown.
+
+        Returns how many rows were added. Events newer than every row below the live ones go in with
+        ``beginInsertRows``; an older one (a back-fill) resets the model.
+        """
+        batch = self._batch
+        try:
+            return self._add(events, batch)
+        finally:
+            self._batch = batch + 1  # reads from now on may already hold the next batch
+
+    def _add(self, events: Sequence[Event], batch: int) -> int:
+        # pages read since the previous batch may already hold this one: read them again
+        for number in [n for n, (b, _) in self._pages.items() if b >= batch]:
+            del self._pages[number]
+        wanted = [e for e in events if self._filter.matches(e)]
+        if not wanted:
+            return 0
+        if self._reset_batch >= batch:
+            self.refresh()  # counted after this batch was written: the count holds it already
+            return len(wanted)
+        known = {e.key for e in self._head}
+        wanted = [e for e in wanted if e.key not in known]
+        if not wanted:
+            return 0
+        if self._boundary is not None and any(e.time < self._boundary for e in wanted):
+            self.refresh()
+            return len(wanted)
+        wanted.sort(key=lambda e: e.time, reverse=True)
+        if not self._head or wanted[-1].time >= self._head[0].time:
+            n = len(wanted)
+            self.beginInsertRows(QModelIndex(), 0, n - 1)
+            self._head[:0] = wanted
+            self._head_times[:0] = [-e.time.timestamp() for e in wanted]
+            self.endInsertRows()
+        else:
+            for event in reversed(wanted):  # oldest first: each one goes above the older rows of its second
+                stamp = -event.time.timestamp()
+                row = bisect.bisect_left(self._head_times, stamp)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._head.insert(row, event)
+                self._head_times.insert(row, stamp)
+                self.endInsertRows()
+        self.rows_prepended.emit(len(wanted))
+        if len(self._head) > self.max_head:
+            self._fold_head()
+            self._refresh_all()
+        return len(wanted)
+
+    def update_event(self, event: Event) -> None:
+        """An event changed in the journal (an acknowledgement): repaint its row if it is shown."""
+        row = self.cached_row_of(event.key)
+        if row is None:
+            return
+        if row < len(self._head):
+            self._head[row] = event
+        else:
+            r = row - len(self._head)
+            number, offset = divmod(r, self.page_size)
+            cached = self._pages.get(number)
+            if cached is not None and offset < len(cached[1]):
+                cached[1][offset] = event
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _refresh_all(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(Column) - 1))
+
+    def restyle(self) -> None:
+        """The theme changed: repaint every visible cell (colours and icons come from it)."""
+        self._load_colours()
+        self._refresh_all()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+
+    # -- cells -------------------------------------------------------------------------------------
+
+    def cells(self, event: Event) -> tuple[str, ...]:
+        """The texts of ``event``'s row (cached: painting asks for them often)."""
+        cached = self._cells.get(event.key)
+        if cached is None or cached[0] is not event:
+            if len(self._cells) > CELL_CACHE:
+                self._cells.clear()
+            cached = (event, tuple(cell_text(event, column) for column in Column))
+            self._cells[event.key] = cached
+        return cached[1]
+
+    def level_colours(self, level: Level) -> tuple[QColor | None, QColor | None]:
+        """(text, background) of a row of ``level`` in the current theme."""
+        if self._theme is not theme.current():
+            self._load_colours()
+        return self._colours[level]
+
+    def _load_colours(self) -> None:
+        self._theme = theme.current()
+        self._colours = {level: (style.level_foreground(level), style.level_background(level)) for level in Level}
+
+    # -- Qt --------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._head) + self._base
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < COLUMNS:
+            if role == _DISPLAY:
+                return HEADERS[Column(section)]
+            if role == _TOOLTIP and section == Column.PERSON:
+                return "Pin and name (the live monitor sends the pin only; select a row to look the person up)"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else _NO_FLAGS
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        column = index.column()
+        if not 0 <= column < COLUMNS:
+            return None
+        event = self.event_at(index.row())
+        if event is None:
+            return "…" if role == _DISPLAY else None
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return self.cells(event)[column]
+        if role == _DECORATION:
+            if column == _SEVERITY:
+                return style.level_icon(event.level)
+            if column == _TIME and event.backfilled:
+                return style.backfill_icon()
+            return None
+        if role == _FOREGROUND:
+            if column == _SEVERITY or event.level is Level.ALARM:
+                return self.level_colours(event.level)[0]
+            return None
+        if role == _BACKGROUND:
+            return self.level_colours(event.level)[1]
+        if role == _FONT:
+            if event.backfilled:
+                return self._italic
+            if column == _SEVERITY and event.level is not Level.NORMAL:
+                return self._bold
+            return None
+        if role == _TOOLTIP:
+            parts = [self.cells(event)[column]] if column != _TIME else [format_time(event.time)]
+            if column == Column.DEVICE and event.device_sn and event.device_sn != event.device:
+                parts.append(f"serial {event.device_sn}")
+            if event.backfilled:
+                parts.append(backfill_note(event))
+            return style.plain_tooltip("\n".join(p for p in parts if p))
+        if role == Role.EVENT:
+            return event
+        if role == Role.KEY:
+            return event.key
+        if role == Role.LEVEL:
+            return int(event.level)
+        if role == Role.BACKFILLED:
+            return event.backfilled
+        return None
+
+
+COLUMNS = len(Column)
+CELL_CACHE = 4000
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_SEVERITY = int(Column.SEVERITY)
+_TIME = int(Column.TIME)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags

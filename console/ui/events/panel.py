@@ -1,0 +1,675 @@
+"""The live event monitor: filter bar, the virtual events table, details, the rate chart and nuisance doors.
+
+``EventsPanel(session, journal, stream, settings)``; ``await panel.start()`` starts the stream's polling task,
+``await panel.stop()`` ends it. ``refresh_now()`` polls at once (F5), ``focus_filter()`` focuses the search
+(Ctrl+F), ``door_requested(str)`` carries the door / point name of the event whose "show door" button was
+pressed. The logic of every action is a coroutine (``export_csv``, ``refresh_stats``, ``poll_now``) that tests
+await directly.
+
+Auto-scroll: the table shows the newest event first and follows new events while it is scrolled to the top.
+Once the operator scrolls down, the rows in view stay put as events arrive and "jump to latest" offers the
+way back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+from collections.abc import Callable, MutableMapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.services.events import (
+    Event,
+    EventFilter,
+    EventStream,
+    Gap,
+    Journal,
+    JournalError,
+    Level,
+    SourceState,
+    SourceStatus,
+    export_csv,
+)
+from console.ui import theme
+
+from .. import aio
+from . import style
+from .delegate import EventDelegate
+from .details import DetailsPane
+from .filters import FilterBar
+from .model import Column, EventTableModel, Role
+from .stats import NUISANCE_DAYS, NuisanceList, RateChart, minute_counts, nuisance_doors
+
+__all__ = ["EventsPanel", "GapBanner"]
+
+log = logging.getLogger(__name__)
+
+COLUMN_WIDTHS = {
+    Column.TIME: 178, Column.SEVERITY: 96, Column.EVENT: 210, Column.PERSON: 170, Column.POINT: 160,
+    Column.READER: 150, Column.DEVICE: 140, Column.VERIFY: 100, Column.AREA: 110, Column.SOURCE: 100,
+}
+NUISANCE_REFRESH_MS = 5 * 60_000
+NUISANCE_AFTER_ALARM_MS = 15_000
+MAX_BANNER_LINES = 4
+
+
+class GapBanner(QFrame):
+    """What the stream did about gaps in polling, in words: "back-filled 37 access events from 02:10 to 02:14"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gapBanner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 5, 4, 5)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("Gaps in the event stream")
+        layout.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Dismiss")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.dismiss)
+        layout.addWidget(close)
+        self.lines: list[str] = []
+        self.kind = "info"
+        self.hide()
+
+    def post(self, text: str, kind: str = "info", replace_prefix: str | None = None) -> None:
+        """Add a line (``kind``: info, ok or fail); a line starting with ``replace_prefix`` is replaced."""
+        if replace_prefix:
+            self.lines = [line for line in self.lines if not line.startswith(replace_prefix)]
+        self.lines.append(text)
+        self.lines = self.lines[-MAX_BANNER_LINES:]
+        self.kind = kind
+        self.label.setText("\n".join(self.lines))
+        self.setProperty("kind", kind)
+        self.apply_theme()
+        self.show()
+
+    def dismiss(self) -> None:
+        self.lines.clear()
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+    def apply_theme(self) -> None:
+        p = theme.current()
+        fg, bg, edge = {
+            "ok": (p.ok_text, p.ok_bg, p.ok),
+            "fail": (p.alarm_text, p.alarm_bg, p.alarm),
+        }.get(self.kind, (p.info_text, p.info_bg, p.info))
+        self.setStyleSheet(
+            f"#gapBanner {{ background: {bg}; border: 1px solid {edge}; border-radius: 4px; }}"
+            f"#gapBanner QLabel {{ color: {fg}; font-weight: 600; background: transparent; }}"
+        )
+
+
+def _source_line(status: SourceStatus) -> tuple[str, str]:
+    """(words, level) for one source in the status line."""
+    name = style.SOURCE_WORDS[status.source]
+    if status.state is SourceState.OK:
+        return f"● {name}: live", "ok"
+    if status.state is SourceState.STARTING:
+        return f"○ {name}: connecting", "info"
+    if status.state is SourceState.UNAVAILABLE:
+        return f"– {name}: not on this server", "muted"
+    since = f" since {status.failing_since.strftime('%H:%M:%S')}" if status.failing_since else ""
+    return f"✗ {name}: no answer{since}, will back-fill", "fail"
+
+
+class EventsPanel(QWidget):
+    """Every access, gate and temperature event, live and from the journal."""
+
+    door_requested = Signal(str)
+
+    def __init__(
+        self,
+        session: Any,
+        journal: Journal,
+        stream: EventStream,
+        settings: Any,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("eventsPanel")
+        self.session = session
+        self.journal = journal
+        self.stream = stream
+        self.settings = settings
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+        self._stats_task: asyncio.Task[None] | None = None
+        self._following = True
+        self._anchoring = False
+        self._restyle_pending = False
+        self._resetting = False
+        self._unseen = 0
+        self._selected_key: str | None = None
+        self._anchor: tuple[Event | None, Event | None] = (None, None)  # (top row, selection) across resets
+        self.exported: list[tuple[Path, int]] = []
+
+        self.model = EventTableModel(journal, parent=self)
+        self._build()
+        self._unsubscribe: list[Callable[[], None]] = [
+            stream.events_added.connect(self._on_events),
+            stream.source_state.connect(self._on_source_state),
+            stream.gap_opened.connect(self._on_gap_opened),
+            stream.gap_backfilled.connect(self._on_gap_backfilled),
+        ]
+        unsubscribe = self._unsubscribe
+        self.destroyed.connect(lambda *_: [u() for u in unsubscribe])
+        self._restore_settings()
+        self._update_sources()
+        self._update_count()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+
+        top = QHBoxLayout()
+        self.filters = FilterBar(self._choices, clock=self._clock)
+        self.filters.changed.connect(self._filter_changed)
+        top.addWidget(self.filters, 1)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save the events matching the filter as a CSV file")
+        self.export_button.clicked.connect(lambda: self._spawn(self.export_csv(), "export events"))
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
+
+        self.banner = GapBanner()
+        layout.addWidget(self.banner)
+
+        status = QHBoxLayout()
+        self.sources_label = QLabel()
+        self.sources_label.setObjectName("eventSources")
+        self.sources_label.setTextFormat(Qt.TextFormat.PlainText)
+        status.addWidget(self.sources_label, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("eventCount")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        status.addWidget(self.count_label)
+        self.jump_button = QPushButton("⤒ Jump to latest")
+        self.jump_button.setObjectName("jumpToLatest")
+        self.jump_button.setToolTip("Auto-scroll is paused while you look at older events: go back to the newest")
+        self.jump_button.clicked.connect(self.jump_to_latest)
+        self.jump_button.hide()
+        status.addWidget(self.jump_button)
+        layout.addLayout(status)
+
+        self.view = QTableView()
+        self.view.setObjectName("eventsTable")
+        self.view.setModel(self.model)
+        self.delegate = EventDelegate(self.model, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setCornerButtonEnabled(False)
+        self.view.setAccessibleName("Events, newest first")
+        vheader = self.view.verticalHeader()
+        vheader.hide()
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(max(22, self.fontMetrics().height() + 8))
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in COLUMN_WIDTHS.items():
+            self.view.setColumnWidth(column, width)
+        self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.model.rowsInserted.connect(self._rows_inserted)
+        self.model.modelAboutToBeReset.connect(self._before_reset)
+        self.model.modelReset.connect(self._after_reset)
+
+        self.details = DetailsPane(getattr(self.session, "client", None))
+        self.details.door_requested.connect(self.door_requested.emit)
+        self.details.setMinimumWidth(280)
+
+        self.chart = RateChart(self._clock)
+        self.nuisance = NuisanceList()
+        self.nuisance.setMinimumWidth(330)
+        self.nuisance.door_activated.connect(self.show_door_events)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.setObjectName("eventsStats")
+        bottom.addWidget(self.chart)
+        bottom.addWidget(self.nuisance)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 1)
+        bottom.setChildrenCollapsible(True)
+
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.view)
+        left.addWidget(bottom)
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(1, 1)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setObjectName("eventsSplit")
+        self.split.addWidget(left)
+        self.split.addWidget(self.details)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([900, 340])
+        left.setSizes([520, 170])
+        layout.addWidget(self.split, 1)
+
+        self._nuisance_timer = QTimer(self)
+        self._nuisance_timer.setInterval(NUISANCE_REFRESH_MS)
+        self._nuisance_timer.timeout.connect(lambda: self._spawn(self.refresh_stats(chart=False), "nuisance doors"))
+        self._nuisance_soon = QTimer(self)
+        self._nuisance_soon.setSingleShot(True)
+        self._nuisance_soon.setInterval(NUISANCE_AFTER_ALARM_MS)
+        self._nuisance_soon.timeout.connect(lambda: self._spawn(self.refresh_stats(chart=False), "nuisance doors"))
+
+        search = QAction("Search events", self)
+        search.setShortcut(QKeySequence.StandardKey.Find)
+        search.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        search.triggered.connect(self.focus_filter)
+        self.addAction(search)
+        self.apply_theme()
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def _options(self) -> MutableMapping[str, Any]:
+        section = getattr(self.settings, "section", None)
+        if callable(section):
+            table = section("events")
+            if isinstance(table, MutableMapping):
+                return table
+        if isinstance(self.settings, MutableMapping):
+            table = self.settings.setdefault("events_panel", {})
+            if isinstance(table, MutableMapping):
+                return table
+        return {}
+
+    def _restore_settings(self) -> None:
+        columns = self._options().get("columns")
+        if isinstance(columns, str) and columns:
+            with contextlib.suppress(binascii.Error, ValueError):
+                self.view.horizontalHeader().restoreState(QByteArray(base64.b64decode(columns, validate=True)))
+
+    def _save_settings(self) -> None:
+        options = self._options()
+        options["columns"] = base64.b64encode(bytes(self.view.horizontalHeader().saveState().data())).decode("ascii")
+        save = getattr(self.settings, "save", None)
+        if callable(save):
+            try:
+                save()
+            except (OSError, ValueError) as exc:
+                log.warning("settings not saved: %s", exc)
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start polling (the stream's task, tied to this panel) and load the chart and nuisance doors."""
+        if self._task is None or self._task.done():
+            self._task = aio.spawn(self.stream.run(), owner=self, name="event stream")
+            self._nuisance_timer.start()
+        await self.refresh_stats()
+
+    async def stop(self) -> None:
+        """Stop polling; the panel keeps showing the journal."""
+        self._nuisance_timer.stop()
+        self._nuisance_soon.stop()
+        for task in (self._task, self._stats_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = None
+        with contextlib.suppress(RuntimeError):  # the C++ side may already be gone at shutdown
+            self._save_settings()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def refresh_now(self) -> None:
+        """Poll now (F5), besides the regular polls."""
+        self._spawn(self.poll_now(), "poll events now")
+
+    async def poll_now(self) -> list[Event]:
+        return await self.stream.poll_once()
+
+    def focus_filter(self) -> None:
+        self.filters.focus()
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        return aio.spawn(coro, owner=self, name=name)
+
+    # -- live events -----------------------------------------------------------------------------
+
+    def _on_events(self, events: list[Event]) -> None:
+        self.model.add_events(events)
+        self.chart.add(events)
+        if any(e.level is Level.ALARM for e in events) and not self._nuisance_soon.isActive():
+            self._nuisance_soon.start()
+        self._update_count()
+
+    def _on_source_state(self, _status: SourceStatus) -> None:
+        self._update_sources()
+
+    def _update_sources(self) -> None:
+        parts = [_source_line(self.stream.status(src)) for src in self.stream.statuses]
+        self.sources_label.setText("   ".join(text for text, _ in parts))
+        levels = {level for _, level in parts}
+        self.sources_label.setProperty("level", "fail" if "fail" in levels else "ok")
+        self._style_sources()
+        self.filters.set_sources(self.stream.available_sources)
+
+    def _on_gap_opened(self, gap: Gap) -> None:
+        span = f"{gap.start.strftime('%H:%M')} to {gap.end.strftime('%H:%M')}"
+        self.banner.post(f"Fetching the {gap.source.value} events missed from {span}…", "info",
+                         replace_prefix=f"Fetching the {gap.source.value} events")
+
+    def _on_gap_backfilled(self, gap: Gap) -> None:
+        text = gap.describe()
+        if gap.status == "done" and gap.count == 0:
+            span = f"from {gap.start.strftime('%H:%M')} to {gap.end.strftime('%H:%M')}"
+            text = f"no {gap.source.value} events were missed {span} (checked after the gap in polling)"
+        self.banner.post(text[:1].upper() + text[1:], "ok" if gap.status == "done" else "fail",
+                         replace_prefix=f"Fetching the {gap.source.value} events")
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        what = "event" if n == 1 else "events"
+        suffix = "" if self.model.filter.is_empty else " match the filter"
+        verb = "" if suffix else " in the journal"
+        self.count_label.setText(f"{n:,} {what}{suffix or verb}")
+
+    # -- scrolling -------------------------------------------------------------------------------
+
+    @property
+    def following(self) -> bool:
+        """True while the table follows new events (scrolled to the newest)."""
+        return self._following
+
+    def _scrolled(self, value: int) -> None:
+        if self._anchoring:
+            return
+        at_top = value <= self.view.verticalScrollBar().minimum()
+        if at_top != self._following:
+            self._following = at_top
+            if at_top:
+                self._unseen = 0
+        self._update_jump()
+
+    def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent.isValid():
+            return
+        n = last - first + 1
+        bar = self.view.verticalScrollBar()
+        if self._following:
+            return  # rows appear on top: the view at row 0 shows them
+        self._unseen += n
+        if first <= bar.value():
+            # keep the rows in view where they are: move the scroll position down by what came in above
+            self._anchoring = True
+            try:
+                self.view.updateGeometries()
+                bar.setValue(bar.value() + n)
+            finally:
+                self._anchoring = False
+        self._update_jump()
+
+    def _update_jump(self) -> None:
+        if self._following:
+            self.jump_button.hide()
+            return
+        self.jump_button.setText(f"⤒ Jump to latest ({self._unseen:,} new)" if self._unseen else "⤒ Jump to latest")
+        self.jump_button.show()
+
+    def jump_to_latest(self) -> None:
+        self._unseen = 0
+        self.view.scrollToTop()
+        self._following = True
+        self._update_jump()
+
+    def _before_reset(self) -> None:
+        self._resetting = True
+        top = self.view.rowAt(0) if not self._following else -1
+        top_event = self.model.event_at(top) if top >= 0 else None
+        selected = self.model.event_at(self.view.currentIndex().row()) if self.view.currentIndex().isValid() else None
+        self._anchor = (top_event, selected)
+
+    def _after_reset(self) -> None:
+        self._resetting = False
+        top_event, selected = self._anchor
+        self._anchor = (None, None)
+        self._update_count()
+        row = self.model.row_of(selected) if selected is not None else None
+        if row is not None:
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        elif self._selected_key is not None:  # the filter hides it now
+            self._selected_key = None
+            self.details.show_event(None)
+        if top_event is not None and not self._following:
+            row = self.model.row_of(top_event)
+            if row is not None:
+                self._anchoring = True
+                try:
+                    self.view.updateGeometries()
+                    self.view.verticalScrollBar().setValue(row)
+                finally:
+                    self._anchoring = False
+                return
+        if self._following:
+            self.view.scrollToTop()
+
+    # -- selection and details -------------------------------------------------------------------
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._resetting:
+            return  # the selection is put back by key once the rows are read again
+        key = current.data(Role.KEY) if current.isValid() else None
+        if key == self._selected_key:
+            return
+        self._selected_key = key if isinstance(key, str) else None
+        self.refresh_selected()
+
+    def refresh_selected(self) -> None:
+        """Show the selected event again, read whole from the journal (its photo, its acknowledgement)."""
+        key = self._selected_key
+        event: Event | None = None
+        if key is not None:
+            try:
+                event = self.journal.get(key)
+            except JournalError as exc:
+                log.warning("the event could not be read: %s", exc)
+        self.details.show_event(event)
+        if event is not None:
+            self.model.update_event(event)
+
+    def select_event(self, key: str) -> bool:
+        """Select the event ``key`` (clearing the filters when they hide it); False when it is not in the
+        journal (retention removed it). For "show in the events panel" from the alarm queue."""
+        try:
+            event = self.journal.get(key)
+        except JournalError:
+            return False
+        if event is None:
+            return False
+        if not self.model.filter.matches(event):
+            self.filters.clear()
+        row = self.model.row_of(event)
+        if row is None:
+            return False
+        self._following = False
+        self.select_row(row)
+        self._update_jump()
+        return True
+
+    def selected_event(self) -> Event | None:
+        return self.details.current
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.view.scrollTo(index)
+
+    # -- filters ---------------------------------------------------------------------------------
+
+    def _choices(self, field: str) -> list[str]:
+        try:
+            return self.journal.distinct(field)  # type: ignore[arg-type]
+        except JournalError as exc:
+            log.warning("filter choices not read: %s", exc)
+            return []
+
+    def _filter_changed(self, flt: EventFilter) -> None:
+        self.set_filter(flt)
+
+    def set_filter(self, flt: EventFilter) -> None:
+        """Show the events matching ``flt`` (the filter bar calls this; tests may too)."""
+        self._following = True
+        self._unseen = 0
+        self.model.set_filter(flt)
+        self._update_count()
+        self._update_jump()
+
+    def show_door_events(self, door: str) -> None:
+        """Filter the table on one door (from the nuisance list)."""
+        self.filters.set_door(door)
+
+    # -- statistics ------------------------------------------------------------------------------
+
+    async def refresh_stats(self, *, chart: bool = True) -> None:
+        """Read the last hour per minute (the chart) and this week's alarms per door from the journal."""
+        start, _ = self.chart.time_window()
+        since = self._clock() - timedelta(days=NUISANCE_DAYS)
+        try:
+            if chart:
+                counts = await asyncio.to_thread(minute_counts, self.journal, start)
+                self.chart.load(counts)
+            doors = await asyncio.to_thread(nuisance_doors, self.journal, since)
+        except JournalError as exc:
+            log.warning("event statistics not read: %s", exc)
+            return
+        self.nuisance.show_doors(doors)
+
+    # -- export ----------------------------------------------------------------------------------
+
+    def _default_export_name(self) -> str:
+        return f"events-{self._clock():%Y%m%d-%H%M}.csv"
+
+    async def choose_export_file(self) -> str | None:
+        """The file dialog (opened with ``open()``, never ``exec()``): the chosen path, or None."""
+        dialog = QFileDialog(self, "Export events to CSV")
+        dialog.setObjectName("exportDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilter("CSV files (*.csv)")
+        dialog.setDefaultSuffix("csv")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        data_dir = getattr(getattr(self.session, "paths", None), "data_dir", None)
+        start = Path.home() if data_dir is None else Path(data_dir)
+        dialog.setDirectory(str(start))
+        dialog.selectFile(self._default_export_name())
+        try:
+            result = await aio.dialog_result(dialog)
+            files = dialog.selectedFiles()
+        finally:
+            dialog.deleteLater()
+        if result != QFileDialog.DialogCode.Accepted.value or not files:
+            return None
+        return files[0]
+
+    async def export_csv(self, path: str | Path | None = None) -> int | None:
+        """Write the events matching the current filter to ``path`` (asked for when None).
+
+        Returns the number of rows written (None when cancelled or failed; the banner says why).
+        """
+        target = str(path) if path is not None else await self.choose_export_file()
+        if not target:
+            return None
+        flt = self.model.filter
+        self.export_button.setEnabled(False)
+        try:
+            count = await asyncio.to_thread(export_csv, self.journal, flt.since, flt.until, target, flt)
+        except (OSError, JournalError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.banner.post(f"Export failed: {reason}", "fail")
+            return None
+        finally:
+            self.export_button.setEnabled(True)
+        self.exported.append((Path(target), count))
+        self.banner.post(f"Exported {count:,} event{'s' if count != 1 else ''} to {target}", "ok")
+        return count
+
+    # -- theme -----------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+        if themed and hasattr(self, "nuisance") and not self._restyle_pending:
+            # deferred: the theme module records the new palette only after Qt has sent these events
+            self._restyle_pending = True
+            QTimer.singleShot(0, self, self._restyle)
+
+    def _restyle(self) -> None:
+        self._restyle_pending = False
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        self.delegate.restyle()
+        self.model.restyle()
+        self.chart.apply_theme()
+        self.nuisance.restyle()
+        self.banner.apply_theme()
+        for level, button in self.filters.level_buttons.items():
+            button.setIcon(style.level_icon(level))
+        p = theme.current()
+        self.count_label.setStyleSheet(f"color: {p.text_muted};")
+        self.jump_button.setStyleSheet(
+            f"QPushButton#jumpToLatest {{ background: {p.info_bg}; color: {p.info_text}; border: 1px solid {p.info};"
+            " font-weight: 700; }"
+        )
+        self.details.apply_theme()
+        self._style_sources()
+
+    def _style_sources(self) -> None:
+        p = theme.current()
+        colour = p.alarm_text if self.sources_label.property("level") == "fail" else p.text_muted
+        self.sources_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+

@@ -1,0 +1,399 @@
+"""The alarm queue panel: sound, badge count, notification, acknowledgement with a note, snooze, re-alert.
+
+The queue is the real :class:`AlarmQueue` over a real journal and audit log; time is an injected clock that
+only moves when the test says so, and the panel's own one-second tick is replaced by calling ``tick()``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import struct
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from console import resources
+from console.services.audit import AuditLog
+from console.services.events import ACK_ACTION, AlarmQueue, Event, Journal, Level, Retention, Source
+from console.ui import aio
+from console.ui.alarms import AlarmSound, AlarmsPanel
+from console.ui.alarms.dialogs import AcknowledgeDialog
+from console.ui.alarms.model import AlarmColumn
+from console.ui.alarms.notify import DesktopNotifier
+from console.ui.alarms.sound import tone_samples, write_tone
+from tests.helpers import until
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2024, 5, 1, 2, 14, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+class FakePlayer:
+    """Stands in for QSoundEffect."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.plays = 0
+        self.volume: float | None = None
+        self.loops: int | None = None
+        self.stops = 0
+
+    def play(self) -> None:
+        self.plays += 1
+
+    def stop(self) -> None:
+        self.stops += 1
+
+    def setVolume(self, value: float) -> None:
+        self.volume = value
+
+    def setLoopCount(self, value: int) -> None:
+        self.loops = value
+
+
+class FakeTray:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+
+    def showMessage(self, title: str, text: str, *args: Any) -> None:
+        self.messages.append((title, text))
+
+
+@dataclass
+class Env:
+    clock: Clock
+    journal: Journal
+    audit: AuditLog
+    queue: AlarmQueue
+    panel: AlarmsPanel
+    players: list[FakePlayer]
+    tray: FakeTray
+    settings: dict[str, Any]
+    counts: list[int]
+
+    @property
+    def player(self) -> FakePlayer:
+        assert len(self.players) == 1
+        return self.players[0]
+
+    def alarm(self, i: int, *, level: Level = Level.ALARM, **kw: Any) -> Event:
+        fields: dict[str, Any] = {
+            "key": f"alarm-{i}",
+            "source": Source.ACCESS,
+            "time": self.clock() - timedelta(seconds=60 - i),
+            "name": "Door Opened Accidentally",
+            "level": level,
+            "point": f"Door {i}",
+            "device_name": "10.8.14.14",
+        }
+        fields.update(kw)
+        return Event(**fields)
+
+    def arrive(self, *events: Event) -> None:
+        """As the stream does: store, then offer to the queue."""
+        self.queue.offer(self.journal.add(events))
+
+
+@pytest.fixture
+def make_env(qtbot, qloop, tmp_path) -> Iterator[Any]:
+    made: list[Env] = []
+
+    def build(settings: dict[str, Any] | None = None, *, player_factory: Any = None) -> Env:
+        clock = Clock()
+        journal = Journal(tmp_path / f"data{len(made)}", clock=clock, retention=Retention(days=None))
+        audit = AuditLog.in_dir(tmp_path / f"data{len(made)}", operator="ann", profile="HQ")
+        queue = AlarmQueue(journal, audit, clock=clock, realert_after=timedelta(minutes=5), operator="ann")
+        players: list[FakePlayer] = []
+
+        def factory(path: Path) -> FakePlayer:
+            players.append(FakePlayer(path))
+            return players[-1]
+
+        tray = FakeTray()
+        options = settings if settings is not None else {}
+        panel = AlarmsPanel(
+            queue, options, sound=AlarmSound(player_factory=player_factory or factory),
+            notifier=DesktopNotifier(tray_factory=lambda: tray), clock=clock, tick_ms=3_600_000,
+        )
+        counts: list[int] = []
+        panel.count_changed.connect(counts.append)
+        panel.resize(1000, 400)
+        panel.show()
+        qtbot.waitExposed(panel)
+        # another application's window is in front (the guard is looking at the cameras)
+        front = QWidget()
+        qtbot.addWidget(front)
+        front.show()
+        front.activateWindow()
+        qtbot.waitUntil(lambda: not panel.isActiveWindow())
+        made.append(Env(clock, journal, audit, queue, panel, players, tray, options, counts))
+        return made[-1]
+
+    yield build
+    for e in made:
+        e.panel.close()
+        e.panel.deleteLater()
+        e.journal.close()
+        e.audit.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture
+def env(make_env) -> Env:
+    return make_env()
+
+
+def test_an_alarm_rings_raises_the_badge_and_notifies(env, qtbot, qtmodeltester) -> None:
+    assert env.panel.count == 0
+    assert env.players == []  # nothing made before it is needed
+    env.arrive(env.alarm(1), env.alarm(2), env.alarm(3, level=Level.NORMAL, name="Normal Verify Open"))
+    assert env.player.plays == 1
+    assert env.player.path.name == "alarm.wav"
+    assert env.counts == [2]
+    assert env.panel.count == 2
+    assert env.panel.model.rowCount() == 2
+    assert env.panel.headline.text() == "⚠ 2 alarms waiting for acknowledgement"
+    assert env.tray.messages  # the panel's window is not the active one
+    title, text = env.tray.messages[0]
+    assert title == "Alarm (+1 more)"
+    assert "Door Opened Accidentally at Door 1" in text
+    qtmodeltester.check(env.panel.model)
+    # with the console in front, the sound and the badge are enough
+    env.panel.activateWindow()
+    qtbot.waitUntil(env.panel.isActiveWindow)
+    env.arrive(env.alarm(4))
+    assert len(env.tray.messages) == 1
+    assert env.player.plays == 2
+
+
+def test_normal_and_warning_events_stay_silent(env) -> None:
+    env.arrive(env.alarm(1, level=Level.NORMAL), env.alarm(2, level=Level.WARNING))
+    assert env.players == [] or env.player.plays == 0
+    assert env.counts == []
+    assert env.panel.count == 0
+    assert env.panel.headline.text() == "✓ No alarm waiting"
+
+
+def test_acknowledging_several_with_one_note_clears_them_and_writes_the_audit(env, run) -> None:
+    env.arrive(env.alarm(1), env.alarm(2), env.alarm(3))
+    env.panel.select_keys(["alarm-1", "alarm-3"])
+    assert env.panel.ack_button.text() == "Acknowledge 2 alarms…"
+
+    async def acknowledge() -> list[Any]:
+        task = aio.spawn(env.panel.acknowledge_selected(), name="ack")
+        dialog = await until(lambda: env.panel.findChild(AcknowledgeDialog))
+        await until(dialog.isVisible)
+        assert "Door 1" in dialog.listing.text()
+        assert "Door 3" in dialog.listing.text()
+        dialog.note_edit.setPlainText("  Checked on camera: <b>cleaners</b> propped it open  ")
+        dialog.accept()
+        return await task
+
+    entries = run(acknowledge())
+    assert [e.target for e in entries] == ["event alarm-1", "event alarm-3"]
+    assert env.panel.count == 1
+    assert env.counts == [3, 1]
+    assert [env.panel.model.alarm_at(r).key for r in range(env.panel.model.rowCount())] == ["alarm-2"]
+    rows = env.audit.rows(action=ACK_ACTION)
+    assert [r.target for r in rows] == ["event alarm-1", "event alarm-3"]
+    assert {r.params["note"] for r in rows} == {"Checked on camera: <b>cleaners</b> propped it open"}
+    assert {r.operator for r in rows} == {"ann"}
+    assert {r.profile for r in rows} == {"HQ"}
+    stored = env.journal.get("alarm-1")
+    assert stored is not None
+    assert stored.ack is not None
+    assert stored.ack.note == "Checked on camera: <b>cleaners</b> propped it open"
+    # the last one, without a note, through the same path
+    env.panel.select_keys(["alarm-2"])
+    run(env.panel.acknowledge_selected(note=""))
+    assert env.panel.count == 0
+    assert env.counts[-1] == 0
+    assert env.panel.headline.text() == "✓ No alarm waiting"
+    assert len(env.audit.rows(action=ACK_ACTION)) == 3
+
+
+def test_cancelling_the_dialog_acknowledges_nothing(env, run) -> None:
+    env.arrive(env.alarm(1))
+    env.panel.select_keys(["alarm-1"])
+
+    async def cancel() -> list[Any]:
+        task = aio.spawn(env.panel.acknowledge_selected(), name="ack")
+        dialog = await until(lambda: env.panel.findChild(AcknowledgeDialog))
+        await until(dialog.isVisible)
+        dialog.reject()
+        return await task
+
+    assert run(cancel()) == []
+    assert env.panel.count == 1
+    assert env.audit.rows() == []
+
+
+def test_an_alarm_left_unacknowledged_is_raised_again(env) -> None:
+    env.arrive(env.alarm(1))
+    assert env.player.plays == 1
+    env.clock.advance(minutes=4, seconds=59)
+    env.panel.tick()
+    assert env.player.plays == 1
+    env.clock.advance(seconds=1)
+    env.panel.tick()
+    assert env.player.plays == 2
+    assert env.tray.messages[-1][0] == "Alarm still waiting"
+    assert env.panel.model.index(0, AlarmColumn.ALERTS).data() == "2 times"
+    assert env.panel.model.index(0, AlarmColumn.WAITING).data() == "5 min"  # since the event, 5:59 ago
+
+
+def test_a_snoozed_alarm_leaves_and_comes_back_by_itself(env) -> None:
+    env.arrive(env.alarm(1), env.alarm(2))
+    env.panel.select_keys(["alarm-2"])
+    env.panel.snooze_minutes.setValue(3)
+    env.panel.snooze_selected()
+    assert env.panel.count == 1
+    assert env.panel.snoozed_label.text() == "1 snoozed"
+    assert [r.params["minutes"] for r in env.audit.rows()] == [3]
+    env.clock.advance(minutes=3)
+    env.panel.tick()
+    assert env.panel.count == 2
+    assert env.panel.snoozed_label.text() == ""
+    assert env.player.plays == 2  # it rang again when it came back
+    assert env.settings["alarms"]["snooze_minutes"] == 3
+
+
+def test_the_selection_survives_alarms_arriving(env) -> None:
+    env.arrive(env.alarm(5), env.alarm(7))
+    env.panel.select_keys(["alarm-7"])
+    env.arrive(env.alarm(6), env.alarm(1))
+    assert env.panel.selected_keys() == ["alarm-7"]
+    keys = [env.panel.model.alarm_at(r).key for r in range(env.panel.model.rowCount())]
+    assert keys == ["alarm-1", "alarm-5", "alarm-6", "alarm-7"]  # oldest first
+
+
+def test_mute_and_volume_are_applied_and_remembered(env) -> None:
+    env.panel.volume.setValue(30)
+    env.panel.set_muted(True)
+    env.arrive(env.alarm(1))
+    assert env.counts == [1]
+    assert env.players == []  # muted: nothing rang
+    assert env.panel.mute_button.text() == "Sound muted"
+    assert env.settings["alarms"] == {"volume": 30, "muted": True}
+    env.panel.set_muted(False)
+    env.arrive(env.alarm(2))
+    assert env.player.plays == 1
+    assert env.player.volume == pytest.approx(0.3)
+    assert env.player.loops == 2
+
+
+def test_settings_give_the_initial_sound(make_env) -> None:
+    env = make_env({"alarms": {"muted": True, "volume": 15}})
+    assert env.panel.sound.muted
+    assert env.panel.mute_button.isChecked()
+    assert env.panel.volume.value() == 15
+
+
+def test_without_audio_the_panel_stays_silent_and_says_so_once(make_env, caplog) -> None:
+    def broken(path: Path) -> Any:
+        raise ImportError("libpulse.so.0: cannot open shared object file")
+
+    env = make_env(player_factory=broken)
+    with caplog.at_level(logging.WARNING, logger="console.ui.alarms.sound"):
+        env.arrive(env.alarm(1))
+        env.arrive(env.alarm(2))
+        env.clock.advance(minutes=6)
+        env.panel.tick()
+    assert env.panel.count == 2
+    assert not env.panel.sound.available
+    warnings = [r for r in caplog.records if "alarm sound is not available" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_a_failing_audit_log_keeps_the_alarm_and_says_why(env, run) -> None:
+    env.arrive(env.alarm(1))
+    env.panel.select_keys(["alarm-1"])
+    env.audit.close()  # the audit log can no longer be written
+
+    async def acknowledge() -> list[Any]:
+        task = aio.spawn(env.panel.acknowledge_selected(note="checked"), name="ack")
+        box = await until(lambda: next((w for w in env.panel.findChildren(QMessageBox) if w.isVisible()), None))
+        text = box.text()
+        box.accept()
+        result = await task
+        assert "could not be written to the audit log" in text
+        return result
+
+    assert run(acknowledge()) == []
+    assert env.panel.count == 1
+    stored = env.journal.get("alarm-1")
+    assert stored is not None
+    assert stored.ack is None
+
+
+def test_alarms_left_from_last_time_come_back(make_env) -> None:
+    env = make_env()
+    env.journal.add([env.alarm(1)])  # stored by a previous run, never acknowledged
+    env.queue.load()
+    assert env.panel.count == 1
+    assert env.player.plays == 1
+
+
+def test_markup_in_an_alarm_shows_literally(env) -> None:
+    env.arrive(env.alarm(1, person="<b>Mallory</b>", pin="7", point="<i>Lobby</i>"))
+    model = env.panel.model
+    assert model.index(0, AlarmColumn.PERSON).data() == "7 · <b>Mallory</b>"
+    assert model.index(0, AlarmColumn.POINT).data() == "<i>Lobby</i>"
+    assert "&lt;i&gt;Lobby" in model.index(0, AlarmColumn.POINT).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_no_notification_while_the_console_is_the_active_window() -> None:
+    tray = FakeTray()
+    notifier = DesktopNotifier(tray_factory=lambda: tray)
+
+    class Window:
+        def __init__(self, active: bool) -> None:
+            self.active = active
+
+        def isActiveWindow(self) -> bool:
+            return self.active
+
+    assert not notifier.notify("Alarm", "Door 1", Window(True))  # type: ignore[arg-type]
+    assert notifier.notify("Alarm", "Door <b>1</b> & co", Window(False))  # type: ignore[arg-type]
+    assert tray.messages == [("Alarm", "Door ‹b›1‹/b› + co")]  # never markup, whatever the daemon reads
+
+    def no_tray() -> Any:
+        raise RuntimeError("the desktop has no system tray")
+
+    quiet = DesktopNotifier(tray_factory=no_tray)
+    assert not quiet.notify("Alarm", "Door 1", None)
+    assert not quiet.notify("Alarm", "Door 2", None)
+
+
+def test_the_bundled_chime_is_short_soft_and_low(tmp_path) -> None:
+    path = resources.path("sounds", "alarm.wav")
+    with wave.open(str(path), "rb") as wav:
+        assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
+        rate, frames = wav.getframerate(), wav.getnframes()
+        raw = wav.readframes(frames)
+    samples = [s / 32768 for (s,) in struct.iter_unpack("<h", raw)]
+    assert 0.5 <= frames / rate <= 2.0
+    assert max(abs(s) for s in samples) <= 0.6  # not at full scale
+    crossings = sum(1 for a, b in itertools.pairwise(samples) if a < 0 <= b)
+    assert crossings / (frames / rate) < 1000  # a fundamental well under 1 kHz: no shrill whistle
+    assert samples[0] == 0.0
+    assert max(abs(s) for s in samples[:20]) < 0.03  # a soft attack: no click
+    # the file is what write_tone makes (it can be regenerated)
+    again = write_tone(tmp_path / "alarm.wav")
+    assert again.read_bytes() == path.read_bytes()
+    assert len(tone_samples()) == frames
