@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 import os
 import socket
 import threading
@@ -17,6 +18,8 @@ from concurrent.futures import Future
 from typing import Any, TypeVar, overload
 
 import uvicorn
+
+from console.api.redact import RedactingFilter
 
 from .activity import run_activity
 from .config import SimConfig
@@ -51,6 +54,9 @@ def _url(host: str, port: int) -> str:
 async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
     """Serve ``sim`` until the block ends; yields ``http://host:port`` once requests are accepted."""
     sock = _bind(host, port)
+    for name in ("uvicorn.access", "uvicorn.error"):  # never a token-bearing URL in anybody's log
+        if not any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters):
+            logging.getLogger(name).addFilter(RedactingFilter())
     config = uvicorn.Config(sim.app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="cvsecurity-sim-uvicorn")

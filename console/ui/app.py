@@ -42,6 +42,7 @@ from console.ui import aio, theme
 from console.ui.connection import DEMO, ProfilesDialog, edit_profile
 from console.ui.errors import ErrorReporter
 from console.ui.main_window import SHORTCUTS, MainWindow, PlaceholderPanel
+from console.ui.workspace import Workspace
 
 __all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "parse_args"]
 
@@ -139,12 +140,6 @@ def _os_user() -> str:
         return "operator"
 
 
-def _build_doors_panel(session: Session, audit: Any, settings: Settings) -> QWidget:
-    from console.ui.doors import DoorsPanel  # the doors engineer's module: imported when a session exists
-
-    return DoorsPanel(session, audit, settings)
-
-
 class _SignalHandlers:
     """SIGINT/SIGTERM call ``callback`` on the loop's thread, like closing the window.
 
@@ -204,7 +199,7 @@ class ConsoleApp:
         self.tokens = tokens if tokens is not None else TokenStore()
         self.window: MainWindow | None = None
         self.session: Session | None = None
-        self.panel: QWidget | None = None
+        self.workspace: Workspace | None = None
         self.audit: Any = None
         self.sim: Any = None  # console.sim.SimulatorThread in demo mode
         self.reporter: ErrorReporter | None = None
@@ -219,8 +214,14 @@ class ConsoleApp:
         self._shutdown_started = False
         self._shutdown_done: asyncio.Event | None = None
         self._layout_ready = False  # the saved layout was applied: saving at exit cannot lose it
+        self.ready = False  # start() has finished: connected (or not) and every panel started
         self._connect_lock = asyncio.Lock()
         self._operator = options.operator or self.settings.operator or _os_user()
+
+    @property
+    def panel(self) -> QWidget | None:
+        """The doors panel of the current session (the status bar and the self-test stand on it)."""
+        return self.workspace.doors if self.workspace is not None else None
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -309,6 +310,7 @@ class ConsoleApp:
         if state and not self.options.screenshot:
             window.restore_layout("", state)
         self._layout_ready = self.options.interactive  # screenshots and self-tests leave the layout alone
+        self.ready = True
         if self.options.interactive and not self.options.demo and not self.options.operator and self.session:
             aio.spawn(self.ask_operator(), owner=window, name="shift start")
 
@@ -490,8 +492,9 @@ class ConsoleApp:
                 self.audit.profile = profile.name
             window.setWindowTitle(f"CVSecurity console: {profile.name}")
             window.status.bind_session(session)
+            workspace = Workspace(session, self.audit, self.settings, window)
             try:
-                panel = _build_doors_panel(session, self.audit, self.settings)
+                panel = workspace.build_doors()
             except Exception as exc:
                 # the window stays: the status bar still tells the connection state, the error is shown
                 window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
@@ -500,25 +503,23 @@ class ConsoleApp:
                     raise StartupError(f"the doors panel could not be built: {exc}") from exc
                 aio.report(exc, "the doors panel could not be built")
                 return
-            self.panel = panel
+            self.workspace = workspace
             panel.summary_changed.connect(self._on_summary)  # type: ignore[attr-defined]
-            window.add_panel(DOORS, "Doors and gates", panel, closable=False)
+            workspace.build_optional(aio.report if self.options.interactive else self._optional_failed)
             if profile.name != DEMO_PROFILE and self.settings.profile(profile.name) is not None:
                 self.settings.last_profile = profile.name
                 self.settings.save()
             log.info("connected to %s (%s), polling every %g s", profile.name, profile.url, profile.poll_interval)
-            await panel.start()  # type: ignore[attr-defined]
+            await workspace.start()
 
     async def _disconnect(self) -> None:
-        panel, self.panel = self.panel, None
+        workspace, self.workspace = self.workspace, None
         session, self.session = self.session, None
-        if panel is not None:
-            try:
-                await asyncio.wait_for(panel.stop(), 10)  # type: ignore[attr-defined]
-            except Exception:
-                log.exception("the doors panel did not stop cleanly")
-            with contextlib.suppress(RuntimeError, TypeError):
-                panel.summary_changed.disconnect(self._on_summary)  # type: ignore[attr-defined]
+        if workspace is not None:
+            if workspace.doors is not None:
+                with contextlib.suppress(RuntimeError, TypeError):
+                    workspace.doors.summary_changed.disconnect(self._on_summary)
+            await workspace.stop()
         if session is not None:
             await session.aclose()
         if self.window is not None:
@@ -531,6 +532,9 @@ class ConsoleApp:
                 "Not connected.\nConsole > Connections… (Ctrl+K) to connect to a server, "
                 "or start the console with --demo."), closable=False)
             self.window.status.bind_session(None)
+
+    def _optional_failed(self, exc: BaseException, context: str) -> None:
+        raise StartupError(f"{context}: {type(exc).__name__}: {exc}") from exc
 
     def _on_summary(self, summary: object) -> None:
         self.summaries += 1
@@ -551,19 +555,30 @@ class ConsoleApp:
         window.about_requested.connect(self._on_about)
 
     def refresh_now(self) -> None:
-        refresh = getattr(self.panel, "refresh_now", None)
-        if callable(refresh):
-            refresh()
+        """F5: every panel that polls asks the server now."""
+        for panel in self.workspace.panels if self.workspace is not None else ():
+            refresh = getattr(panel, "refresh_now", None)
+            if callable(refresh):
+                refresh()
+
+    def _focused_panel(self) -> QWidget | None:
+        """The panel holding the keyboard focus, else the doors panel."""
+        focus = self.qapp.focusWidget()
+        for panel in self.workspace.panels if self.workspace is not None else ():
+            if focus is not None and (focus is panel or panel.isAncestorOf(focus)):
+                return panel  # type: ignore[no-any-return]
+        return self.panel
 
     def focus_filter(self) -> None:
-        """Ctrl+F: the panel's ``focus_filter()``, else its ``search`` field."""
-        focus = getattr(self.panel, "focus_filter", None)
+        """Ctrl+F: the focused panel's ``focus_filter()``, else its ``search`` field."""
+        target = self._focused_panel()
+        focus = getattr(target, "focus_filter", None)
         if callable(focus):
             focus()
             return
-        search = getattr(self.panel, "search", None)
+        search = getattr(target, "search", None)
         if isinstance(search, QLineEdit):
-            dock = self.window.dock(DOORS) if self.window else None
+            dock = next((d for d in self.window.docks() if d.widget() is target), None) if self.window else None
             if dock is not None:
                 dock.show()
                 dock.raise_()
@@ -576,6 +591,8 @@ class ConsoleApp:
         self.settings.theme = name
         if self.window is not None:
             self.window.set_theme_checked(name)
+        if self.workspace is not None:
+            self.workspace.apply_theme()
         with contextlib.suppress(OSError):
             self.settings.save()
 
@@ -588,6 +605,8 @@ class ConsoleApp:
             self.session.operator = name
         if self.audit is not None:
             self.audit.operator = name
+        if self.workspace is not None and self.workspace.queue is not None:
+            self.workspace.queue.operator = name
         if self.window is not None:
             self.window.status.set_operator(name)
         self.settings.operator = name

@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
     def dock(self, key: str) -> QDockWidget | None:
         return self._docks.get(key)
 
+    def docks(self) -> list[QDockWidget]:
+        return list(self._docks.values())
+
     def panel(self, key: str) -> QWidget | None:
         dock = self._docks.get(key)
         return dock.widget() if dock is not None else None

@@ -66,11 +66,15 @@ class StatusBar(QStatusBar):
         self.health_badge = self._label("healthBadge")
         self.last_poll = self._label("lastPoll")
         self.problems = self._label("problems")
+        self.alarms = self._label("alarmCount")
+        self.outbox = self._label("outbox")
         self.profile_label = self._label("profileLabel")
         self.operator_label = self._label("operatorLabel")
         self.addWidget(self.health_badge)
         self.addWidget(self.last_poll)
-        self.addWidget(self.problems, 1)
+        self.addWidget(self.problems)
+        self.addWidget(self.alarms)
+        self.addWidget(self.outbox, 1)
         self.addPermanentWidget(self.profile_label)
         self.addPermanentWidget(self.operator_label)
         self._session: Session | None = None
@@ -81,6 +85,8 @@ class StatusBar(QStatusBar):
         self.set_health(Health.CONNECTING)
         self.last_poll.setText("no poll yet")
         self.problems.setText("")
+        self.set_alarms(0)
+        self.set_outbox(0)
 
     def _label(self, name: str) -> QLabel:
         label = QLabel(self)
@@ -151,6 +157,20 @@ class StatusBar(QStatusBar):
         if self.problems.property("level") != level:
             self.problems.setProperty("level", level)
             _restyle(self.problems)
+
+    def set_alarms(self, count: int) -> None:
+        """Unacknowledged alarms, in words and colour (hidden when there are none)."""
+        self.alarms.setText(f"{count} alarm{'s' if count != 1 else ''} to acknowledge" if count else "")
+        self.alarms.setVisible(bool(count))
+        level = "alarm" if count else "ok"
+        if self.alarms.property("level") != level:
+            self.alarms.setProperty("level", level)
+            _restyle(self.alarms)
+
+    def set_outbox(self, count: int) -> None:
+        """Visitor registrations kept while the server was away, waiting to be sent."""
+        self.outbox.setText(f"{count} registration{'s' if count != 1 else ''} waiting for the server" if count else "")
+        self.outbox.setVisible(bool(count))
 
     def set_operator(self, name: str) -> None:
         self.operator_label.setText(f"Operator: {name}" if name else "")

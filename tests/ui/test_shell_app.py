@@ -157,7 +157,7 @@ def test_window_geometry_and_docks_are_restored(
     async def first() -> None:
         app = _app(qapp, base, demo=True)
         task = asyncio.ensure_future(app.run())
-        await until(lambda: app.panel is not None, 30)
+        await until(lambda: app.ready, 30)
         assert app.window is not None
         app.window.resize(733, 511)
         app.window.move(20, 30)
@@ -168,7 +168,7 @@ def test_window_geometry_and_docks_are_restored(
     async def second() -> tuple[int, int, str]:
         app = _app(qapp, base, demo=True)
         task = asyncio.ensure_future(app.run())
-        await until(lambda: app.panel is not None, 30)
+        await until(lambda: app.ready, 30)
         assert app.window is not None
         size = app.window.size()
         theme_name = str(qapp.property("consoleTheme"))
@@ -327,3 +327,36 @@ def test_switching_connections_closes_the_old_session(
         return await task
 
     assert run(scenario(), timeout=60) == 0
+
+
+def test_all_panels_work_together_an_alarm_reaches_queue_status_bar_and_its_door(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    app = _app(qapp, tmp_path / "a", server=sim.base_url, operator="Night guard", poll_interval=0.5)
+    door_id, door_name = sim.call(lambda s: next((d.id, d.name) for d in s.world.doors.values()
+                                                  if s.world.door_connect(d) == 1 and d.has_sensor))
+
+    async def scenario() -> tuple[str, str | None, str | None]:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: app.ready, 30)
+        ws = app.workspace
+        assert ws is not None and ws.events is not None and ws.alarms is not None and ws.visitors is not None
+        assert app.window is not None
+        assert {d.objectName() for d in app.window.docks()} >= {
+            "dock-doors", "dock-events", "dock-alarms", "dock-visitors"}
+        await until(lambda: _online(app) and ws.doors.board.items, 30)
+        sim.call(lambda s: s.emit("forced_open", door_id=door_id))
+        await until(lambda: len(ws.queue) == 1, 20)
+        status = app.window.status.alarms.text()
+        alarm_title = app.window.dock("alarms").windowTitle()
+        ws.show_door(door_name)
+        selected = ws.doors.selected_items()
+        app.request_quit()
+        assert await task == 0
+        return status + " | " + alarm_title, selected[0].id if selected else None, door_id
+
+    status, selected, expected = run(scenario(), timeout=90)
+    assert status == "1 alarm to acknowledge | Alarms (1)"
+    assert selected == expected

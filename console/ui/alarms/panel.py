@@ -395,10 +395,14 @@ class AlarmsPanel(QWidget):
             f" font-size: {p.font_size_title}pt; }}"
         )
 
-    def closeEvent(self, event: Any) -> None:
+    def shutdown(self) -> None:
+        """Stop ticking the queue and remove the tray notifier (the session is ending)."""
         self._timer.stop()
         with contextlib.suppress(Exception):
             self.notifier.close()
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
         super().closeEvent(event)
 
 
