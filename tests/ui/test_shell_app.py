@@ -342,7 +342,10 @@ def test_all_panels_work_together_an_alarm_reaches_queue_status_bar_and_its_door
         task = asyncio.ensure_future(app.run())
         await until(lambda: app.ready, 30)
         ws = app.workspace
-        assert ws is not None and ws.events is not None and ws.alarms is not None and ws.visitors is not None
+        assert ws is not None
+        assert ws.events is not None
+        assert ws.alarms is not None
+        assert ws.visitors is not None
         assert app.window is not None
         assert {d.objectName() for d in app.window.docks()} >= {
             "dock-doors", "dock-events", "dock-alarms", "dock-visitors"}
