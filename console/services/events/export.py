@@ -115,8 +115,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="console export-events",
         description="Export the event journal for a time range to CSV, without opening a window.",
     )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--basedir", type=Path, help="the console's base directory (the journal is in DIR/data)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--basedir", type=Path, help="the console's base directory (the journal is in DIR/data); "
+                       "default: CVSEC_BASEDIR, else the console's usual data directory")
     where.add_argument("--data-dir", type=Path, help="the data directory holding the journal")
     parser.add_argument("--since", type=_when, help="first moment included (YYYY-MM-DD[ HH:MM[:SS]])")
     parser.add_argument("--until", type=_when, help="first moment no longer included")
@@ -130,7 +131,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """``export-events``: returns the exit status (0 done, 1 failed); bad arguments exit with status 2."""
     args = _parser().parse_args(argv)
-    data_dir: Path = args.data_dir if args.data_dir is not None else Paths.under(args.basedir).data_dir
+    data_dir: Path = (
+        args.data_dir
+        if args.data_dir is not None
+        else Paths.from_env_or_args(str(args.basedir) if args.basedir is not None else None).data_dir
+    )
     if args.since and args.until and args.since >= args.until:
         print("export-events: --since must be before --until", file=sys.stderr)
         return 2
