@@ -202,6 +202,7 @@ class ConsoleApp:
         self.workspace: Workspace | None = None
         self.audit: Any = None
         self.sim: Any = None  # console.sim.SimulatorThread in demo mode
+        self.training: QWidget | None = None  # the Training menu of demo mode
         self.reporter: ErrorReporter | None = None
         self.reported_errors: list[str] = []  # what the error dialogs said (kept after shutdown for tests)
         self.summaries = 0  # summaries received from the doors panel (the self-test waits for one)
@@ -307,12 +308,20 @@ class ConsoleApp:
             self._show_not_connected()
         else:
             await self.connect(*target)
+        if self.sim is not None:
+            self._add_training_menu(window)
         if state and not self.options.screenshot:
             window.restore_layout("", state)
         self._layout_ready = self.options.interactive  # screenshots and self-tests leave the layout alone
         self.ready = True
         if self.options.interactive and not self.options.demo and not self.options.operator and self.session:
             aio.spawn(self.ask_operator(), owner=window, name="shift start")
+
+    def _add_training_menu(self, window: MainWindow) -> None:
+        from console.ui.training import TrainingMenu
+
+        self.training = TrainingMenu(self.sim, lambda text: window.status.showMessage(text, 10_000), window)
+        window.menuBar().insertMenu(window.menuBar().actions()[-1], self.training)  # before Help
 
     def request_quit(self) -> None:
         """Close the console in order (window close, Ctrl+Q, SIGINT, SIGTERM, aboutToQuit)."""

@@ -363,3 +363,33 @@ def test_all_panels_work_together_an_alarm_reaches_queue_status_bar_and_its_door
     status, selected, expected = run(scenario(), timeout=90)
     assert status == "1 alarm to acknowledge | Alarms (1)"
     assert selected == expected
+
+
+def test_training_outage_takes_the_console_offline_and_it_recovers_by_itself(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    from console.ui.training import TrainingMenu
+
+    app = _app(qapp, tmp_path / "t", demo=True, poll_interval=0.3)
+
+    async def scenario() -> list[Health]:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: app.ready and _online(app), 30)
+        menu = app.training
+        assert isinstance(menu, TrainingMenu)
+        titles = [a.text() for a in menu.actions()]
+        seen: list[Health] = []
+        assert app.session is not None
+        app.session.health_changed.connect(seen.append)
+        menu.actions()[titles.index("Server outage (60 s)")].trigger()
+        assert "refuses every request" in app.window.status.currentMessage()
+        await until(lambda: app.session is not None and app.session.health is not Health.ONLINE, 20)
+        app.sim.call(lambda s: s.set_faults(reset=True))  # the trainer ends the outage early
+        await until(lambda: app.session is not None and app.session.health is Health.ONLINE, 30)
+        app.request_quit()
+        assert await task == 0
+        return seen
+
+    seen = run(scenario(), timeout=90)
+    assert seen[0] in (Health.DEGRADED, Health.OFFLINE)
+    assert seen[-1] is Health.ONLINE
