@@ -347,7 +347,7 @@ def _temperature(world: World, fields: dict[str, Any]) -> Event:
     door = next((d for d in world.doors.values() if d.device_id == device.id), None)
     if door is not None:
         event.point_name = door.name
-    event.photo_path = f"/upload/event/photo/{device.sn}/{event.event_time.replace('-', '').replace(' ', '')}.jpg"
+    event.photo_path = f"/upload/event/photo/{device.sn}/{event.event_time.replace('-', '').replace(' ', '').replace(':', '')}.jpg"
     return world.add_event(event)
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from console.services.events import EventFilter, Level, Source
 
+from ..flow import FlowLayout
 from . import style
 
 __all__ = ["RANGES", "ChoiceCombo", "FilterBar"]
@@ -43,6 +45,13 @@ MAX_CHOICES = 500
 SEARCH_DELAY_MS = 250
 
 
+def _shrinkable(combo: QComboBox, chars: int) -> None:
+    """As wide as ``chars`` characters whatever its items (long names are elided; the list shows them whole)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
+
+
 def _qdatetime(value: datetime) -> QDateTime:
     return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute, value.second))
 
@@ -55,8 +64,7 @@ class ChoiceCombo(QComboBox):
         self.field = field
         self.everything = everything
         self._choices = choices
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(10)
+        _shrinkable(self, 12)
         self.setMaxVisibleItems(20)
         self.addItem(everything, None)
         self.setAccessibleName(everything)
@@ -109,9 +117,11 @@ class FilterBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        outer.addLayout(row)
+        # one row on a wide screen, two or three in a narrow dock: nothing is ever drawn over a neighbour
+        self.bar = QWidget()
+        self.bar.setObjectName("eventFilterRow")
+        row = FlowLayout(self.bar, spacing=6, row_spacing=6)
+        outer.addWidget(self.bar)
 
         self.search = QLineEdit()
         self.search.setObjectName("eventSearch")
@@ -119,8 +129,9 @@ class FilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMaxLength(200)
         self.search.setAccessibleName("Search events")
-        self.search.setMinimumWidth(200)
-        row.addWidget(self.search, 2)
+        self.search.setMinimumWidth(180)
+        self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        row.addWidget(self.search)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)
@@ -129,6 +140,11 @@ class FilterBar(QWidget):
         self.search.returnPressed.connect(self._emit)
 
         self.level_buttons: dict[Level, QToolButton] = {}
+        levels = QWidget()  # the three severities stay together when the bar wraps
+        levels.setObjectName("eventLevels")
+        levels_row = QHBoxLayout(levels)
+        levels_row.setContentsMargins(0, 0, 0, 0)
+        levels_row.setSpacing(4)
         for level in Level:
             button = QToolButton()
             button.setObjectName(f"level-{level.word}")
@@ -140,10 +156,12 @@ class FilterBar(QWidget):
             button.setToolTip(f"Show {level.word} events")
             button.toggled.connect(lambda _on: self._emit())
             self.level_buttons[level] = button
-            row.addWidget(button)
+            levels_row.addWidget(button)
+        row.addWidget(levels)
 
         self.source = QComboBox()
         self.source.setAccessibleName("Source")
+        _shrinkable(self.source, 11)
         self.source.addItem("All sources", None)
         for src in Source:
             self.source.addItem(style.SOURCE_WORDS[src], src.value)
@@ -155,10 +173,11 @@ class FilterBar(QWidget):
         self.door = ChoiceCombo("door", "All doors / points", choices)
         for combo in (self.area, self.device, self.door):
             combo.currentIndexChanged.connect(lambda _: self._emit())
-            row.addWidget(combo, 1)
+            row.addWidget(combo)
 
         self.range = QComboBox()
         self.range.setAccessibleName("Time range")
+        _shrinkable(self.range, 14)
         for text, span in RANGES:
             self.range.addItem(text, span)
         self.range.addItem(CUSTOM, "custom")
