@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
 import console
 from console import resources
 from console.services.logs import LOG_FILE, redact, register_secret, setup_logging, shutdown_logging
+from console.services.memory import TRIM_EVERY_SECONDS, trim_heap
 from console.services.paths import Paths
 from console.services.secrets import TokenStore
 from console.services.session import Health, Profile, Session, probe
@@ -310,6 +311,9 @@ class ConsoleApp:
             await self.connect(*target)
         if self.sim is not None:
             self._add_training_menu(window)
+        self._trim = QTimer(window)  # a 12-hour shift must not keep growing (console/services/memory.py)
+        self._trim.timeout.connect(trim_heap)
+        self._trim.start(TRIM_EVERY_SECONDS * 1000)
         if state and not self.options.screenshot:
             window.restore_layout("", state)
         self._layout_ready = self.options.interactive  # screenshots and self-tests leave the layout alone
