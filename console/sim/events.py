@@ -347,7 +347,8 @@ def _temperature(world: World, fields: dict[str, Any]) -> Event:
     door = next((d for d in world.doors.values() if d.device_id == device.id), None)
     if door is not None:
         event.point_name = door.name
-    event.photo_path = f"/upload/event/photo/{device.sn}/{event.event_time.replace('-', '').replace(' ', '').replace(':', '')}.jpg"
+    stamp = "".join(ch for ch in event.event_time if ch.isdigit())
+    event.photo_path = f"/upload/event/photo/{device.sn}/{stamp}.jpg"
     return world.add_event(event)
 
 
