@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from console.services.session import Session
 from console.ui.main_window import MainWindow
 
-__all__ = ["ALARMS", "DOORS", "EVENTS", "VISITORS", "Workspace"]
+__all__ = ["ALARMS", "DOORS", "EVENTS", "VISITORS", "PinnedColumn", "Workspace"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,54 @@ DOORS, EVENTS, ALARMS, VISITORS = "doors", "events", "alarms", "visitors"
 TITLES = {DOORS: "Doors and gates", EVENTS: "Events", ALARMS: "Alarms", VISITORS: "Visitors"}
 REALERT_AFTER = timedelta(minutes=5)
 ALARMS_WIDTH = 430
+UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
+
+
+class PinnedColumn(QObject):
+    """Keeps a docked side panel at its width while the window grows or shrinks: the room goes to the others.
+
+    Without a central widget Qt shares a window's new width equally among the dock areas (and
+    ``resizeDocks`` does not hold), so a queue column would take half of a 1920 px screen from the board.
+    The dock's maximum width is the pin; the operator still drags the separator (the pin is lifted while the
+    mouse is down on the window's separators and set again where it is released), and a floating dock has no
+    pin at all.
+    """
+
+    def __init__(self, window: QMainWindow, dock: QDockWidget, width: int) -> None:
+        super().__init__(dock)
+        self.window = window
+        self.dock = dock
+        self.width = width
+        self._dragging = False
+        window.installEventFilter(self)
+        dock.topLevelChanged.connect(self._pin)
+        dock.dockLocationChanged.connect(self._pin)
+        self._pin()
+
+    @property
+    def pinned(self) -> bool:
+        """Docked on the right, beside the others (floating, or moved among the others, it is left free)."""
+        area = self.window.dockWidgetArea(self.dock)
+        return not self.dock.isFloating() and area == Qt.DockWidgetArea.RightDockWidgetArea
+
+    def _pin(self, *_: object) -> None:
+        self.dock.setMaximumWidth(self.width if self.pinned else UNLIMITED)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.window and self.pinned:
+            if kind == QEvent.Type.MouseButtonPress:  # the window itself only gets presses on its separators
+                self._dragging = True
+                self.dock.setMaximumWidth(UNLIMITED)
+            elif kind == QEvent.Type.MouseButtonRelease and self._dragging:
+                self._dragging = False
+                self.width = max(self.dock.minimumSizeHint().width(), self.dock.width())
+                self._pin()
+        return False
+
+    def detach(self) -> None:
+        self.window.removeEventFilter(self)
+        self.dock.setMaximumWidth(UNLIMITED)
 
 
 @dataclass
@@ -85,8 +133,8 @@ class Workspace:
         self.alarms = AlarmsPanel(self.queue, settings)
         self.window.add_panel(EVENTS, TITLES[EVENTS], self.events, tab_with=DOORS)
         dock = self.window.add_panel(ALARMS, TITLES[ALARMS], self.alarms, area=Qt.DockWidgetArea.RightDockWidgetArea)
-        # the board keeps the room; the queue is a column beside it (a saved layout overrides this)
-        self.window.resizeDocks([dock], [ALARMS_WIDTH], Qt.Orientation.Horizontal)
+        # The board keeps the room; the queue is a column beside it (a saved layout overrides this)
+        self._undo.append(PinnedColumn(self.window, dock, ALARMS_WIDTH).detach)
         self.queue.load()  # after the panel exists, so that alarms left from the last shift ring
         self._undo.append(self.queue.queue_changed.connect(lambda _change: self.events.refresh_selected()))
         self.events.door_requested.connect(self.show_door)

@@ -18,18 +18,20 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from console import resources
 from console.services.audit import AuditLog
 from console.services.events import ACK_ACTION, AlarmQueue, Event, Journal, Level, Retention, Source
-from console.ui import aio
+from console.ui import aio, theme
 from console.ui.alarms import AlarmSound, AlarmsPanel
 from console.ui.alarms.dialogs import AcknowledgeDialog
-from console.ui.alarms.model import AlarmColumn
+from console.ui.alarms.model import SHOWN_IN_A_COLUMN, AlarmColumn, short_time
 from console.ui.alarms.notify import DesktopNotifier
 from console.ui.alarms.sound import tone_samples, write_tone
 from tests.helpers import until
+from tests.ui.fit import ALARMS_COLUMN, assert_fit, lay_out, rows, themed
 
 
 class Clock:
@@ -128,7 +130,7 @@ def make_env(qtbot, qloop, tmp_path) -> Iterator[Any]:
         options = settings if settings is not None else {}
         panel = AlarmsPanel(
             queue, options, sound=AlarmSound(player_factory=player_factory or factory),
-            notifier=DesktopNotifier(tray_factory=lambda: tray), clock=clock, tick_ms=3_600_000,
+            notifier=DesktopNotifier(tray_factory=lambda: tray), clock=clock, tick_ms=3_600_000, flash_ms=15,
         )
         counts: list[int] = []
         panel.count_changed.connect(counts.append)
@@ -167,7 +169,7 @@ def test_an_alarm_rings_raises_the_badge_and_notifies(env, qtbot, qtmodeltester)
     assert env.counts == [2]
     assert env.panel.count == 2
     assert env.panel.model.rowCount() == 2
-    assert env.panel.headline.text() == "⚠ 2 alarms waiting for acknowledgement"
+    assert env.panel.headline.text() == "⚠ 2 alarms to acknowledge"
     assert env.tray.messages  # the panel's window is not the active one
     title, text = env.tray.messages[0]
     assert title == "Alarm (+1 more)"
@@ -397,3 +399,90 @@ def test_the_bundled_chime_is_short_soft_and_low(tmp_path) -> None:
     again = write_tone(tmp_path / "alarm.wav")
     assert again.read_bytes() == path.read_bytes()
     assert len(tone_samples()) == frames
+
+
+# -- the column beside the board -------------------------------------------------------------------
+
+
+def test_the_panel_fits_its_column_beside_the_board(env, qapp) -> None:
+    env.arrive(env.alarm(1, name="Door Opened Accidentally by a very long event name from the server" * 2,
+                        point="North wing, second floor, emergency exit by the loading bay"))
+    with themed(qapp):
+        assert env.panel.minimumSizeHint().width() <= ALARMS_COLUMN
+        lay_out(env.panel, ALARMS_COLUMN, 600)
+        panel = env.panel
+        controls = [panel.ack_button, panel.snooze_button, panel.snooze_minutes, panel.select_all,
+                    panel.snoozed_label, panel.mute_button, panel.volume]
+        rects = assert_fit(panel, [panel.headline, *controls, panel.stack])
+        assert rows(rects[1:-1]) == 2  # Acknowledge and snooze; then selection and sound
+        # the columns a guard reads, whole in the width: no sideways scrolling
+        assert env.panel.visible_columns() == list(SHOWN_IN_A_COLUMN)
+        assert panel.view.horizontalScrollBar().maximum() == 0
+        assert panel.view.columnWidth(AlarmColumn.EVENT) >= 100
+
+
+def test_every_cell_tells_the_whole_alarm_in_its_tooltip(env) -> None:
+    env.arrive(env.alarm(1, pin="7", person="Mallory", device_name="Controller 4"))
+    model = env.panel.model
+    tip = model.index(0, AlarmColumn.TIME).data(Qt.ItemDataRole.ToolTipRole)
+    for words in ("Alarm: Door Opened Accidentally", "Time: 2024-05-01 02:13:01", "Door / point: Door 1",
+                  "Person: 7 · Mallory", "Device: Controller 4", "Waiting: 59 s"):
+        assert words in tip
+    assert model.index(0, AlarmColumn.TIME).data() == "02:13:01"  # today: the time of day is enough
+
+
+def test_times_before_today_carry_their_date() -> None:
+    now = datetime(2024, 5, 1, 2, 14)
+    assert short_time(datetime(2024, 5, 1, 0, 5, 9), now) == "00:05:09"
+    assert short_time(datetime(2024, 4, 30, 23, 58, 1), now) == "04-30 23:58"
+    assert short_time(datetime(2023, 12, 31, 23, 58, 1), now) == "2023-12-31"
+
+
+def test_the_columns_chosen_are_remembered(make_env) -> None:
+    first = make_env()
+    first.panel._choose_columns([AlarmColumn.SEVERITY, AlarmColumn.EVENT, AlarmColumn.WAITING])
+    assert first.settings["alarms"]["columns"] == ["Severity", "Event", "Waiting"]
+    again = make_env(first.settings)
+    assert again.panel.visible_columns() == [AlarmColumn.SEVERITY, AlarmColumn.EVENT, AlarmColumn.WAITING]
+    broken = make_env({"alarms": {"columns": "not a list"}})
+    assert broken.panel.visible_columns() == list(SHOWN_IN_A_COLUMN)
+
+
+def test_the_headline_flashes_when_an_alarm_comes_then_stays_lit(env, qtbot) -> None:
+    seen: list[tuple[str, bool]] = []
+    env.panel._flash.timeout.connect(lambda: seen.append((env.panel.headline.text(),
+                                                          bool(env.panel.headline.property("dim")))))
+    env.arrive(env.alarm(1))
+    assert env.panel.flashing
+    qtbot.waitUntil(lambda: not env.panel.flashing, timeout=5000)
+    assert {dim for _, dim in seen} == {True, False}  # it did flash
+    assert {text for text, _ in seen} == {"⚠ 1 alarm to acknowledge"}  # and the words never went away
+    assert not env.panel.headline.property("dim")  # it ends lit
+    assert f"background: {theme.current().alarm};" in env.panel.headline.styleSheet()
+    env.panel.select_keys(["alarm-1"])
+    env.panel.snooze_selected(5)
+    env.panel.flash_headline()  # nothing waiting (snoozed): nothing to flash
+    assert not env.panel.flashing
+
+
+@pytest.mark.parametrize("name", theme.THEMES)
+def test_acknowledge_is_the_filled_primary_button_and_reads_well(env, monkeypatch, name: str) -> None:
+    monkeypatch.setattr(theme, "_active", theme.PALETTES[name])
+    env.panel.apply_theme()
+    css = env.panel.ack_button.styleSheet()
+    first = css.split("}")[0]
+    background = first.split("background: ")[1].split(";")[0]
+    words = first.split(" color: ")[1].split(";")[0]
+    assert background == theme.PALETTES[name].accent
+    assert _contrast(words, background) >= 4.5
+    assert env.panel.ack_button.property("role") == "primary"
+
+
+def _contrast(fg: str, bg: str) -> float:
+    def lum(hex_color: str) -> float:
+        c = QColor(hex_color)
+        parts = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in (c.redF(), c.greenF(), c.blueF())]
+        return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2]
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 
 from console.services.audit import AuditLog
 from console.services.doors import Item, Kind
@@ -18,6 +18,7 @@ from console.ui.doors.model import Grouping, HeaderInfo, Role
 from console.ui.doors.style import describe
 from tests.helpers import until
 from tests.services.doors_helpers import TOKEN, session_for
+from tests.ui.fit import LEFT_COLUMN, assert_fit, lay_out, rows, themed
 
 SENSOR_WORDS = {"open": "Open", "off": "Closed", "no sensor": "No sensor", "unknown": "Sensor unknown"}
 
@@ -301,3 +302,34 @@ def test_the_board_menu_offers_the_actions_of_the_selected_tile(env, run) -> Non
     assert panel.view.indexAt(panel.view.visualRect(panel.index_of(gate.key)).center() + QPoint(0, 0)).data(
         Role.KEY
     ) == gate.key
+
+
+# -- at real screen sizes --------------------------------------------------------------------------
+
+
+def test_actions_and_filters_wrap_in_a_narrow_column_and_nothing_is_cut(env, run, qapp) -> None:
+    run(env.panel.board.poll_once())
+    panel = env.panel
+    actions = panel.toolbar.findChildren(QToolButton)
+    named = {b.text() for b in actions}
+    assert {"Open door", "Close door", "Gate: open for entry", "Gate: open for exit", "Close all doors in view…",
+            "More"} <= named
+    assert [a.text() for a in panel.more_menu.actions()] == ["Refresh now", "Reload lists"]
+    filters = [panel.search, panel.area_combo, panel.device_combo, panel.problems, panel.grouping, panel.count]
+    with themed(qapp):
+        assert panel.minimumSizeHint().width() <= LEFT_COLUMN
+        lay_out(panel, 850, 760)  # the board's column on a 1280x800 screen
+        assert_fit(panel, [panel.toolbar, panel.filter_bar, panel.tabs, panel.details])
+        assert rows(assert_fit(panel.toolbar, actions)) == 2
+        assert_fit(panel.filter_bar, filters)
+        assert panel.seconds.isVisibleTo(panel)
+        lay_out(panel, 1180, 860)  # 1600 px wide: one row of actions, one of filters
+        assert rows(assert_fit(panel.toolbar, actions)) == 1
+        assert rows(assert_fit(panel.filter_bar, filters)) == 1
+        plans = panel.plans_widget
+        panel.tabs.setCurrentWidget(plans)
+        lay_out(panel, 850, 760)
+        assert_fit(panel, [panel.tabs])
+        assert_fit(plans, [plans.combo, plans.add_button, plans.rename_button, plans.remove_button,
+                           plans.fit_button, plans.hint])
+    run(settled(panel))

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QScrollArea
 
 from console.api import Client
 from console.api.client import RetryPolicy
@@ -32,6 +32,7 @@ from console.ui.events.details import DetailsPane
 from console.ui.events.model import Column, EventTableModel, Role
 from console.ui.events.photo import decode_photo
 from tests.helpers import until
+from tests.ui.fit import LEFT_COLUMN, assert_fit, lay_out, rows, themed
 
 TOKEN = "events-ui-token"
 STORES = {"acc": Source.ACCESS, "psg": Source.GATE, "hep": Source.TEMPERATURE}
@@ -542,7 +543,10 @@ def test_a_name_with_markup_shows_literally(env, run) -> None:
     assert details.title.textFormat() == Qt.TextFormat.PlainText
     assert details.fields["person"].text() == "<b>Mallory</b><img src='http://x/y.png'>"
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in details.fields.values())
-    assert details.door_button.text() == "Show “<a href='x'>Lobby</a>” on the doors panel"
+    assert details.door_button.text() == "Show this door on the board"
+    door_tip = details.door_button.toolTip()  # the door's name, literally: escaped, never a link
+    assert "“&lt;a href=&#x27;x&#x27;&gt;Lobby&lt;/a&gt;”" in door_tip
+    assert "<a " not in door_tip
     run(quiet(env.panel))
 
 
@@ -685,3 +689,71 @@ def test_the_panel_renders_in_light_and_dark(env, run, qapp, monkeypatch, tmp_pa
         qapp.setProperty("consoleTheme", old_prop)
 
 
+
+
+# -- at real screen sizes --------------------------------------------------------------------------
+
+
+def test_the_panel_fits_the_left_column_and_its_bars_wrap(env, qapp) -> None:
+    panel, bar = env.panel, env.panel.filters
+    filters = [bar.search, *bar.level_buttons.values(), bar.clear_button, bar.source, bar.area, bar.device,
+               bar.door, bar.range]
+    status = [panel.sources_label, panel.count_label, panel.export_button, panel.details_button]
+    with themed(qapp):
+        assert panel.minimumSizeHint().width() <= LEFT_COLUMN
+        lay_out(panel, 850, 760)  # the left column of a 1280x800 screen
+        assert_fit(panel, [bar, panel.status_bar, panel.split])
+        narrow = assert_fit(bar, filters)
+        assert_fit(panel.status_bar, status)
+        assert rows(narrow) == 2  # words and severity; then where and when
+        assert bar.door.width() >= bar.door.fontMetrics().horizontalAdvance("All doors / points")
+        lay_out(panel, 560, 760)  # squeezed further (a floating window): still nothing cut or overlapping
+        assert rows(assert_fit(bar, filters)) > 2
+        assert_fit(panel.status_bar, status)
+        lay_out(panel, 1500, 900)
+        assert rows(assert_fit(bar, filters)) == 2
+
+
+def test_the_details_fold_away_and_come_back_and_it_is_remembered(env, run) -> None:
+    panel = env.panel
+    lay_out(panel, 1200, 800)
+    table = panel.view.width()
+    assert panel.details_visible
+    assert panel.details_button.text() == "Hide details ▸"
+    panel.details_button.click()
+    lay_out(panel, 1200, 800)
+    assert not panel.details_visible
+    assert panel.split.sizes()[1] == 0
+    assert panel.view.width() > table + 200  # the table got the room
+    assert panel.details_button.text() == "◂ Show details"
+    run(panel.stop())
+    assert panel.settings["events_panel"]["details_hidden"] is True
+    again = EventsPanel(env.session, env.journal, env.stream, panel.settings)
+    try:
+        lay_out(again, 1200, 800)
+        assert not again.details_visible
+        again.details_button.click()
+        lay_out(again, 1200, 800)
+        assert again.details_visible
+        assert again.details.width() >= 260
+    finally:
+        again.deleteLater()
+    panel.details_button.click()
+    lay_out(panel, 1200, 800)
+    assert panel.details.width() >= 260  # back at a useful width, not a sliver
+
+
+def test_the_details_show_no_empty_captions_and_never_scroll_sideways(env, run) -> None:
+    run(env.poll())
+    env.produce(10)
+    run(env.poll())
+    details = env.panel.details
+    assert not details.event_box.isVisibleTo(details)  # "No event selected": no column of blank fields
+    env.panel.select_row(0)
+    lay_out(env.panel, 850, 760)
+    assert details.event_box.isVisibleTo(details)
+    scroll = details.findChild(QScrollArea)
+    assert scroll.horizontalScrollBar().maximum() == 0
+    body = scroll.widget()
+    assert body.width() <= scroll.viewport().width()
+    run(quiet(env.panel))

@@ -16,7 +16,7 @@ import zxingcpp
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from console.api import ApiError, Client
@@ -30,6 +30,7 @@ from console.sim.rules import qr_value
 from console.ui.visitors import VisitorsPanel
 from console.ui.visitors.models import ExpectedModel, OnSiteModel
 from tests.helpers import until
+from tests.ui.fit import LEFT_COLUMN, assert_fit, lay_out, themed
 
 TOKEN = "visitor-panel-token-5be1"
 SEED = 11
@@ -498,3 +499,19 @@ def test_the_lists_are_sound_qt_models(desk: Desk, qtbot: QtBot, qtmodeltester: 
     assert isinstance(desk.panel.onsite_model, OnSiteModel)
     index = desk.panel.onsite_model.index(0, 0)
     assert index.data() == "Zoë O'Brien-Müller"
+
+
+def test_the_desk_fits_the_left_column_and_the_form_never_scrolls_sideways(desk: Desk, qapp: Any) -> None:
+    panel = desk.panel
+    scroll = next(s for s in panel.findChildren(QScrollArea) if s.widget() and s.widget().isAncestorOf(panel.form))
+    hand_over = panel.findChild(QWidget, "handOver")
+    with themed(qapp):
+        assert panel.minimumSizeHint().width() <= LEFT_COLUMN
+        lay_out(panel, 850, 760)  # the left column of a 1280x800 screen
+        assert_fit(panel, [panel.tabs])
+        assert scroll.horizontalScrollBar().maximum() == 0  # every field whole, none past the right edge
+        assert scroll.viewport().width() >= panel.form.minimumSizeHint().width()
+        assert_fit(scroll.widget(), [panel.form, panel.register_button, panel.book_button, panel.drafts_button,
+                                     panel.clear_button])
+        assert_fit(hand_over, [panel.qr_view, panel.refresh_qr_button, panel.screen_button,
+                               panel.badge_print_button, panel.badge_pdf_button])

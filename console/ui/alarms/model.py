@@ -18,7 +18,7 @@ from console.services.events import Alarm, Level
 from console.services.events.model import format_time
 from console.ui.events import style
 
-__all__ = ["AlarmColumn", "AlarmRole", "AlarmTableModel", "waited"]
+__all__ = ["HEADERS", "SHOWN_IN_A_COLUMN", "AlarmColumn", "AlarmRole", "AlarmTableModel", "short_time", "waited"]
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -46,9 +46,23 @@ HEADERS = {
 }
 
 
+SHOWN_IN_A_COLUMN = (AlarmColumn.SEVERITY, AlarmColumn.TIME, AlarmColumn.EVENT, AlarmColumn.POINT)
+"""What the narrow alarms column shows by default; the others are a right-click on the header away, and every
+cell's tool tip tells the whole alarm."""
+
+
 class AlarmRole(IntEnum):
     KEY = Qt.ItemDataRole.UserRole + 1
     ALARM = Qt.ItemDataRole.UserRole + 2
+
+
+def short_time(when: datetime, now: datetime) -> str:
+    """``02:14:05`` for today, ``04-30 23:58`` before (the tool tip has the whole date)."""
+    if when.date() == now.date():
+        return f"{when:%H:%M:%S}"
+    if when.year == now.year:
+        return f"{when:%m-%d %H:%M}"
+    return f"{when:%Y-%m-%d}"
 
 
 def waited(since: datetime, now: datetime) -> str:
@@ -145,7 +159,7 @@ class AlarmTableModel(QAbstractTableModel):
         if column is AlarmColumn.SEVERITY:
             return style.level_word(event.level)
         if column is AlarmColumn.TIME:
-            return format_time(event.time)
+            return short_time(event.time, self._clock())
         if column is AlarmColumn.EVENT:
             return style.cut(style.event_text(event))
         if column is AlarmColumn.POINT:
@@ -157,6 +171,20 @@ class AlarmTableModel(QAbstractTableModel):
         if column is AlarmColumn.WAITING:
             return waited(event.time if event.time <= alarm.raised_at else alarm.raised_at, self._clock())
         return "once" if alarm.alerts == 1 else f"{alarm.alerts} times"
+
+    def describe(self, alarm: Alarm) -> str:
+        """The whole alarm in words, whatever columns are shown: the tool tip of each of its cells."""
+        event = alarm.event
+        lines = [f"{style.level_word(event.level)}: {style.event_text(event) or '(unnamed event)'}",
+                 f"Time: {format_time(event.time)}"]
+        for caption, value in (("Door / point", event.point), ("Person", style.person_text(event)),
+                               ("Device", event.device)):
+            if value:
+                lines.append(f"{caption}: {value}")
+        lines.append(f"Waiting: {self._text(alarm, AlarmColumn.WAITING)}")
+        if alarm.alerts > 1:
+            lines.append(f"Raised {alarm.alerts} times; last at {format_time(alarm.last_alert)}")
+        return "\n".join(lines)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         alarm = self.alarm_at(index.row()) if index.isValid() else None
@@ -175,10 +203,7 @@ class AlarmTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and column in (AlarmColumn.SEVERITY, AlarmColumn.EVENT):
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
-            extra = ""
-            if alarm.alerts > 1:
-                extra = f"\nRaised {alarm.alerts} times; last at {format_time(alarm.last_alert)}"
-            return style.plain_tooltip(self._text(alarm, column) + extra)
+            return style.plain_tooltip(self.describe(alarm))
         if role == AlarmRole.KEY:
             return alarm.key
         if role == AlarmRole.ALARM:

@@ -19,15 +19,17 @@ from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -44,7 +46,7 @@ from console.ui.events import style
 
 from .. import aio
 from .dialogs import AcknowledgeDialog
-from .model import AlarmColumn, AlarmRole, AlarmTableModel
+from .model import HEADERS, SHOWN_IN_A_COLUMN, AlarmColumn, AlarmRole, AlarmTableModel
 from .notify import DesktopNotifier
 from .sound import AlarmSound
 
@@ -52,12 +54,15 @@ __all__ = ["AlarmsPanel"]
 
 log = logging.getLogger(__name__)
 
+PREFERRED_WIDTH = 420  # a column beside the board: the workspace docks it at 430 px
 DEFAULT_SNOOZE = 5
 DEFAULT_VOLUME = 60
 TICK_MS = 1000
-WIDTHS = {
-    AlarmColumn.SEVERITY: 84, AlarmColumn.TIME: 146, AlarmColumn.POINT: 150,
-    AlarmColumn.PERSON: 150, AlarmColumn.DEVICE: 110, AlarmColumn.WAITING: 80, AlarmColumn.ALERTS: 80,
+FLASH_MS = 500  # half a second lit, half a second dim
+FLASHES = 3
+WIDTHS = {  # in characters of the panel's font: sized for the 430 px column beside the board
+    AlarmColumn.SEVERITY: 9, AlarmColumn.TIME: 8, AlarmColumn.POINT: 13,
+    AlarmColumn.PERSON: 14, AlarmColumn.DEVICE: 12, AlarmColumn.WAITING: 9, AlarmColumn.ALERTS: 8,
 }
 
 
@@ -75,6 +80,7 @@ class AlarmsPanel(QWidget):
         notifier: DesktopNotifier | None = None,
         clock: Callable[[], datetime] = datetime.now,
         tick_ms: int = TICK_MS,
+        flash_ms: int = FLASH_MS,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("alarmsPanel")
@@ -102,6 +108,11 @@ class AlarmsPanel(QWidget):
         self._timer.setInterval(max(10, tick_ms))
         self._timer.timeout.connect(self.tick)
         self._timer.start()
+        # the headline (and nothing else on screen) flashes when an alarm comes or comes back, then stays lit
+        self._flashes_left = 0
+        self._flash = QTimer(self)
+        self._flash.setInterval(max(10, flash_ms))
+        self._flash.timeout.connect(self._flash_step)
         self._on_changed(queue.alarms)
 
     # -- settings --------------------------------------------------------------------------------
@@ -138,35 +149,48 @@ class AlarmsPanel(QWidget):
         self.headline.setObjectName("alarmHeadline")
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
         self.headline.setAccessibleName("Alarms waiting")
+        self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
 
-        bar = QHBoxLayout()
+        # the column is narrow (430 px beside the board): the primary action gets its own row, the rest below
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
         self.ack_button = QPushButton("Acknowledge…")
         self.ack_button.setObjectName("acknowledge")
+        self.ack_button.setProperty("role", "primary")
         self.ack_button.setToolTip("Acknowledge the selected alarms, with one optional note (Ctrl+Return)")
-        self.ack_button.setMinimumWidth(self.fontMetrics().horizontalAdvance("Acknowledge 999 alarms…") + 40)
+        bold = QFont(self.font())
+        bold.setBold(True)  # the stylesheet makes it bold: room for its longest label without a jump
+        self.ack_button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance("Acknowledge 99 alarms…") + 40)
+        self.ack_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.ack_button.clicked.connect(lambda: self._spawn(self.acknowledge_selected(), "acknowledge alarms"))
-        bar.addWidget(self.ack_button)
+        actions.addWidget(self.ack_button, 1)
         self.snooze_button = QPushButton("Snooze")
         self.snooze_button.setToolTip("Hide the selected alarms for a few minutes; they come back by themselves")
         self.snooze_button.clicked.connect(lambda: self.snooze_selected())
-        bar.addWidget(self.snooze_button)
+        actions.addWidget(self.snooze_button)
         self.snooze_minutes = QSpinBox()
         self.snooze_minutes.setRange(1, 60)
         self.snooze_minutes.setSuffix(" min")
         self.snooze_minutes.setValue(_int(options.get("snooze_minutes"), DEFAULT_SNOOZE, 1, 60))
         self.snooze_minutes.setAccessibleName("Snooze minutes")
+        self.snooze_minutes.setToolTip("How long Snooze hides the selected alarms")
+        self.snooze_minutes.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.snooze_minutes.valueChanged.connect(lambda v: self._save(snooze_minutes=int(v)))
-        bar.addWidget(self.snooze_minutes)
+        actions.addWidget(self.snooze_minutes)
+        layout.addLayout(actions)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
         self.select_all = QToolButton()
         self.select_all.setText("Select all")
         self.select_all.clicked.connect(self._select_all)
         bar.addWidget(self.select_all)
-        bar.addStretch(1)
         self.snoozed_label = QLabel()
         self.snoozed_label.setTextFormat(Qt.TextFormat.PlainText)
         self.snoozed_label.setProperty("role", "hint")
         bar.addWidget(self.snoozed_label)
+        bar.addStretch(1)
         self.mute_button = QToolButton()
         self.mute_button.setObjectName("mute")
         self.mute_button.setCheckable(True)
@@ -190,6 +214,8 @@ class AlarmsPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)  # cut with "…"; the tool tip has the whole alarm
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(True)
         self.view.setAccessibleName("Alarms waiting for acknowledgement, oldest first")
@@ -197,10 +223,16 @@ class AlarmsPanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(max(24, self.fontMetrics().height() + 10))
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(48)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(AlarmColumn.EVENT, QHeaderView.ResizeMode.Stretch)
-        for column, width in WIDTHS.items():
-            self.view.setColumnWidth(column, width)
+        em = self.fontMetrics().averageCharWidth()
+        for column, chars in WIDTHS.items():
+            self.view.setColumnWidth(column, chars * em + 24)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.setToolTip("Right-click to choose the columns")
+        self.set_columns(_columns(options.get("columns")))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.view.doubleClicked.connect(self._double_clicked)
         self.empty = QLabel("No alarm is waiting.\nNew alarms appear here, with a sound.")
@@ -220,6 +252,41 @@ class AlarmsPanel(QWidget):
         self._update_mute()
         self.apply_theme()
 
+    # -- columns ---------------------------------------------------------------------------------
+
+    def visible_columns(self) -> list[AlarmColumn]:
+        return [c for c in AlarmColumn if not self.view.isColumnHidden(c)]
+
+    def set_columns(self, columns: Iterable[AlarmColumn]) -> None:
+        """Show only ``columns`` (the event's name always)."""
+        shown = set(columns) | {AlarmColumn.EVENT}
+        for column in AlarmColumn:
+            self.view.setColumnHidden(column, column not in shown)
+
+    def _header_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for column in AlarmColumn:
+            action = menu.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(not self.view.isColumnHidden(column))
+            action.setEnabled(column is not AlarmColumn.EVENT)
+            action.toggled.connect(lambda on, c=column: self._toggle_column(c, on))
+        menu.addSeparator()
+        menu.addAction("Default columns", lambda: self._choose_columns(SHOWN_IN_A_COLUMN))
+        menu.popup(self.view.horizontalHeader().mapToGlobal(pos))
+
+    def _toggle_column(self, column: AlarmColumn, on: bool) -> None:
+        shown = set(self.visible_columns())
+        if on:
+            shown.add(column)
+        else:
+            shown.discard(column)
+        self._choose_columns(shown)
+
+    def _choose_columns(self, columns: Iterable[AlarmColumn]) -> None:
+        self.set_columns(columns)
+        self._save(columns=[HEADERS[c] for c in self.visible_columns()])
+
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         return aio.spawn(coro, owner=self, name=name)
 
@@ -227,12 +294,39 @@ class AlarmsPanel(QWidget):
 
     def _on_raised(self, alarms: list[Alarm]) -> None:
         self.sound.play()
+        self.flash_headline()
         self._notify(alarms, again=False)
 
     def _on_re_alert(self, alarms: list[Alarm]) -> None:
         self.model.set_alarms(self.queue.alarms)  # "raised N times" (the queue only says what came back)
         self.sound.play()
+        self.flash_headline()
         self._notify(alarms, again=True)
+
+    # -- the headline's flash ----------------------------------------------------------------------
+
+    @property
+    def flashing(self) -> bool:
+        return self._flash.isActive()
+
+    def flash_headline(self) -> None:
+        """Flash the headline a few times (once a second: far below the 3 a second that can harm), then
+        leave it lit. Both states are readable: the words never blink away."""
+        if not len(self.queue):  # (the queue counts the new alarm before it says the queue changed)
+            return
+        self._flashes_left = FLASHES * 2
+        self._flash_step()
+        self._flash.start()
+
+    def _flash_step(self) -> None:
+        if self._flashes_left <= 0 or not len(self.queue):
+            self._flash.stop()
+            self._flashes_left = 0
+            self.headline.setProperty("dim", False)
+        else:
+            self._flashes_left -= 1
+            self.headline.setProperty("dim", self._flashes_left % 2 == 1)
+        self._style_headline()
 
     def _notify(self, alarms: list[Alarm], *, again: bool) -> None:
         if not alarms:
@@ -249,7 +343,7 @@ class AlarmsPanel(QWidget):
         snoozed = self.queue.counts().get("snoozed", 0)
         self.snoozed_label.setText(f"{snoozed} snoozed" if snoozed else "")
         if count:
-            self.headline.setText(f"⚠ {count} alarm{'s' if count != 1 else ''} waiting for acknowledgement")
+            self.headline.setText(f"⚠ {count} alarm{'s' if count != 1 else ''} to acknowledge")
         else:
             self.headline.setText("✓ No alarm waiting")
         self.headline.setProperty("level", "alarm" if count else "ok")
@@ -382,11 +476,29 @@ class AlarmsPanel(QWidget):
     def apply_theme(self) -> None:
         self.model.restyle()
         self._style_headline()
+        self._style_primary()
         self._update_mute()
+
+    def _style_primary(self) -> None:
+        """Acknowledge, filled with the accent colour; its words in whichever of dark or white reads better."""
+        p = theme.current()
+        accent = QColor(p.accent)
+        words = max((p.window, "#ffffff"), key=lambda c: _contrast(QColor(c), accent))
+        hover = accent.lighter(112) if QColor(p.window).lightness() < 128 else accent.darker(112)
+        self.ack_button.setStyleSheet(
+            f"QPushButton#acknowledge {{ background: {p.accent}; color: {words}; border: 2px solid {p.accent};"
+            " font-weight: 700; padding: 7px 16px; }"
+            f"QPushButton#acknowledge:hover {{ background: {hover.name()}; border-color: {hover.name()}; }}"
+            f"QPushButton#acknowledge:focus {{ border: 2px solid {p.text}; }}"
+            f"QPushButton#acknowledge:disabled {{ background: {p.surface}; color: {p.text_muted};"
+            f" border: 2px solid {p.border_strong}; }}"
+        )
 
     def _style_headline(self) -> None:
         p = theme.current()
-        if self.headline.property("level") == "alarm":
+        if self.headline.property("level") == "alarm" and self.headline.property("dim"):
+            css = f"background: {p.alarm_bg}; color: {p.alarm_text}; border: 1px solid {p.alarm};"
+        elif self.headline.property("level") == "alarm":
             css = f"background: {p.alarm}; color: {p.on_alarm}; border: 1px solid {p.alarm};"
         else:
             css = f"background: {p.ok_bg}; color: {p.ok_text}; border: 1px solid {p.ok};"
@@ -395,15 +507,42 @@ class AlarmsPanel(QWidget):
             f" font-size: {p.font_size_title}pt; }}"
         )
 
+    def sizeHint(self) -> QSize:
+        """A column's width (the table alone would ask for every column's)."""
+        hint = super().sizeHint()
+        return QSize(max(self.minimumSizeHint().width(), PREFERRED_WIDTH), hint.height())
+
     def shutdown(self) -> None:
         """Stop ticking the queue and remove the tray notifier (the session is ending)."""
         self._timer.stop()
+        self._flash.stop()
         with contextlib.suppress(Exception):
             self.notifier.close()
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+
+    def luminance(c: QColor) -> float:
+        parts = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in (c.redF(), c.greenF(), c.blueF())]
+        return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _columns(value: Any) -> list[AlarmColumn]:
+    """The columns a saved list of header names asks for; the default ones when it is not such a list."""
+    by_name = {name: column for column, name in HEADERS.items()}
+    if isinstance(value, list):
+        chosen = [by_name[v] for v in value if isinstance(v, str) and v in by_name]
+        if chosen:
+            return chosen
+    return list(SHOWN_IN_A_COLUMN)
 
 
 def _int(value: Any, default: int, low: int, high: int) -> int:

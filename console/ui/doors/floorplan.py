@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSceneMouseEvent,
     QGraphicsView,
-    QHBoxLayout,
     QLabel,
     QListView,
     QMenu,
@@ -59,6 +58,7 @@ from PySide6.QtWidgets import (
 from console.services.doors import DoorBoard, Item, ItemKey
 from console.services.floorplans import FloorPlan, FloorPlans, PlanError, image_kind
 
+from ..flow import FlowLayout
 from .model import MIME_TYPE, decode_mime
 from .style import Colours, Severity, colours, severity, status_line
 
@@ -329,7 +329,8 @@ class PlansWidget(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
+        bar_box = QWidget()  # wraps in a narrow dock instead of widening it
+        bar = FlowLayout(bar_box, spacing=6, row_spacing=4)
         bar.addWidget(QLabel("Plan:"))
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(18)
@@ -342,11 +343,11 @@ class PlansWidget(QWidget):
         self.fit_button = self._tool("Fit", "Fit the plan in the window (Ctrl+wheel zooms)")
         for button in (self.add_button, self.rename_button, self.remove_button, self.fit_button):
             bar.addWidget(button)
-        bar.addStretch(1)
-        self.hint = QLabel()
+        layout.addWidget(bar_box)
+        self.hint = QLabel()  # its own line, wrapped: the plan tools fit a narrow dock
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
-        bar.addWidget(self.hint)
-        layout.addLayout(bar)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListView()

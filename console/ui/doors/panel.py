@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTabWidget,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -63,6 +62,7 @@ from console.services.doors import DEFAULT_OPEN_TOO_LONG, BoardChange, BoardSumm
 from console.services.floorplans import FloorPlans
 
 from .. import aio
+from ..flow import FlowLayout
 from .delegate import TileDelegate
 from .details import DetailsPane
 from .floorplan import PlansWidget
@@ -75,6 +75,35 @@ log = logging.getLogger(__name__)
 
 DEFAULT_OPEN_SECONDS = 5
 BANNER_SECONDS = 10
+
+
+def _tool(action: QAction) -> QToolButton:
+    """A tool button for ``action`` (text, tool tip, enabled state and shortcut all follow the action)."""
+    action.setIconText(action.text())  # keep the "…" that says a dialog comes first
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    return button
+
+
+def _group(*widgets: QWidget) -> QWidget:
+    """Widgets that belong together (an action and its setting): they wrap as one."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    for widget in widgets:
+        row.addWidget(widget)
+    return box
+
+
+def _shrinkable(combo: QComboBox, chars: int) -> None:
+    """At least ``chars`` characters wide whatever its items (long names elided; the list shows them whole)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    combo.setMaximumWidth(combo.minimumSizeHint().width() * 2)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
 
 
 class Banner(QFrame):
@@ -224,12 +253,10 @@ class DoorsPanel(QWidget):
         self.banner = Banner()
         layout.addWidget(self.banner)
 
-        self.toolbar = QToolBar("Door and gate actions")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # Actions and filters wrap into a second row when the board's column is narrow (1280 px screens):
+        # nothing is cut off or drawn over the next dock. Rare actions live under "More".
         self.act_open = self._action("Open door", "Ctrl+Shift+O", "Open the selected door for the given seconds",
                                      self._open_clicked)
-        self.toolbar.addAction(self.act_open)
-        self.toolbar.addWidget(QLabel(" for "))
         self.seconds = QSpinBox()
         self.seconds.setRange(MIN_OPEN_SECONDS, MAX_OPEN_SECONDS)
         self.seconds.setSuffix(" s")
@@ -237,71 +264,76 @@ class DoorsPanel(QWidget):
         self.seconds.setAccessibleName("Door opening time in seconds")
         self.seconds.setToolTip(f"How long a remote open keeps the door unlocked ({MIN_OPEN_SECONDS}-"
                                 f"{MAX_OPEN_SECONDS} s); remembered")
-        self.toolbar.addWidget(self.seconds)
         self.act_close = self._action("Close door", "Ctrl+Shift+C", "Close (lock) the selected doors",
                                       self._close_clicked)
-        self.toolbar.addAction(self.act_close)
-        self.toolbar.addSeparator()
         self.act_entry = self._action("Gate: open for entry", "Ctrl+Shift+E", "Open the selected gate for entry",
                                       lambda: self._gate_clicked(GateDirection.ENTRY))
         self.act_exit = self._action("Gate: open for exit", "Ctrl+Shift+X", "Open the selected gate for exit",
                                      lambda: self._gate_clicked(GateDirection.EXIT))
-        self.toolbar.addAction(self.act_entry)
-        self.toolbar.addAction(self.act_exit)
-        self.toolbar.addSeparator()
         self.act_close_all = self._action("Close all doors in view…", "Ctrl+Shift+L",
                                           "Close every door the filter shows (asks first)", self._close_all_clicked)
-        self.toolbar.addAction(self.act_close_all)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addWidget(spacer)
         self.act_refresh = self._action("Refresh now", None, "Ask the server for every state now (F5)",
                                         self.refresh_now)
-        self.toolbar.addAction(self.act_refresh)
         self.act_reload = self._action("Reload lists", None,
                                        "Fetch door, gate, device and reader names again (after changes on the server)",
                                        self.board.reload_lists)
-        self.toolbar.addAction(self.act_reload)
+        self.more_menu = QMenu(self)
+        self.more_menu.addAction(self.act_refresh)
+        self.more_menu.addAction(self.act_reload)
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("doorsMore")
+        self.more_button.setText("More")
+        self.more_button.setToolTip("Refresh now, reload the lists of doors and gates")
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+
+        self.toolbar = QWidget()
+        self.toolbar.setObjectName("doorActions")
+        self.toolbar.setAccessibleName("Door and gate actions")
+        bar = FlowLayout(self.toolbar, spacing=6, row_spacing=4)
+        bar.addWidget(_group(_tool(self.act_open), QLabel("for"), self.seconds, _tool(self.act_close)))
+        bar.addWidget(_group(_tool(self.act_entry), _tool(self.act_exit)))
+        bar.addWidget(_tool(self.act_close_all))
+        bar.addWidget(self.more_button)
         layout.addWidget(self.toolbar)
 
-        filters = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, area, device, serial…")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search doors and gates")
+        self.search.setMinimumWidth(180)
+        self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.search.textChanged.connect(lambda text: self._set_filter(text=text))
-        filters.addWidget(self.search, 2)
         self.area_combo = QComboBox()
         self.area_combo.setAccessibleName("Area filter")
-        self.area_combo.setMinimumContentsLength(14)
-        self.area_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        _shrinkable(self.area_combo, 11)
         self.area_combo.currentIndexChanged.connect(lambda _: self._set_filter(area=self.area_combo.currentData()))
-        filters.addWidget(self.area_combo, 1)
         self.device_combo = QComboBox()
         self.device_combo.setAccessibleName("Device filter")
-        self.device_combo.setMinimumContentsLength(14)
-        self.device_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        _shrinkable(self.device_combo, 11)
         self.device_combo.currentIndexChanged.connect(
             lambda _: self._set_filter(device=self.device_combo.currentData())
         )
-        filters.addWidget(self.device_combo, 1)
         self.problems = QCheckBox("Only problems")
         self.problems.setToolTip("Only doors and gates that are offline, in alarm, or open too long")
         self.problems.toggled.connect(lambda on: self._set_filter(problems=on))
-        filters.addWidget(self.problems)
         self.grouping = QComboBox()
         self.grouping.setAccessibleName("Grouping")
         for grouping in Grouping:
             self.grouping.addItem(grouping.words, grouping.value)
         self.grouping.setCurrentIndex(self.grouping.findData(self.model.grouping.value))
         self.grouping.currentIndexChanged.connect(self._grouping_changed)
-        filters.addSpacing(12)
-        filters.addWidget(QLabel("Group:"))
-        filters.addWidget(self.grouping)
         self.count = QLabel()
+        self.count.setObjectName("doorsCount")
         self.count.setTextFormat(Qt.TextFormat.PlainText)
-        filters.addWidget(self.count)
-        layout.addLayout(filters)
+        self.count.setProperty("role", "hint")
+        self.filter_bar = QWidget()
+        self.filter_bar.setObjectName("doorFilters")
+        filters = FlowLayout(self.filter_bar, spacing=6, row_spacing=4)
+        for widget in (self.search, self.area_combo, self.device_combo, self.problems,
+                       _group(QLabel("Group:"), self.grouping), self.count):
+            filters.addWidget(widget)
+        layout.addWidget(self.filter_bar)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
@@ -341,6 +373,7 @@ class DoorsPanel(QWidget):
         self.plans_widget.rename_button.clicked.connect(lambda *_: self._spawn(self._rename_plan(), "rename plan"))
         self.plans_widget.remove_button.clicked.connect(lambda *_: self._spawn(self._remove_plan(), "remove plan"))
         self.tabs.addTab(self.plans_widget, "Floor plans")
+
         split.addWidget(self.tabs)
 
         self.details = DetailsPane()

@@ -35,6 +35,7 @@ from console.services.events import Event, Level, Source, event_key
 from console.services.events.model import clean_photo_base64, format_time
 
 from .. import aio, theme
+from ..flow import FlowLayout
 from . import style
 from .photo import PhotoResult, decode_photo
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 PHOTO_BOX = QSize(220, 220)
 MAX_RAW_LINES = 200
 PERSON_CACHE = 200
+KEY_SHOWN = 12  # characters of the journal key shown (all of it in the tool tip)
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("time", "Time"),
@@ -196,6 +198,8 @@ class DetailsPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # long values wrap: the pane never scrolls sideways (a value cut at the edge would be misread)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(scroll)
         body = QWidget()
@@ -221,15 +225,15 @@ class DetailsPane(QWidget):
         self.door_button.setObjectName("showDoor")
         self.door_button.setToolTip("Select this door or gate on the doors panel")
         self.door_button.clicked.connect(self._door_clicked)
-        layout.addWidget(self.door_button)
+        layout.addWidget(self.door_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-        photos = QHBoxLayout()
+        photo_row = QWidget()  # side by side, or one under the other in a narrow pane
+        photos = FlowLayout(photo_row, spacing=10, row_spacing=8)
         self.photo = PhotoView("Captured photo")
         self.person_photo = PhotoView("Registered photo")
         photos.addWidget(self.photo)
         photos.addWidget(self.person_photo)
-        photos.addStretch(1)
-        layout.addLayout(photos)
+        layout.addWidget(photo_row)
 
         box = QGroupBox("Event")
         form = QFormLayout(box)
@@ -246,6 +250,7 @@ class DetailsPane(QWidget):
             self.fields[key] = value
             self._rows[key] = caption
         self._form = form
+        self.event_box = box
         layout.addWidget(box)
 
         person_box = QGroupBox("Person record (from the server)")
@@ -326,6 +331,9 @@ class DetailsPane(QWidget):
             self._restyle(self.badge)
             for label in self.fields.values():
                 label.setText("")
+            self.event_box.hide()  # no column of empty captions
+            self.raw_toggle.hide()
+            self.raw.hide()
             self.door_button.hide()
             self.photo.show_result(None, "")
             self.photo.hide()
@@ -339,15 +347,25 @@ class DetailsPane(QWidget):
         if event.backfilled:
             words.append("back-filled")
         self.badge.setText(" · ".join(words))
+        self.event_box.show()
+        self.raw_toggle.show()
+        self.raw.setVisible(self.raw_toggle.isChecked())
         self.badge.setProperty("level", event.level.word)
         self._restyle(self.badge)
         for key, value in _field_values(event).items():
-            self.fields[key].setText(value)
+            if key == "key" and len(value) > KEY_SHOWN:  # one long word: it cannot wrap, so it is cut visibly
+                self.fields[key].setText(value[:KEY_SHOWN] + "…")
+                self.fields[key].setToolTip(value)
+            else:
+                self.fields[key].setText(value)
+                self.fields[key].setToolTip("")
             visible = bool(value)
             self.fields[key].setVisible(visible)
             self._rows[key].setVisible(visible)
         if event.point:
-            self.door_button.setText(f"Show “{style.cut(event.point, 60)}” on the doors panel".replace("&", "&&"))
+            self.door_button.setText("Show this door on the board")
+            where = style.cut(event.point, 200)
+            self.door_button.setToolTip(style.plain_tooltip(f"Select “{where}” on the doors panel"))
             self.door_button.show()
         else:
             self.door_button.hide()

@@ -46,9 +46,12 @@ SEARCH_DELAY_MS = 250
 
 
 def _shrinkable(combo: QComboBox, chars: int) -> None:
-    """As wide as ``chars`` characters whatever its items (long names are elided; the list shows them whole)."""
+    """At least ``chars`` characters wide whatever its items (long names are elided; the list shows them whole),
+    and growing to fill its row of the filter bar up to twice that."""
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(chars)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    combo.setMaximumWidth(combo.minimumSizeHint().width() * 2)
     combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
 
 
@@ -64,7 +67,7 @@ class ChoiceCombo(QComboBox):
         self.field = field
         self.everything = everything
         self._choices = choices
-        _shrinkable(self, 12)
+        _shrinkable(self, 8)
         self.setMaxVisibleItems(20)
         self.addItem(everything, None)
         self.setAccessibleName(everything)
@@ -117,11 +120,16 @@ class FilterBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        # one row on a wide screen, two or three in a narrow dock: nothing is ever drawn over a neighbour
+        # Two lines: what (words, severity) and where / when. Each wraps further in a narrow dock rather than
+        # drawing over its neighbour; the fields stretch to fill their line.
         self.bar = QWidget()
         self.bar.setObjectName("eventFilterRow")
-        row = FlowLayout(self.bar, spacing=6, row_spacing=6)
+        row = FlowLayout(self.bar, spacing=6, row_spacing=4)
         outer.addWidget(self.bar)
+        self.place_bar = QWidget()
+        self.place_bar.setObjectName("eventPlaceRow")
+        places = FlowLayout(self.place_bar, spacing=6, row_spacing=4)
+        outer.addWidget(self.place_bar)
 
         self.search = QLineEdit()
         self.search.setObjectName("eventSearch")
@@ -129,7 +137,7 @@ class FilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMaxLength(200)
         self.search.setAccessibleName("Search events")
-        self.search.setMinimumWidth(180)
+        self.search.setMinimumWidth(220)
         self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         row.addWidget(self.search)
         self._debounce = QTimer(self)
@@ -161,28 +169,29 @@ class FilterBar(QWidget):
 
         self.source = QComboBox()
         self.source.setAccessibleName("Source")
-        _shrinkable(self.source, 11)
+        _shrinkable(self.source, 8)
         self.source.addItem("All sources", None)
         for src in Source:
             self.source.addItem(style.SOURCE_WORDS[src], src.value)
         self.source.currentIndexChanged.connect(lambda _: self._emit())
-        row.addWidget(self.source)
+        places.addWidget(self.source)
 
         self.area = ChoiceCombo("area", "All areas", choices)
         self.device = ChoiceCombo("device", "All devices", choices)
         self.door = ChoiceCombo("door", "All doors / points", choices)
+        _shrinkable(self.door, 11)  # room for its own "All doors / points"
         for combo in (self.area, self.device, self.door):
             combo.currentIndexChanged.connect(lambda _: self._emit())
-            row.addWidget(combo)
+            places.addWidget(combo)
 
         self.range = QComboBox()
         self.range.setAccessibleName("Time range")
-        _shrinkable(self.range, 14)
+        _shrinkable(self.range, 10)
         for text, span in RANGES:
             self.range.addItem(text, span)
         self.range.addItem(CUSTOM, "custom")
         self.range.currentIndexChanged.connect(self._range_changed)
-        row.addWidget(self.range)
+        places.addWidget(self.range)
 
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -55,6 +56,7 @@ from console.services.events import (
 from console.ui import theme
 
 from .. import aio
+from ..flow import FlowLayout
 from . import style
 from .delegate import EventDelegate
 from .details import DetailsPane
@@ -73,6 +75,7 @@ COLUMN_WIDTHS = {
 NUISANCE_REFRESH_MS = 5 * 60_000
 NUISANCE_AFTER_ALARM_MS = 15_000
 MAX_BANNER_LINES = 4
+DETAILS_MIN_WIDTH = 260
 
 
 class GapBanner(QFrame):
@@ -197,24 +200,22 @@ class EventsPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
 
-        top = QHBoxLayout()
         self.filters = FilterBar(self._choices, clock=self._clock)
         self.filters.changed.connect(self._filter_changed)
-        top.addWidget(self.filters, 1)
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setToolTip("Save the events matching the filter as a CSV file")
-        self.export_button.clicked.connect(lambda: self._spawn(self.export_csv(), "export events"))
-        top.addWidget(self.export_button)
-        layout.addLayout(top)
+        layout.addWidget(self.filters)
 
         self.banner = GapBanner()
         layout.addWidget(self.banner)
 
-        status = QHBoxLayout()
+        # what the stream is doing, how many rows, and what to do with them; wraps in a narrow dock
+        self.status_bar = QWidget()
+        self.status_bar.setObjectName("eventStatus")
+        status = FlowLayout(self.status_bar, spacing=10, row_spacing=4)
         self.sources_label = QLabel()
         self.sources_label.setObjectName("eventSources")
         self.sources_label.setTextFormat(Qt.TextFormat.PlainText)
-        status.addWidget(self.sources_label, 1)
+        self.sources_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        status.addWidget(self.sources_label)
         self.count_label = QLabel()
         self.count_label.setObjectName("eventCount")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -225,7 +226,16 @@ class EventsPanel(QWidget):
         self.jump_button.clicked.connect(self.jump_to_latest)
         self.jump_button.hide()
         status.addWidget(self.jump_button)
-        layout.addLayout(status)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save the events matching the filter as a CSV file")
+        self.export_button.clicked.connect(lambda: self._spawn(self.export_csv(), "export events"))
+        status.addWidget(self.export_button)
+        self.details_button = QToolButton()
+        self.details_button.setObjectName("toggleDetails")
+        self.details_button.setAccessibleName("Show or hide the details pane")
+        self.details_button.clicked.connect(lambda: self.set_details_visible(not self.details_visible))
+        status.addWidget(self.details_button)
+        layout.addWidget(self.status_bar)
 
         self.view = QTableView()
         self.view.setObjectName("eventsTable")
@@ -260,34 +270,43 @@ class EventsPanel(QWidget):
 
         self.details = DetailsPane(getattr(self.session, "client", None))
         self.details.door_requested.connect(self.door_requested.emit)
-        self.details.setMinimumWidth(280)
+        self.details.setMinimumWidth(DETAILS_MIN_WIDTH)
 
         self.chart = RateChart(self._clock)
         self.nuisance = NuisanceList()
-        self.nuisance.setMinimumWidth(330)
+        self.nuisance.setMinimumWidth(220)
         self.nuisance.door_activated.connect(self.show_door_events)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setObjectName("eventsStats")
         bottom.addWidget(self.chart)
         bottom.addWidget(self.nuisance)
         bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 1)
+        bottom.setStretchFactor(1, 2)
         bottom.setChildrenCollapsible(True)
+        bottom.setSizes([480, 320])
 
         left = QSplitter(Qt.Orientation.Vertical)
+        left.setObjectName("eventsTableSplit")
         left.addWidget(self.view)
         left.addWidget(bottom)
         left.setStretchFactor(0, 4)
         left.setStretchFactor(1, 1)
+        left.setCollapsible(0, False)
+        # the table beside its details; the details fold away (button or drag) to give the table the room
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("eventsSplit")
         self.split.addWidget(left)
         self.split.addWidget(self.details)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
+        self.split.setCollapsible(0, False)
+        self.split.setCollapsible(1, True)
         self.split.setSizes([900, 340])
+        self.split.splitterMoved.connect(lambda *_: self._details_moved())
         left.setSizes([520, 170])
         layout.addWidget(self.split, 1)
+        self._details_width = 340
+        self._update_details_button()
 
         self._nuisance_timer = QTimer(self)
         self._nuisance_timer.setInterval(NUISANCE_REFRESH_MS)
@@ -319,14 +338,18 @@ class EventsPanel(QWidget):
         return {}
 
     def _restore_settings(self) -> None:
-        columns = self._options().get("columns")
+        options = self._options()
+        columns = options.get("columns")
         if isinstance(columns, str) and columns:
             with contextlib.suppress(binascii.Error, ValueError):
                 self.view.horizontalHeader().restoreState(QByteArray(base64.b64decode(columns, validate=True)))
+        if options.get("details_hidden") is True:
+            self.set_details_visible(False)
 
     def _save_settings(self) -> None:
         options = self._options()
         options["columns"] = base64.b64encode(bytes(self.view.horizontalHeader().saveState().data())).decode("ascii")
+        options["details_hidden"] = not self.details_visible
         save = getattr(self.settings, "save", None)
         if callable(save):
             try:
@@ -494,6 +517,38 @@ class EventsPanel(QWidget):
                 return
         if self._following:
             self.view.scrollToTop()
+
+    # -- the details pane: beside the table, folded away when the dock is narrow ----------------
+
+    @property
+    def details_visible(self) -> bool:
+        return self.split.sizes()[1] > 0 if self.split.count() > 1 else False
+
+    def set_details_visible(self, visible: bool) -> None:
+        """Unfold (at its last width) or fold away the details pane; the table takes the room."""
+        sizes = self.split.sizes()
+        total = sum(sizes)
+        if visible and sizes[1] == 0:
+            width = max(DETAILS_MIN_WIDTH, min(self._details_width, total - DETAILS_MIN_WIDTH))
+            self.split.setSizes([max(0, total - width), width] if total else [900, self._details_width])
+        elif not visible and sizes[1] > 0:
+            self._details_width = sizes[1]
+            self.split.setSizes([total, 0])
+        if not visible and total == 0:  # not laid out yet: fold it once it is
+            self.split.setSizes([1, 0])
+        self._update_details_button()
+
+    def _details_moved(self) -> None:
+        width = self.split.sizes()[1]
+        if width > 0:
+            self._details_width = width
+        self._update_details_button()
+
+    def _update_details_button(self) -> None:
+        shown = self.details_visible
+        self.details_button.setText("Hide details ▸" if shown else "◂ Show details")
+        self.details_button.setToolTip("Fold the details pane away to give the table the room" if shown
+                                       else "Show the selected event's details beside the table")
 
     # -- selection and details -------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from console.services.events import Event, EventFilter, Journal, Level
 from console.services.events.model import format_time
 from console.ui import theme
 
+from ..flow import FlowLayout
 from . import style
 
 __all__ = ["NuisanceDoor", "NuisanceList", "RateChart", "minute_counts", "minute_of", "nuisance_doors"]
@@ -87,19 +89,25 @@ class RateChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        head = QHBoxLayout()
+        head = QWidget()  # the legend goes under the title when the chart is narrow
+        head_flow = FlowLayout(head, spacing=10, row_spacing=2)
         title = QLabel("Events per minute, last hour")
         title.setProperty("role", "hint")
-        head.addWidget(title)
-        head.addStretch(1)
+        title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        head_flow.addWidget(title)
+        legend = QWidget()
+        legend_row = QHBoxLayout(legend)
+        legend_row.setContentsMargins(0, 0, 0, 0)
+        legend_row.setSpacing(10)
         self.legend: dict[Level, QLabel] = {}
         for level in Level:
             label = QLabel()
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setObjectName(f"legend-{level.word}")
             self.legend[level] = label
-            head.addWidget(label)
-        layout.addLayout(head)
+            legend_row.addWidget(label)
+        head_flow.addWidget(legend)
+        layout.addWidget(head)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.setObjectName("eventRatePlot")
         self.plot.setMinimumHeight(110)
@@ -194,6 +202,7 @@ class NuisanceList(QWidget):
         layout.setSpacing(2)
         title = QLabel(f"Most alarms, last {NUISANCE_DAYS} days")
         title.setProperty("role", "hint")
+        title.setWordWrap(True)
         title.setToolTip("Doors that alarm again and again: often a faulty sensor or a door left ajar. "
                          "Double-click one to see its events.")
         layout.addWidget(title)
@@ -219,6 +228,7 @@ class NuisanceList(QWidget):
             item = QTreeWidgetItem(["No alarms this week", "", ""])
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.tree.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)  # the whole width: a narrow column does not cut it
             return
         for entry in doors:
             item = QTreeWidgetItem([style.cut(entry.door, 80), str(entry.alarms), format_time(entry.last)[5:16]])

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, QSortFilterProxyModel, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -107,6 +108,19 @@ def _table(model: OnSiteModel | ExpectedModel) -> tuple[QTableView, QSortFilterP
         mode = QHeaderView.ResizeMode.ResizeToContents if short else QHeaderView.ResizeMode.Stretch
         header.setSectionResizeMode(column, mode)
     return view, proxy
+
+
+class _FormScroll(QScrollArea):
+    """The registration form's scroll area: it scrolls up and down, never sideways (a field cut at the
+    right edge is a field the receptionist does not see), so it asks for the form's whole width."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        inner = self.widget()
+        if inner is None:
+            return hint
+        width = inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), width), hint.height())
 
 
 class VisitorsPanel(QWidget):
@@ -227,22 +241,24 @@ class VisitorsPanel(QWidget):
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 8, 4)
         title = plain_label("Who is visiting whom?")
         title.setProperty("role", "title")
         left_layout.addWidget(title)
         left_layout.addWidget(self.form)
         left_layout.addLayout(buttons)
         left_layout.addStretch(1)
-        scroll = QScrollArea()
+        scroll = _FormScroll()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self._build_handover())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)  # halves: fields no wider than they need, the code bigger for the phone
+        splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         return splitter
 
@@ -258,10 +274,13 @@ class VisitorsPanel(QWidget):
         self.handover_name.setFont(font)
         self.handover_detail = ElidedLabel("")
         self.handover_valid = ElidedLabel("")
-        self.qr_view = QrView()
+        self.qr_view = QrView(min_module=6)  # 6 px a module at least (phones read 1.5 mm); larger when there is room
         self.qr_view.set_placeholder("The visitor's QR code appears here after registration")
         self.qr_status = ElidedLabel("")
         self.qr_status.setProperty("role", "hint")
+        for label in (self.handover_name, self.handover_detail, self.handover_valid, self.qr_status):
+            # they elide to the width they get: they must not widen the column
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.refresh_qr_button = QPushButton("Refresh QR")
         self.refresh_qr_button.setToolTip("Ask the server for the visitor's current code")
         self.screen_button = QPushButton("Visitor screen")
@@ -283,6 +302,7 @@ class VisitorsPanel(QWidget):
         row2.addWidget(self.badge_print_button)
         row2.addWidget(self.badge_pdf_button)
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(title)
         layout.addWidget(self.handover_name)
         layout.addWidget(self.handover_detail)
