@@ -64,8 +64,6 @@ async def shoot(qapp: QApplication, out: Path, theme_name: str, size: tuple[int,
     door = next((item.key for item in ws.doors.board.items if item.name == first.event.point), None)
     ws.doors.select(door)
     await until(lambda: not ws.events.details.busy, 10)
-    with contextlib.suppress(AssertionError):  # the headline lit, not caught half-way through its flash
-        await until(lambda: not ws.alarms.flashing, 5)
     await asyncio.sleep(0.5)  # let the repaint land
     for key in PANELS:
         dock = app.window.dock(key)
@@ -74,6 +72,8 @@ async def shoot(qapp: QApplication, out: Path, theme_name: str, size: tuple[int,
         dock.show()
         dock.raise_()
         await asyncio.sleep(0.3)
+        with contextlib.suppress(AssertionError):  # the alarm headline lit, not caught half-way through a flash
+            await until(lambda: not ws.alarms.flashing, 5)
         app.window.grab().save(str(out / f"{key}-{theme_name}.png"), "PNG")
     app.request_quit()
     await task

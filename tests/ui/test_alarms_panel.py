@@ -473,7 +473,10 @@ def test_acknowledge_is_the_filled_primary_button_and_reads_well(env, monkeypatc
     first = css.split("}")[0]
     background = first.split("background: ")[1].split(";")[0]
     words = first.split(" color: ")[1].split(";")[0]
-    assert background == theme.PALETTES[name].accent
+    palette = theme.PALETTES[name]
+    assert background.lower() in (palette.accent.lower(), palette.selection.lower())
+    assert f"border: 2px solid {palette.accent}" in first  # framed like nothing else
+    assert _contrast(background, palette.button) > 1.3  # unlike the other buttons
     assert _contrast(words, background) >= 4.5
     assert env.panel.ack_button.property("role") == "primary"
 

@@ -480,15 +480,18 @@ class AlarmsPanel(QWidget):
         self._update_mute()
 
     def _style_primary(self) -> None:
-        """Acknowledge, filled with the accent colour; its words in whichever of dark or white reads better."""
+        """Acknowledge stands out from every other button: filled and bold, framed in the accent colour. At
+        night a deep blue fill (a bright one would glare in a dark room), by day the accent itself; the words
+        in whichever of dark or white reads better on it."""
         p = theme.current()
-        accent = QColor(p.accent)
-        words = max((p.window, "#ffffff"), key=lambda c: _contrast(QColor(c), accent))
-        hover = accent.lighter(112) if QColor(p.window).lightness() < 128 else accent.darker(112)
+        dark = QColor(p.window).lightness() < 128
+        fill = QColor(p.selection if dark else p.accent)
+        words = max((p.window, "#ffffff"), key=lambda c: _contrast(QColor(c), fill))
+        hover = fill.lighter(125) if dark else fill.darker(112)
         self.ack_button.setStyleSheet(
-            f"QPushButton#acknowledge {{ background: {p.accent}; color: {words}; border: 2px solid {p.accent};"
+            f"QPushButton#acknowledge {{ background: {fill.name()}; color: {words}; border: 2px solid {p.accent};"
             " font-weight: 700; padding: 7px 16px; }"
-            f"QPushButton#acknowledge:hover {{ background: {hover.name()}; border-color: {hover.name()}; }}"
+            f"QPushButton#acknowledge:hover {{ background: {hover.name()}; }}"
             f"QPushButton#acknowledge:focus {{ border: 2px solid {p.text}; }}"
             f"QPushButton#acknowledge:disabled {{ background: {p.surface}; color: {p.text_muted};"
             f" border: 2px solid {p.border_strong}; }}"
