@@ -54,6 +54,8 @@ DEMO_PROFILE = "Demo (simulator)"
 DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
 DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0}  # simulated events per second: doors open, alarms, offline
 SELF_TEST_TIMEOUT = 45.0
+REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
+REST_PAINT_DELAY = 0.15  # and then this long, so that the board's first tiles are painted before
 DOORS = "doors"
 
 
@@ -204,6 +206,8 @@ class ConsoleApp:
         self.audit: Any = None
         self.sim: Any = None  # console.sim.SimulatorThread in demo mode
         self.training: QWidget | None = None  # the Training menu of demo mode
+        self._rest: asyncio.Task[None] | None = None  # builds and starts the panels after the board
+        self._board_polled = asyncio.Event()  # set by the doors panel's first summary of a connection
         self.reporter: ErrorReporter | None = None
         self.reported_errors: list[str] = []  # what the error dialogs said (kept after shutdown for tests)
         self.summaries = 0  # summaries received from the doors panel (the self-test waits for one)
@@ -309,6 +313,11 @@ class ConsoleApp:
             self._show_not_connected()
         else:
             await self.connect(*target)
+        rest = self._rest
+        if rest is not None:  # every panel exists before the saved layout is applied to the docks
+            await asyncio.wait({rest})  # (cancelled when the operator switched connections meanwhile)
+            if not rest.cancelled() and rest.exception() is not None:
+                raise rest.exception()  # type: ignore[misc]
         if self.sim is not None:
             self._add_training_menu(window)
         self._trim = QTimer(window)  # a 12-hour shift must not keep growing (console/services/memory.py)
@@ -517,15 +526,29 @@ class ConsoleApp:
                 aio.report(exc, "the doors panel could not be built")
                 return
             self.workspace = workspace
+            self._board_polled = asyncio.Event()
             panel.summary_changed.connect(self._on_summary)  # type: ignore[attr-defined]
-            workspace.build_optional(aio.report if self.options.interactive else self._optional_failed)
             if profile.name != DEMO_PROFILE and self.settings.profile(profile.name) is not None:
                 self.settings.last_profile = profile.name
                 self.settings.save()
             log.info("connected to %s (%s), polling every %g s", profile.name, profile.url, profile.poll_interval)
             await workspace.start()
+            # the board first; the other panels (pyqtgraph, the journal...) once it has painted
+            self._rest = aio.spawn(self._start_rest(workspace, self._board_polled), owner=window, name="panels")
+
+    async def _start_rest(self, workspace: Workspace, board_polled: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(board_polled.wait(), REST_AFTER_SECONDS)
+        # building the rest blocks the loop for a moment (imports, pyqtgraph): let the tiles paint first
+        await asyncio.sleep(REST_PAINT_DELAY)
+        if self.workspace is workspace:
+            await workspace.start_rest(aio.report if self.options.interactive else self._optional_failed)
 
     async def _disconnect(self) -> None:
+        rest, self._rest = self._rest, None
+        if rest is not None and not rest.done():
+            rest.cancel()
+            await asyncio.gather(rest, return_exceptions=True)
         workspace, self.workspace = self.workspace, None
         session, self.session = self.session, None
         if workspace is not None:
@@ -550,6 +573,7 @@ class ConsoleApp:
         raise StartupError(f"{context}: {type(exc).__name__}: {exc}") from exc
 
     def _on_summary(self, summary: object) -> None:
+        self._board_polled.set()
         self.summaries += 1
         self.last_summary = summary
         if self.window is not None:

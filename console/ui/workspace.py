@@ -188,7 +188,14 @@ class Workspace:
         return [p for p in (self.doors, self.events, self.alarms, self.visitors) if p is not None]
 
     async def start(self) -> None:
-        for panel in (self.doors, self.events, self.visitors):
+        """Start the doors panel: the first thing a guard needs, so it polls before anything else is built."""
+        if self.doors is not None:
+            await self.doors.start()
+
+    async def start_rest(self, report: Callable[[BaseException, str], None]) -> None:
+        """Build and start the other panels (events, alarms, visitors), once the board is up."""
+        self.build_optional(report)
+        for panel in (self.events, self.visitors):
             if panel is not None:
                 await panel.start()
 
