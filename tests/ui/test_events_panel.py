@@ -296,7 +296,7 @@ def test_start_polls_in_the_background_and_stop_ends_it(env, run) -> None:
 
     run(scenario())
     assert not env.panel.running
-    assert "columns" in env.panel.settings["events_panel"]  # the table's column layout is remembered
+    assert "columns" in env.panel.settings["events"]  # the table's column layout is remembered
 
 
 # -- gaps --------------------------------------------------------------------------------------------
@@ -727,7 +727,7 @@ def test_the_details_fold_away_and_come_back_and_it_is_remembered(env, run) -> N
     assert panel.view.width() > table + 200  # the table got the room
     assert panel.details_button.text() == "◂ Show details"
     run(panel.stop())
-    assert panel.settings["events_panel"]["details_hidden"] is True
+    assert panel.settings["events"]["details_hidden"] is True
     again = EventsPanel(env.session, env.journal, env.stream, panel.settings)
     try:
         lay_out(again, 1200, 800)

@@ -43,6 +43,7 @@ from console.services.events import Alarm, AlarmQueue, AuditEntry
 from console.services.events.alarms import MAX_SNOOZE_MINUTES
 from console.ui import theme
 from console.ui.events import style
+from console.ui.panel_settings import panel_options, save_settings
 
 from .. import aio
 from .dialogs import AcknowledgeDialog
@@ -118,26 +119,12 @@ class AlarmsPanel(QWidget):
     # -- settings --------------------------------------------------------------------------------
 
     def _options(self) -> MutableMapping[str, Any]:
-        section = getattr(self.settings, "section", None)
-        if callable(section):
-            table = section("alarms")
-            if isinstance(table, MutableMapping):
-                return table
-        if isinstance(self.settings, MutableMapping):
-            table = self.settings.setdefault("alarms", {})
-            if isinstance(table, MutableMapping):
-                return table
-        return {}
+        return panel_options(self.settings, "alarms")
 
     def _save(self, **values: Any) -> None:
         options = self._options()
         options.update(values)
-        save = getattr(self.settings, "save", None)
-        if callable(save):
-            try:
-                save()
-            except (OSError, ValueError) as exc:
-                log.warning("settings not saved: %s", exc)
+        save_settings(self.settings)
 
     # -- building --------------------------------------------------------------------------------
 

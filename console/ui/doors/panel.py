@@ -63,6 +63,7 @@ from console.services.floorplans import FloorPlans
 
 from .. import aio
 from ..flow import FlowLayout
+from ..panel_settings import panel_options, save_settings
 from .delegate import TileDelegate
 from .details import DetailsPane
 from .floorplan import PlansWidget
@@ -201,24 +202,10 @@ class DoorsPanel(QWidget):
     # -- settings ------------------------------------------------------------------------------------
 
     def _options(self) -> MutableMapping[str, Any]:
-        section = getattr(self.settings, "section", None)
-        if callable(section):
-            table = section("doors")
-            if isinstance(table, MutableMapping):
-                return table
-        if isinstance(self.settings, MutableMapping):
-            table = self.settings.setdefault("doors", {})
-            if isinstance(table, MutableMapping):
-                return table
-        return {}
+        return panel_options(self.settings, "doors")
 
     def _save_settings(self) -> None:
-        save = getattr(self.settings, "save", None)
-        if callable(save):
-            try:
-                save()
-            except (OSError, ValueError) as exc:
-                log.warning("settings not saved: %s", exc)
+        save_settings(self.settings)
 
     @property
     def open_seconds(self) -> int:

@@ -57,6 +57,7 @@ from console.ui import theme
 
 from .. import aio
 from ..flow import FlowLayout
+from ..panel_settings import panel_options, save_settings
 from . import style
 from .delegate import EventDelegate
 from .details import DetailsPane
@@ -326,16 +327,7 @@ class EventsPanel(QWidget):
     # -- settings --------------------------------------------------------------------------------
 
     def _options(self) -> MutableMapping[str, Any]:
-        section = getattr(self.settings, "section", None)
-        if callable(section):
-            table = section("events")
-            if isinstance(table, MutableMapping):
-                return table
-        if isinstance(self.settings, MutableMapping):
-            table = self.settings.setdefault("events_panel", {})
-            if isinstance(table, MutableMapping):
-                return table
-        return {}
+        return panel_options(self.settings, "events")
 
     def _restore_settings(self) -> None:
         options = self._options()
@@ -350,12 +342,7 @@ class EventsPanel(QWidget):
         options = self._options()
         options["columns"] = base64.b64encode(bytes(self.view.horizontalHeader().saveState().data())).decode("ascii")
         options["details_hidden"] = not self.details_visible
-        save = getattr(self.settings, "save", None)
-        if callable(save):
-            try:
-                save()
-            except (OSError, ValueError) as exc:
-                log.warning("settings not saved: %s", exc)
+        save_settings(self.settings)
 
     # -- life cycle ------------------------------------------------------------------------------
 
