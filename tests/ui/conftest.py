@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -47,3 +48,23 @@ def run(qloop: qasync.QEventLoop) -> Callable[..., Any]:
         return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
 
     return runner
+
+
+@pytest.fixture(autouse=True)
+def _plain_style_afterwards(qapp: QApplication) -> Iterator[None]:
+    """The console themes the whole application; later tests get it back unthemed."""
+    palette = qapp.palette()
+    yield
+    qapp.setStyleSheet("")
+    qapp.setPalette(palette)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's platform dirs point here: nothing may land in them when --basedir is given."""
+    home = tmp_path / "home"
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.delenv("CVSEC_BASEDIR", raising=False)
+    monkeypatch.delenv("CVSEC_TOKEN", raising=False)
+    return home

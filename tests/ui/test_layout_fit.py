@@ -8,11 +8,10 @@ wider screen the width goes to the board, not to the alarm queue.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
@@ -23,25 +22,6 @@ from console.ui.main_window import MainWindow
 from console.ui.workspace import ALARMS_WIDTH, PinnedColumn
 from tests.helpers import until
 from tests.ui.fit import ALARMS_COLUMN, LEFT_COLUMN, lay_out, rect_in
-
-
-@pytest.fixture(autouse=True)
-def _plain_style_afterwards(qapp: QApplication) -> Iterator[None]:
-    """The console themes the whole application; later tests get it back unthemed."""
-    palette = qapp.palette()
-    yield
-    qapp.setStyleSheet("")
-    qapp.setPalette(palette)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(var, str(home / var.lower()))
-    monkeypatch.delenv("CVSEC_BASEDIR", raising=False)
-    monkeypatch.delenv("CVSEC_TOKEN", raising=False)
-    return home
 
 
 def _settle(window: MainWindow) -> None:

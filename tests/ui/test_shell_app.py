@@ -28,26 +28,6 @@ from tests.helpers import until
 TOKEN = "shell-app-token-91c4d2a7"
 
 
-@pytest.fixture(autouse=True)
-def _plain_style_afterwards(qapp: QApplication) -> Iterator[None]:
-    """The console themes the whole application; later tests get it back unthemed."""
-    palette = qapp.palette()
-    yield
-    qapp.setStyleSheet("")
-    qapp.setPalette(palette)
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The user's platform dirs point here: nothing may land in them when --basedir is given."""
-    home = tmp_path / "home"
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(var, str(home / var.lower()))
-    monkeypatch.delenv("CVSEC_BASEDIR", raising=False)
-    monkeypatch.delenv("CVSEC_TOKEN", raising=False)
-    return home
-
-
 @pytest.fixture
 def sim() -> Iterator[SimulatorThread]:
     thread = SimulatorThread(SimConfig(token=TOKEN, seed=5, site="small", event_rate=0.0))

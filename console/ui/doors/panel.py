@@ -62,6 +62,7 @@ from console.services.doors import DEFAULT_OPEN_TOO_LONG, BoardChange, BoardSumm
 from console.services.floorplans import FloorPlans
 
 from .. import aio
+from ..banner import MessageStrip
 from ..flow import FlowLayout
 from ..panel_settings import panel_options, save_settings
 from .delegate import TileDelegate
@@ -107,31 +108,16 @@ def _shrinkable(combo: QComboBox, chars: int) -> None:
     combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
 
 
-class Banner(QFrame):
+class Banner(MessageStrip):
     """A transient message across the top of the panel: the result of the last command, in words."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("doorsBanner")
+        super().__init__("doorsBanner", "Result of the last command", parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setWordWrap(True)
-        self.label.setAccessibleName("Result of the last command")
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
-        layout.addWidget(close)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.ok: bool | None = None
-        self.hide()
 
     def show_message(self, text: str, ok: bool | None, seconds: float = BANNER_SECONDS) -> None:
         self.ok = ok

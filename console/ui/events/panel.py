@@ -28,8 +28,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -56,6 +54,7 @@ from console.services.events import (
 from console.ui import theme
 
 from .. import aio
+from ..banner import MessageStrip
 from ..flow import FlowLayout
 from ..panel_settings import panel_options, save_settings
 from . import style
@@ -79,28 +78,13 @@ MAX_BANNER_LINES = 4
 DETAILS_MIN_WIDTH = 260
 
 
-class GapBanner(QFrame):
+class GapBanner(MessageStrip):
     """What the stream did about gaps in polling, in words: "back-filled 37 access events from 02:10 to 02:14"."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("gapBanner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 5, 4, 5)
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setWordWrap(True)
-        self.label.setAccessibleName("Gaps in the event stream")
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.dismiss)
-        layout.addWidget(close)
+        super().__init__("gapBanner", "Gaps in the event stream", parent)
         self.lines: list[str] = []
         self.kind = "info"
-        self.hide()
 
     def post(self, text: str, kind: str = "info", replace_prefix: str | None = None) -> None:
         """Add a line (``kind``: info, ok or fail); a line starting with ``replace_prefix`` is replaced."""
