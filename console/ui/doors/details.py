@@ -94,8 +94,13 @@ class DetailsPane(QWidget):
         self.events = QTreeWidget()
         self.events.setRootIsDecorated(False)
         self.events.setUniformRowHeights(True)
-        self.events.setHeaderLabels(["Time", "Event", "Person", "Reader"])
-        self.events.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.events.setHeaderLabels(["Time", "Event"])
+        header = self.events.header()  # fits the pane: the event name takes the room, the rest is elided
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.events.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.events.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.events.setAccessibleName("Recent events at the selected door or gate")
         elayout.addWidget(self.events)
         layout.addWidget(events_box, 1)
@@ -152,7 +157,11 @@ class DetailsPane(QWidget):
         self.events_status.setText(f"{len(events)} most recent" if events else "No events in the last 7 days")
         for event in events:
             when = f"{event.time:%m-%d %H:%M:%S}" if event.time else ""
-            row = QTreeWidgetItem([when, event.name + ("  [ALARM]" if event.alarm else ""), event.person, event.reader])
+            what = " · ".join(t for t in (("ALARM " if event.alarm else "") + event.name, event.person) if t)
+            row = QTreeWidgetItem([when, what])
+            tip = "\n".join(t for t in (when, event.name, event.person, event.reader) if t)
+            row.setToolTip(0, tip)
+            row.setToolTip(1, tip)
             self.events.addTopLevelItem(row)
 
     def show_events_error(self, text: str) -> None:
