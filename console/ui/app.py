@@ -303,6 +303,12 @@ class ConsoleApp:
             window.resize(1440, 900)
         elif geometry:
             window.restore_layout(geometry, "")
+        else:  # first start: most of the screen, the board needs the room
+            screen = self.qapp.primaryScreen()
+            if screen is not None:
+                area = screen.availableGeometry()
+                window.resize(int(area.width() * 0.9), int(area.height() * 0.9))
+                window.move(area.center() - window.rect().center())
         window.show()
 
         from console.services.audit import AuditLog
