@@ -54,21 +54,11 @@ class Visitor(Model):
         return " ".join(part for part in (self.name.strip(), self.last_name.strip()) if part)
 
 
-class VisitorRegistration(WireInput):
-    """The body of 2.18.1: a visitor arrives now (or is registered for a window)."""
+class _VisitBody(WireInput):
+    """What a registration and a reservation share: the host visited and the visitor's document type."""
 
     host_pin: str = Field(alias="persPersonPin")
     cert_type: Annotated[CertType, CertType.validator()] = Field(alias="certType")
-    cert_num: str = Field(alias="certNum", min_length=1, max_length=64)
-    visitor_name: str = Field(alias="visEmpName", min_length=1, max_length=100)
-    phone: str | None = Field(None, alias="visitEmpPhone", max_length=32)
-    company: str | None = Field(None, max_length=100)
-    reason: str = Field(alias="visitReason", min_length=1, max_length=200)
-    visitor_count: Annotated[int, Field(ge=1, le=999)] = Field(1, alias="visitorCount")
-    start_time: WireTime = Field(alias="startTime")
-    end_time: WireTime = Field(alias="endTime")
-    card_no: str | None = Field(None, alias="cardNo", max_length=64)
-    level_ids: WireList | None = Field(None, alias="visLevels")
 
     @field_validator("host_pin")
     @classmethod
@@ -79,6 +69,21 @@ class VisitorRegistration(WireInput):
     @classmethod
     def _cert(cls, value: CertType) -> CertType:
         return _cert_type(value)
+
+
+class VisitorRegistration(_VisitBody):
+    """The body of 2.18.1: a visitor arrives now (or is registered for a window)."""
+
+    cert_num: str = Field(alias="certNum", min_length=1, max_length=64)
+    visitor_name: str = Field(alias="visEmpName", min_length=1, max_length=100)
+    phone: str | None = Field(None, alias="visitEmpPhone", max_length=32)
+    company: str | None = Field(None, max_length=100)
+    reason: str = Field(alias="visitReason", min_length=1, max_length=200)
+    visitor_count: Annotated[int, Field(ge=1, le=999)] = Field(1, alias="visitorCount")
+    start_time: WireTime = Field(alias="startTime")
+    end_time: WireTime = Field(alias="endTime")
+    card_no: str | None = Field(None, alias="cardNo", max_length=64)
+    level_ids: WireList | None = Field(None, alias="visLevels")
 
     @field_validator("end_time")
     @classmethod
@@ -91,15 +96,13 @@ class VisitorRegistration(WireInput):
         return body
 
 
-class VisitorReservation(WireInput):
+class VisitorReservation(_VisitBody):
     """The body of 2.16.1: a visit booked ahead.
 
     ``visitEmpName`` is described as the interviewee's name, but the body has no other name field and the
     host is already ``persPersonPin``: it carries the visitor's name (the services and simulator read it so).
     """
 
-    host_pin: str = Field(alias="persPersonPin")
-    cert_type: Annotated[CertType, CertType.validator()] = Field(alias="certType")
     cert_num: str = Field(alias="certNum", min_length=1, max_length=64)
     visitor_name: str = Field(alias="visitEmpName", min_length=1, max_length=100)
     phone: str | None = Field(None, alias="visitEmpPhone", max_length=32)
@@ -107,16 +110,6 @@ class VisitorReservation(WireInput):
     reason: str = Field(alias="visitReason", min_length=1, max_length=200)
     visit_date: WireTime = Field(alias="visitDate")
     visit_end_date: WireTime = Field(alias="visitEndDate")
-
-    @field_validator("host_pin")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        return check_pin(value)
-
-    @field_validator("cert_type")
-    @classmethod
-    def _cert(cls, value: CertType) -> CertType:
-        return _cert_type(value)
 
     @field_validator("visit_end_date")
     @classmethod
