@@ -200,6 +200,11 @@ class Commands:
         server_text = ""
         try:
             await self.session.client.call(section, **params)
+        except asyncio.CancelledError:
+            # the console is closing or the session was switched while the command was under way: it may
+            # have reached the controller, so it is audited as uncertain before the cancellation goes on
+            self._audit(action, target, params, f"{Outcome.UNCERTAIN.value}: cancelled before the answer came")
+            raise
         except ApiError as exc:
             outcome = Outcome.FAILED
             server_text = clean_text(exc.text, 500)
@@ -219,24 +224,30 @@ class Commands:
             outcome = Outcome.OK
             text = f"{noun} {name} {verb}" + (f" {detail}" if detail else "")
         result_words = "ok" if outcome is Outcome.OK else f"{outcome.value}: {server_text}"
-        audited = True
+        failure = self._audit(action, target, params, result_words)
+        audited = failure is None
+        if failure is not None:
+            text += f" (NOT written to the audit log: {failure})"
+        log.info("%s %s: %s", action, target, result_words)
+        result = CommandResult(action, target, params, outcome, text, server_text, audited)
+        self.done.emit(result)
+        return result
+
+    def _audit(self, action: str, target: Target, params: dict[str, Any], result: str) -> Exception | None:
+        """Write the command's audit row; the error when it could not be written (the operator is told)."""
         try:
             self.audit.record(
                 action,
                 str(target),
                 {**params, "name": target.name},
-                result_words,
+                result,
                 operator=self.session.operator,
                 profile=str(getattr(self.session.profile, "name", self.session.profile)),
             )
         except (AuditError, OSError) as exc:
-            audited = False
             log.error("command %s on %s sent but not audited: %s", action, target, exc)
-            text += f" (NOT written to the audit log: {exc})"
-        log.info("%s %s: %s", action, target, result_words)
-        result = CommandResult(action, target, params, outcome, text, server_text, audited)
-        self.done.emit(result)
-        return result
+            return exc
+        return None
 
 
 def summarise(results: Sequence[CommandResult]) -> str:

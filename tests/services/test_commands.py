@@ -7,6 +7,7 @@ from console.services.audit import AuditLog
 from console.services.commands import CommandRefused, Commands, Outcome, Target, check_open_seconds, summarise
 from console.services.doors import Kind
 from console.sim import SimConfig, Simulator
+from tests.helpers import until
 from tests.services.doors_helpers import ASGI_URL, TOKEN, posts, session_for
 
 
@@ -119,3 +120,19 @@ async def test_closing_a_list_sends_one_command_per_door(sim, setup) -> None:
     assert all(sim.world.door_state(sim.world.doors[d.id])["relay"] == "off" for d in doors)
     assert len(audit.rows(action="door.close")) == 4
     assert summarise(results) == "Closed 4 of 4 doors"
+
+
+async def test_a_command_cancelled_in_flight_is_audited_as_uncertain_and_not_resent(sim, setup) -> None:
+    import asyncio
+
+    commands, audit = setup
+    door = online_doors(sim)[0]
+    sim.set_faults(latency_ms=5000)  # the answer will not come before the console closes
+    task = asyncio.ensure_future(commands.open_door(door, 5))
+    await until(lambda: posts(sim, "/door/remoteOpenById"))  # the request reached the server
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (row,) = audit.rows()
+    assert (row.action, row.result) == ("door.open", "uncertain: cancelled before the answer came")
+    assert len(posts(sim, "/door/remoteOpenById")) == 1
