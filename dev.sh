@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for newcomers and CI: sets up everything the console needs, then runs it.
 #   ./dev.sh demo    the console in demo mode (embedded simulator), or the simulator alone: ./dev.sh sim
-#   ./dev.sh test    lint, type checks, layering contracts, the PyInstaller bundle and its self-test, then the
+#   ./dev.sh test    lint, type checks, layering contracts, the PyInstaller bundle and its self-test, the wheel
+#                    and its self-test outside the checkout, the Qt-free suite and the self-test on Python 3.13
+#                    (skipped with a message when no python3.13 is found; PYTHON313=... picks one), then the
 #                    whole test suite (what .ci/run runs); extra arguments go to pytest
 #   ./dev.sh bundle  only the PyInstaller one-folder bundle and its self-test
 set -euo pipefail
@@ -34,7 +36,7 @@ setup() {
   fi
   if [ ! -f "$stamp" ]; then
     echo "setting up $VENV (first run: a few minutes; log in $VENV/setup.log)"
-    { "$VENV/bin/python" -m pip install --upgrade pip &&
+    { "$VENV/bin/python" -m pip install --upgrade pip "setuptools>=70.1" wheel &&
       "$VENV/bin/python" -m pip install -e ".[$1]"; } > "$VENV/setup.log" 2>&1 ||
       { tail -n 40 "$VENV/setup.log"; echo "setup failed: see $VENV/setup.log" >&2; exit 1; }
     rm -f "$VENV"/.installed-*
@@ -49,6 +51,81 @@ bundle() {
   base=$(mktemp -d)
   QT_QPA_PLATFORM=offscreen build/dist/cvsecurity-console/cvsecurity-console --demo --self-test --basedir "$base"
   rm -rf "$base"
+}
+
+build_wheel() {
+  # The wheel, built from a copy of the sources (a stale build/lib in the checkout would ship deleted
+  # modules) with the venv's setuptools (no build isolation: no download). Prints the wheel's path.
+  local out=$1 src
+  src=$(mktemp -d)
+  cp -r pyproject.toml README.md console resources "$src/"
+  find "$src" -name __pycache__ -prune -exec rm -rf {} +
+  "$VENV/bin/python" -m pip wheel --quiet --no-deps --no-build-isolation -w "$out" "$src" >&2
+  rm -rf "$src"
+  ls "$out"/cvsecurity_console-*.whl
+}
+
+self_test_outside() {
+  # $1: a python whose installed console (not this checkout's) must pass --demo --self-test; $2: where it
+  # should come from; extra environment before the command (PYTHONPATH=...) via env.
+  local python=$1 expect=$2 away found
+  away=$(mktemp -d)
+  found=$(cd "$away" && "$python" -c 'import console; print(console.__file__)')
+  case "$found" in
+    "$expect"/*) ;;
+    *) echo "expected the installed console under $expect, imported $found" >&2; rm -rf "$away"; return 1 ;;
+  esac
+  (cd "$away" && "$python" -m console --demo --self-test --basedir "$away/base")
+  rm -rf "$away"
+}
+
+wheel_check() {
+  # pip install . (not editable) must carry everything, the top-level resources/ folder included.
+  local tmp wheel
+  tmp=$(mktemp -d)
+  wheel=$(build_wheel "$tmp/dist")
+  "$VENV/bin/python" -m pip install --quiet --no-deps --no-index --target "$tmp/site" "$wheel"
+  PYTHONPATH="$tmp/site" self_test_outside "$PWD/$VENV/bin/python" "$tmp/site"
+  rm -rf "$tmp"
+}
+
+find_python313() {
+  local candidate
+  for candidate in "${PYTHON313:-}" python3.13 "$HOME"/.pyenv/versions/3.13*/bin/python3.13 \
+      /root/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do
+    [ -n "$candidate" ] || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+py313_check() {
+  # Python 3.13 gets PySide6 6.12: the Qt-free suite, and the wheel installed (not editable) into a venv of
+  # its own passing --demo --self-test outside the checkout. The venv lives in build/ and is set up once.
+  local py venv=build/venv-py3.13 tmp wheel stamp
+  if ! py=$(find_python313); then
+    echo "python 3.13 not found (set PYTHON313, or: pyenv install 3.13): SKIPPED the Python 3.13 checks"
+    return 0
+  fi
+  [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
+  tmp=$(mktemp -d)
+  wheel=$(build_wheel "$tmp/dist")
+  stamp="$venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    echo "setting up $venv (first run: a few minutes; log in $venv/setup.log)"
+    { "$venv/bin/python" -m pip install --upgrade pip && "$venv/bin/python" -m pip install "$wheel[test]"; } \
+      > "$venv/setup.log" 2>&1 ||
+      { tail -n 40 "$venv/setup.log"; echo "setup of $venv failed: see $venv/setup.log" >&2; exit 1; }
+    rm -f "$venv"/.installed-*
+    touch "$stamp"
+  fi
+  "$venv/bin/python" -m pip install --quiet --no-deps --force-reinstall "$wheel"
+  rm -rf "$tmp"
+  self_test_outside "$PWD/$venv/bin/python" "$PWD/$venv/lib"
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/api tests/sim tests/services
 }
 
 cmd=${1:-demo}
@@ -69,6 +146,8 @@ case "$cmd" in
     echo "== mypy";         "$VENV/bin/mypy"
     echo "== import-linter"; "$VENV/bin/lint-imports"
     echo "== bundle";       bundle
+    echo "== wheel";        wheel_check
+    echo "== python 3.13";  py313_check
     echo "== pytest";       "$VENV/bin/python" -m pytest "$@"   # last: CI reads its closing line
     ;;
   bundle)

@@ -1,17 +1,20 @@
 """Run-time access to the top-level ``resources/`` folder (styles, icons, sounds, translations).
 
-The folder lives beside the ``console`` package in a checkout and is copied as ``resources/`` into the
-PyInstaller bundle (``packaging/console.spec``). :func:`root` finds it in either place:
+The folder lives beside the ``console`` package in a checkout, is copied as ``resources/`` into the
+PyInstaller bundle (``packaging/console.spec``) and ships in the wheel as the package ``console._resources``
+(``package-dir`` in ``pyproject.toml``). :func:`root` finds it in any of these places:
 
 1. a frozen bundle: ``sys._MEIPASS/resources`` (PyInstaller's data directory);
 2. ``CVSEC_RESOURCES``, when set (a packager's override);
-3. a checkout or an editable install: ``<repo>/resources`` next to the package.
+3. an installed wheel (``pip install .``): ``console/_resources`` inside the installed package;
+4. a checkout or an editable install: ``<repo>/resources`` next to the package.
 
 Text is read as UTF-8; a missing resource raises ``FileNotFoundError`` naming what was looked for.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import sys
 from functools import cache
@@ -30,6 +33,9 @@ def _candidates() -> list[Path]:
     override = os.environ.get("CVSEC_RESOURCES", "").strip()
     if override:
         out.append(Path(override))
+    installed = importlib.resources.files("console") / "_resources"
+    if isinstance(installed, Path):  # a package on the file system (not inside a zip)
+        out.append(installed)
     out.append(Path(__file__).resolve().parent.parent / "resources")
     return out
 

@@ -3,11 +3,14 @@
 from .client import Client, Envelope, RetryPolicy
 from .endpoints import ENDPOINTS, Endpoint
 from .errors import (
+    AnswerLostError,
     ApiError,
     AuthError,
     CVSecError,
+    Delivery,
     HTTPStatusError,
     ModelError,
+    NotSentError,
     ProtocolError,
     TLSError,
     TransportError,
@@ -17,15 +20,18 @@ from .typed import EndpointUnavailable
 
 __all__ = [
     "ENDPOINTS",
+    "AnswerLostError",
     "ApiError",
     "AuthError",
     "CVSecError",
     "Client",
+    "Delivery",
     "Endpoint",
     "EndpointUnavailable",
     "Envelope",
     "HTTPStatusError",
     "ModelError",
+    "NotSentError",
     "Page",
     "PagingError",
     "ProtocolError",

@@ -23,7 +23,16 @@ import httpx
 
 from . import endpoints
 from .endpoints import Endpoint
-from .errors import ApiError, AuthError, HTTPStatusError, ProtocolError, TLSError, TransportError
+from .errors import (
+    AnswerLostError,
+    ApiError,
+    AuthError,
+    HTTPStatusError,
+    NotSentError,
+    ProtocolError,
+    TLSError,
+    TransportError,
+)
 from .redact import RedactingFilter, redact_text
 from .typed import TypedCalls
 
@@ -220,13 +229,17 @@ class Client(TypedCalls):
         delay = self._retry.backoff
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
+            error: TransportError | None = None
             try:
                 response = await self._http.send(request)
             except httpx.HTTPError as exc:
                 error = self._transport_error(exc, url)
+            if error is not None:
+                # raised outside the except block: the library's exception (its text holds the URL with the
+                # token) is not chained to ours, not even as __context__
                 log.info("%s %s failed (try %d/%d): %s", ep.method, url, attempt, attempts, error)
                 if attempt >= attempts:
-                    raise error from None
+                    raise error
             else:
                 elapsed = (time.monotonic() - started) * 1000
                 log.debug("%s %s -> %d in %.0f ms", ep.method, url, response.status_code, elapsed)
@@ -238,6 +251,12 @@ class Client(TypedCalls):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _transport_error(self, exc: httpx.HTTPError, url: str) -> TransportError:
+        """The library's failure as ours, deciding once whether the request may have reached the server.
+
+        Not sent: no connection could be made (refused, unknown host, connect or pool timeout, TLS refused,
+        a request the library would not build). Answer lost: anything after the connection was up (read or
+        write timeout, connection dropped, a broken answer), because the server may have acted on it.
+        """
         detail = self._safe(str(exc)) or type(exc).__name__
         cause: BaseException | None = exc
         while cause is not None:
@@ -246,11 +265,15 @@ class Client(TypedCalls):
                 return TLSError(f"the server's certificate was refused ({reason}); trust its CA file or check the URL",
                                 url=url)
             cause = cause.__cause__ or cause.__context__
-        if isinstance(exc, httpx.TimeoutException):
-            return TransportError(f"the server did not answer in time ({type(exc).__name__})", url=url)
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return NotSentError(f"the server could not be reached in time ({type(exc).__name__})", url=url)
         if isinstance(exc, httpx.ConnectError):
-            return TransportError(f"cannot reach the server: {detail}", url=url)
-        return TransportError(f"the connection failed: {detail}", url=url)
+            return NotSentError(f"cannot reach the server: {detail}", url=url)
+        if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+            return NotSentError(f"the request could not be made: {detail}", url=url)
+        if isinstance(exc, httpx.TimeoutException):
+            return AnswerLostError(f"the server did not answer in time ({type(exc).__name__})", url=url)
+        return AnswerLostError(f"the connection failed before the answer came: {detail}", url=url)
 
     # -- parsing ---------------------------------------------------------------------------------
 

@@ -3,34 +3,60 @@
 ::
 
     CVSecError                    anything the client raises
-    ├── TransportError            the server could not be reached or did not answer in time
-    │   └── TLSError              the certificate was refused (self-signed? wrong CA file?)
+    ├── TransportError            no usable answer
+    │   ├── NotSentError          the request certainly never reached the server: connection refused,
+    │   │   │                     name not resolved, no connection in time (safe to send again)
+    │   │   └── TLSError          the certificate was refused before anything was sent
+    │   └── AnswerLostError       the request may have reached the server, its answer did not come back:
+    │                             read timeout, connection dropped (never repeat a write automatically)
     ├── HTTPStatusError           an HTTP status outside 2xx (a proxy error, a 500)
     │   └── AuthError             401/403: the access token was refused
     ├── ProtocolError             the answer is not the API's JSON envelope (an HTML login page...)
     ├── ApiError                  the envelope says code < 0 (or ret != "ok"): the manual's error codes
     └── ModelError                the data does not fit the model the console expects
 
-No message, ``repr`` or attribute of these carries the access token: URLs are redacted before they are stored.
+"Was it sent?" is decided here, once: :attr:`CVSecError.delivery` says, for any failure of a write,
+
+* ``Delivery.NOT_SENT``: certainly not carried out (not sent, or a status that proves it was refused
+  unseen: 503, 429). Safe to send again (the visitor outbox does).
+* ``Delivery.UNCERTAIN``: it may have been carried out (answer lost, a 5xx other than 503, a 2xx answer that
+  is not the API's). Never repeated automatically; the operator is told "uncertain".
+* ``Delivery.REFUSED``: the server answered no (an API code, 4xx, a refused token): not carried out.
+
+No message, ``repr`` or attribute of these carries the access token: URLs are redacted before they are stored,
+and the client raises them ``from None``, so the library's own exception (whose text holds the URL) is not
+chained to them.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from functools import cache
 from importlib import resources
 
 __all__ = [
+    "AnswerLostError",
     "ApiError",
     "AuthError",
     "CVSecError",
+    "Delivery",
     "HTTPStatusError",
     "ModelError",
+    "NotSentError",
     "ProtocolError",
     "TLSError",
     "TransportError",
     "appendix_text",
 ]
+
+
+class Delivery(enum.Enum):
+    """What a failed request did on the server, as far as the console can know."""
+
+    NOT_SENT = "not sent"  # certainly not carried out: it may be sent again
+    UNCERTAIN = "uncertain"  # may have been carried out: never repeated automatically
+    REFUSED = "refused"  # the server answered no: not carried out
 
 
 @cache
@@ -47,17 +73,37 @@ def appendix_text(code: int) -> str | None:
 class CVSecError(Exception):
     """Base of everything the client raises."""
 
+    @property
+    def delivery(self) -> Delivery:
+        """Whether the request that failed may have been carried out (see the module's docstring)."""
+        return Delivery.UNCERTAIN
+
 
 class TransportError(CVSecError):
-    """No usable answer: connection refused, DNS failure, timeout, dropped connection."""
+    """No usable answer: connection refused, DNS failure, timeout, dropped connection.
+
+    The client raises one of the two subclasses; this base stays for ``except`` clauses that need not know.
+    """
 
     def __init__(self, message: str, *, url: str = "") -> None:
         super().__init__(message)
         self.url = url
 
 
-class TLSError(TransportError):
-    """The TLS handshake failed, most often an untrusted (self-signed) certificate."""
+class NotSentError(TransportError):
+    """The request never reached the server (refused connection, unknown host, no connection in time)."""
+
+    @property
+    def delivery(self) -> Delivery:
+        return Delivery.NOT_SENT
+
+
+class TLSError(NotSentError):
+    """The TLS handshake failed, most often an untrusted (self-signed) certificate: nothing was sent."""
+
+
+class AnswerLostError(TransportError):
+    """The request may have reached the server, but no complete answer came back (timeout, dropped)."""
 
 
 class HTTPStatusError(CVSecError):
@@ -68,6 +114,14 @@ class HTTPStatusError(CVSecError):
         super().__init__(text)
         self.status = status
         self.url = url
+
+    @property
+    def delivery(self) -> Delivery:
+        if self.status in (429, 503):  # "too many", "unavailable": turned away before being carried out
+            return Delivery.NOT_SENT
+        if self.status >= 500:  # the application failed part-way, or a proxy lost its answer
+            return Delivery.UNCERTAIN
+        return Delivery.REFUSED
 
 
 class AuthError(HTTPStatusError):
@@ -88,6 +142,10 @@ class ProtocolError(CVSecError):
 
 class ApiError(CVSecError):
     """The server answered with an error code (``code < 0``, or ``ret`` other than ``"ok"``)."""
+
+    @property
+    def delivery(self) -> Delivery:
+        return Delivery.REFUSED
 
     def __init__(self, code: int, server_message: str = "", *, section: str = "") -> None:
         self.code = code

@@ -20,7 +20,6 @@ When ``operator``/``profile`` are not given, ``params["operator"]`` and then the
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sqlite3
@@ -29,9 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["AUDIT_FILE", "AuditError", "AuditLog", "AuditRow"]
+from console.services.paths import make_private, private_dir, private_file
+
+__all__ = ["AUDIT_FILE", "AuditError", "AuditLog", "AuditRow", "Auditor"]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,21 @@ def _params_json(params: Mapping[str, Any]) -> str:
     return text
 
 
+class Auditor(Protocol):
+    """What a service that writes to the server needs of the audit log (:class:`AuditLog`, or a test's fake)."""
+
+    def record(
+        self,
+        action: str,
+        target: str,
+        params: Mapping[str, Any],
+        result: str,
+        *,
+        operator: str | None = None,
+        profile: str | None = None,
+    ) -> object: ...
+
+
 class AuditLog:
     """``AuditLog(data_dir / AUDIT_FILE)``; :meth:`record` appends, :meth:`rows` reads back (oldest first)."""
 
@@ -95,18 +111,23 @@ class AuditLog:
         self.operator = operator
         self.profile = profile
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.path.parent)
+        try:  # owner-only before SQLite opens it: the -wal and -shm files inherit the mode
+            private_file(self.path)
+            make_private(self.path, sqlite=True)  # side files an older version left readable
+        except OSError as exc:
+            raise AuditError(f"cannot open the audit log {self.path.name}: {exc.strerror or exc}") from None
+        self._db: sqlite3.Connection | None = None
         try:
-            self._db: sqlite3.Connection | None = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False
-            )
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
+            if self._db is not None:  # opened, then refused (not a database): closed, not left to the collector
+                self._db.close()
+                self._db = None
             raise AuditError(f"cannot open the audit log {self.path.name}: {exc}") from None
-        with contextlib.suppress(OSError):
-            self.path.chmod(0o600)
 
     def __repr__(self) -> str:
         return f"<AuditLog {self.path}>"

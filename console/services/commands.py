@@ -16,16 +16,18 @@ refused before sending (:class:`CommandRefused`, e.g. 300 seconds) sends nothing
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from console.api.errors import ApiError, CVSecError, TransportError
+from console.api.errors import ApiError, CVSecError
 from console.api.models import GateDirection
-from console.services.audit import AuditError
+from console.api.typed import MAX_INTERVAL, check_interval
+from console.services.audit import AuditError, Auditor
 from console.services.observable import Signal
+from console.services.outcome import Outcome
+from console.services.session import Profile
 
 from .doors import Item, ItemKey, Kind, clean_text
 
@@ -44,7 +46,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MIN_OPEN_SECONDS = 1
-MAX_OPEN_SECONDS = 254  # the manual's limit (error -45)
+MAX_OPEN_SECONDS = MAX_INTERVAL  # the manual's limit (error -45), checked by the client
 CLOSE_ALL_CONCURRENCY = 4
 
 
@@ -53,7 +55,8 @@ class CommandRefused(ValueError):
 
 
 def check_open_seconds(value: object) -> int:
-    """``value`` as whole seconds in 1..254, else :class:`CommandRefused`."""
+    """``value`` (typed by an operator: "5", 5.0) as whole seconds the client accepts, else
+    :class:`CommandRefused`. The range itself is :func:`console.api.typed.check_interval`'s, the one check."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise CommandRefused("the opening time must be a whole number of seconds")
     try:
@@ -63,17 +66,12 @@ def check_open_seconds(value: object) -> int:
     if not number.is_integer():
         raise CommandRefused("the opening time must be a whole number of seconds")
     seconds = int(number)
-    if not MIN_OPEN_SECONDS <= seconds <= MAX_OPEN_SECONDS:
+    try:
+        return check_interval(seconds)
+    except ValueError:
         raise CommandRefused(
             f"a door opens for {MIN_OPEN_SECONDS} to {MAX_OPEN_SECONDS} seconds, not {seconds}; nothing was sent"
-        )
-    return seconds
-
-
-class Outcome(enum.Enum):
-    OK = "ok"
-    FAILED = "failed"  # the server answered no (its text is in the result)
-    UNCERTAIN = "uncertain"  # no answer: the command may or may not have taken effect
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,33 +105,30 @@ class CommandResult:
 
     @property
     def ok(self) -> bool:
-        return self.outcome is Outcome.OK
+        return self.outcome is Outcome.DONE
+
+
+class CommandClient(Protocol):
+    """The typed writes commands send (:class:`console.api.Client`)."""
+
+    async def open_door(self, door_id: str, interval: int = ...) -> None: ...
+
+    async def close_door(self, door_id: str) -> None: ...
+
+    async def open_gate(self, gate_id: str, direction: GateDirection) -> None: ...
 
 
 class CommandSession(Protocol):
     """What commands need of :class:`console.services.session.Session`."""
 
     @property
-    def client(self) -> Any: ...
+    def client(self) -> CommandClient: ...
 
     @property
     def operator(self) -> str: ...
 
     @property
-    def profile(self) -> Any: ...  # .name
-
-
-class Auditor(Protocol):
-    def record(
-        self,
-        action: str,
-        target: str,
-        params: dict[str, Any],
-        result: str,
-        *,
-        operator: str | None = None,
-        profile: str | None = None,
-    ) -> object: ...
+    def profile(self) -> Profile: ...
 
 
 _VERBS = {"door.open": "opened", "door.close": "closed", "gate.open": "opened"}
@@ -155,13 +150,15 @@ class Commands:
             raise CommandRefused(f"{target.name} is not a door")
         interval = check_open_seconds(seconds)
         return await self._send(
-            "door.open", target, "2.12.8", {"doorId": target.id, "interval": interval}, f"for {interval} s"
+            "door.open", target, self.session.client.open_door(target.id, interval),
+            {"doorId": target.id, "interval": interval}, f"for {interval} s",
         )
 
     async def close_door(self, target: Target) -> CommandResult:
         if target.kind is not Kind.DOOR:
             raise CommandRefused(f"{target.name} is not a door")
-        return await self._send("door.close", target, "2.12.6", {"doorId": target.id}, "")
+        return await self._send("door.close", target, self.session.client.close_door(target.id),
+                                {"doorId": target.id}, "")
 
     async def open_gate(self, target: Target, direction: GateDirection) -> CommandResult:
         if target.kind is not Kind.GATE:
@@ -170,7 +167,8 @@ class Commands:
             raise CommandRefused("a gate opens for entry or for exit")
         words = "for entry" if direction is GateDirection.ENTRY else "for exit"
         return await self._send(
-            "gate.open", target, "2.32.7", {"gateId": target.id, "openType": int(direction.code)}, words
+            "gate.open", target, self.session.client.open_gate(target.id, direction),
+            {"gateId": target.id, "openType": int(direction.code)}, words,
         )
 
     async def close_doors(
@@ -192,38 +190,36 @@ class Commands:
         return list(await asyncio.gather(*(one(t) for t in doors)))
 
     async def _send(
-        self, action: str, target: Target, section: str, params: dict[str, Any], detail: str
+        self, action: str, target: Target, call: Coroutine[Any, Any, None], params: dict[str, Any], detail: str
     ) -> CommandResult:
+        """Await ``call`` (the client's typed write, not yet started) once, and audit what became of it."""
         noun = target.kind.value.capitalize()
         name = clean_text(target.name)
         verb = _VERBS[action]
         server_text = ""
         try:
-            await self.session.client.call(section, **params)
+            await call
         except asyncio.CancelledError:
             # the console is closing or the session was switched while the command was under way: it may
             # have reached the controller, so it is audited as uncertain before the cancellation goes on
             self._audit(action, target, params, f"{Outcome.UNCERTAIN.value}: cancelled before the answer came")
             raise
-        except ApiError as exc:
-            outcome = Outcome.FAILED
-            server_text = clean_text(exc.text, 500)
-            text = f"{noun} {name} was not {verb}: {server_text}"
-        except TransportError as exc:
-            outcome = Outcome.UNCERTAIN
-            server_text = clean_text(str(exc), 500)
-            text = (
-                f"{noun} {name}: no answer from the server ({server_text}). It may or may not have been {verb}; "
-                "the command was not repeated. Watch the tile."
-            )
         except CVSecError as exc:
-            outcome = Outcome.FAILED
-            server_text = clean_text(str(exc), 500)
-            text = f"{noun} {name} was not {verb}: {server_text}"
+            outcome = Outcome.of(exc)
+            server_text = clean_text(exc.text if isinstance(exc, ApiError) else str(exc), 500)
+            if outcome is Outcome.UNCERTAIN:
+                text = (
+                    f"{noun} {name}: no answer from the server ({server_text}). It may or may not have been "
+                    f"{verb}; the command was not repeated. Watch the tile."
+                )
+            elif outcome is Outcome.NOT_SENT:
+                text = f"{noun} {name} was not {verb}: the server could not be reached ({server_text})"
+            else:
+                text = f"{noun} {name} was not {verb}: {server_text}"
         else:
-            outcome = Outcome.OK
+            outcome = Outcome.DONE
             text = f"{noun} {name} {verb}" + (f" {detail}" if detail else "")
-        result_words = "ok" if outcome is Outcome.OK else f"{outcome.value}: {server_text}"
+        result_words = "ok" if outcome is Outcome.DONE else f"{outcome.value}: {server_text}"
         failure = self._audit(action, target, params, result_words)
         audited = failure is None
         if failure is not None:
@@ -242,7 +238,7 @@ class Commands:
                 {**params, "name": target.name},
                 result,
                 operator=self.session.operator,
-                profile=str(getattr(self.session.profile, "name", self.session.profile)),
+                profile=self.session.profile.name,
             )
         except (AuditError, OSError) as exc:
             log.error("command %s on %s sent but not audited: %s", action, target, exc)

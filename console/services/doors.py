@@ -19,9 +19,9 @@ keys whose tile must be repainted (or ``structure=True`` when items came or went
 ``open_too_long_after`` seconds) are recomputed by the board's own loop when they fall due, so a tile goes
 stale while the server is away even though no answer arrives.
 
-Health: each state poll calls ``session.report_ok()`` or ``session.report_failure(exc)``, and the loop waits
-``session.backoff_delay()`` before the next one (the interval when all is well). :meth:`DoorBoard.refresh_now`
-cuts the wait short.
+Health: the board polls through a :class:`~console.services.polling.Poller` (channel ``doors``) under the
+session's policy: each state poll is reported to the session, and a failing server is tried again with
+backoff. :meth:`DoorBoard.refresh_now` cuts the wait short.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from console.api.models.readers import GateReader, Reader
 from console.api.models.transactions import AccessTransaction, GateTransaction, Transaction
 from console.api.paging import iterate_pages
 from console.services.observable import Signal
+from console.services.polling import Poller, PollPolicy
 
 __all__ = [
     "DEFAULT_OPEN_TOO_LONG",
@@ -108,11 +109,12 @@ class BoardSession(Protocol):
     @property
     def poll_interval(self) -> float: ...
 
-    def report_ok(self) -> None: ...
+    @property
+    def policy(self) -> PollPolicy: ...
 
-    def report_failure(self, exc: BaseException) -> None: ...
+    def report_ok(self, channel: str = ...) -> None: ...
 
-    def backoff_delay(self) -> float: ...
+    def report_failure(self, exc: BaseException, channel: str = ...) -> None: ...
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -386,6 +388,8 @@ class DoorBoard:
         self.polled: Signal[bool] = Signal()  # after each state poll: True when it succeeded
         self.last_ok: datetime | None = None
         self._started = clock()
+        self._failure: BaseException | None = None
+        self.poller = Poller("doors", self._step, session.policy, health=session, wait=self._wait)
 
     def __repr__(self) -> str:
         return f"<DoorBoard {len(self._items)} items, {self.polls} polls>"
@@ -437,21 +441,28 @@ class DoorBoard:
     # -- the loop --------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Poll until cancelled; failures never end the loop."""
-        while True:
-            await self.poll_once()
-            await self._wait(self.session.backoff_delay())
+        """Poll until cancelled; failures never end the loop (:attr:`poller` runs it, with backoff)."""
+        await self.poller.run()
+
+    async def _step(self) -> bool:
+        if not await self._poll():
+            failure = self._failure
+            if isinstance(failure, CVSecError):
+                raise failure
+            raise ProtocolError(self.last_error or "the door states could not be read")
+        return True
 
     def refresh_now(self) -> None:
         """Poll now (at most once a second) instead of at the end of the wait."""
         self._wake.set()
+        self.poller.wake()
 
     def reload_lists(self) -> None:
         """Fetch the static lists again with the next poll (names, devices, readers, areas)."""
         self._lists_wanted = True
-        self._wake.set()
+        self.refresh_now()
 
-    async def _wait(self, delay: float) -> None:
+    async def _wait(self, delay: float, wake: asyncio.Event | None = None) -> None:
         """Sleep ``delay`` seconds, keeping the time-dependent flags current; refresh-now cuts it short."""
         deadline = self._clock() + delay
         while True:
@@ -484,7 +495,11 @@ class DoorBoard:
     # -- polling ---------------------------------------------------------------------------------
 
     async def poll_once(self) -> bool:
-        """One state poll (and the static lists first, when wanted); True when the door states arrived."""
+        """One state poll (and the static lists first, when wanted), reported to the session's health; True
+        when the door states arrived."""
+        return bool(await self.poller.once())
+
+    async def _poll(self) -> bool:
         async with self._lock:
             self._wake.clear()
             self._last_poll = self._clock()
@@ -520,16 +535,15 @@ class DoorBoard:
                         structure |= await self._apply(Kind.GATE, gate_raw, changed)
                     except ModelError as exc:
                         failure = failure or exc
+            self._failure = failure
             if failure is None:
                 self.last_error = ""
                 self.last_ok = self._wall()
-                self.session.report_ok()
             else:
                 if isinstance(failure, BaseException) and not isinstance(failure, Exception):
                     raise failure  # cancellation and friends are not poll failures
                 self.last_error = str(failure) or type(failure).__name__
                 log.info("door/gate state poll failed: %s", self.last_error)
-                self.session.report_failure(failure)
             if structure:
                 self._reorder()
             self._reflag(self._clock(), changed)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from console.services.observable import Signal
+from console.services.paths import private_dir
 from console.services.settings import atomic_write
 
 from .doors import ItemKey, Kind, clean_text
@@ -151,11 +152,12 @@ class FloorPlans:
         kind = image_kind(Path(source))
         plan_id = uuid.uuid4().hex[:12]
         image = plan_id + _FORMATS[kind]
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.folder)
         target = self.folder / image
         partial = target.with_name("." + image + ".part")
         try:
             shutil.copyfile(source, partial)
+            partial.chmod(0o600)  # owner-only like every file of the console (copyfile follows the umask)
             os.replace(partial, target)
         except OSError as exc:
             with contextlib.suppress(OSError):

@@ -3,20 +3,45 @@
 ``Paths.default()`` follows the platform's conventions (platformdirs, app name ``cvsecurity-console``);
 ``Paths.under(base)`` puts everything below one folder (``--basedir`` or ``CVSEC_BASEDIR``): tests, demos and a
 second instance use it so that they never touch the operator's real settings.
+
+Every file the console writes there is owner-only (0600; directories 0700): the journal and the audit log
+hold PINs and card numbers. :func:`private_file` and :func:`make_private` serve the writers whose library
+would otherwise create files with the process umask (SQLite, logging).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "BASEDIR_ENV", "Paths"]
+__all__ = [
+    "APP_NAME",
+    "BASEDIR_ENV",
+    "PRIVATE_MODE",
+    "SQLITE_SIDE_FILES",
+    "Paths",
+    "make_private",
+    "private_dir",
+    "private_file",
+]
+
+PRIVATE_MODE = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 APP_NAME = "cvsecurity-console"
 BASEDIR_ENV = "CVSEC_BASEDIR"
+
+
+def profile_slug(profile: str) -> str:
+    """A folder name for a connection profile: readable, safe on every file system, distinct per name."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", profile).strip("-")[:40] or "profile"
+    return f"{slug}-{hashlib.sha256(profile.encode('utf-8')).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -60,8 +85,49 @@ class Paths:
     def settings_file(self) -> Path:
         return self.config_dir / "settings.toml"
 
+    def profile_dir(self, profile: str) -> Path:
+        """The data of one connection profile (its event journal): ``data/profiles/<slug>``."""
+        return self.data_dir / "profiles" / profile_slug(profile)
+
     def ensure(self) -> Paths:
         """Create the directories (owner-only, 0700) and return ``self``."""
         for directory in (self.config_dir, self.data_dir, self.log_dir, self.cache_dir):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty when it is missing, then make it owner-only; returns ``path``.
+
+    Call it before a library opens the file with the process umask. SQLite gives a database's ``-wal``,
+    ``-shm`` and ``-journal`` files the mode of the database file, so a private database stays private.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
+    make_private(path)
+    return path
+
+
+def make_private(*paths: Path, sqlite: bool = False) -> None:
+    """Make the files that exist among ``paths`` owner-only (0600), best effort.
+
+    ``sqlite=True`` also covers each database's side files (a journal written by an older version).
+    """
+    for path in paths:
+        targets = [path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)] if sqlite else [path]
+        for target in targets:
+            with contextlib.suppress(FileNotFoundError, PermissionError):
+                if target.stat().st_mode & 0o077:
+                    target.chmod(PRIVATE_MODE)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and every missing parent owner-only (0700; ``mkdir(parents=True)`` would give the
+    parents the umask's mode); returns ``path``."""
+    missing: list[Path] = []
+    current = path
+    while not current.exists() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    return path

@@ -1,8 +1,9 @@
 """One connected profile: its client, its operator, and the health every poller reports into.
 
-Pollers call :meth:`Session.report_ok` after a good poll and :meth:`Session.report_failure` after a failed
-one, then wait :meth:`Session.backoff_delay` before the next try. The status bar listens to
-``health_changed``. The health is a small state machine::
+Every poller (:class:`console.services.polling.Poller`: door board, event stream, visitor outbox) reports
+each poll to :meth:`Session.report_ok` or :meth:`Session.report_failure` under its own *channel* name, and
+waits as :attr:`Session.policy` says. The status bar listens to ``health_changed``. The health is a small
+state machine over all channels (one channel failing while another answers is DEGRADED)::
 
     CONNECTING --ok--> ONLINE --failure--> DEGRADED --more failures--> OFFLINE
          |                ^                    |                          |
@@ -36,12 +37,14 @@ from console.api import (
 
 from .observable import Signal
 from .paths import Paths
+from .polling import PollPolicy
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "Health", "ProbeResult", "Profile", "Session", "probe"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL = 10.0  # the manual's advice for door/allDoorState
+DEFAULT_CHANNEL = "server"
 MIN_POLL_INTERVAL = 0.1
 MAX_POLL_INTERVAL = 3600.0
 
@@ -96,9 +99,10 @@ class Session:
     health: Health = Health.CONNECTING
     last_ok: datetime | None = None
     last_error: str = ""  # operator-safe text of the latest failure (the client's errors carry no token)
-    failures: int = 0
     health_changed: Signal[Health] = field(default_factory=Signal)
     closed: bool = False
+    _failures: dict[str, int] = field(default_factory=dict)  # consecutive failures per polling channel
+    _fatal: set[str] = field(default_factory=set)  # channels whose last failure was a refusal
 
     def __repr__(self) -> str:
         return f"<Session {self.profile.name!r} {self.profile.url} {self.health.value}>"
@@ -113,33 +117,53 @@ class Session:
             self.health = health
             self.health_changed.emit(health)
 
-    def report_ok(self) -> None:
-        """A poll succeeded."""
-        self.failures = 0
-        self.last_error = ""
-        self.last_ok = datetime.now().astimezone()
-        self._set_health(Health.ONLINE)
+    @property
+    def policy(self) -> PollPolicy:
+        """The polling policy of this connection (every poller of the session uses it)."""
+        return PollPolicy(self.profile.poll_interval, self.max_backoff)
 
-    def report_failure(self, exc: BaseException) -> None:
-        """A poll failed (TransportError, HTTP 5xx, ...)."""
-        self.failures += 1
+    def report_ok(self, channel: str = DEFAULT_CHANNEL) -> None:
+        """A poll of ``channel`` (doors, events, outbox...) succeeded."""
+        self._failures[channel] = 0
+        self._fatal.discard(channel)
+        self.last_ok = datetime.now().astimezone()
+        if not any(self._failures.values()):
+            self.last_error = ""
+        self._update()
+
+    def report_failure(self, exc: BaseException, channel: str = DEFAULT_CHANNEL) -> None:
+        """A poll of ``channel`` failed (a transport error, HTTP 5xx, a refused token...)."""
+        self._failures[channel] = self._failures.get(channel, 0) + 1
         self.last_error = str(exc) or type(exc).__name__
-        if isinstance(exc, _FATAL) or self.last_ok is None or self.failures >= self.offline_after:
+        if isinstance(exc, _FATAL):
+            self._fatal.add(channel)
+        self._update()
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failures of the worst channel."""
+        return max(self._failures.values(), default=0)
+
+    def channel_failures(self, channel: str) -> int:
+        return self._failures.get(channel, 0)
+
+    def _update(self) -> None:
+        """ONLINE when every channel's last poll was good; OFFLINE when a refusal that waiting will not fix
+        came, when nothing ever answered, or when every channel has failed ``offline_after`` times in a row;
+        DEGRADED in between (some failures, or one channel down while another answers)."""
+        failing = {name: count for name, count in self._failures.items() if count}
+        every_channel_down = len(failing) == len(self._failures) and min(failing.values()) >= self.offline_after
+        if not failing:
+            self._set_health(Health.ONLINE)
+        elif self._fatal or self.last_ok is None or every_channel_down:
             self._set_health(Health.OFFLINE)
         else:
             self._set_health(Health.DEGRADED)
 
-    def backoff_delay(self) -> float:
-        """Seconds a poller waits before its next try: the interval, doubled per consecutive failure, capped.
-
-        The cap is the smaller of ``max_backoff`` and eight intervals, and never below one interval, so a
-        console polling every 10 s retries after 10, 20, 40, 60, 60... seconds while the server is away.
-        """
-        interval = self.profile.poll_interval
-        if self.failures == 0:
-            return interval
-        cap = max(interval, min(self.max_backoff, interval * 8))
-        return float(min(cap, interval * 2 ** min(self.failures - 1, 30)))
+    def backoff_delay(self, channel: str | None = None) -> float:
+        """Seconds a poller waits before its next try (:meth:`PollPolicy.delay`, without jitter)."""
+        failures = self.failures if channel is None else self.channel_failures(channel)
+        return PollPolicy(self.profile.poll_interval, self.max_backoff, jitter=0.0).delay(failures)
 
     async def aclose(self) -> None:
         """Close the client; calling it again does nothing."""

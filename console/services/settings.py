@@ -18,7 +18,7 @@
     ca_file = "/etc/ssl/our-ca.pem"     # optional
     poll_interval = 10.0
 
-    [panels.doors]      # free-form options a panel keeps for itself: settings.section("doors")
+    [panels.doors]      # a panel's own options, typed: settings.panel(DoorsOptions) (console.services.options)
 
 A damaged file is set aside (``settings.toml.bad``) and the console starts from defaults rather than not at
 all. Values of the wrong type are ignored one by one.
@@ -33,10 +33,14 @@ import tempfile
 import tomllib
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tomli_w
 
+from console.api.typed import check_interval
+
+from .options import PanelOptions, lenient
+from .paths import private_dir
 from .session import DEFAULT_POLL_INTERVAL, Profile
 
 __all__ = ["DOOR_OPEN_SECONDS_DEFAULT", "THEMES", "Settings", "atomic_write"]
@@ -45,14 +49,17 @@ log = logging.getLogger(__name__)
 
 THEMES = ("dark", "light")
 DOOR_OPEN_SECONDS_DEFAULT = 5
-DOOR_OPEN_SECONDS_RANGE = (1, 254)  # the manual's limit for door/remoteOpenById (error -45)
 # Keys under which a token must never be written, whatever a caller puts in a free-form section.
 _FORBIDDEN_KEYS = frozenset({"token", "access_token", "acc_token", "password", "secret"})
+T = TypeVar("T", bound=PanelOptions)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of either.
+
+    The file is ``mode`` (owner-only by default) and missing folders are created owner-only (0700).
+    """
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -115,6 +122,15 @@ class Settings:
     def save(self) -> None:
         atomic_write(self.path, tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8"))
 
+    def save_quietly(self) -> bool:
+        """:meth:`save` for an operator's action: a failure is logged, never raised into it."""
+        try:
+            self.save()
+        except (OSError, ValueError) as exc:
+            log.warning("settings not saved: %s", exc)
+            return False
+        return True
+
     def as_dict(self) -> dict[str, Any]:
         return _clean(self._data, "settings")  # type: ignore[no-any-return]
 
@@ -141,6 +157,17 @@ class Settings:
         if not isinstance(table, dict):
             table = panels[name] = {}
         return table
+
+    def panel(self, model: type[T]) -> T:
+        """A panel's typed options (``[panels.<model.SECTION>]``); bad values fall back to their defaults."""
+        table = self._table("panels").get(model.SECTION)
+        return lenient(model, table if isinstance(table, dict) else {})
+
+    def set_panel(self, options: PanelOptions, *, save: bool = True) -> None:
+        """Store a panel's options (and write the file: a failure is logged, never raised at the operator)."""
+        self.section(options.SECTION).update(_clean(options.model_dump(), options.SECTION))
+        if save:
+            self.save_quietly()
 
     def _table(self, name: str) -> dict[str, Any]:
         table = self._data.get(name)
@@ -189,16 +216,16 @@ class Settings:
 
     @property
     def door_open_seconds(self) -> int:
+        """The remembered remote-open time (the client's :func:`~console.api.typed.check_interval` range)."""
         value = int(self._typed("door_open_seconds", int, DOOR_OPEN_SECONDS_DEFAULT))
-        low, high = DOOR_OPEN_SECONDS_RANGE
-        return value if low <= value <= high else DOOR_OPEN_SECONDS_DEFAULT
+        try:
+            return check_interval(value)
+        except ValueError:
+            return DOOR_OPEN_SECONDS_DEFAULT
 
     @door_open_seconds.setter
     def door_open_seconds(self, value: int) -> None:
-        low, high = DOOR_OPEN_SECONDS_RANGE
-        if not low <= int(value) <= high:
-            raise ValueError(f"a door opens for {low} to {high} seconds")
-        self._data["door_open_seconds"] = int(value)
+        self._data["door_open_seconds"] = check_interval(value)
 
     # window geometry and dock layout: base64 text of QMainWindow.saveGeometry()/saveState()
     def window_state(self) -> tuple[str, str]:

@@ -24,12 +24,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
 import console
 from console import resources
@@ -38,12 +38,17 @@ from console.services.memory import TRIM_EVERY_SECONDS, trim_heap
 from console.services.paths import Paths
 from console.services.secrets import TokenStore
 from console.services.session import Health, Profile, Session, probe
+from console.services.session_services import SessionServices
 from console.services.settings import Settings
 from console.ui import aio, theme
 from console.ui.connection import DEMO, ProfilesDialog, edit_profile
 from console.ui.errors import ErrorReporter
 from console.ui.main_window import SHORTCUTS, MainWindow, PlaceholderPanel
+from console.ui.panel import Panel
 from console.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from console.ui.doors import DoorsPanel
 
 __all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "parse_args"]
 
@@ -203,7 +208,6 @@ class ConsoleApp:
         self.window: MainWindow | None = None
         self.session: Session | None = None
         self.workspace: Workspace | None = None
-        self.audit: Any = None
         self.sim: Any = None  # console.sim.SimulatorThread in demo mode
         self.training: QWidget | None = None  # the Training menu of demo mode
         self._rest: asyncio.Task[None] | None = None  # builds and starts the panels after the board
@@ -225,7 +229,7 @@ class ConsoleApp:
         self._operator = options.operator or self.settings.operator or _os_user()
 
     @property
-    def panel(self) -> QWidget | None:
+    def panel(self) -> DoorsPanel | None:
         """The doors panel of the current session (the status bar and the self-test stand on it)."""
         return self.workspace.doors if self.workspace is not None else None
 
@@ -311,9 +315,6 @@ class ConsoleApp:
                 window.move(area.center() - window.rect().center())
         window.show()
 
-        from console.services.audit import AuditLog
-
-        self.audit = AuditLog.in_dir(self.paths.data_dir, operator=self._operator)
         target = await self._initial_target()
         if target is None:
             self._show_not_connected()
@@ -366,10 +367,6 @@ class ConsoleApp:
             except OSError as exc:
                 log.warning("the settings could not be saved: %s", exc)
         await self._disconnect()
-        if self.audit is not None:
-            with contextlib.suppress(Exception):
-                self.audit.close()
-            self.audit = None
         await self._stop_simulator()
         current = asyncio.current_task()
         leftovers = [t for t in aio.running_tasks() if t is not current]
@@ -514,16 +511,23 @@ class ConsoleApp:
                         raise StartupError(check.message)
                     aio.spawn(aio.message(window, "Connection problem", check.message), owner=window, name="probe")
             session = Session(profile, client, self._operator, self.paths)
+            try:
+                services = SessionServices.build(session, self.settings)
+            except Exception as exc:
+                await session.aclose()
+                if not self.options.interactive:
+                    raise StartupError(f"the connection's services could not be started: {exc}") from exc
+                aio.report(exc, "the connection's services could not be started (is the data folder writable?)")
+                return
             self.session = session
-            if self.audit is not None:
-                self.audit.operator = self._operator
-                self.audit.profile = profile.name
             window.setWindowTitle(f"CVSecurity console: {profile.name}")
             window.status.bind_session(session)
-            workspace = Workspace(session, self.audit, self.settings, window)
+            workspace = Workspace(services, window)
             try:
                 panel = workspace.build_doors()
             except Exception as exc:
+                await services.stop()
+                self.session = None
                 # the window stays: the status bar still tells the connection state, the error is shown
                 window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
                     f"The doors panel could not be built: {type(exc).__name__}: {exc}"), closable=False)
@@ -533,7 +537,7 @@ class ConsoleApp:
                 return
             self.workspace = workspace
             self._board_polled = asyncio.Event()
-            panel.summary_changed.connect(self._on_summary)  # type: ignore[attr-defined]
+            panel.summary_changed.connect(self._on_summary)
             if profile.name != DEMO_PROFILE and self.settings.profile(profile.name) is not None:
                 self.settings.last_profile = profile.name
                 self.settings.save()
@@ -556,14 +560,12 @@ class ConsoleApp:
             rest.cancel()
             await asyncio.gather(rest, return_exceptions=True)
         workspace, self.workspace = self.workspace, None
-        session, self.session = self.session, None
+        self.session = None
         if workspace is not None:
             if workspace.doors is not None:
                 with contextlib.suppress(RuntimeError, TypeError):
                     workspace.doors.summary_changed.disconnect(self._on_summary)
-            await workspace.stop()
-        if session is not None:
-            await session.aclose()
+            await workspace.stop()  # the panels, then the services (pollers, files, the client)
         if self.window is not None:
             with contextlib.suppress(RuntimeError):
                 self.window.status.bind_session(None)
@@ -598,35 +600,28 @@ class ConsoleApp:
         window.about_requested.connect(self._on_about)
 
     def refresh_now(self) -> None:
-        """F5: every panel that polls asks the server now."""
-        for panel in self.workspace.panels if self.workspace is not None else ():
-            refresh = getattr(panel, "refresh_now", None)
-            if callable(refresh):
-                refresh()
+        """F5: every panel and every poller of the connection asks the server now."""
+        if self.workspace is not None:
+            self.workspace.refresh_now()
 
-    def _focused_panel(self) -> QWidget | None:
+    def _focused_panel(self) -> Panel | None:
         """The panel holding the keyboard focus, else the doors panel."""
         focus = self.qapp.focusWidget()
         for panel in self.workspace.panels if self.workspace is not None else ():
             if focus is not None and (focus is panel or panel.isAncestorOf(focus)):
-                return panel  # type: ignore[no-any-return]
+                return panel
         return self.panel
 
     def focus_filter(self) -> None:
-        """Ctrl+F: the focused panel's ``focus_filter()``, else its ``search`` field."""
+        """Ctrl+F: the filter of the panel that has the focus (its dock raised first)."""
         target = self._focused_panel()
-        focus = getattr(target, "focus_filter", None)
-        if callable(focus):
-            focus()
+        if target is None:
             return
-        search = getattr(target, "search", None)
-        if isinstance(search, QLineEdit):
-            dock = next((d for d in self.window.docks() if d.widget() is target), None) if self.window else None
-            if dock is not None:
-                dock.show()
-                dock.raise_()
-            search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            search.selectAll()
+        dock = next((d for d in self.window.docks() if d.widget() is target), None) if self.window else None
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        target.focus_filter()
 
     def toggle_theme(self) -> None:
         name = "light" if theme.current().name == "dark" else "dark"
@@ -644,12 +639,8 @@ class ConsoleApp:
         if not name:
             return
         self._operator = name
-        if self.session is not None:
-            self.session.operator = name
-        if self.audit is not None:
-            self.audit.operator = name
-        if self.workspace is not None and self.workspace.queue is not None:
-            self.workspace.queue.operator = name
+        if self.workspace is not None:
+            self.workspace.set_operator(name)  # the services (session, audit, alarms, desk), then the panels
         if self.window is not None:
             self.window.status.set_operator(name)
         self.settings.operator = name

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from console.services.logs import redact
 from console.services.session import Health, Session
+from console.ui.text import tooltip
 
 __all__ = ["StatusBar", "describe_summary"]
 
@@ -130,7 +131,7 @@ class StatusBar(QStatusBar):
         tip = f"Connection: {health.value}"
         if detail:
             tip += f"\nLast error: {redact(detail)[:400]}"
-        self.health_badge.setToolTip(tip)
+        self.health_badge.setToolTip(tooltip(tip))  # the error may quote the server: never rich text
         self.health_badge.setAccessibleName(f"Connection {health.value}")
 
     def set_last_poll(self, when: datetime | None, *, stale_after: float) -> None:

@@ -1,8 +1,9 @@
-"""The panels of one connected session: built, linked, started and stopped together.
+"""The panels of one connected session: built over its services, linked, started and stopped together.
 
-The composition root (:mod:`console.ui.app`) makes one :class:`Workspace` per connection. The doors panel is
-required (the self-test and the status bar stand on it); the events/alarms and visitor panels are built
-each in isolation, so that one failing to build is reported and the others still run.
+The composition root (:mod:`console.ui.app`) builds one :class:`~console.services.session_services.
+SessionServices` per connection and hands it to one :class:`Workspace`, which only builds widgets over it.
+The doors panel is required (the self-test and the status bar stand on it); the events/alarms and visitor
+panels are built each in isolation, so that one failing to build is reported and the others still run.
 """
 
 from __future__ import annotations
@@ -12,14 +13,23 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from console.services.session import Session
+from console.services.events import Source
+from console.services.events.stream import SourceState
+from console.services.session_services import SessionServices
+from console.services.settings import Settings
 from console.ui.main_window import MainWindow
+from console.ui.panel import Panel
+
+if TYPE_CHECKING:  # built lazily: the board paints before the other panels' imports (pyqtgraph...) run
+    from console.ui.alarms import AlarmsPanel
+    from console.ui.doors import DoorsPanel
+    from console.ui.events import EventsPanel
+    from console.ui.visitors import VisitorsPanel
 
 __all__ = ["ALARMS", "DOORS", "EVENTS", "VISITORS", "PinnedColumn", "Workspace"]
 
@@ -27,7 +37,6 @@ log = logging.getLogger(__name__)
 
 DOORS, EVENTS, ALARMS, VISITORS = "doors", "events", "alarms", "visitors"
 TITLES = {DOORS: "Doors and gates", EVENTS: "Events", ALARMS: "Alarms", VISITORS: "Visitors"}
-REALERT_AFTER = timedelta(minutes=5)
 ALARMS_WIDTH = 430
 UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
 
@@ -81,30 +90,33 @@ class PinnedColumn(QObject):
 
 @dataclass
 class Workspace:
-    session: Session
-    audit: Any
-    settings: Any
+    """The panels over one connection's :class:`SessionServices`: built, docked and linked; no service here."""
+
+    services: SessionServices
     window: MainWindow
-    doors: Any = None  # console.ui.doors.DoorsPanel
-    events: Any = None  # console.ui.events.EventsPanel
-    alarms: Any = None  # console.ui.alarms.AlarmsPanel
-    visitors: Any = None  # console.ui.visitors.VisitorsPanel
-    journal: Any = None
-    stream: Any = None
-    queue: Any = None
+    doors: DoorsPanel | None = None
+    events: EventsPanel | None = None
+    alarms: AlarmsPanel | None = None
+    visitors: VisitorsPanel | None = None
     _undo: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
 
     # -- building --------------------------------------------------------------------------------
 
-    def build_doors(self) -> QWidget:
+    def build_doors(self) -> DoorsPanel:
         from console.ui.doors import DoorsPanel
 
-        self.doors = DoorsPanel(self.session, self.audit, self.settings)
+        self.doors = DoorsPanel(self.services.doors, self.settings)
         self.window.add_panel(DOORS, TITLES[DOORS], self.doors, closable=False)
         return self.doors
 
     def build_optional(self, report: Callable[[BaseException, str], None]) -> None:
         """Events + alarms, then visitors; a panel that cannot be built is reported and left out."""
+        for name, problem in self.services.problems.items():
+            report(problem, f"the {name} services could not be started")
         for name, build in ((EVENTS, self._build_events), (VISITORS, self._build_visitors)):
             try:
                 build()
@@ -112,40 +124,37 @@ class Workspace:
                 report(exc, f"the {TITLES[name].lower()} panel could not be built")
 
     def _build_events(self) -> None:
-        from console.services.events.alarms import AlarmQueue
-        from console.services.events.journal import Journal
-        from console.services.events.rules import Classifier
-        from console.services.events.stream import EventStream
+        services = self.services.events
+        if services is None:
+            return
         from console.ui.alarms import AlarmsPanel
         from console.ui.events import EventsPanel
 
-        session, settings = self.session, self.settings
-        self.journal = Journal(session.paths.data_dir)
-        self.stream = EventStream(
-            session.client,
-            self.journal,
-            classifier=Classifier.from_settings(settings.get("events")),
-            interval=session.profile.poll_interval,
-        )
-        self.queue = AlarmQueue(self.journal, self.audit, realert_after=REALERT_AFTER, operator=session.operator)
-        self._undo.append(self.stream.events_added.connect(self.queue.offer))
-        self.events = EventsPanel(session, self.journal, self.stream, settings)
-        self.alarms = AlarmsPanel(self.queue, settings)
-        self.window.add_panel(EVENTS, TITLES[EVENTS], self.events, tab_with=DOORS)
-        dock = self.window.add_panel(ALARMS, TITLES[ALARMS], self.alarms, area=Qt.DockWidgetArea.RightDockWidgetArea)
+        session = self.services.session
+        events = EventsPanel(services.journal, services.stream, self.settings, client=session.client,
+                             export_dir=session.paths.data_dir)
+        alarms = AlarmsPanel(services.alarms, self.settings)
+        self.events, self.alarms = events, alarms
+        self.window.add_panel(EVENTS, TITLES[EVENTS], events, tab_with=DOORS)
+        dock = self.window.add_panel(ALARMS, TITLES[ALARMS], alarms, area=Qt.DockWidgetArea.RightDockWidgetArea)
         # The board keeps the room; the queue is a column beside it (a saved layout overrides this)
         self._undo.append(PinnedColumn(self.window, dock, ALARMS_WIDTH).detach)
-        self.queue.load()  # after the panel exists, so that alarms left from the last shift ring
-        self._undo.append(self.queue.queue_changed.connect(lambda _change: self.events.refresh_selected()))
-        self.events.door_requested.connect(self.show_door)
-        self.alarms.event_requested.connect(self.show_event)
-        self.alarms.count_changed.connect(self._alarm_count)
+        self._undo.append(services.alarms.queue_changed.connect(lambda _change: events.refresh_selected()))
+        self._undo.append(services.stream.source_state.connect(lambda _status: self._alarm_feed()))
+        self._undo.append(self.services.session.health_changed.connect(lambda _health: self._alarm_feed()))
+        events.door_requested.connect(self.show_door)
+        alarms.event_requested.connect(self.show_event)
+        alarms.count_changed.connect(self._alarm_count)
         self._alarm_count(self.queue_size())
+        self._alarm_feed()
 
     def _build_visitors(self) -> None:
+        desk = self.services.visitors
+        if desk is None:
+            return
         from console.ui.visitors import VisitorsPanel
 
-        self.visitors = VisitorsPanel(self.session, self.audit, self.settings)
+        self.visitors = VisitorsPanel(desk, self.settings)
         self.window.add_panel(VISITORS, TITLES[VISITORS], self.visitors, tab_with=DOORS)
         self.visitors.outbox_changed.connect(self.window.status.set_outbox)
 
@@ -173,7 +182,8 @@ class Workspace:
             dock.raise_()
 
     def queue_size(self) -> int:
-        return len(self.queue) if self.queue is not None else 0
+        events = self.services.events
+        return len(events.alarms) if events is not None else 0
 
     def _alarm_count(self, count: int) -> None:
         dock = self.window.dock(ALARMS)
@@ -181,46 +191,59 @@ class Workspace:
             dock.setWindowTitle(f"Alarms ({count})" if count else "Alarms")
         self.window.status.set_alarms(count)
 
+    def _alarm_feed(self) -> None:
+        """Tell the alarm queue whether alarms are being received: the access events' source is the feed."""
+        events = self.services.events
+        if self.alarms is None or events is None:
+            return
+        status = events.stream.status(Source.ACCESS)
+        receiving = status.state is not SourceState.FAILING
+        self.alarms.set_feed(receiving, status.failing_since, status.error)
+
     # -- life cycle ------------------------------------------------------------------------------
 
     @property
-    def panels(self) -> list[Any]:
-        return [p for p in (self.doors, self.events, self.alarms, self.visitors) if p is not None]
+    def panels(self) -> list[Panel]:
+        candidates: list[Panel | None] = [self.doors, self.events, self.alarms, self.visitors]
+        return [p for p in candidates if p is not None]
 
     async def start(self) -> None:
-        """Start the doors panel: the first thing a guard needs, so it polls before anything else is built."""
+        """Start the board: the first thing a guard needs, so it polls before anything else is built."""
+        await self.services.start_doors()
         if self.doors is not None:
             await self.doors.start()
 
     async def start_rest(self, report: Callable[[BaseException, str], None]) -> None:
         """Build and start the other panels (events, alarms, visitors), once the board is up."""
         self.build_optional(report)
-        for panel in (self.events, self.visitors):
-            if panel is not None:
+        await self.services.start_rest()
+        for panel in self.panels:
+            if panel is not self.doors:
                 await panel.start()
 
     async def stop(self) -> None:
-        """Stop in reverse order; each step is isolated so one failure cannot keep the rest running."""
+        """Stop the panels, then the services; each step isolated so one failure cannot keep the rest running."""
         for undo in self._undo:
             with contextlib.suppress(Exception):
                 undo()
         self._undo.clear()
-        for panel in (self.visitors, self.events, self.doors):
-            if panel is None or not hasattr(panel, "stop"):
-                continue
+        for panel in reversed(self.panels):
             try:
                 await asyncio.wait_for(panel.stop(), 10)
             except Exception:
                 log.exception("%s did not stop cleanly", type(panel).__name__)
-        if self.alarms is not None and hasattr(self.alarms, "shutdown"):
-            with contextlib.suppress(Exception):
-                self.alarms.shutdown()
-        if self.journal is not None:
-            with contextlib.suppress(Exception):
-                self.journal.close()
+        await self.services.stop()
+
+    def refresh_now(self) -> None:
+        for panel in self.panels:
+            panel.refresh_now()
+        self.services.refresh_now()
 
     def apply_theme(self) -> None:
         for panel in self.panels:
-            apply = getattr(panel, "apply_theme", None)
-            if callable(apply):
-                apply()
+            panel.apply_theme()
+
+    def set_operator(self, name: str) -> None:
+        self.services.set_operator(name)
+        for panel in self.panels:
+            panel.set_operator(name)

@@ -22,6 +22,7 @@ def test_rows_come_back_in_order_with_who_where_what_and_result(tmp_path) -> Non
     assert rows[0].at <= rows[1].at
     assert log.rows(limit=1)[0].seq == 2
     assert [r.seq for r in log.rows(action="door.open")] == [1]
+    log.close()
 
 
 def test_rows_survive_a_restart_and_cannot_be_changed_or_deleted(tmp_path) -> None:
@@ -39,6 +40,7 @@ def test_rows_survive_a_restart_and_cannot_be_changed_or_deleted(tmp_path) -> No
         raw.execute("DELETE FROM audit")
     raw.close()
     assert again.rows()[0].result == "failed: device offline (code -103)"
+    again.close()
 
 
 def test_untrusted_text_is_kept_on_one_line_and_cut(tmp_path) -> None:
@@ -48,6 +50,7 @@ def test_untrusted_text_is_kept_on_one_line_and_cut(tmp_path) -> None:
     assert "\x1b" not in row.target
     assert len(row.result) <= 2000
     assert log.rows()[0].params == {"name": "<b>x</b>"}
+    log.close()
 
 
 def test_a_closed_log_refuses_to_record(tmp_path) -> None:

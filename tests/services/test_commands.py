@@ -35,7 +35,7 @@ async def test_remote_open_opens_the_relay_for_the_seconds_and_is_audited(sim, s
     door = online_doors(sim)[0]
     result = await commands.open_door(door, 7)
     assert result.ok
-    assert result.outcome is Outcome.OK
+    assert result.outcome is Outcome.DONE
     assert result.text == f"Door {door.name} opened for 7 s"
     world = sim.world
     sim_door = world.doors[door.id]
@@ -70,10 +70,10 @@ async def test_the_servers_refusal_is_shown_and_audited_in_its_words(sim, setup)
     door = next(d for d in world.doors.values() if world.door_connect(d) == 1)
     world.set_device_online(world.device_of(door).sn, False)
     result = await commands.open_door(Target(Kind.DOOR, door.id, door.name), 5)
-    assert result.outcome is Outcome.FAILED
+    assert result.outcome is Outcome.REFUSED
     assert "(code -103)" in result.text
     assert result.server_text in result.text
-    assert audit.rows()[0].result == f"failed: {result.server_text}"
+    assert audit.rows()[0].result == f"refused: {result.server_text}"
 
 
 async def test_a_lost_answer_is_uncertain_and_never_sent_twice(sim, setup) -> None:

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from console import resources
 from console.services.audit import AuditLog
 from console.services.events import ACK_ACTION, AlarmQueue, Event, Journal, Level, Retention, Source
+from console.services.options import AlarmsOptions
+from console.services.settings import Settings
 from console.ui import aio, theme
 from console.ui.alarms import AlarmSound, AlarmsPanel
 from console.ui.alarms.dialogs import AcknowledgeDialog
@@ -85,7 +87,7 @@ class Env:
     panel: AlarmsPanel
     players: list[FakePlayer]
     tray: FakeTray
-    settings: dict[str, Any]
+    settings: Settings
     counts: list[int]
 
     @property
@@ -115,7 +117,7 @@ class Env:
 def make_env(qtbot, qloop, tmp_path) -> Iterator[Any]:
     made: list[Env] = []
 
-    def build(settings: dict[str, Any] | None = None, *, player_factory: Any = None) -> Env:
+    def build(settings: Settings | dict[str, Any] | None = None, *, player_factory: Any = None) -> Env:
         clock = Clock()
         journal = Journal(tmp_path / f"data{len(made)}", clock=clock, retention=Retention(days=None))
         audit = AuditLog.in_dir(tmp_path / f"data{len(made)}", operator="ann", profile="HQ")
@@ -127,7 +129,10 @@ def make_env(qtbot, qloop, tmp_path) -> Iterator[Any]:
             return players[-1]
 
         tray = FakeTray()
-        options = settings if settings is not None else {}
+        if isinstance(settings, Settings):
+            options = settings
+        else:  # the [panels] tables of a settings file, e.g. {"alarms": {"muted": True}}
+            options = Settings(tmp_path / f"settings{len(made)}.toml", {"panels": settings or {}})
         panel = AlarmsPanel(
             queue, options, sound=AlarmSound(player_factory=player_factory or factory),
             notifier=DesktopNotifier(tray_factory=lambda: tray), clock=clock, tick_ms=3_600_000, flash_ms=15,
@@ -272,7 +277,7 @@ def test_a_snoozed_alarm_leaves_and_comes_back_by_itself(env) -> None:
     assert env.panel.count == 2
     assert env.panel.snoozed_label.text() == ""
     assert env.player.plays == 2  # it rang again when it came back
-    assert env.settings["alarms"]["snooze_minutes"] == 3
+    assert env.settings.panel(AlarmsOptions).snooze_minutes == 3
 
 
 def test_the_selection_survives_alarms_arriving(env) -> None:
@@ -291,7 +296,7 @@ def test_mute_and_volume_are_applied_and_remembered(env) -> None:
     assert env.counts == [1]
     assert env.players == []  # muted: nothing rang
     assert env.panel.mute_button.text() == "Sound muted"
-    assert env.settings["alarms"] == {"volume": 30, "muted": True}
+    assert (env.settings.panel(AlarmsOptions).volume, env.settings.panel(AlarmsOptions).muted) == (30, True)
     env.panel.set_muted(False)
     env.arrive(env.alarm(2))
     assert env.player.plays == 1
@@ -441,7 +446,7 @@ def test_times_before_today_carry_their_date() -> None:
 def test_the_columns_chosen_are_remembered(make_env) -> None:
     first = make_env()
     first.panel._choose_columns([AlarmColumn.SEVERITY, AlarmColumn.EVENT, AlarmColumn.WAITING])
-    assert first.settings["alarms"]["columns"] == ["Severity", "Event", "Waiting"]
+    assert first.settings.panel(AlarmsOptions).columns == ["Severity", "Event", "Waiting"]
     again = make_env(first.settings)
     assert again.panel.visible_columns() == [AlarmColumn.SEVERITY, AlarmColumn.EVENT, AlarmColumn.WAITING]
     broken = make_env({"alarms": {"columns": "not a list"}})

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 
-from console.services.audit import AuditLog
 from console.services.floorplans import PlanError
+from console.services.session_services import SessionServices
 from console.services.settings import Settings
 from console.sim import SimConfig, SimulatorThread
 from console.ui.doors import DoorsPanel
@@ -31,19 +31,18 @@ def open_panel(qtbot, run, simthread, tmp_path):
 
     def build() -> DoorsPanel:
         session = session_for(simthread, tmp_path)
-        audit = AuditLog(session.paths.data_dir / "audit.sqlite3")
-        panel = DoorsPanel(session, audit, Settings.load(session.paths.settings_file))
+        services = SessionServices.build(session, Settings.load(session.paths.settings_file))
+        panel = DoorsPanel(services.doors, services.settings)
         panel.resize(1100, 700)
         panel.show()
         qtbot.waitExposed(panel)
-        made.append((panel, session, audit))
+        made.append((panel, services))
         return panel
 
     yield build
-    for panel, session, audit in made:
+    for panel, services in made:
         run(panel.stop())
-        run(session.aclose())
-        audit.close()
+        run(services.stop())
         panel.close()
         panel.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # on the GUI thread, now
@@ -55,7 +54,10 @@ def drop(panel: DoorsPanel, keys, scene_point: QPointF) -> None:
     mime: QMimeData = panel.model.mimeData([panel.model.index_of(k) for k in keys])
     point = view.mapFromScene(scene_point)
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(point, *args)
+    try:  # PySide6 6.12 deprecates QDragEnterEvent(QPoint, ...) for a QPointF overload that 6.11 lacks
+        enter = QDragEnterEvent(QPointF(point), *args)
+    except TypeError:
+        enter = QDragEnterEvent(point, *args)
     QCoreApplication.sendEvent(view.viewport(), enter)
     assert enter.isAccepted(), "the plan must accept board items"
     QCoreApplication.sendEvent(view.viewport(), QDropEvent(QPointF(point), *args))

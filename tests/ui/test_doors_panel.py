@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 from console.services.audit import AuditLog
 from console.services.doors import Item, Kind
 from console.services.session import Health, Session
+from console.services.session_services import SessionServices
 from console.services.settings import Settings
 from console.sim import SimConfig, SimulatorThread
 from console.ui import aio
@@ -26,10 +27,20 @@ SENSOR_WORDS = {"open": "Open", "off": "Closed", "no sensor": "No sensor", "unkn
 @dataclass
 class Env:
     sim: SimulatorThread
-    session: Session
-    audit: AuditLog
-    settings: Settings
+    services: SessionServices
     panel: DoorsPanel
+
+    @property
+    def session(self) -> Session:
+        return self.services.session
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.services.audit
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
 
 
 @pytest.fixture
@@ -40,8 +51,8 @@ def simthread():
     thread.stop()
 
 
-def make_panel(qtbot, session: Session, audit: AuditLog, settings: Settings) -> DoorsPanel:
-    panel = DoorsPanel(session, audit, settings)  # closed and deleted by make_env, after it is stopped
+def make_panel(qtbot, services: SessionServices) -> DoorsPanel:
+    panel = DoorsPanel(services.doors, services.settings)  # closed and deleted by make_env, after it is stopped
     panel.resize(1280, 800)
     panel.show()
     qtbot.waitExposed(panel)
@@ -56,16 +67,14 @@ def make_env(qtbot, run, simthread, tmp_path):
     def build(interval: float = 10.0) -> Env:
         thread, url = simthread
         session = session_for(url, tmp_path, interval=interval)
-        audit = AuditLog(session.paths.data_dir / "audit.sqlite3")
-        settings = Settings.load(session.paths.settings_file)
-        made.append(Env(thread, session, audit, settings, make_panel(qtbot, session, audit, settings)))
+        services = SessionServices.build(session, Settings.load(session.paths.settings_file))
+        made.append(Env(thread, services, make_panel(qtbot, services)))
         return made[-1]
 
     yield build
     for e in made:
         run(e.panel.stop())
-        run(e.session.aclose())
-        e.audit.close()
+        run(e.services.stop())
         e.panel.close()
         e.panel.deleteLater()
     # delete the widgets now, on this (the GUI) thread, rather than leaving them to a garbage collection that
@@ -191,6 +200,7 @@ def test_server_down_marks_tiles_stale_keeps_the_loop_turning_and_recovers(make_
         # one coroutine for the whole story: the board polls in the background all along
         timer.start()
         try:
+            await env.services.start_doors()  # the board polls in the services, the panel only shows it
             await panel.start()
             await until(lambda: panel.board.polls >= 2 and env.session.health is Health.ONLINE)
             env.sim.call(lambda s: s.set_faults(down_seconds=600))
@@ -205,6 +215,7 @@ def test_server_down_marks_tiles_stale_keeps_the_loop_turning_and_recovers(make_
         finally:
             timer.stop()
             await panel.stop()
+            await env.services.stop()
 
     run(scenario())
 

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QScrollArea
 from console.api import Client
 from console.api.client import RetryPolicy
 from console.services.events import Event, EventFilter, EventStream, Journal, Level, Retention, Source, event_key
+from console.services.options import EventsOptions
 from console.services.paths import Paths
 from console.services.session import Profile, Session
+from console.services.settings import Settings
 from console.sim import SimConfig, Simulator
 from console.ui import aio, theme
 from console.ui.events import EventsPanel
@@ -86,7 +88,7 @@ def make_env(qtbot, run, tmp_path) -> Iterator[Callable[..., Env]]:
         session = Session(Profile("sim", "http://127.0.0.1"), client, "ann", paths)
         journal = Journal(paths.data_dir, clock=clock, retention=Retention(days=30))
         stream = EventStream(client, journal, clock=clock)
-        panel = EventsPanel(session, journal, stream, {}, clock=clock)
+        panel = EventsPanel(journal, stream, Settings(paths.settings_file), client=client, clock=clock)
         panel.resize(1400, 860)
         panel.show()
         qtbot.waitExposed(panel)
@@ -290,13 +292,16 @@ def test_a_server_without_temperature_hides_the_source(make_env, run) -> None:
 def test_start_polls_in_the_background_and_stop_ends_it(env, run) -> None:
     async def scenario() -> None:  # one run: the polling task never outlives it
         await env.panel.start()
+        await env.stream.start()
+        env.stream.poller.start()  # as SessionServices.start_rest does: the stream polls, the panel shows
         assert env.panel.running
         await until(lambda: env.stream.started and "● Access: live" in env.panel.sources_label.text())
         await env.panel.stop()
+        await env.stream.poller.stop()
 
     run(scenario())
     assert not env.panel.running
-    assert "columns" in env.panel.settings["events"]  # the table's column layout is remembered
+    assert env.panel.settings.panel(EventsOptions).columns  # the table's column layout is remembered
 
 
 # -- gaps --------------------------------------------------------------------------------------------
@@ -412,7 +417,7 @@ def test_the_model_with_100000_events_filters_and_scrolls(qtbot, run, tmp_path) 
         for start in range(0, 100_000, 20_000):
             journal.add(event(i) for i in range(start, start + 20_000))
         stream = EventStream(NoServer(), journal, clock=clock)
-        panel = EventsPanel(None, journal, stream, {}, clock=clock)
+        panel = EventsPanel(journal, stream, Settings(tmp_path / "settings.toml"), clock=clock)
         panel.resize(1200, 800)
         panel.show()
         qtbot.waitExposed(panel)
@@ -727,8 +732,8 @@ def test_the_details_fold_away_and_come_back_and_it_is_remembered(env, run) -> N
     assert panel.view.width() > table + 200  # the table got the room
     assert panel.details_button.text() == "◂ Show details"
     run(panel.stop())
-    assert panel.settings["events"]["details_hidden"] is True
-    again = EventsPanel(env.session, env.journal, env.stream, panel.settings)
+    assert panel.settings.panel(EventsOptions).details_hidden is True
+    again = EventsPanel(env.journal, env.stream, panel.settings, client=env.session.client)
     try:
         lay_out(again, 1200, 800)
         assert not again.details_visible

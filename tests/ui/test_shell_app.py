@@ -259,7 +259,13 @@ def test_shift_start_asks_for_the_operator(
         assert app.window.status.operator_label.text() == "Operator: Night Guard"
         assert app.session is not None
         assert app.session.operator == "Night Guard"
-        assert app.audit.operator == "Night Guard"
+        assert app.workspace is not None
+        services = app.workspace.services
+        assert services.audit.operator == "Night Guard"  # every service that writes it down knows
+        assert services.events is not None
+        assert services.events.alarms.operator == "Night Guard"
+        assert services.visitors is not None
+        assert services.visitors.operator == "Night Guard"
         app.request_quit()
         return await task
 
@@ -331,7 +337,7 @@ def test_all_panels_work_together_an_alarm_reaches_queue_status_bar_and_its_door
             "dock-doors", "dock-events", "dock-alarms", "dock-visitors"}
         await until(lambda: _online(app) and ws.doors.board.items, 30)
         sim.call(lambda s: s.emit("forced_open", door_id=door_id))
-        await until(lambda: len(ws.queue) == 1, 20)
+        await until(lambda: ws.queue_size() == 1, 20)
         status = app.window.status.alarms.text()
         alarm_title = app.window.dock("alarms").windowTitle()
         ws.show_door(door_name)

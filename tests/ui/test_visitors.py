@@ -23,7 +23,9 @@ from console.api import ApiError, Client
 from console.services.audit import AuditLog
 from console.services.paths import Paths
 from console.services.session import Profile, Session
-from console.services.visitors import REGISTRATION_KEYS, check_character, refusal_for
+from console.services.session_services import SessionServices
+from console.services.settings import Settings
+from console.services.visitors import REGISTRATION_KEYS, VisitorDesk, check_character, refusal_for
 from console.services.visitors.refusals import _TABLE as REFUSALS
 from console.sim import SimConfig, SimulatorThread
 from console.sim.rules import qr_value
@@ -73,8 +75,9 @@ class Desk:
         return self.sim.call(find)
 
 
-def make_panel(session: Session, audit: AuditLog) -> VisitorsPanel:
-    panel = VisitorsPanel(session, audit, {"site_name": "Test site"})
+def make_panel(services: SessionServices) -> VisitorsPanel:
+    assert services.visitors is not None
+    panel = VisitorsPanel(services.visitors, services.settings)
     panel.resize(1280, 820)
     return panel
 
@@ -86,16 +89,25 @@ def desk(qtbot: QtBot, run: Callable[..., Any], sim: SimulatorThread, tmp_path: 
     # the outbox retries on its own every poll interval; here only when the session says the server is back
     profile = Profile("HQ", sim.base_url, poll_interval=3600)
     session = Session(profile, Client(sim.base_url, TOKEN), "desk-anna", paths)
-    audit = AuditLog(paths.data_dir / "audit.sqlite3", operator="desk-anna", profile="HQ")
-    panel = make_panel(session, audit)
+    settings = Settings(paths.settings_file, {"panels": {"visitors": {"site_name": "Test site"}}})
+    services = SessionServices.build(session, settings)
+    audit = services.audit
+    panel = make_panel(services)
     qtbot.addWidget(panel)
     panel.show()
     qtbot.waitExposed(panel)
     rig = Desk(panel, session, audit, sim, paths, run)
-    run(panel.start())
+    desk = services.visitors
+    assert desk is not None
+
+    async def start() -> None:
+        await panel.start()
+        desk.poller.start()  # the outbox is retried by the services, as in the console
+
+    run(start())
     yield rig
     run(panel.stop())
-    run(session.aclose())
+    run(services.stop())
     sim.call(lambda s: s.set_faults(reset=True))
 
 
@@ -344,7 +356,10 @@ def test_a_half_filled_form_survives_a_crash_and_comes_back(desk: Desk, qtbot: Q
     drafts = desk.panel.desk.drafts
     desk.run(until(lambda: drafts.all() and drafts.all()[0][2].company == "Initech"))
     # the console dies without stop(): a new panel on the same files
-    again = make_panel(desk.session, desk.audit)
+    files_again = VisitorDesk(desk.session.client, data_dir=desk.paths.data_dir, profile="HQ", operator="desk-anna",
+                              audit=desk.audit)
+    again = VisitorsPanel(files_again, Settings(desk.paths.settings_file))
+    again.resize(1280, 820)
     qtbot.addWidget(again)
     desk.run(again.start())
     try:

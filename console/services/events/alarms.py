@@ -20,8 +20,9 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from console.services.audit import Auditor
 from console.services.observable import Signal
 
 from .journal import Journal
@@ -37,10 +38,7 @@ MAX_NOTE = 1000
 MAX_SNOOZE_MINUTES = 24 * 60
 
 
-class AuditSink(Protocol):
-    """The audit log, as the queue uses it (built elsewhere)."""
-
-    def record(self, action: str, target: str, params: dict[str, Any], result: str) -> object: ...
+AuditSink = Auditor  # the audit log, as the queue uses it (built elsewhere)
 
 
 @dataclass(frozen=True, slots=True)

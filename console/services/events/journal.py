@@ -7,6 +7,7 @@
 * Thread-safe: each thread gets its own connection (the stream writes from ``asyncio.to_thread`` workers
   while the GUI thread reads); writes are serialised by a lock and each batch is one transaction.
 * Alarm state (open, acknowledged with time, operator and note, snoozed until) lives with the event.
+* Owner-only: the file (and so its -wal and -shm files) is 0600, it holds PINs and card numbers.
 * Gaps (outages, restarts) and their back-fills are recorded for the UI; a few ``meta`` values (the last
   good poll of each source) let the next start know what it missed.
 """
@@ -25,6 +26,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+
+from console.services.paths import make_private, private_dir, private_file
 
 from .model import (
     Acknowledgement,
@@ -272,10 +275,16 @@ class Journal:
         target = Path(path)
         if target.is_dir() or (not target.exists() and not target.suffix):
             if not read_only:
-                target.mkdir(parents=True, exist_ok=True)
+                private_dir(target)
             target = target / JOURNAL_FILE
         if read_only and not target.is_file():
             raise JournalError(f"no event journal at {target}")
+        if not read_only:
+            try:  # created owner-only before SQLite opens it: its -wal and -shm files inherit the mode
+                private_file(target)
+                make_private(target, sqlite=True)  # side files an older version left readable
+            except OSError as exc:
+                raise JournalError(f"cannot open the event journal {target}: {exc.strerror or exc}") from None
         self.path = target
         self.retention = retention
         self.read_only = read_only
@@ -287,17 +296,21 @@ class Journal:
         self._closed = False
         conn = self._conn()
         if not read_only:
-            with self._write_lock:
-                try:
-                    conn.executescript(_SCHEMA)
-                    version = conn.execute("PRAGMA user_version").fetchone()[0]
-                    if version == 0:
-                        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                    elif version > SCHEMA_VERSION:
-                        raise JournalError(f"{self.path} was written by a newer console (schema {version})")
-                except sqlite3.DatabaseError as exc:
-                    raise JournalError(f"cannot use the event journal {self.path}: {exc}") from None
-            self.enforce_retention()
+            try:
+                with self._write_lock:
+                    try:
+                        conn.executescript(_SCHEMA)
+                        version = conn.execute("PRAGMA user_version").fetchone()[0]
+                        if version == 0:
+                            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                        elif version > SCHEMA_VERSION:
+                            raise JournalError(f"{self.path} was written by a newer console (schema {version})")
+                    except sqlite3.DatabaseError as exc:
+                        raise JournalError(f"cannot use the event journal {self.path}: {exc}") from None
+                self.enforce_retention()
+            except BaseException:
+                self.close()  # a journal that could not be opened leaves no connection behind
+                raise
 
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"
@@ -310,6 +323,7 @@ class Journal:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
+        conn = None
         try:
             if self.read_only:
                 conn = sqlite3.connect(
@@ -324,6 +338,8 @@ class Journal:
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA busy_timeout = 10000")
         except sqlite3.DatabaseError as exc:
+            if conn is not None:  # opened, then refused (not a database): closed, not left to the collector
+                conn.close()
             raise JournalError(f"cannot open the event journal {self.path}: {exc}") from None
         self._local.conn = conn
         with self._conn_lock:

@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol
 
 from console.api.errors import ApiError, AuthError, CVSecError, HTTPStatusError, ModelError, ProtocolError
 from console.services.observable import Signal
+from console.services.polling import HealthReporter, Poller, PollPolicy
 
 from .journal import Journal
 from .model import MAX_PHOTO_BASE64, Event, Gap, GapReason, Source, format_time, normalise
@@ -166,6 +167,8 @@ class EventStream:
         classifier: Classifier | None = None,
         sources: Iterable[Source] = tuple(Source),
         interval: float = 10.0,
+        policy: PollPolicy | None = None,
+        health: HealthReporter | None = None,
         margin: timedelta = timedelta(seconds=60),
         page_size: int = MAX_PAGE_SIZE,
         max_pages: int = 1000,
@@ -189,6 +192,7 @@ class EventStream:
         self.source_state: Signal[SourceStatus] = Signal()
         self.gap_opened: Signal[Gap] = Signal()
         self.gap_backfilled: Signal[Gap] = Signal()
+        self.poller = Poller("events", self._step, policy or PollPolicy(interval), health=health)
 
     def __repr__(self) -> str:
         return f"<EventStream {', '.join(s.value for s in self._rt)}>"
@@ -254,14 +258,17 @@ class EventStream:
         return saved, self._journal.last_event_time(source)
 
     async def run(self) -> None:
-        """Poll every ``interval`` seconds until cancelled (a failing poll never ends the loop)."""
+        """Poll until cancelled under the :attr:`poller`'s policy (a failing poll never ends the loop)."""
         await self.start()
-        while True:
-            try:
-                await self.poll_once()
-            except Exception:  # a bug in one poll must not stop the monitor
-                log.exception("an event poll failed")
-            await asyncio.sleep(self.interval)
+        await self.poller.run()
+
+    async def _step(self) -> bool:
+        """One poll for the poller: a failure when no source answered (the health then says so)."""
+        await self.poll_once()
+        polled = [rt for rt in self._rt.values() if rt.state != SourceState.UNAVAILABLE]
+        if polled and all(rt.state == SourceState.FAILING for rt in polled):
+            raise CVSecError(polled[0].error or "no event source answered")
+        return True
 
     # -- polling ---------------------------------------------------------------------------------
 

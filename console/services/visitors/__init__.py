@@ -1,6 +1,6 @@
 """The visitor desk (issue 5): rules of the registration form, drafts, the outbox, the day's lists. No Qt here."""
 
-from .desk import AuditSink, HealthSink, Host, Outcome, VisitorDesk, mask_number
+from .desk import AuditSink, DeskResult, HealthSink, Host, Outcome, VisitorDesk, mask_number
 from .export import EVACUATION_COLUMNS, evacuation_rows, write_evacuation_csv
 from .form import (
     CERT_TYPES,
@@ -31,6 +31,7 @@ __all__ = [
     "REGISTRATION_KEYS",
     "TIME_FORMAT",
     "AuditSink",
+    "DeskResult",
     "DraftStore",
     "ExpectedVisit",
     "ExpectedVisits",

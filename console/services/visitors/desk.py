@@ -16,23 +16,23 @@ Every outcome is recorded in the outbox entry and in the audit log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol
-
-import httpx
+from typing import Any, Final, Literal
 
 from console.api import Client
-from console.api.errors import ApiError, CVSecError, HTTPStatusError, TransportError
+from console.api.errors import ApiError, CVSecError, Delivery
 from console.api.models.levels import VisitorLevel
 from console.api.models.persons import CertType, Person
 from console.api.models.visitors import Visitor
+from console.services.audit import Auditor
 from console.services.observable import Signal
+from console.services.outcome import Outcome
+from console.services.polling import HealthReporter, Poller, PollPolicy
 
 from .form import (
     VisitForm,
@@ -48,7 +48,7 @@ from .form import (
 from .refusals import NOT_REGISTERED, Refusal, refusal_for
 from .store import DraftStore, ExpectedVisit, ExpectedVisits, OnSiteList, OnSiteVisit, Outbox, OutboxEntry, profile_dir
 
-__all__ = ["AuditSink", "HealthSink", "Host", "Outcome", "VisitorDesk", "mask_number"]
+__all__ = ["AuditSink", "DeskResult", "HealthSink", "Host", "Outcome", "VisitorDesk", "mask_number"]
 
 log = logging.getLogger(__name__)
 
@@ -57,20 +57,10 @@ MAX_PAGES: Final = 10  # directories larger than 10,000 are cut (search by exact
 CACHE_SECONDS: Final = 300.0
 
 
-class AuditSink(Protocol):
-    """``console.services.audit.AuditLog`` (the doors engineer's), or anything with the same ``record``."""
-
-    def record(self, *, operator: str, profile: str, action: str, target: str, params: dict[str, Any],
-               result: str) -> None: ...
+AuditSink = Auditor  # ``console.services.audit.AuditLog``, or anything with the same ``record``
 
 
-class HealthSink(Protocol):
-    """``console.services.session.Session``'s reporting side."""
-
-    def report_ok(self) -> None: ...
-
-    def report_failure(self, exc: BaseException) -> None: ...
-
+HealthSink = HealthReporter  # ``console.services.session.Session``'s reporting side
 
 def mask_number(number: str) -> str:
     """A document number for logs and the audit trail: its last four characters only."""
@@ -90,19 +80,17 @@ class Host:
         return f"{self.name or '(no name)'} [{self.pin}]{dept}"
 
 
-OutcomeKind = Literal["registered", "queued", "refused", "invalid", "failed", "done"]
-
-
 @dataclass(frozen=True)
-class Outcome:
-    """What happened to a request, for the panel to show.
+class DeskResult:
+    """What happened to a request, for the panel to show (``kind``: the shared :class:`Outcome`).
 
-    ``invalid``: the form broke a rule, nothing was sent (``problems`` per field). ``refused``: the server
-    said no (``refusal``). ``queued``: the server could not be reached, the registration waits in the outbox.
-    ``failed``: a booking or check-out could not reach the server (nothing kept). ``registered``/``done``: ok.
+    ``INVALID``: the form broke a rule, nothing was sent (``problems`` per field). ``REFUSED``: the server
+    said no (``refusal``). ``QUEUED``: the server could not be reached, the registration waits in the outbox.
+    ``NOT_SENT``: a booking or check-out could not reach the server (nothing kept). ``UNCERTAIN``: sent, the
+    answer was lost (not repeated). ``DONE``: ok (``visit`` set after a registration).
     """
 
-    kind: OutcomeKind
+    kind: Outcome
     message: str = ""
     problems: Mapping[str, str] = field(default_factory=dict)
     refusal: Refusal | None = None
@@ -111,7 +99,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.kind in ("registered", "done")
+        return self.kind is Outcome.DONE
 
 
 def _host_of(person: Person) -> Host:
@@ -119,10 +107,8 @@ def _host_of(person: Person) -> Host:
 
 
 def _not_sent(exc: CVSecError) -> bool:
-    """The request certainly never reached the application: the connection was refused, or 503 (unavailable)."""
-    if isinstance(exc, HTTPStatusError):
-        return exc.status == 503
-    return isinstance(exc.__context__, httpx.ConnectError) and "timed out" not in str(exc.__context__).lower()
+    """The request certainly never reached the application (the client's own classification)."""
+    return exc.delivery is Delivery.NOT_SENT
 
 
 class VisitorDesk:
@@ -137,6 +123,7 @@ class VisitorDesk:
         operator: str,
         audit: AuditSink | None = None,
         health: HealthSink | None = None,
+        policy: PollPolicy | None = None,
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.client = client
@@ -155,7 +142,7 @@ class VisitorDesk:
         self._persons: tuple[float, list[Person]] | None = None
         self._visitors: tuple[float, list[Visitor]] | None = None
         self._flush_lock = asyncio.Lock()
-        self._kick = asyncio.Event()
+        self.poller = Poller("outbox", self._outbox_step, policy or PollPolicy(), health=health)
 
     # -- reading the directories ---------------------------------------------------------------------
 
@@ -242,6 +229,19 @@ class VisitorDesk:
         except Exception:  # the audit trail failing must not lose the visitor
             log.exception("the audit log refused a record")
 
+    def _unanswered(self, action: str, form: VisitForm, exc: CVSecError, what: str, still: str,
+                    visit: OnSiteVisit | None = None) -> DeskResult:
+        """A write that got no yes or no from the server: not sent, or sent with its answer lost."""
+        outcome = Outcome.of(exc)
+        self._audit(action, form, f"{outcome.value}: {exc}")
+        if outcome is Outcome.UNCERTAIN:
+            return DeskResult(outcome, f"no answer from the server ({exc}): {what} may or may not have been "
+                                       "recorded, and was not repeated. Check on the server before trying again",
+                              visit=visit)
+        if outcome is Outcome.REFUSED:
+            return DeskResult(outcome, f"the server refused the request ({exc}); {still}", visit=visit)
+        return DeskResult(outcome, f"the server cannot be reached ({exc}); {still}", visit=visit)
+
     def _known(self, form: VisitForm) -> str:
         """Whether the server knew this document before we sent anything: "yes", "no", or "" (no list read)."""
         cached = self.cached_visitors()
@@ -250,15 +250,15 @@ class VisitorDesk:
         number = form.cert_number
         return "yes" if any(v.cert_number == number for v in cached) else "no"
 
-    async def register(self, form: VisitForm) -> Outcome:
+    async def register(self, form: VisitForm) -> DeskResult:
         """Validate, then send ``visRegistration/add`` once. An unreachable server queues it in the outbox."""
         problems = validate(form, now=self.clock())
         if problems:
-            return Outcome("invalid", "some fields need attention", problems=problems)
+            return DeskResult(Outcome.INVALID, "some fields need attention", problems=problems)
         try:
             request = registration(form)
         except ValueError as exc:  # a rule of the request model that validate() does not know
-            return Outcome("invalid", f"the registration cannot be sent: {exc}")
+            return DeskResult(Outcome.INVALID, f"the registration cannot be sent: {exc}")
         body = registration_body(form)
         known = self._known(form)
         try:
@@ -266,26 +266,24 @@ class VisitorDesk:
         except ApiError as exc:
             refusal = refusal_for(exc)
             self._audit("visitor.register", form, f"refused {exc.code}")
-            return Outcome("refused", refusal.text, refusal=refusal)
-        except HTTPStatusError as exc:
-            if exc.status < 500:  # a refused token, a proxy saying no: waiting will not help
+            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal)
+        except CVSecError as exc:
+            if exc.delivery is Delivery.REFUSED:  # a refused token, a proxy saying no: waiting will not help
                 self._audit("visitor.register", form, f"failed: {exc}")
-                return Outcome("failed", f"the server refused the request ({exc})")
-            return self._queue(form, body, known, exc)
-        except TransportError as exc:
+                return DeskResult(Outcome.NOT_SENT, f"the server refused the request ({exc})")
             return self._queue(form, body, known, exc)
         visit = await self._registered(form)
         self._audit("visitor.register", form, "ok")
-        return Outcome("registered", f"{form.visitor_name.strip()} is registered", visit=visit)
+        return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is registered", visit=visit)
 
-    def _queue(self, form: VisitForm, body: dict[str, str], known: str, exc: CVSecError) -> Outcome:
+    def _queue(self, form: VisitForm, body: dict[str, str], known: str, exc: CVSecError) -> DeskResult:
         state: Literal["pending", "uncertain"] = "pending" if _not_sent(exc) else "uncertain"
         entry = self.outbox.add(operator=self.operator, form=form, body=body, state=state, error=str(exc),
                                 known_before=known)
         self._audit("visitor.register", form, "queued: the server could not be reached")
         self.changed.emit("outbox")
-        return Outcome("queued", "the server cannot be reached: the registration is kept and will be sent as soon "
-                                 "as the server answers", entry=entry)
+        return DeskResult(Outcome.QUEUED, "the server cannot be reached: the registration is kept and will be sent "
+                                          "as soon as the server answers", entry=entry)
 
     async def _registered(self, form: VisitForm) -> OnSiteVisit:
         visit = self.onsite.add(form, operator=self.operator)
@@ -342,8 +340,8 @@ class VisitorDesk:
                 self.outbox.update(entry, state="refused", refusal_code=exc.code, outcome=refusal.text)
                 self._audit("visitor.register", form, f"refused {exc.code} (from the outbox)")
             return True
-        except (TransportError, HTTPStatusError) as exc:
-            if isinstance(exc, HTTPStatusError) and exc.status < 500:
+        except CVSecError as exc:
+            if exc.delivery is Delivery.REFUSED:
                 self.outbox.update(entry, last_error=str(exc))
                 raise
             # a lost answer to a re-send leaves it uncertain again; the next run checks first again
@@ -366,29 +364,19 @@ class VisitorDesk:
         return self._flush_lock.locked()
 
     def kick(self) -> None:
-        """Try the outbox now (the server is back)."""
-        self._kick.set()
+        """Try the outbox now (the server is back, or a registration was just queued)."""
+        self.poller.wake()
 
-    async def run_outbox(self, interval: float = 10.0, max_delay: float = 60.0) -> None:
-        """Keep trying the outbox while it holds registrations; runs until cancelled."""
-        failures = 0
-        while True:
-            if self.outbox.open_entries():
-                try:
-                    await self.flush_outbox()
-                except CVSecError as exc:
-                    failures += 1
-                    if self.health is not None:
-                        self.health.report_failure(exc)
-                    log.info("the outbox waits for the server: %s", exc)
-                else:
-                    if failures and self.health is not None:
-                        self.health.report_ok()
-                    failures = 0
-            delay = min(max_delay, interval * 2 ** min(failures, 10)) if failures else interval
-            self._kick.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), delay)
+    async def _outbox_step(self) -> bool:
+        """One try of the outbox for the poller: False (nothing to report) while it is empty."""
+        if not self.outbox.open_entries():
+            return False
+        await self.flush_outbox()
+        return True
+
+    async def run_outbox(self) -> None:
+        """Keep trying the outbox while it holds registrations (the :attr:`poller`); runs until cancelled."""
+        await self.poller.run()
 
     # -- hand-over: the QR code ----------------------------------------------------------------------------
 
@@ -408,7 +396,7 @@ class VisitorDesk:
 
     # -- check-out -------------------------------------------------------------------------------------------
 
-    async def check_out(self, visit: OnSiteVisit) -> Outcome:
+    async def check_out(self, visit: OnSiteVisit) -> DeskResult:
         """``visRegistration/exit`` by document type and number; the visit leaves the on-site list."""
         form = visit.visit_form
         try:
@@ -417,16 +405,16 @@ class VisitorDesk:
             refusal = refusal_for(exc)
             self._audit("visitor.check_out", form, f"refused {exc.code}")
             if exc.code == NOT_REGISTERED:
-                return Outcome("refused", f"{form.visitor_name}: {refusal.text}. Still listed here until you "
+                return DeskResult(Outcome.REFUSED, f"{form.visitor_name}: {refusal.text}. Still listed here until you "
                                           "remove them.", refusal=refusal, visit=visit)
-            return Outcome("refused", refusal.text, refusal=refusal, visit=visit)
-        except TransportError as exc:
-            self._audit("visitor.check_out", form, "failed: the server could not be reached")
-            return Outcome("failed", f"the server cannot be reached ({exc}); the visitor is still listed", visit=visit)
+            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal, visit=visit)
+        except CVSecError as exc:
+            return self._unanswered("visitor.check_out", form, exc, "the check-out", "the visitor is still listed",
+                                    visit=visit)
         self.onsite.check_out(visit.id, operator=self.operator)
         self._audit("visitor.check_out", form, "ok")
         self.changed.emit("onsite")
-        return Outcome("done", f"{form.visitor_name} is checked out", visit=visit)
+        return DeskResult(Outcome.DONE, f"{form.visitor_name} is checked out", visit=visit)
 
     def remove_from_site(self, visit: OnSiteVisit) -> None:
         """Take a visit off the list without telling the server (the server says it is already closed)."""
@@ -439,25 +427,25 @@ class VisitorDesk:
 
     # -- booking ahead -------------------------------------------------------------------------------------
 
-    async def reserve(self, form: VisitForm) -> Outcome:
+    async def reserve(self, form: VisitForm) -> DeskResult:
         """Book a visit ahead (2.16.1) and keep it in the day's expected list."""
         problems = validate(form, now=self.clock(), reservation=True)
         if problems:
-            return Outcome("invalid", "some fields need attention", problems=problems)
+            return DeskResult(Outcome.INVALID, "some fields need attention", problems=problems)
         try:
             await self.client.add_visitor_reservation(reservation(form))
         except ApiError as exc:
             refusal = refusal_for(exc)
             self._audit("visitor.reserve", form, f"refused {exc.code}")
-            return Outcome("refused", refusal.text, refusal=refusal)
-        except TransportError as exc:
-            return Outcome("failed", f"the server cannot be reached ({exc}); the booking was not made")
+            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal)
+        except CVSecError as exc:
+            return self._unanswered("visitor.reserve", form, exc, "the booking", "the booking was not made")
         self.expected.add(form, booked_by=self.operator)
         self._audit("visitor.reserve", form, "ok", visit_date=form.start)
         self.changed.emit("expected")
-        return Outcome("done", f"{form.visitor_name.strip()} is expected on {form.start[:16]}")
+        return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is expected on {form.start[:16]}")
 
-    async def cancel_reservation(self, item: ExpectedVisit) -> Outcome:
+    async def cancel_reservation(self, item: ExpectedVisit) -> DeskResult:
         """Cancel a booking (2.16.2, by document and the visit date sent when booking)."""
         form = item.visit_form
         try:
@@ -469,13 +457,14 @@ class VisitorDesk:
             if exc.code == -248:  # the server has no such booking: nothing left to cancel
                 self.expected.set_status(item.id, "cancelled")
                 self.changed.emit("expected")
-            return Outcome("refused", refusal.text, refusal=refusal)
-        except TransportError as exc:
-            return Outcome("failed", f"the server cannot be reached ({exc}); the booking still stands")
+            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal)
+        except CVSecError as exc:
+            return self._unanswered("visitor.cancel_reservation", form, exc, "the cancellation",
+                                    "the booking still stands")
         self.expected.set_status(item.id, "cancelled")
         self._audit("visitor.cancel_reservation", form, "ok", visit_date=item.visit_date)
         self.changed.emit("expected")
-        return Outcome("done", f"the visit of {form.visitor_name} is cancelled")
+        return DeskResult(Outcome.DONE, f"the visit of {form.visitor_name} is cancelled")
 
     def expected_today(self) -> list[ExpectedVisit]:
         return self.expected.for_day(self.clock().date())

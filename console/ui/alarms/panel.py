@@ -3,7 +3,9 @@
 ``AlarmsPanel(queue, settings)``; the queue is :class:`console.services.events.AlarmQueue` (fed by
 ``stream.events_added``). The panel ticks the queue every second (snoozes ending, re-alerts) with a Qt timer.
 ``count_changed(int)`` carries the number of alarms waiting (not snoozed) for the tab badge and the status
-bar. New alarms and re-alerts ring the chime (:class:`AlarmSound`, muted and set from the settings'
+bar. ``set_feed(receiving, since, reason)`` says whether alarms are coming in at all: while the event stream
+cannot reach the server the headline says so (in words and the warning colour), never a green "No alarm
+waiting". New alarms and re-alerts ring the chime (:class:`AlarmSound`, muted and set from the settings'
 ``[panels.alarms]`` table) and show a desktop notification when the console is not the active window.
 
 The logic of each action is a coroutine or a plain method tests call directly: ``acknowledge_selected``,
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -41,9 +43,10 @@ from PySide6.QtWidgets import (
 
 from console.services.events import Alarm, AlarmQueue, AuditEntry
 from console.services.events.alarms import MAX_SNOOZE_MINUTES
+from console.services.options import AlarmsOptions
+from console.services.settings import Settings
 from console.ui import theme
 from console.ui.events import style
-from console.ui.panel_settings import panel_options, save_settings
 
 from .. import aio
 from .dialogs import AcknowledgeDialog
@@ -56,11 +59,10 @@ __all__ = ["AlarmsPanel"]
 log = logging.getLogger(__name__)
 
 PREFERRED_WIDTH = 420  # a column beside the board: the workspace docks it at 430 px
-DEFAULT_SNOOZE = 5
-DEFAULT_VOLUME = 60
 TICK_MS = 1000
 FLASH_MS = 500  # half a second lit, half a second dim
 FLASHES = 3
+EMPTY_TEXT = "No alarm is waiting.\nNew alarms appear here, with a sound."
 WIDTHS = {  # in characters of the panel's font: sized for the 430 px column beside the board
     AlarmColumn.SEVERITY: 9, AlarmColumn.TIME: 8, AlarmColumn.POINT: 13,
     AlarmColumn.PERSON: 14, AlarmColumn.DEVICE: 12, AlarmColumn.WAITING: 9, AlarmColumn.ALERTS: 8,
@@ -70,11 +72,12 @@ WIDTHS = {  # in characters of the panel's font: sized for the 430 px column bes
 class AlarmsPanel(QWidget):
     count_changed = Signal(int)
     event_requested = Signal(str)  # an alarm's event key (double-click): the lead may show it in the events panel
+    _feed: tuple[bool, datetime | None, str] = (True, None, "")  # (receiving, since, reason): see set_feed
 
     def __init__(
         self,
         queue: AlarmQueue,
-        settings: Any,
+        settings: Settings,
         parent: QWidget | None = None,
         *,
         sound: AlarmSound | None = None,
@@ -87,12 +90,12 @@ class AlarmsPanel(QWidget):
         self.setObjectName("alarmsPanel")
         self.queue = queue
         self.settings = settings
-        options = self._options()
-        volume = _int(options.get("volume"), DEFAULT_VOLUME, 0, 100)
-        self.sound = sound or AlarmSound(volume=volume / 100, muted=bool(options.get("muted", False)))
+        options = self.options = settings.panel(AlarmsOptions)
+        volume = options.volume
+        self.sound = sound or AlarmSound(volume=volume / 100, muted=options.muted)
         if sound is not None:
             self.sound.volume = volume / 100
-            self.sound.muted = bool(options.get("muted", sound.muted))
+            self.sound.muted = options.muted
         self.notifier = notifier or DesktopNotifier()
         self.model = AlarmTableModel(clock, self)
         self._count = -1
@@ -118,17 +121,14 @@ class AlarmsPanel(QWidget):
 
     # -- settings --------------------------------------------------------------------------------
 
-    def _options(self) -> MutableMapping[str, Any]:
-        return panel_options(self.settings, "alarms")
-
     def _save(self, **values: Any) -> None:
-        options = self._options()
-        options.update(values)
-        save_settings(self.settings)
+        for name, value in values.items():
+            setattr(self.options, name, value)
+        self.settings.set_panel(self.options)
 
     # -- building --------------------------------------------------------------------------------
 
-    def _build(self, options: MutableMapping[str, Any]) -> None:
+    def _build(self, options: AlarmsOptions) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
@@ -159,7 +159,7 @@ class AlarmsPanel(QWidget):
         self.snooze_minutes = QSpinBox()
         self.snooze_minutes.setRange(1, 60)
         self.snooze_minutes.setSuffix(" min")
-        self.snooze_minutes.setValue(_int(options.get("snooze_minutes"), DEFAULT_SNOOZE, 1, 60))
+        self.snooze_minutes.setValue(options.snooze_minutes)
         self.snooze_minutes.setAccessibleName("Snooze minutes")
         self.snooze_minutes.setToolTip("How long Snooze hides the selected alarms")
         self.snooze_minutes.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -219,11 +219,13 @@ class AlarmsPanel(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.setToolTip("Right-click to choose the columns")
-        self.set_columns(_columns(options.get("columns")))
+        self.set_columns(_columns(options.columns))
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.view.doubleClicked.connect(self._double_clicked)
-        self.empty = QLabel("No alarm is waiting.\nNew alarms appear here, with a sound.")
+        self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("alarmsEmpty")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)  # the feed's reason may quote the server
+        self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("role", "hint")
         self.stack = QStackedWidget()
@@ -329,12 +331,7 @@ class AlarmsPanel(QWidget):
         count = len(self.queue)
         snoozed = self.queue.counts().get("snoozed", 0)
         self.snoozed_label.setText(f"{snoozed} snoozed" if snoozed else "")
-        if count:
-            self.headline.setText(f"⚠ {count} alarm{'s' if count != 1 else ''} to acknowledge")
-        else:
-            self.headline.setText("✓ No alarm waiting")
-        self.headline.setProperty("level", "alarm" if count else "ok")
-        self._style_headline()
+        self._update_headline(count)
         self.stack.setCurrentWidget(self.empty if count == 0 else self.view)
         self._update_actions()
         if count != self._count:
@@ -345,6 +342,57 @@ class AlarmsPanel(QWidget):
     def count(self) -> int:
         """Alarms waiting (not snoozed): the badge's number."""
         return max(0, self._count)
+
+    # -- is anything coming in? ------------------------------------------------------------------
+
+    def set_feed(self, receiving: bool, since: datetime | None = None, reason: str = "") -> None:
+        """Whether alarms are being received: ``receiving`` False while the events cannot be fetched (the
+        server does not answer), ``since`` when that began (local time, naive or aware), ``reason`` a short
+        plain-text why (the error; "the server does not answer" when empty). True again when polls succeed
+        (``since`` and ``reason`` are then ignored). Idempotent: call it on every change of the stream's health.
+        """
+        feed = (True, None, "") if receiving else (False, since, " ".join(str(reason).split())[:200])
+        if feed == self._feed:
+            return
+        self._feed = feed
+        self._update_headline(len(self.queue))
+
+    @property
+    def receiving(self) -> bool:
+        """False after ``set_feed(False, ...)`` until ``set_feed(True)``."""
+        return self._feed[0]
+
+    def feed_words(self) -> str:
+        """Words like "Not receiving alarms since 10:52: the server does not answer"; empty while they come in."""
+        receiving, since, reason = self._feed
+        if receiving:
+            return ""
+        when = ""
+        if since is not None:
+            local = since.astimezone() if since.tzinfo is not None else since
+            now = datetime.now(local.tzinfo)
+            when = f" since {local:%H:%M}" if local.date() == now.date() else f" since {local:%Y-%m-%d %H:%M}"
+        return f"Not receiving alarms{when}: {reason or 'the server does not answer'}"
+
+    def _update_headline(self, count: int) -> None:
+        feed = self.feed_words()
+        if count:
+            text = f"⚠ {count} alarm{'s' if count != 1 else ''} to acknowledge"
+            level = "alarm"
+            if feed:
+                text += f"\n✗ {feed}"
+        elif feed:
+            text, level = f"⚠ {feed}", "warn"
+        else:
+            text, level = "✓ No alarm waiting", "ok"
+        self.headline.setText(text)
+        self.headline.setProperty("level", level)
+        if feed:
+            self.empty.setText(f"{feed}.\nAlarms raised meanwhile appear here, with a sound, once the server "
+                               "answers again.")
+        else:
+            self.empty.setText(EMPTY_TEXT)
+        self._style_headline()
 
     def tick(self) -> None:
         """Once a second: snoozes that end and alarms left too long come back (``queue.tick``)."""
@@ -490,6 +538,8 @@ class AlarmsPanel(QWidget):
             css = f"background: {p.alarm_bg}; color: {p.alarm_text}; border: 1px solid {p.alarm};"
         elif self.headline.property("level") == "alarm":
             css = f"background: {p.alarm}; color: {p.on_alarm}; border: 1px solid {p.alarm};"
+        elif self.headline.property("level") == "warn":  # not receiving alarms: never the green of "all quiet"
+            css = f"background: {p.warn_bg}; color: {p.warn_text}; border: 2px solid {p.warn};"
         else:
             css = f"background: {p.ok_bg}; color: {p.ok_text}; border: 1px solid {p.ok};"
         self.headline.setStyleSheet(
@@ -501,6 +551,23 @@ class AlarmsPanel(QWidget):
         """A column's width (the table alone would ask for every column's)."""
         hint = super().sizeHint()
         return QSize(max(self.minimumSizeHint().width(), PREFERRED_WIDTH), hint.height())
+
+    async def start(self) -> None:
+        """The queue is loaded and fed by the services; the panel already shows it."""
+
+    async def stop(self) -> None:
+        self.shutdown()
+
+    def refresh_now(self) -> None:
+        """The alarms arrive with the events (the events panel's poll)."""
+
+    def focus_filter(self) -> bool:
+        """No filter: Ctrl+F in the queue takes the keyboard to the table."""
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return False
+
+    def set_operator(self, name: str) -> None:
+        """The queue writes acknowledgements under the operator the services know."""
 
     def shutdown(self) -> None:
         """Stop ticking the queue and remove the tray notifier (the session is ending)."""
@@ -533,10 +600,3 @@ def _columns(value: Any) -> list[AlarmColumn]:
         if chosen:
             return chosen
     return list(SHOWN_IN_A_COLUMN)
-
-
-def _int(value: Any, default: int, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return default
-    return int(value) if low <= value <= high else default
-

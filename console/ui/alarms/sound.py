@@ -65,7 +65,7 @@ def tone_path(cache_dir: Path | None = None) -> Path:
     except (FileNotFoundError, ValueError):
         target = (cache_dir or Path.home() / ".cache" / "cvsecurity-console") / TONE_FILE
         if not target.is_file():
-            write_tone(target)
+            write_tone(target).chmod(0o600)  # owner-only like every file the console writes
         return target
 
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
-    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -17,20 +16,17 @@ from PySide6.QtWidgets import (
 
 from console.services.doors import DeviceInfo, Item, ReaderInfo, RecentEvent
 
+from ..text import plain_label as text_plain_label
+from ..text import tooltip
 from .style import describe, status_line
 
 __all__ = ["DetailsPane", "plain_label"]
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that shows server text literally (never as rich text), selectable, elided by wrapping."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    label.setText(text)
-    return label
+    """A label that shows server text literally (:func:`console.ui.text.plain_label`), selectable, wrapped,
+    no wider than the pane."""
+    return text_plain_label(text, parent, selectable=True, shrink=True)
 
 
 class DetailsPane(QWidget):
@@ -160,8 +156,8 @@ class DetailsPane(QWidget):
             what = " · ".join(t for t in (("ALARM " if event.alarm else "") + event.name, event.person) if t)
             row = QTreeWidgetItem([when, what])
             tip = "\n".join(t for t in (when, event.name, event.person, event.reader) if t)
-            row.setToolTip(0, tip)
-            row.setToolTip(1, tip)
+            row.setToolTip(0, tooltip(tip))  # server text: escaped, never rich
+            row.setToolTip(1, tooltip(tip))
             self.events.addTopLevelItem(row)
 
     def show_events_error(self, text: str) -> None:

@@ -10,7 +10,6 @@ group header visible only while one of its items is.
 from __future__ import annotations
 
 import enum
-import html
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -30,6 +29,7 @@ from PySide6.QtGui import QFont
 
 from console.services.doors import BoardChange, DoorBoard, Item, ItemKey, Kind
 
+from ..text import tooltip
 from .style import full_text
 
 __all__ = ["MIME_TYPE", "BoardFilterProxy", "BoardModel", "Grouping", "HeaderInfo", "Role", "decode_mime"]
@@ -119,8 +119,8 @@ def area_title(area: str) -> str:
 
 
 def _tooltip(text: str) -> str:
-    """Tool tips guess rich text from tags: escape and wrap, so server text always shows literally."""
-    return "<p style='white-space:pre'>" + html.escape(text).replace("\n", "<br>") + "</p>"
+    """Tool tips guess rich text from tags: escaped and wrapped (:func:`console.ui.text.tooltip`)."""
+    return tooltip(text)
 
 
 def decode_mime(data: QMimeData) -> list[ItemKey]:

@@ -1,13 +1,13 @@
 """The doors & gates panel: filter bar, tile board, floor plans, actions, and the details pane.
 
-``DoorsPanel(session, audit, settings)``; ``await panel.start()`` starts polling, ``await panel.stop()`` ends
-it; ``refresh_now()`` polls at once (the shell binds F5); ``summary_changed(BoardSummary)`` feeds the status
-bar. The logic of every action is a coroutine (``open_selected_door``, ``close_all_in_view`` ...) that tests
-await directly; buttons, menus and shortcuts reach them through :func:`console.ui.aio.slot`.
+``DoorsPanel(services.doors, settings)`` shows the board, commands and floor plans of a connection's
+:class:`~console.services.session_services.DoorServices` (which poll on their own); ``await panel.stop()``
+lets go of them; ``refresh_now()`` polls at once (the shell binds F5); ``summary_changed(BoardSummary)`` feeds
+the status bar. The logic of every action is a coroutine (``open_selected_door``, ``close_all_in_view`` ...)
+that tests await directly; buttons, menus and shortcuts reach them through :func:`console.ui.aio.slot`.
 
-``settings`` is the shell's :class:`console.services.settings.Settings` (``door_open_seconds``, ``section``,
-``save``) or any dict-like object (tests): the door opening time is remembered there, and the panel's own
-options (grouping, open-too-long seconds) live in its ``doors`` section.
+The door opening time is remembered in :attr:`Settings.door_open_seconds`; the panel's own options
+(grouping, open-too-long seconds) are :class:`~console.services.options.DoorsOptions`.
 """
 
 from __future__ import annotations
@@ -15,19 +15,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine, Iterable, MutableMapping
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -46,36 +45,33 @@ from PySide6.QtWidgets import (
 
 from console.api.errors import CVSecError
 from console.api.models import GateDirection
-from console.services.audit import AuditLog
 from console.services.commands import (
     MAX_OPEN_SECONDS,
     MIN_OPEN_SECONDS,
     CommandRefused,
     CommandResult,
-    Commands,
     Outcome,
     Target,
     check_open_seconds,
     summarise,
 )
-from console.services.doors import DEFAULT_OPEN_TOO_LONG, BoardChange, BoardSummary, DoorBoard, Item, ItemKey, Kind
-from console.services.floorplans import FloorPlans
+from console.services.doors import BoardChange, BoardSummary, Item, ItemKey, Kind
+from console.services.options import DoorsOptions
+from console.services.session_services import DoorServices
+from console.services.settings import Settings
 
 from .. import aio
-from ..banner import MessageStrip
+from ..banner import Banner, BannerKind
 from ..flow import FlowLayout
-from ..panel_settings import panel_options, save_settings
 from .delegate import TileDelegate
 from .details import DetailsPane
 from .floorplan import PlansWidget
 from .model import BoardFilterProxy, BoardModel, Grouping, Role
-from .style import is_dark
 
 __all__ = ["DoorsPanel"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OPEN_SECONDS = 5
 BANNER_SECONDS = 10
 
 
@@ -108,73 +104,32 @@ def _shrinkable(combo: QComboBox, chars: int) -> None:
     combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
 
 
-class Banner(MessageStrip):
-    """A transient message across the top of the panel: the result of the last command, in words."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("doorsBanner", "Result of the last command", parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
-        self.ok: bool | None = None
-
-    def show_message(self, text: str, ok: bool | None, seconds: float = BANNER_SECONDS) -> None:
-        self.ok = ok
-        if is_dark(self.palette()):  # (text, background): a dark control room must not get a bright strip
-            colour = {True: ("#a5d6a7", "#10301a"), False: ("#ffab91", "#3d1410"), None: ("#ffe082", "#35290a")}[ok]
-        else:
-            colour = {True: ("#1b5e20", "#e8f5e9"), False: ("#b71c1c", "#ffebee"), None: ("#7a4a00", "#fff3e0")}[ok]
-        prefix = {True: "✓ ", False: "✗ ", None: "! "}[ok]
-        self.setStyleSheet(
-            f"#doorsBanner {{ background: {colour[1]}; border: 1px solid {colour[0]}; border-radius: 4px; }}"
-            f"#doorsBanner QLabel {{ color: {colour[0]}; background: transparent; font-weight: bold; }}"
-        )
-        self.label.setText(prefix + text)
-        self.show()
-        self._timer.start(int(seconds * 1000))
-
-    @property
-    def text(self) -> str:
-        return self.label.text()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-
 class DoorsPanel(QWidget):
     """Every door and gate of the session, live."""
 
     summary_changed = Signal(object)
 
-    def __init__(self, session: Any, audit: AuditLog | Any, settings: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, doors: DoorServices, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("doorsPanel")
-        self.session = session
-        self.audit = audit
         self.settings = settings
-        options = self._options()
+        self.options = settings.panel(DoorsOptions)
+        self.board = doors.board
+        self.commands = doors.commands
+        self.plans = doors.plans
         try:
-            long_open = float(options.get("open_too_long_seconds", DEFAULT_OPEN_TOO_LONG))
-        except (TypeError, ValueError):
-            long_open = DEFAULT_OPEN_TOO_LONG
-        self.board = DoorBoard(session, open_too_long_after=long_open)
-        self.commands = Commands(session, audit)
-        self.plans = FloorPlans(Path(session.paths.data_dir), str(session.profile.name))
-        try:
-            grouping = Grouping(options.get("grouping", Grouping.AREA_DEVICE.value))
+            grouping = Grouping(self.options.grouping)
         except ValueError:
             grouping = Grouping.AREA_DEVICE
         self.model = BoardModel(self.board, grouping, self)
         self.proxy = BoardFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self._task: asyncio.Task[None] | None = None
         self._stopped = False
         self._events_task: asyncio.Task[None] | None = None
         self._busy: set[ItemKey] = set()
         self._batch = False
         self._selected: ItemKey | None = None
-        self._unsubscribe: list[Any] = []
+        self._unsubscribe: list[Callable[[], None]] = []
         self._build()
         self._unsubscribe += [
             self.board.summary_changed.connect(self.summary_changed.emit),
@@ -187,22 +142,10 @@ class DoorsPanel(QWidget):
 
     # -- settings ------------------------------------------------------------------------------------
 
-    def _options(self) -> MutableMapping[str, Any]:
-        return panel_options(self.settings, "doors")
-
-    def _save_settings(self) -> None:
-        save_settings(self.settings)
-
     @property
     def open_seconds(self) -> int:
         """The remembered door opening time (default 5 s)."""
-        value = getattr(self.settings, "door_open_seconds", None)
-        if value is None and isinstance(self.settings, MutableMapping):
-            value = self.settings.get("door_open_seconds")
-        try:
-            return check_open_seconds(value if value is not None else DEFAULT_OPEN_SECONDS)
-        except CommandRefused:
-            return DEFAULT_OPEN_SECONDS
+        return self.settings.door_open_seconds
 
     def _remember_seconds(self, seconds: int) -> None:
         if self.seconds.value() != seconds:
@@ -211,11 +154,8 @@ class DoorsPanel(QWidget):
             self.seconds.blockSignals(False)
         if seconds == self.open_seconds:
             return
-        if hasattr(type(self.settings), "door_open_seconds"):
-            self.settings.door_open_seconds = seconds
-        elif isinstance(self.settings, MutableMapping):
-            self.settings["door_open_seconds"] = seconds
-        self._save_settings()
+        self.settings.door_open_seconds = seconds
+        self.settings.save_quietly()
 
     # -- building --------------------------------------------------------------------------------------
 
@@ -223,7 +163,7 @@ class DoorsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
-        self.banner = Banner()
+        self.banner = Banner("doorsBanner", "Result of the last command", seconds=BANNER_SECONDS)
         layout.addWidget(self.banner)
 
         # Actions and filters wrap into a second row when the board's column is narrow (1280 px screens):
@@ -341,7 +281,7 @@ class DoorsPanel(QWidget):
 
         self.plans_widget = PlansWidget(self.board, self.plans, self.proxy, self._menu_for_key)
         self.plans_widget.item_selected.connect(self.select)
-        self.plans_widget.message.connect(lambda text, ok: self.banner.show_message(text, ok))
+        self.plans_widget.message.connect(lambda text, ok: self.banner.show_message("ok" if ok else "alarm", text))
         self.plans_widget.add_button.clicked.connect(lambda *_: self._spawn(self.add_plan_interactive(), "add plan"))
         self.plans_widget.rename_button.clicked.connect(lambda *_: self._spawn(self._rename_plan(), "rename plan"))
         self.plans_widget.remove_button.clicked.connect(lambda *_: self._spawn(self._remove_plan(), "remove plan"))
@@ -355,11 +295,7 @@ class DoorsPanel(QWidget):
         split.setSizes([900, 320])
         layout.addWidget(split, 1)
 
-        self.act_search = QAction("Search", self)
-        self.act_search.setShortcut(QKeySequence.StandardKey.Find)
-        self.act_search.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.act_search.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        self.addAction(self.act_search)
+        # (Ctrl+F is the main window's: it focuses the search field of the panel that has the focus)
         self._refresh_choices()
         self._update_count()
 
@@ -377,25 +313,21 @@ class DoorsPanel(QWidget):
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start polling (idempotent); the first poll loads the lists and the states."""
+        """Show the board's current summary (the board polls on its own: :class:`SessionServices`)."""
         if self._stopped:
             raise RuntimeError("a stopped doors panel cannot be started again; make a new one")
-        if self._task is None or self._task.done():
-            self._task = aio.spawn(self.board.run(), owner=self, name="doors board")
         self.summary_changed.emit(self.board.summary)
 
     async def stop(self) -> None:
-        """Stop polling and every task of the panel (idempotent; the panel is not restarted after it)."""
+        """Stop every task of the panel and let go of the board (idempotent; not restarted after it)."""
         if self._stopped:
             return
         self._stopped = True
-        tasks = [t for t in (self._task, self._events_task) if t is not None and not t.done()]
-        for task in tasks:
+        task, self._events_task = self._events_task, None
+        if task is not None and not task.done():
             task.cancel()
-        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._task = self._events_task = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
@@ -407,10 +339,22 @@ class DoorsPanel(QWidget):
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        """Whether the board this panel shows is polling."""
+        return not self._stopped and self.board.poller.running
 
     def refresh_now(self) -> None:
         self.board.refresh_now()
+
+    def focus_filter(self) -> bool:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+        return True
+
+    def apply_theme(self) -> None:
+        """Tiles and markers take their colours from the palette (``changeEvent``): nothing more to do."""
+
+    def set_operator(self, name: str) -> None:
+        """Commands take the operator from the session: nothing to do."""
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -475,9 +419,8 @@ class DoorsPanel(QWidget):
         grouping = Grouping(self.grouping.currentData())
         self.model.set_grouping(grouping)
         self.proxy.set_filter()  # recompute visible headers for the new groups
-        options = self._options()
-        options["grouping"] = grouping.value
-        self._save_settings()
+        self.options.grouping = grouping.value
+        self.settings.set_panel(self.options)
 
     # -- selection and details -------------------------------------------------------------------------
 
@@ -621,7 +564,7 @@ class DoorsPanel(QWidget):
     async def open_selected_door(self, seconds: object = None) -> CommandResult | None:
         doors = [i for i in self.selected_items() if i.is_door]
         if len(doors) != 1:
-            self.banner.show_message("Select one door to open", None)
+            self.banner.show_message("warn", "Select one door to open")
             return None
         return await self.open_door(doors[0], self.seconds.value() if seconds is None else seconds)
 
@@ -631,7 +574,7 @@ class DoorsPanel(QWidget):
     async def open_selected_gate(self, direction: GateDirection) -> CommandResult | None:
         gates = [i for i in self.selected_items() if not i.is_door]
         if len(gates) != 1:
-            self.banner.show_message("Select one gate to open", None)
+            self.banner.show_message("warn", "Select one gate to open")
             return None
         return await self.open_gate(gates[0], direction)
 
@@ -639,7 +582,7 @@ class DoorsPanel(QWidget):
         try:
             interval = check_open_seconds(seconds)
         except CommandRefused as exc:
-            self.banner.show_message(f"Door {item.name} not opened: {exc}", False)
+            self.banner.show_message("alarm", f"Door {item.name} not opened: {exc}")
             return None
         self._remember_seconds(interval)
         return await self._run_one(item, self.commands.open_door(Target.of(item), interval))
@@ -649,7 +592,7 @@ class DoorsPanel(QWidget):
 
     async def close_doors(self, items: list[Item]) -> list[CommandResult]:
         if not items:
-            self.banner.show_message("Select the doors to close", None)
+            self.banner.show_message("warn", "Select the doors to close")
             return []
         if len(items) == 1:
             result = await self._run_one(items[0], self.commands.close_door(Target.of(items[0])))
@@ -660,7 +603,7 @@ class DoorsPanel(QWidget):
         """Close every door the filter shows, after the operator confirms (awaited, never exec())."""
         doors = [i for i in self.proxy.visible_items() if i.is_door]
         if not doors:
-            self.banner.show_message("No doors in view to close", None)
+            self.banner.show_message("warn", "No doors in view to close")
             return None
         scope = "matching the filter" if self.proxy.active else "on the board"
         answer = await aio.message(
@@ -673,26 +616,26 @@ class DoorsPanel(QWidget):
             default=QMessageBox.StandardButton.Cancel,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            self.banner.show_message("Nothing was closed", None, seconds=4)
+            self.banner.show_message("info", "Nothing was closed", seconds=4)
             return None
         return await self._run_batch(doors)
 
     async def _run_one(self, item: Item, command: Any) -> CommandResult | None:
         if item.key in self._busy:
             command.close()
-            self.banner.show_message(f"A command for {item.name} is still on its way", None)
+            self.banner.show_message("warn", f"A command for {item.name} is still on its way")
             return None
         self._busy.add(item.key)
         self._update_actions()
         try:
             result: CommandResult = await command
         except CommandRefused as exc:
-            self.banner.show_message(str(exc), False)
+            self.banner.show_message("alarm", str(exc))
             return None
         finally:
             self._busy.discard(item.key)
             self._update_actions()
-        if result.outcome is not Outcome.FAILED:
+        if result.outcome in (Outcome.DONE, Outcome.UNCERTAIN):
             await self.board.refresh_item(item.key)  # show the new relay state now, not at the next poll
         return result
 
@@ -701,30 +644,32 @@ class DoorsPanel(QWidget):
         self._batch = True
         self._busy.update(t.key for t in targets)
         self._update_actions()
-        self.banner.show_message(f"Closing {len(targets)} doors…", None, seconds=60)
+        self.banner.show_message("info", f"Closing {len(targets)} doors…", seconds=60)
         try:
             results = await self.commands.close_doors(targets)
         finally:
             self._batch = False
             self._busy.difference_update(t.key for t in targets)
             self._update_actions()
-        self.banner.show_message(summarise(results), all(r.ok for r in results))
+        self.banner.show_message("ok" if all(r.ok for r in results) else "alarm", summarise(results))
         self.board.refresh_now()
         return results
 
     def _on_command_done(self, result: CommandResult) -> None:
         key = result.target.key
         short = {"door.open": "opened", "door.close": "closed", "gate.open": "opened"}[result.action]
-        if result.outcome is Outcome.OK:
+        if result.outcome is Outcome.DONE:
             note = short + (f" {result.params['interval']} s" if "interval" in result.params else "")
         elif result.outcome is Outcome.UNCERTAIN:
             note = "no answer: check"
+        elif result.outcome is Outcome.NOT_SENT:
+            note = "not sent: no connection"
         else:
             note = "refused: " + result.server_text
         self.model.set_note(key, note, result.ok)
         if not self._batch:
-            ok = True if result.ok else (None if result.outcome is Outcome.UNCERTAIN else False)
-            self.banner.show_message(result.text, ok)
+            kind: BannerKind = "ok" if result.ok else ("warn" if result.outcome is Outcome.UNCERTAIN else "alarm")
+            self.banner.show_message(kind, result.text)
 
     # -- floor plans -------------------------------------------------------------------------------------
 

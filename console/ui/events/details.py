@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,8 @@ from console.services.events.model import clean_photo_base64, format_time
 
 from .. import aio, theme
 from ..flow import FlowLayout
+from ..text import plain_label as text_plain_label
+from ..text import tooltip
 from . import style
 from .photo import PhotoResult, decode_photo
 
@@ -72,14 +73,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
-    """A label that shows server text literally (never as rich text), selectable."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(wrap)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    label.setText(text)
-    return label
+    """A label that shows server text literally (:func:`console.ui.text.plain_label`), selectable."""
+    return text_plain_label(text, parent, wrap=wrap, selectable=True, shrink=True)
 
 
 def _field_values(event: Event) -> dict[str, str]:
@@ -355,7 +350,7 @@ class DetailsPane(QWidget):
         for key, value in _field_values(event).items():
             if key == "key" and len(value) > KEY_SHOWN:  # one long word: it cannot wrap, so it is cut visibly
                 self.fields[key].setText(value[:KEY_SHOWN] + "…")
-                self.fields[key].setToolTip(value)
+                self.fields[key].setToolTip(tooltip(value))
             else:
                 self.fields[key].setText(value)
                 self.fields[key].setToolTip("")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from console.services.events import EventFilter, Level, Source
 
 from ..flow import FlowLayout
+from ..text import item_tooltip
 from . import style
 
 __all__ = ["RANGES", "ChoiceCombo", "FilterBar"]
@@ -87,7 +88,7 @@ class ChoiceCombo(QComboBox):
             self.addItem(self.everything, None)
             for value in values:
                 self.addItem(style.cut(value, 80), value)
-                self.setItemData(self.count() - 1, value, Qt.ItemDataRole.ToolTipRole)
+                self.setItemData(self.count() - 1, item_tooltip(value), Qt.ItemDataRole.ToolTipRole)
             self.set_value(current)
 
     def set_value(self, value: str | None) -> None:

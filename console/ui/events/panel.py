@@ -18,13 +18,12 @@ import base64
 import binascii
 import contextlib
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.api import Client
 from console.services.events import (
     Event,
     EventFilter,
@@ -51,12 +51,13 @@ from console.services.events import (
     SourceStatus,
     export_csv,
 )
+from console.services.options import EventsOptions
+from console.services.settings import Settings
 from console.ui import theme
 
 from .. import aio
 from ..banner import MessageStrip
 from ..flow import FlowLayout
-from ..panel_settings import panel_options, save_settings
 from . import style
 from .delegate import EventDelegate
 from .details import DetailsPane
@@ -138,22 +139,25 @@ class EventsPanel(QWidget):
 
     def __init__(
         self,
-        session: Any,
         journal: Journal,
         stream: EventStream,
-        settings: Any,
+        settings: Settings,
         parent: QWidget | None = None,
         *,
+        client: Client | None = None,
+        export_dir: Path | None = None,
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("eventsPanel")
-        self.session = session
+        self.client = client
         self.journal = journal
         self.stream = stream
         self.settings = settings
+        self.options = settings.panel(EventsOptions)
+        self.export_dir = export_dir
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._started = False
         self._stats_task: asyncio.Task[None] | None = None
         self._following = True
         self._anchoring = False
@@ -253,7 +257,7 @@ class EventsPanel(QWidget):
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
 
-        self.details = DetailsPane(getattr(self.session, "client", None))
+        self.details = DetailsPane(self.client)
         self.details.door_requested.connect(self.door_requested.emit)
         self.details.setMinimumWidth(DETAILS_MIN_WIDTH)
 
@@ -301,68 +305,67 @@ class EventsPanel(QWidget):
         self._nuisance_soon.setInterval(NUISANCE_AFTER_ALARM_MS)
         self._nuisance_soon.timeout.connect(lambda: self._spawn(self.refresh_stats(chart=False), "nuisance doors"))
 
-        search = QAction("Search events", self)
-        search.setShortcut(QKeySequence.StandardKey.Find)
-        search.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        search.triggered.connect(self.focus_filter)
-        self.addAction(search)
+        # (Ctrl+F is the main window's: it calls focus_filter() of the panel that has the focus)
         self.apply_theme()
 
     # -- settings --------------------------------------------------------------------------------
 
-    def _options(self) -> MutableMapping[str, Any]:
-        return panel_options(self.settings, "events")
-
     def _restore_settings(self) -> None:
-        options = self._options()
-        columns = options.get("columns")
-        if isinstance(columns, str) and columns:
+        columns = self.options.columns
+        if columns:
             with contextlib.suppress(binascii.Error, ValueError):
                 self.view.horizontalHeader().restoreState(QByteArray(base64.b64decode(columns, validate=True)))
-        if options.get("details_hidden") is True:
+        if self.options.details_hidden:
             self.set_details_visible(False)
 
     def _save_settings(self) -> None:
-        options = self._options()
-        options["columns"] = base64.b64encode(bytes(self.view.horizontalHeader().saveState().data())).decode("ascii")
-        options["details_hidden"] = not self.details_visible
-        save_settings(self.settings)
+        self.options.columns = base64.b64encode(bytes(self.view.horizontalHeader().saveState().data())).decode()
+        self.options.details_hidden = not self.details_visible
+        self.settings.set_panel(self.options)
 
     # -- life cycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start polling (the stream's task, tied to this panel) and load the chart and nuisance doors."""
-        if self._task is None or self._task.done():
-            self._task = aio.spawn(self.stream.run(), owner=self, name="event stream")
+        """Load the chart and the nuisance doors (the stream polls on its own: SessionServices)."""
+        if not self._started:
+            self._started = True
             self._nuisance_timer.start()
         await self.refresh_stats()
 
     async def stop(self) -> None:
-        """Stop polling; the panel keeps showing the journal."""
+        """Stop the panel's own work; the panel keeps showing the journal."""
+        self._started = False
         self._nuisance_timer.stop()
         self._nuisance_soon.stop()
-        for task in (self._task, self._stats_task):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._task = None
+        task, self._stats_task = self._stats_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         with contextlib.suppress(RuntimeError):  # the C++ side may already be gone at shutdown
             self._save_settings()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        """Whether the events shown here are being received (the stream's poller runs)."""
+        return self._started and self.stream.poller.running
 
     def refresh_now(self) -> None:
         """Poll now (F5), besides the regular polls."""
-        self._spawn(self.poll_now(), "poll events now")
+        if self.stream.poller.running:
+            self.stream.poller.wake()
+        else:
+            self._spawn(self.poll_now(), "poll events now")
 
     async def poll_now(self) -> list[Event]:
         return await self.stream.poll_once()
 
-    def focus_filter(self) -> None:
+    def focus_filter(self) -> bool:
         self.filters.focus()
+        return True
+
+    def set_operator(self, name: str) -> None:
+        """Nothing here is written under the operator's name."""
 
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         return aio.spawn(coro, owner=self, name=name)
@@ -628,9 +631,7 @@ class EventsPanel(QWidget):
         dialog.setNameFilter("CSV files (*.csv)")
         dialog.setDefaultSuffix("csv")
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        data_dir = getattr(getattr(self.session, "paths", None), "data_dir", None)
-        start = Path.home() if data_dir is None else Path(data_dir)
-        dialog.setDirectory(str(start))
+        dialog.setDirectory(str(self.export_dir or Path.home()))
         dialog.selectFile(self._default_export_name())
         try:
             result = await aio.dialog_result(dialog)

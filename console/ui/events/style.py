@@ -7,13 +7,12 @@ octagon for an alarm. The shape alone tells them apart for an operator who canno
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 from console.services.events import Event, Level, Source
 from console.ui import theme
+from console.ui.text import tooltip
 
 __all__ = [
     "MAX_CELL",
@@ -45,8 +44,8 @@ def cut(text: str, limit: int = MAX_CELL) -> str:
 
 
 def plain_tooltip(text: str) -> str:
-    """A tool tip that shows ``text`` literally: Qt guesses rich text in tool tips, so escape and wrap it."""
-    return "<p style='white-space:pre-wrap'>" + html.escape(cut(text, MAX_TOOLTIP)).replace("\n", "<br>") + "</p>"
+    """A tool tip that shows ``text`` literally (:func:`console.ui.text.tooltip`: escaped, wrapped, cut)."""
+    return tooltip(text, MAX_TOOLTIP)
 
 
 def level_word(level: Level) -> str:

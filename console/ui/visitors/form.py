@@ -39,8 +39,9 @@ from console.services.visitors import (
     parse_form_time,
 )
 from console.ui import theme
+from console.ui.text import plain_label, tooltip
 
-__all__ = ["REASONS", "RegistrationForm"]
+__all__ = ["REASONS", "RegistrationForm", "plain_label"]
 
 REASONS = ("Meeting", "Interview", "Delivery", "Maintenance", "Audit", "Training")
 _QT_FORMAT = "yyyy-MM-dd HH:mm:ss"
@@ -48,13 +49,6 @@ _HOST_ROLE = Qt.ItemDataRole.UserRole + 1
 _VISITOR_ROLE = Qt.ItemDataRole.UserRole + 2
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 3  # what picking a returning visitor writes into each field
 _CERT_ROLE = Qt.ItemDataRole.UserRole + 4
-
-
-def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    return label
 
 
 class RegistrationForm(QWidget):
@@ -249,7 +243,7 @@ class RegistrationForm(QWidget):
         for host in hosts:
             item = QStandardItem(host.label)
             item.setData(host, _HOST_ROLE)
-            item.setToolTip(host.label)
+            item.setToolTip(tooltip(host.label))
             self._host_model.appendRow(item)
         if hosts and self.host_edit.hasFocus():
             self._host_completer.complete()
@@ -318,7 +312,7 @@ class RegistrationForm(QWidget):
         self._level_boxes = []
         for index, level in enumerate(levels):
             box = QCheckBox(" ".join((level.name or level.id).split())[:80])
-            box.setToolTip(level.name or level.id)
+            box.setToolTip(tooltip(level.name or level.id))
             box.setChecked(level.id in keep)
             box.toggled.connect(self._changed)
             self._levels_layout.insertWidget(index, box)

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from console.services.visitors import ExpectedVisit, OnSiteVisit, cert_type_words
+from console.ui.text import item_tooltip
 
 __all__ = ["ExpectedModel", "OnSiteModel"]
 
@@ -65,8 +66,10 @@ class _Model(QAbstractTableModel, Generic[R]):
         if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self.COLUMNS):
             return None
         record = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.cells(record)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole cell (the view elides it), escaped: never rich text
+            return item_tooltip(self.cells(record)[index.column()])
         if role == ROW_ROLE:
             return record.id
         return None

@@ -42,7 +42,10 @@ from PySide6.QtWidgets import (
 )
 
 from console.api.errors import ApiError, CVSecError
+from console.services.options import VisitorsOptions
+from console.services.settings import Settings
 from console.services.visitors import (
+    DeskResult,
     OnSiteVisit,
     Outcome,
     VisitForm,
@@ -68,21 +71,6 @@ _WRITES = frozenset({"register", "book", "arrived", "cancel_booking", "check_out
 QR_REFRESH_SECONDS = 60  # a dynamic QR code is asked for again this often while it is shown
 SEARCH_DELAY_MS = 250
 DRAFT_DELAY_MS = 400
-
-
-def _setting(settings: Any, name: str, default: str = "") -> str:
-    """A visitor-desk option: ``[panels.visitors]`` of the shell's Settings, or a plain mapping's key."""
-    try:
-        if hasattr(settings, "section"):
-            value = settings.section("visitors").get(name, default)
-        elif hasattr(settings, "get"):
-            value = settings.get(name, default)
-        else:
-            value = default
-    except Exception:  # a settings object that misbehaves must not stop the desk
-        log.exception("reading the visitor setting %s failed", name)
-        value = default
-    return value if isinstance(value, str) else default
 
 
 def _table(model: OnSiteModel | ExpectedModel) -> tuple[QTableView, QSortFilterProxyModel]:
@@ -128,17 +116,12 @@ class VisitorsPanel(QWidget):
 
     outbox_changed = Signal(int)  # registrations waiting for the server
 
-    def __init__(self, session: Any, audit: Any, settings: Any, parent: QWidget | None = None, *,
-                 desk: VisitorDesk | None = None) -> None:
+    def __init__(self, desk: VisitorDesk, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("visitorsPanel")
-        self.session = session
-        self.audit = audit
         self.settings = settings
-        self.desk = desk or VisitorDesk(
-            session.client, data_dir=session.paths.data_dir, profile=session.profile.name,
-            operator=session.operator, audit=audit, health=session,
-        )
+        self.options = settings.panel(VisitorsOptions)
+        self.desk = desk
         self._draft_id = new_id()
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._current: OnSiteVisit | None = None
@@ -151,7 +134,7 @@ class VisitorsPanel(QWidget):
     # -- building ----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.banner = Banner()
+        self.banner = Banner("visitorBanner", "What just happened", selectable=True)
         self.outbox_line = QFrame()
         self.outbox_line.setProperty("state", "warn")
         self.outbox_label = plain_label()
@@ -192,7 +175,12 @@ class VisitorsPanel(QWidget):
         self.outbox_try.clicked.connect(self._action("flush_outbox", self.flush_outbox))
         self.outbox_menu.aboutToShow.connect(self._fill_outbox_menu)
         self._disconnects.append(self.desk.changed.connect(self._desk_changed))
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._register_clicked)
+        # Ctrl+Return registers only from the Register tab: the alarm queue acknowledges with the same keys, and a
+        # window-wide shortcut made both ambiguous (neither fired) or sent the form from another panel.
+        self.register_shortcut = QShortcut(self.tabs.widget(0))
+        self.register_shortcut.setKeys([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.register_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.register_shortcut.activated.connect(self._register_clicked)
 
     def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:
         """A slot that runs ``method()`` as the panel's task ``key`` (one at a time per key)."""
@@ -384,17 +372,13 @@ class VisitorsPanel(QWidget):
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Restore the last draft, read the levels and directories, start retrying the outbox."""
+        """Restore the last draft, read the levels and directories (the outbox is retried by the services)."""
         if self._started:
             return
         self._started = True
         self.restore_draft()
         self.refresh_lists()
         self._update_outbox()
-        health = getattr(self.session, "health_changed", None)
-        if health is not None and hasattr(health, "connect"):
-            self._disconnects.append(health.connect(self._health_changed))
-        self._spawn("outbox", self.desk.run_outbox(interval=_poll_interval(self.session)))
         await self.load_directories()
 
     async def stop(self) -> None:
@@ -520,7 +504,7 @@ class VisitorsPanel(QWidget):
         if self.register_button.isEnabled():
             self._spawn("register", self.submit())
 
-    async def submit(self) -> Outcome:
+    async def submit(self) -> DeskResult:
         """Validate, register, and show the result: the QR code, the field messages or the banner."""
         self.save_draft()
         form = self.form.value()
@@ -532,16 +516,16 @@ class VisitorsPanel(QWidget):
         await self._show_outcome(outcome, form)
         return outcome
 
-    async def _show_outcome(self, outcome: Outcome, form: VisitForm) -> None:
+    async def _show_outcome(self, outcome: DeskResult, form: VisitForm) -> None:
         name = form.visitor_name.strip()
-        if outcome.kind == "invalid":
+        if outcome.kind is Outcome.INVALID:
             self.form.show_problems(outcome.problems)
             if outcome.problems:
                 self.banner.show_message("warn", f"Please check {len(outcome.problems)} field(s) marked below.")
             else:
                 self.banner.show_message("warn", outcome.message)
             return
-        if outcome.kind == "refused" and outcome.refusal is not None:
+        if outcome.kind is Outcome.REFUSED and outcome.refusal is not None:
             refusal = outcome.refusal
             said = f" The server said: {refusal.server_text}" if refusal.server_text else ""
             if refusal.blocked:
@@ -556,7 +540,7 @@ class VisitorsPanel(QWidget):
             else:
                 self.banner.show_message("alarm", f"The server refused the registration: {refusal.text}.{said}")
             return
-        if outcome.kind == "queued":
+        if outcome.kind is Outcome.QUEUED:
             self.desk.drafts.delete(self._draft_id)
             self._draft_id = new_id()
             self.form.set_value(VisitForm.blank())
@@ -565,7 +549,7 @@ class VisitorsPanel(QWidget):
                                              "retype.")
             self._update_outbox()
             return
-        if outcome.kind == "registered" and outcome.visit is not None:
+        if outcome.kind is Outcome.DONE and outcome.visit is not None:
             self.desk.drafts.delete(self._draft_id)
             self._draft_id = new_id()
             self.form.set_value(VisitForm.blank())
@@ -575,7 +559,7 @@ class VisitorsPanel(QWidget):
             return
         self.banner.show_message("alarm", outcome.message or "Something went wrong.")
 
-    async def book(self) -> Outcome:
+    async def book(self) -> DeskResult:
         """Book the visit in the form for its From/Until time (the visitor is not here yet)."""
         self.save_draft()
         form = self.form.value()
@@ -585,10 +569,10 @@ class VisitorsPanel(QWidget):
         finally:
             self._busy(False)
         name = form.visitor_name.strip()
-        if outcome.kind == "invalid":
+        if outcome.kind is Outcome.INVALID:
             self.form.show_problems(outcome.problems)
             self.banner.show_message("warn", f"Please check {len(outcome.problems)} field(s) marked below.")
-        elif outcome.kind == "refused" and outcome.refusal is not None:
+        elif outcome.kind is Outcome.REFUSED and outcome.refusal is not None:
             if outcome.refusal.blocked:
                 self.form.show_problems({"visitor_name": "on the block list", "cert_num": "on the block list"})
                 self.banner.show_message("blocked", f"BLOCK LIST: DO NOT ADMIT\n{name} is on the block list: "
@@ -627,7 +611,7 @@ class VisitorsPanel(QWidget):
             return
         await self.arrived(item_id)
 
-    async def arrived(self, item_id: str) -> Outcome | None:
+    async def arrived(self, item_id: str) -> DeskResult | None:
         """One click: the booked visitor is registered from now until the booking's end."""
         item = self.desk.expected.get(item_id)
         if item is None:
@@ -644,12 +628,12 @@ class VisitorsPanel(QWidget):
         if item_id is not None:
             await self.cancel_booking(item_id)
 
-    async def cancel_booking(self, item_id: str) -> Outcome | None:
+    async def cancel_booking(self, item_id: str) -> DeskResult | None:
         item = self.desk.expected.get(item_id)
         if item is None:
             return None
         outcome = await self.desk.cancel_reservation(item)
-        kind: BannerKind = "ok" if outcome.ok else ("warn" if outcome.kind == "refused" else "alarm")
+        kind: BannerKind = "ok" if outcome.ok else ("warn" if outcome.kind is Outcome.REFUSED else "alarm")
         self.banner.show_message(kind, outcome.message)
         self.refresh_lists()
         return outcome
@@ -663,7 +647,7 @@ class VisitorsPanel(QWidget):
             return
         await self.check_out(visit_id)
 
-    async def check_out(self, visit_id: str) -> Outcome | None:
+    async def check_out(self, visit_id: str) -> DeskResult | None:
         visit = self.desk.onsite.get(visit_id)
         if visit is None:
             return None
@@ -672,7 +656,7 @@ class VisitorsPanel(QWidget):
             outcome = await self.desk.check_out(visit)
         finally:
             self._update_buttons()
-        kind: BannerKind = "ok" if outcome.ok else ("warn" if outcome.kind == "refused" else "alarm")
+        kind: BannerKind = "ok" if outcome.ok else ("warn" if outcome.kind is Outcome.REFUSED else "alarm")
         self.banner.show_message(kind, outcome.message)
         if outcome.ok and self._current is not None and self._current.id == visit_id:
             self._clear_handover()
@@ -685,6 +669,24 @@ class VisitorsPanel(QWidget):
         if visit is not None:
             self.tabs.setCurrentIndex(0)
             await self.show_visit(visit)
+
+    def refresh_now(self) -> None:
+        """F5: the lists again, and the kept registrations tried now."""
+        self.refresh_lists()
+        self.desk.kick()
+
+    def focus_filter(self) -> bool:
+        """Ctrl+F: the on-site list's filter (the evacuation list is what is searched in a hurry)."""
+        self.tabs.setCurrentIndex(2)
+        self.onsite_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.onsite_filter.selectAll()
+        return True
+
+    def apply_theme(self) -> None:
+        """The banner and the outbox line take their colours from the stylesheet: nothing more to do."""
+
+    def set_operator(self, name: str) -> None:
+        """The desk writes under the operator the services know: nothing to do."""
 
     def refresh_lists(self) -> None:
         onsite = self.desk.on_site()
@@ -810,7 +812,7 @@ class VisitorsPanel(QWidget):
         return printing.Badge(
             name=form.visitor_name.strip(), company=form.company.strip(), host=host,
             valid_from=form.start[:16], valid_until=valid_until, qr_value=self.qr_view.value,
-            site_name=_setting(self.settings, "site_name"), logo_path=_setting(self.settings, "site_logo"),
+            site_name=self.options.site_name, logo_path=self.options.site_logo,
             visitors=int(form.visitor_count) if form.visitor_count.isdigit() else 1,
         )
 
@@ -823,7 +825,7 @@ class VisitorsPanel(QWidget):
         printing.export_badge_pdf(badge, path)
 
     def export_evacuation_pdf(self, path: Path) -> None:
-        printing.export_evacuation_pdf(self.desk.on_site(), path, site_name=_setting(self.settings, "site_name"),
+        printing.export_evacuation_pdf(self.desk.on_site(), path, site_name=self.options.site_name,
                                        operator=self.desk.operator)
 
     def export_evacuation_csv(self, path: Path) -> int:
@@ -839,7 +841,7 @@ class VisitorsPanel(QWidget):
 
     async def print_evacuation(self) -> None:
         visits = self.desk.on_site()
-        site = _setting(self.settings, "site_name")
+        site = self.options.site_name
         await printing.preview(self, "Evacuation list", printing.evacuation_layout(),
                                lambda painter, dev: printing.paint_evacuation(painter, dev, visits, site_name=site,
                                                                              operator=self.desk.operator))
@@ -918,10 +920,6 @@ class VisitorsPanel(QWidget):
 
     # -- the outbox --------------------------------------------------------------------------------------
 
-    def _health_changed(self, health: Any) -> None:
-        if getattr(health, "value", health) == "online":
-            self.desk.kick()
-
     async def flush_outbox(self) -> None:
         """Try the waiting registrations now and say what happened."""
         try:
@@ -984,8 +982,3 @@ class VisitorsPanel(QWidget):
         self.banner.show_message("blocked" if refusal is not None and refusal.blocked else "warn",
                                  f"The server refused this registration: {entry.outcome}. Fix it and press "
                                  "\"Register visitor\".")
-
-
-def _poll_interval(session: Any) -> float:
-    value = getattr(session, "poll_interval", 10.0)
-    return float(value) if isinstance(value, (int, float)) and value > 0 else 10.0

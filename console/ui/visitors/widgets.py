@@ -1,23 +1,16 @@
-"""Small widgets of the visitor desk: a one-line elided label, the message banner, the visitor-facing screen."""
+"""Small widgets of the visitor desk: a one-line elided label and the visitor-facing screen."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from console.ui import theme
-
-from .form import plain_label
+from ..banner import Banner, BannerKind  # the panels' one banner, re-exported (it used to live here)
+from ..text import plain_label, tooltip
 from .qr import QrView
 
 __all__ = ["Banner", "BannerKind", "ElidedLabel", "VisitorScreen"]
-
-BannerKind = Literal["info", "ok", "warn", "alarm", "blocked"]
-_STATE = {"info": "info", "ok": "ok", "warn": "warn", "alarm": "alarm", "blocked": "alarm"}
-_SYMBOL = {"info": "ℹ", "ok": "✔", "warn": "⚠", "alarm": "✖", "blocked": "⚠ ✖"}
 
 
 class ElidedLabel(QLabel):
@@ -34,7 +27,7 @@ class ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full = " ".join(text.split())
-        self.setToolTip(self._full)
+        self.setToolTip(tooltip(self._full))  # server text: escaped, never rich
         self._elide()
 
     def _elide(self) -> None:
@@ -44,58 +37,6 @@ class ElidedLabel(QLabel):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
-
-
-class Banner(QFrame):
-    """What just happened, in words (and a symbol): never colour alone. The block list gets its own look."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("visitorBanner")
-        self.kind: BannerKind | None = None
-        self.label = plain_label()
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Hide this message")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.clear)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    @property
-    def text(self) -> str:
-        return self.label.text()
-
-    def show_message(self, kind: BannerKind, text: str) -> None:
-        self.kind = kind
-        self.label.setText(f"{_SYMBOL[kind]}  {text}")
-        palette = theme.current()
-        if kind == "blocked":  # the loudest look the theme has: solid alarm colour
-            self.setProperty("state", None)
-            self.setStyleSheet(f"QFrame#visitorBanner {{ background: {palette.alarm}; border: 3px solid "
-                               f"{palette.alarm_text}; border-radius: 4px; }}")
-            colour = palette.on_alarm
-        else:
-            self.setProperty("state", _STATE[kind])
-            self.setStyleSheet("")
-            colour = getattr(palette, f"{_STATE[kind]}_text")
-        size = palette.font_size * (1.6 if kind == "blocked" else 1.0)
-        weight = 700 if kind in ("alarm", "blocked") else 400
-        self.label.setStyleSheet(f"background: transparent; border: none; color: {colour}; "
-                                 f"font-size: {size:.1f}pt; font-weight: {weight};")
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.show()
-        self.updateGeometry()
-
-    def clear(self) -> None:
-        self.kind = None
-        self.label.setText("")
-        self.hide()
 
 
 class VisitorScreen(QWidget):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -132,11 +133,11 @@ def test_text_filter_ignores_case_and_covers_the_fields(journal: Journal) -> Non
 
 
 @pytest.fixture(scope="module")
-def varied(tmp_path_factory: pytest.TempPathFactory) -> tuple[Journal, list[Event]]:
+def varied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Journal, list[Event]]]:
     events = [make_event(i, step=37, card=str(i % 11)) for i in range(300)]
-    jr = Journal(tmp_path_factory.mktemp("varied"), retention=Retention(days=None, max_rows=None))
-    jr.add(events)
-    return jr, events
+    with Journal(tmp_path_factory.mktemp("varied"), retention=Retention(days=None, max_rows=None)) as jr:
+        jr.add(events)
+        yield jr, events
 
 
 filters = st.builds(
@@ -204,8 +205,11 @@ def test_a_journal_file_path_is_accepted(tmp_path: Path) -> None:
         jr.add([make_event(1)])
         assert jr.count() == 1
     assert (tmp_path / "custom.sqlite3").is_file()
-    mode = sqlite3.connect(tmp_path / "custom.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
-    assert mode == "wal"
+    raw = sqlite3.connect(tmp_path / "custom.sqlite3")
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        raw.close()
 
 
 def test_gaps_and_alarm_state_are_kept(data_dir: Path, clock: FakeClock) -> None:
@@ -233,11 +237,11 @@ def test_gaps_and_alarm_state_are_kept(data_dir: Path, clock: FakeClock) -> None
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Journal:
-    jr = Journal(tmp_path_factory.mktemp("big"), retention=Retention(days=None, max_rows=None))
-    for chunk in range(0, 100_000, 10_000):
-        jr.add([make_event(i, step=2) for i in range(chunk, chunk + 10_000)])
-    return jr
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journal]:
+    with Journal(tmp_path_factory.mktemp("big"), retention=Retention(days=None, max_rows=None)) as jr:
+        for chunk in range(0, 100_000, 10_000):
+            jr.add([make_event(i, step=2) for i in range(chunk, chunk + 10_000)])
+        yield jr
 
 
 def _timed(fn: object) -> float:

@@ -1,0 +1,197 @@
+"""Every service of one connection, built, started, stopped and owned in one place. No widgets.
+
+::
+
+    SessionServices.build(session, settings)
+    ├── session      Session: the profile, the client, the operator, the health every poller reports to
+    ├── audit        AuditLog: every write, with operator and profile (data/audit.sqlite3, shared by profiles)
+    ├── doors        DoorServices: DoorBoard (poller "doors"), Commands, FloorPlans
+    ├── events       EventServices: Journal (per profile), EventStream (poller "events"), AlarmQueue
+    └── visitors     VisitorDesk (poller "outbox")
+
+    await services.start_doors()   the board polls first: it is what a guard needs in the first second
+    await services.start_rest()    then the event stream and the visitor outbox
+    await services.stop()          pollers stopped, files closed, the client closed; idempotent
+
+The UI receives this object and only builds widgets over it (``console.ui.workspace``); services talk to
+each other here, never through a widget: new events go to the alarm queue, the health of the session wakes
+the visitor outbox when the server is back. The events and visitor services are built each in isolation: one
+that cannot be built (a damaged journal) is recorded in :attr:`SessionServices.problems` and left ``None``,
+the others still run. A new panel's services are added here, with a field, a build step and a stop step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from .audit import AuditLog
+from .commands import Commands
+from .doors import DoorBoard
+from .events.alarms import AlarmQueue
+from .events.journal import Journal
+from .events.rules import Classifier
+from .events.stream import EventStream
+from .floorplans import FloorPlans
+from .options import DoorsOptions
+from .session import Health, Session
+from .settings import Settings
+from .visitors.desk import VisitorDesk
+
+__all__ = ["REALERT_AFTER", "DoorServices", "EventServices", "SessionServices"]
+
+log = logging.getLogger(__name__)
+
+REALERT_AFTER = timedelta(minutes=5)  # an alarm left unacknowledged this long rings again
+STOP_TIMEOUT = 10.0
+
+
+@dataclass
+class DoorServices:
+    board: DoorBoard
+    commands: Commands
+    plans: FloorPlans
+
+
+@dataclass
+class EventServices:
+    journal: Journal
+    stream: EventStream
+    alarms: AlarmQueue
+
+
+@dataclass(eq=False)
+class SessionServices:
+    """The services of one connected profile (see the module docstring)."""
+
+    session: Session
+    settings: Settings
+    audit: AuditLog
+    doors: DoorServices
+    events: EventServices | None = None
+    visitors: VisitorDesk | None = None
+    problems: dict[str, BaseException] = field(default_factory=dict)  # what could not be built, and why
+    _links: list[Callable[[], None]] = field(default_factory=list)
+    _started: bool = False
+    _stopped: bool = False
+
+    # -- building --------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, session: Session, settings: Settings) -> SessionServices:
+        """Every service of ``session``; the audit log and the door board are required, the rest optional."""
+        paths, profile = session.paths, session.profile.name
+        audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
+        try:
+            options = settings.panel(DoorsOptions)
+            board = DoorBoard(session, open_too_long_after=options.open_too_long_seconds)
+            doors = DoorServices(board, Commands(session, audit), FloorPlans(paths.data_dir, profile))
+        except BaseException:
+            audit.close()
+            raise
+        services = cls(session, settings, audit, doors)
+        for name, build in (("events", services._build_events), ("visitors", services._build_visitors)):
+            try:
+                build()
+            except Exception as exc:
+                log.exception("the %s services could not be built", name)
+                services.problems[name] = exc
+        return services
+
+    def _build_events(self) -> None:
+        session = self.session
+        journal = Journal(session.paths.profile_dir(session.profile.name))
+        try:
+            classifier = Classifier.from_settings(self.settings.get("events"))
+            stream = EventStream(session.client, journal, classifier=classifier, interval=session.poll_interval,
+                                 policy=session.policy, health=session)
+            alarms = AlarmQueue(journal, self.audit, realert_after=REALERT_AFTER, operator=session.operator)
+        except BaseException:
+            journal.close()
+            raise
+        self.events = EventServices(journal, stream, alarms)
+        self._links.append(stream.events_added.connect(alarms.offer))
+
+    def _build_visitors(self) -> None:
+        session = self.session
+        desk = VisitorDesk(session.client, data_dir=session.paths.data_dir, profile=session.profile.name,
+                           operator=session.operator, audit=self.audit, health=session, policy=session.policy)
+        self.visitors = desk
+        self._links.append(session.health_changed.connect(self._health_changed))
+
+    def _health_changed(self, health: Health) -> None:
+        if health is Health.ONLINE and self.visitors is not None:
+            self.visitors.kick()  # the server is back: the kept registrations go now
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    @property
+    def board(self) -> DoorBoard:
+        return self.doors.board
+
+    @property
+    def operator(self) -> str:
+        return self.session.operator
+
+    def set_operator(self, name: str) -> None:
+        """The operator on duty, for every service that writes it down."""
+        self.session.operator = name
+        self.audit.operator = name
+        if self.events is not None:
+            self.events.alarms.operator = name
+        if self.visitors is not None:
+            self.visitors.operator = name
+
+    async def start_doors(self) -> None:
+        """Start the door board's poller (the first poll loads the lists and the states)."""
+        if self._stopped:
+            raise RuntimeError("stopped services cannot be started again; build new ones")
+        self.doors.board.poller.start()
+
+    async def start_rest(self) -> None:
+        """Bring back the alarms left from the last shift, start the event stream and the visitor outbox."""
+        if self._stopped or self._started:
+            return
+        self._started = True
+        if self.events is not None:
+            self.events.alarms.load()
+            await self.events.stream.start()
+            self.events.stream.poller.start()
+        if self.visitors is not None:
+            self.visitors.poller.start()
+
+    def refresh_now(self) -> None:
+        """Every poller asks the server now (F5)."""
+        self.doors.board.refresh_now()
+        if self.events is not None and self._started:
+            self.events.stream.poller.wake()
+
+    async def stop(self) -> None:
+        """Stop every poller, close every file and the client; each step isolated, idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for unlink in self._links:
+            with contextlib.suppress(Exception):
+                unlink()
+        self._links.clear()
+        pollers = [self.doors.board.poller]
+        if self.events is not None:
+            pollers.append(self.events.stream.poller)
+        if self.visitors is not None:
+            pollers.append(self.visitors.poller)
+        for poller in reversed(pollers):
+            try:
+                await asyncio.wait_for(poller.stop(), STOP_TIMEOUT)
+            except Exception:
+                log.exception("the %s poller did not stop cleanly", poller.name)
+        if self.events is not None:
+            with contextlib.suppress(Exception):
+                self.events.journal.close()
+        with contextlib.suppress(Exception):
+            self.audit.close()
+        await self.session.aclose()

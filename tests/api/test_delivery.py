@@ -1,0 +1,169 @@
+""""Was it sent?": the client decides once, in its exception types, over real loopback sockets.
+
+Each case is a server that misbehaves in one way; the test checks the exception's type, its ``delivery``
+(what a write's caller may do next) and that no library exception (whose text holds the token-bearing
+URL) hangs off it as ``__cause__`` or ``__context__``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from console.api import (
+    AnswerLostError,
+    ApiError,
+    AuthError,
+    Client,
+    CVSecError,
+    Delivery,
+    HTTPStatusError,
+    NotSentError,
+    RetryPolicy,
+)
+from tests.sim.helpers import TOKEN, make_sim, online_door
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def raw_server(handler: Handler) -> AsyncIterator[str]:
+    """A loopback server running ``handler`` per connection; every connection is closed on exit."""
+    writers: list[asyncio.StreamWriter] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.append(task)  # type: ignore[arg-type]
+        await handler(reader, writer)
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for writer in writers:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+        await server.wait_closed()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+
+
+def _no_chain(exc: BaseException) -> None:
+    assert exc.__cause__ is None
+    assert exc.__context__ is None
+    assert TOKEN not in str(exc)
+    assert TOKEN not in repr(exc)
+
+
+async def _open_door(base_url: str, **kwargs: object) -> CVSecError:
+    async with Client(base_url, TOKEN, retry=RetryPolicy(attempts=1), **kwargs) as client:  # type: ignore[arg-type]
+        with pytest.raises(CVSecError) as caught:
+            await client.call("2.12.8", doorId="1", interval=5)
+    return caught.value
+
+
+async def test_a_refused_connection_was_certainly_not_sent() -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exc = await _open_door(f"http://127.0.0.1:{port}")
+    assert isinstance(exc, NotSentError)
+    assert exc.delivery is Delivery.NOT_SENT
+    _no_chain(exc)
+
+
+async def test_a_server_that_takes_the_request_and_never_answers_lost_the_answer() -> None:
+    seen = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        seen.set()
+        await asyncio.Event().wait()  # until the server is closed
+
+    async with raw_server(silent) as url:
+        exc = await _open_door(url, timeout=httpx.Timeout(0.3))
+    assert seen.is_set()  # the request did reach the server: it may have acted on it
+    assert isinstance(exc, AnswerLostError)
+    assert exc.delivery is Delivery.UNCERTAIN
+    _no_chain(exc)
+
+
+async def test_a_connection_dropped_after_the_request_lost_the_answer() -> None:
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.close()
+
+    async with raw_server(drop) as url:
+        exc = await _open_door(url)
+    assert isinstance(exc, AnswerLostError)
+    assert exc.delivery is Delivery.UNCERTAIN
+
+
+async def test_a_half_sent_answer_is_lost_too() -> None:
+    async def half(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"code\":")
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(half) as url:
+        exc = await _open_door(url)
+    assert isinstance(exc, AnswerLostError)
+
+
+@pytest.mark.parametrize(
+    ("status", "delivery"),
+    [(503, Delivery.NOT_SENT), (429, Delivery.NOT_SENT), (500, Delivery.UNCERTAIN), (502, Delivery.UNCERTAIN),
+     (504, Delivery.UNCERTAIN), (404, Delivery.REFUSED), (400, Delivery.REFUSED)],
+)
+async def test_http_statuses_say_whether_the_write_may_have_happened(status: int, delivery: Delivery) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(answer) as url:
+        exc = await _open_door(url)
+    assert isinstance(exc, HTTPStatusError)
+    assert exc.status == status
+    assert exc.delivery is delivery
+
+
+async def test_the_simulator_refusing_and_the_token_refused() -> None:
+    sim = make_sim()
+    door = online_door(sim.world)
+    async with sim.serve() as base_url:
+        async with Client(base_url, TOKEN, retry=RetryPolicy(attempts=1)) as client:
+            with pytest.raises(ApiError) as refused:
+                await client.call("2.12.8", doorId=door.id, interval=0)
+            assert refused.value.delivery is Delivery.REFUSED
+            sim.set_faults(down_seconds=30)
+            with pytest.raises(HTTPStatusError) as down:
+                await client.call("2.12.8", doorId=door.id, interval=5)
+            assert down.value.delivery is Delivery.NOT_SENT
+            sim.set_faults(reset=True, drop_rate=1.0)
+            with pytest.raises(AnswerLostError):
+                await client.call("2.12.8", doorId=door.id, interval=5)
+            sim.set_faults(reset=True)
+        async with Client(base_url, "wrong-token") as intruder:
+            with pytest.raises(AuthError) as auth:
+                await intruder.call("2.12.8", doorId=door.id, interval=5)
+            assert auth.value.delivery is Delivery.REFUSED
