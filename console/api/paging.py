@@ -31,9 +31,12 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "Page",
     "PagingError",
+    "Record",
+    "RecordPage",
     "fetch_page",
     "iterate_pages",
     "parse_page",
+    "record_page",
 ]
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,34 @@ def parse_page(
         raise ModelError(f"expected a page of {model.__name__}, got {type(records).__name__}")
     items = parse_list(model, records)
     return Page(items, page_no, page_size, total, len(records), last_page)
+
+
+Record = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """A page of raw records, for the callers that validate them themselves (in slices, or in a worker
+    thread: the door board and the event stream), with the server's ``total`` when it sent one."""
+
+    records: list[Record]
+    total: int | None = None
+
+
+def record_page(data: Any, extra: Mapping[str, Any] | None = None, *, what: str = "records") -> RecordPage:
+    """Raw records from any shape an answer comes in: a list, a v2 page, one bare record, or null.
+
+    The one place that knows these shapes for raw records (:func:`parse_page` is the typed twin): a real
+    server answers ``allDoorState`` with a page on large sites, and 2.12.2 with one object.
+    """
+    records, total, _last = _raw_records(data, extra or {})
+    if isinstance(records, dict):
+        records = [records]
+    elif records is None:
+        records = []
+    elif not isinstance(records, list):
+        raise ModelError(f"expected a list of {what}, got {type(records).__name__}")
+    return RecordPage([r for r in records if isinstance(r, Mapping)], total)
 
 
 def _same(records: Any, previous: Any) -> bool:

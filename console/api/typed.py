@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from .errors import ApiError, HTTPStatusError
+from .errors import ApiError, AuthError, HTTPStatusError
 from .models import (
     AccessLevel,
     AccessTransaction,
@@ -84,7 +84,17 @@ from .models import (
     wire_time,
 )
 from .models.base import CodedEnum
-from .paging import DEFAULT_PAGE_SIZE, Page, fetch_page, iterate_pages
+from .paging import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    Record,
+    RecordPage,
+    check_page_no,
+    check_page_size,
+    fetch_page,
+    iterate_pages,
+    record_page,
+)
 
 if TYPE_CHECKING:
     from .client import Envelope
@@ -97,6 +107,8 @@ MAX_INTERVAL = 254  # seconds a remote opening may last (error -45; applied to f
 FACE_CODES = range(-5018, -5000)  # appendix: why a photo holds no usable face
 EVENTS_PAGE = 100
 _GONE = (404, 405, 501)  # what a server that lacks an endpoint answers
+MONITORS = frozenset({"2.19.6", "2.35.6", "2.27.2"})  # the real-time monitors: new events since a timestamp
+EVENT_LISTS = frozenset({"2.19.5", "2.19.4", "2.35.5", "2.27.1"})  # stored events by time range, paged
 
 
 class EndpointUnavailable(HTTPStatusError):
@@ -237,6 +249,47 @@ class TypedCalls:
         """Every door's state (2.12.1); the manual advises polling no faster than every 10 s."""
         return parse_list(DoorState, await self.call("2.12.1", timestamp=_ms(None)))
 
+    # Raw records, for the callers that keep the server's own values and validate in slices (the door board:
+    # 2,000 doors; the event stream: 1,000 events a poll, parsed in a worker thread). The shapes are read once,
+    # in console.api.paging.record_page.
+
+    async def door_state_records(self) -> list[Record]:
+        """Every door's state record (2.12.1), as sent: a list, or a page on large sites."""
+        return record_page(await self.call("2.12.1", timestamp=_ms(None)), what="door states").records
+
+    async def door_state_record(self, door_id: str) -> list[Record]:
+        """One door's state record (2.12.2: one object, or a list of one)."""
+        data = await self.call("2.12.2", doorId=_text(door_id, "a door id"), timestamp=_ms(None))
+        return record_page(data, what="door states").records
+
+    async def gate_state_records(self) -> list[Record]:
+        """Every gate's state record (2.32.1)."""
+        return record_page(await self.call("2.32.1"), what="gate states").records
+
+    async def gate_state_record(self, gate_id: str) -> list[Record]:
+        """One gate's state record (2.32.2 answers with an array)."""
+        return record_page(await self.call("2.32.2", gateId=_text(gate_id, "a gate id")), what="gate states").records
+
+    async def monitor_records(self, section: str, since: datetime | int | None) -> list[Record]:
+        """New events of a real-time monitor (2.19.6 access, 2.35.6 gate, 2.27.2 temperature) since ``since``."""
+        if section not in MONITORS:
+            raise ValueError(f"{section} is not a real-time monitor")
+        return record_page(await self.call(section, timestamp=_ms(since)), what="events").records
+
+    async def event_records(
+        self, section: str, start: datetime, end: datetime, *, page_no: int = 1, page_size: int = 1000,
+        pin: str | None = None,
+    ) -> RecordPage:
+        """One page of stored events in ``[start, end]`` (2.19.5, 2.19.4, 2.35.5, 2.27.1), with the total;
+        ``pin``: only this person's."""
+        if section not in EVENT_LISTS:
+            raise ValueError(f"{section} is not a list of stored events")
+        if start > end:  # an empty range holds no event
+            return RecordPage([], 0)
+        data = await self.call(section, pageNo=check_page_no(page_no), pageSize=check_page_size(page_size),
+                               startDate=wire_time(start), endDate=wire_time(end), personPin=pin or None)
+        return record_page(data, what="events")
+
     async def door_state(self, door_id: str) -> DoorState:
         return await self._one(DoorState, "2.12.2", doorId=_text(door_id, "a door id"), timestamp=_ms(None))
 
@@ -247,6 +300,18 @@ class TypedCalls:
 
     async def doors(self) -> list[Door]:
         return await self._all(Door, "2.12.10")
+
+    async def door_count(self) -> int | None:
+        """How many doors the server has: one row of the v2 list (2.12.10) for its total, or of the v1 list
+        (2.12.5) on an older server without it (None: that list gives no total). A cheap "are you there"."""
+        try:
+            page = await self._page(Door, "2.12.10", 1, 1)
+        except HTTPStatusError as exc:
+            if exc.status != 404 or isinstance(exc, AuthError):
+                raise
+            await self._page(Door, "2.12.5", 1, 1)
+            return None
+        return page.total
 
     async def door(self, door_id: str) -> Door:
         return await self._one(Door, "2.12.4", id=_text(door_id, "a door id"))

@@ -57,9 +57,10 @@ from console.api.models import (
 from console.api.models.devices import Device, GateDevice
 from console.api.models.readers import GateReader, Reader
 from console.api.models.transactions import AccessTransaction, GateTransaction, Transaction
-from console.api.paging import iterate_pages
+from console.api.paging import Record, iterate_pages
 from console.services.observable import Signal
 from console.services.polling import Poller, PollPolicy
+from console.services.text import clean_text as _clean_text
 
 __all__ = [
     "DEFAULT_OPEN_TOO_LONG",
@@ -93,7 +94,15 @@ T = TypeVar("T", bound=BaseModel)
 
 
 class BoardClient(Protocol):
-    """What the board needs of :class:`console.api.Client`."""
+    """What the board needs of :class:`console.api.Client`: the typed state reads, and the paged lists."""
+
+    async def door_state_records(self) -> list[Record]: ...
+
+    async def door_state_record(self, door_id: str) -> list[Record]: ...
+
+    async def gate_state_records(self) -> list[Record]: ...
+
+    async def gate_state_record(self, gate_id: str) -> list[Record]: ...
 
     async def call(self, section: str, /, body: Any = None, files: Any = None, **params: Any) -> Any: ...
 
@@ -128,13 +137,12 @@ class Kind(enum.StrEnum):
 ItemKey = tuple[Kind, str]
 """``(Kind.DOOR, door id)`` or ``(Kind.GATE, gate id)``."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 
 
 def clean_text(value: Any, limit: int = 200) -> str:
-    """Server text fit for one line of a tile: control and bidi-override characters become spaces, cut."""
-    text = _CONTROL.sub(" ", "" if value is None else str(value)).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Server text fit for one line of a tile: the one rule (:func:`console.services.text.clean_text`), cut
+    with an ellipsis."""
+    return _clean_text(value, limit, ellipsis=True)
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -506,9 +514,9 @@ class DoorBoard:
             if self._lists_wanted:
                 await self._load_lists()
             client = self.session.client
-            calls: list[Any] = [client.call("2.12.1", timestamp=int(time.time() * 1000))]
+            calls: list[Any] = [client.door_state_records()]
             if self._gates_supported:
-                calls.append(client.call("2.32.1"))
+                calls.append(client.gate_state_records())
             answers = await asyncio.gather(*calls, return_exceptions=True)
             self.polls += 1
             changed: set[ItemKey] = set()
@@ -558,12 +566,12 @@ class DoorBoard:
         kind, item_id = key
         try:
             if kind is Kind.DOOR:
-                raw = await self.session.client.call("2.12.2", doorId=item_id, timestamp=int(time.time() * 1000))
+                raw = await self.session.client.door_state_record(item_id)
                 states: Sequence[DoorState | GateState] = parse_list(DoorState, raw)
             else:
-                raw = await self.session.client.call("2.32.2", gateId=item_id)
+                raw = await self.session.client.gate_state_record(item_id)
                 states = parse_list(GateState, raw)
-        except CVSecError as exc:
+        except (CVSecError, ValueError) as exc:
             log.info("state of %s %s not refreshed: %s", kind.value, item_id, exc)
             return
         async with self._lock:

@@ -190,14 +190,7 @@ async def probe(profile: Profile, token: str, *, client: Client | None = None) -
     own = client is None
     api = client if client is not None else profile.client(token)
     try:
-        try:
-            page = await api.call("2.12.10", pageNo=1, pageSize=1)  # v2 list: one row plus the total
-        except HTTPStatusError as exc:
-            if isinstance(exc, AuthError) or exc.status != 404:
-                raise
-            await api.call("2.12.5", pageNo=1, pageSize=1)  # an older server without the v2 list
-            page = None
-        total = page.get("total") if isinstance(page, dict) else None
+        total = await api.door_count()
         doors = f" and reports {total} door{'s' if total != 1 else ''}" if isinstance(total, int) else ""
         return ProbeResult(True, "ok", f"Connected: {api.base_url} answers as the CVSecurity API{doors}.")
     except AuthError as exc:

@@ -33,7 +33,7 @@ from .audit import AuditLog
 from .commands import Commands
 from .doors import DoorBoard
 from .events.alarms import AlarmQueue
-from .events.journal import Journal
+from .events.journal import PROFILE_META, Journal
 from .events.rules import Classifier
 from .events.stream import EventStream
 from .floorplans import FloorPlans
@@ -106,6 +106,7 @@ class SessionServices:
         session = self.session
         journal = Journal(session.paths.profile_dir(session.profile.name))
         try:
+            journal.set_meta({PROFILE_META: session.profile.name})
             classifier = Classifier.from_settings(self.settings.get("events"))
             stream = EventStream(session.client, journal, classifier=classifier, interval=session.poll_interval,
                                  policy=session.policy, health=session)

@@ -120,7 +120,8 @@ class Banner(MessageStrip):
     def apply_theme(self) -> None:
         p = theme.current()
         kind = self.kind or "info"
-        weight, size, border = 600, p.font_size, "1px"
+        weight, border = 600, "1px"
+        size: float = p.font_size
         if kind == "blocked":  # the loudest look the theme has: solid alarm colour, large words
             fg, bg, edge = p.on_alarm, p.alarm, p.alarm_text
             weight, size, border = 700, p.font_size * 1.6, "3px"

@@ -6,6 +6,7 @@ import pytest
 
 from console.api.errors import HTTPStatusError
 from console.api.models import ConnectState, DoorAlarm, GateAlarm, GateRelay, GateStateCode, RelayState, SensorState
+from console.api.typed import TypedCalls
 from console.services.doors import BoardChange, DoorBoard, Kind
 from console.services.session import Health
 from console.sim import SimConfig, Simulator
@@ -169,7 +170,7 @@ async def test_the_loop_keeps_polling_through_failures(sim, tmp_path) -> None:
         await session.aclose()
 
 
-class WithoutV2:
+class WithoutV2(TypedCalls):
     """A client for a server that lacks the v2 lists and the gate module (404), wrapping the real one."""
 
     def __init__(self, client: Any) -> None:

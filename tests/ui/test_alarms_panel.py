@@ -494,3 +494,47 @@ def _contrast(fg: str, bg: str) -> float:
 
     hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("name", theme.THEMES)
+def test_while_alarms_are_not_received_the_panel_says_since_when_never_a_green_all_quiet(
+    env, monkeypatch, name: str
+) -> None:
+    monkeypatch.setattr(theme, "_active", theme.PALETTES[name])
+    palette = theme.PALETTES[name]
+    panel = env.panel
+    assert panel.headline.text() == "✓ No alarm waiting"
+    assert panel.receiving
+    since = datetime.now().replace(hour=10, minute=52, second=0, microsecond=0)
+    panel.set_feed(False, since, "HTTP 503 <b>Service Unavailable</b>")
+    assert not panel.receiving
+    words = "Not receiving alarms since 10:52: HTTP 503 <b>Service Unavailable</b>"
+    assert panel.headline.text() == f"⚠ {words}"  # in words (and literally: plain text)
+    assert panel.headline.textFormat() == Qt.TextFormat.PlainText
+    assert panel.headline.property("level") == "warn"
+    css = panel.headline.styleSheet()
+    assert palette.warn_bg in css
+    assert palette.warn_text in css
+    assert palette.ok_bg not in css  # never the green of "all quiet"
+    assert palette.ok_text not in css
+    assert panel.empty.text().startswith(f"{words}.\n")
+    assert panel.empty.textFormat() == Qt.TextFormat.PlainText
+    assert panel.stack.currentWidget() is panel.empty
+    # an alarm (back-filled, say) while the feed is still down: the count first, the outage still said
+    env.arrive(env.alarm(1))
+    assert panel.headline.text().splitlines() == ["⚠ 1 alarm to acknowledge", f"✗ {words}"]
+    assert panel.headline.property("level") == "alarm"
+    # the feed is back: the count alone
+    panel.set_feed(True)
+    assert panel.receiving
+    assert panel.headline.text() == "⚠ 1 alarm to acknowledge"
+    panel.queue.acknowledge(["alarm-1"], "")
+    assert panel.headline.text() == "✓ No alarm waiting"
+    assert panel.headline.property("level") == "ok"
+    assert panel.empty.text().startswith("No alarm is waiting.")
+    # no reason, no time known; a day before today carries its date
+    panel.set_feed(False)
+    assert panel.headline.text() == "⚠ Not receiving alarms: the server does not answer"
+    panel.set_feed(False, since - timedelta(days=1))
+    assert panel.headline.text() == (f"⚠ Not receiving alarms since {since - timedelta(days=1):%Y-%m-%d} 10:52: "
+                                     "the server does not answer")

@@ -399,3 +399,34 @@ def test_hostile_names_never_render_as_markup_anywhere_in_the_window(
     assert any(HOSTILE_PERSON in text for text in seen)
     assert cells > 100
     assert problems == [], "server text that Qt would render as rich text:\n" + "\n".join(problems)
+
+
+# -- is anything coming in? ----------------------------------------------------------------------------------
+
+
+def test_the_alarm_queue_says_when_alarms_stop_coming_in_and_when_they_are_back(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, small_sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = small_sim
+    app = _app(qapp, tmp_path / "base", sim, monkeypatch)
+
+    async def scenario() -> tuple[str, str, str]:
+        task = asyncio.ensure_future(app.run())
+        _window, _doors, _events, alarms, _visitors = await _all_panels(app)
+        await until(lambda: alarms.headline.text() == "✓ No alarm waiting", 30)
+        quiet = alarms.headline.text()
+        sim.call(lambda s: s.set_faults(down_seconds=600))
+        await until(lambda: not alarms.receiving, 30)
+        down = alarms.headline.text()
+        level = alarms.headline.property("level")
+        sim.call(lambda s: s.set_faults(reset=True))
+        await until(lambda: alarms.receiving, 30)
+        app.request_quit()
+        assert await task == 0
+        return quiet, down, level
+
+    quiet, down, level = run(scenario(), timeout=120)
+    assert quiet == "✓ No alarm waiting"
+    assert down.startswith("⚠ Not receiving alarms since "), down
+    assert level == "warn"

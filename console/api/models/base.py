@@ -48,7 +48,7 @@ __all__ = [
     "WireInput",
     "WireList",
     "WireTime",
-    "clean_text",
+    "cut_text",
     "opt_bool",
     "opt_int",
     "parse_duration",
@@ -71,7 +71,7 @@ _SCALARS = (str, int, float, bool)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def clean_text(text: str, limit: int = MAX_TEXT) -> str:
+def cut_text(text: str, limit: int = MAX_TEXT) -> str:
     """``text`` cut to ``limit`` characters, lone surrogates (unencodable JSON escapes) replaced by U+FFFD."""
     text = text[:limit]
     return _LONE_SURROGATE.sub("\ufffd", text) if not text.isascii() else text
@@ -92,7 +92,7 @@ def _to_str(value: Any) -> Any:
             return str(int(value)) if value.is_integer() and abs(value) < 1e15 else str(value)
         return ""
     if isinstance(value, str):
-        return clean_text(value)
+        return cut_text(value)
     return value  # anything else fails validation as a string
 
 
@@ -305,13 +305,13 @@ def _tame(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value if not isinstance(value, int) or abs(value) < 10**100 else None
     if isinstance(value, str):
-        return clean_text(value)
+        return cut_text(value)
     if depth >= _EXTRA_DEPTH:
         return None
     if isinstance(value, list):
         return [_tame(v, depth + 1) for v in value[:100]]
     if isinstance(value, dict):
-        return {clean_text(str(k), 100): _tame(v, depth + 1) for k, v in list(value.items())[:100]}
+        return {cut_text(str(k), 100): _tame(v, depth + 1) for k, v in list(value.items())[:100]}
     return None
 
 
@@ -330,7 +330,7 @@ class Model(BaseModel):
         if extra:
             kept = [(k, v) for k, v in extra.items() if len(k) <= 100][:MAX_EXTRAS]
             extra.clear()
-            extra.update((clean_text(key, 100), _tame(value)) for key, value in kept)
+            extra.update((cut_text(key, 100), _tame(value)) for key, value in kept)
         return self
 
 

@@ -1,7 +1,10 @@
 """Export the journal to CSV, from the panel or from the command line without opening a window.
 
 ``python -m console export-events --basedir DIR --since 2024-05-01 --until "2024-05-02 06:00" --csv shift.csv``
-reads the journal in ``DIR/data`` (``--data-dir`` names the data directory itself). The journal is opened
+reads a journal in ``DIR/data`` (``--data-dir`` names the data directory itself). Each connection profile keeps
+its own journal (``data/profiles/<profile>/``): ``--profile NAME`` picks one; without it the only one there is
+read, or the journal shared by every profile that versions before 0.2 kept (``data/events.sqlite3``). The
+command says which journal it read. The journal is opened
 read-only, so exporting while the console runs is safe. Cells that a spreadsheet would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are prefixed with ``'``. The file is
 UTF-8 with a byte-order mark (spreadsheets then read names correctly) and written atomically.
@@ -20,12 +23,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from console.services.paths import Paths
+from console.services.paths import Paths, profile_slug
 
-from .journal import Journal, JournalError
+from .journal import JOURNAL_FILE, PROFILE_META, Journal, JournalError
 from .model import Event, EventFilter, Level, Source, format_time
 
-__all__ = ["COLUMNS", "export_csv", "main", "safe_cell", "write_csv"]
+__all__ = ["COLUMNS", "export_csv", "find_journal", "main", "profile_journals", "safe_cell", "write_csv"]
 
 COLUMNS: tuple[str, ...] = (
     "time", "severity", "source", "event", "pin", "person", "department", "door/point", "reader", "device",
@@ -98,6 +101,44 @@ def export_csv(
             jr.close()
 
 
+def profile_journals(data_dir: Path) -> dict[str, Path]:
+    """The journals kept per profile under ``data_dir``: profile name -> journal file."""
+    found: dict[str, Path] = {}
+    root = Path(data_dir) / "profiles"
+    for folder in sorted(root.iterdir()) if root.is_dir() else ():
+        path = folder / JOURNAL_FILE
+        if not path.is_file():
+            continue
+        try:
+            with Journal(path, read_only=True) as jr:
+                name = jr.get_meta(PROFILE_META) or folder.name
+        except JournalError:
+            name = folder.name
+        found[name] = path
+    return found
+
+
+def find_journal(data_dir: Path, profile: str | None) -> tuple[Path, str]:
+    """The journal to read and words for it; :class:`JournalError` naming the choices when it is unclear."""
+    journals = profile_journals(data_dir)
+    if profile is not None:
+        path = Path(data_dir) / "profiles" / profile_slug(profile) / JOURNAL_FILE
+        if path.is_file():
+            return path, f"the event journal of profile {profile!r}"
+        known = ", ".join(repr(name) for name in journals) or "none"
+        raise JournalError(f"no event journal for profile {profile!r} in {data_dir} (profiles with one: {known})")
+    if len(journals) == 1:
+        [(name, path)] = journals.items()
+        return path, f"the event journal of profile {name!r}"
+    if len(journals) > 1:
+        names = ", ".join(repr(name) for name in journals)
+        raise JournalError(f"several profiles keep an event journal in {data_dir}: name one with --profile ({names})")
+    legacy = Path(data_dir) / JOURNAL_FILE
+    if legacy.is_file():
+        return legacy, "the event journal shared by every profile (kept by versions before 0.2)"
+    raise JournalError(f"no event journal in {data_dir}")
+
+
 # -- command line --------------------------------------------------------------------------------
 
 
@@ -118,7 +159,9 @@ def _parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--basedir", type=Path, help="the console's base directory (the journal is in DIR/data); "
                        "default: CVSEC_BASEDIR, else the console's usual data directory")
-    where.add_argument("--data-dir", type=Path, help="the data directory holding the journal")
+    where.add_argument("--data-dir", type=Path, help="the data directory holding the journals")
+    parser.add_argument("--profile", metavar="NAME", help="the connection profile whose journal to read "
+                        "(needed when several profiles keep one)")
     parser.add_argument("--since", type=_when, help="first moment included (YYYY-MM-DD[ HH:MM[:SS]])")
     parser.add_argument("--until", type=_when, help="first moment no longer included")
     parser.add_argument("--csv", required=True, help="the CSV file to write ('-' for standard output)")
@@ -145,14 +188,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources=frozenset(Source(v) for v in args.source or ()),
     )
     try:
+        journal, which = find_journal(data_dir, args.profile)
+        print(f"export-events: reading {which} ({journal})", file=sys.stderr)
         if args.csv == "-":
-            with Journal(data_dir, read_only=True) as jr:
+            with Journal(journal, read_only=True) as jr:
                 buffer = io.StringIO()
                 count = write_csv(jr.iter_range(args.since, args.until, flt), buffer)
             sys.stdout.write(buffer.getvalue())
             sys.stdout.flush()
         else:
-            count = export_csv(data_dir, args.since, args.until, args.csv, flt)
+            count = export_csv(journal, args.since, args.until, args.csv, flt)
     except JournalError as exc:
         print(f"export-events: {exc}", file=sys.stderr)
         return 1

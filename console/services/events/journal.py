@@ -40,11 +40,12 @@ from .model import (
     search_text,
 )
 
-__all__ = ["JOURNAL_FILE", "DistinctField", "Journal", "JournalError", "Retention"]
+__all__ = ["JOURNAL_FILE", "PROFILE_META", "DistinctField", "Journal", "JournalError", "Retention"]
 
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "events.sqlite3"
+PROFILE_META = "profile"  # the connection profile whose events the journal holds (export-events names it)
 SCHEMA_VERSION = 1
 KEEP_GAPS = 500
 

@@ -30,6 +30,7 @@ from console.api.models import (
     parse_model,
     parse_time,
 )
+from console.services.text import MAX_FIELD, clean_text
 
 __all__ = [
     "MAX_FIELD",
@@ -47,7 +48,6 @@ __all__ = [
     "normalise",
 ]
 
-MAX_FIELD = 512
 """Longest text kept in one field of an event (names, doors, devices); longer text is cut."""
 MAX_PHOTO_BASE64 = 700_000
 """Longest ``capturePhotoBase64`` kept (about 512 KB of image); a longer one is dropped, never decoded."""
@@ -153,31 +153,7 @@ def format_time(value: datetime) -> str:
 
 # -- untrusted text ------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
-
-def clean_text(value: Any, limit: int = MAX_FIELD, *, multiline: bool = False) -> str:
-    """Untrusted text made safe to store and show: ``None`` is empty, numbers are their text, control and
-    bidi-override characters (line breaks too, unless ``multiline``) become spaces, the result is stripped
-    and cut to ``limit``."""
-    if type(value) is str:  # the common case first: this runs some 50 times per event
-        text = value if len(value) <= limit * 2 else value[: limit * 2]
-        if text.isprintable():
-            return text.strip()[:limit]
-        return (_CONTROL_MULTILINE if multiline else _CONTROL).sub(" ", text).strip()[:limit]
-    if value is None or isinstance(value, (dict, list, tuple)):
-        return ""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = "" if not math.isfinite(value) else (str(int(value)) if value.is_integer() else str(value))
-    else:
-        text = str(value)
-    text = text[: limit * 2]
-    if text.isprintable():
-        return text.strip()[:limit]
-    return (_CONTROL_MULTILINE if multiline else _CONTROL).sub(" ", text).strip()[:limit]
 
 
 def _norm_for_key(value: Any) -> str:

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from console.api.errors import ApiError, AuthError, CVSecError, HTTPStatusError, ModelError, ProtocolError
+from console.api.paging import Record, RecordPage
 from console.services.observable import Signal
 from console.services.polling import HealthReporter, Poller, PollPolicy
 
@@ -58,9 +59,13 @@ ABSENT_STRIKES = 2  # "likely absent" answers in a row before an optional source
 
 
 class MonitorClient(Protocol):
-    """What the stream needs of :class:`console.api.Client`."""
+    """What the stream needs of :class:`console.api.Client` (raw records: parsed in a worker thread)."""
 
-    async def call(self, section: str, /, **params: Any) -> Any: ...
+    async def monitor_records(self, section: str, since: datetime | int | None) -> list[Record]: ...
+
+    async def event_records(
+        self, section: str, start: datetime, end: datetime, *, page_no: int = ..., page_size: int = ...
+    ) -> RecordPage: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,30 +118,6 @@ class _Runtime:
 
 def _meta_name(source: Source) -> str:
     return f"last_good:{source.value}"
-
-
-def _records(data: Any) -> list[Mapping[str, Any]]:
-    if data is None:
-        return []
-    if isinstance(data, Mapping):
-        inner = data.get("data")
-        data = inner if isinstance(inner, list) else [data] if "eventTime" in data else []
-    if not isinstance(data, list):
-        raise ModelError(f"expected a list of events, got {type(data).__name__}")
-    return [item for item in data if isinstance(item, Mapping)]
-
-
-def _total(data: Any) -> int | None:
-    if not isinstance(data, Mapping):
-        return None
-    for name in ("total", "totalCount"):
-        value = data.get(name)
-        if value is not None and not isinstance(value, bool):
-            try:
-                return max(0, int(value))
-            except (TypeError, ValueError):
-                continue
-    return None
 
 
 def _fingerprint(records: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
@@ -295,8 +276,7 @@ class EventStream:
         rt = self._rt[source]
         sent = self._clock()
         try:
-            data = await self._client.call(rt.spec.monitor, timestamp=self._cursor)
-            records = _records(data)
+            records = await self._client.monitor_records(rt.spec.monitor, self._cursor)
         except CVSecError as exc:
             self._poll_failed(source, exc, sent)
             return []
@@ -418,16 +398,15 @@ class EventStream:
         added: list[Event] = []
         count = gap.count
         gap = replace(gap, attempts=gap.attempts + 1)
-        start, end = format_time(gap.start), format_time(gap.end)
         while True:
             section = rt.spec.backfill[min(rt.backfill_index, len(rt.spec.backfill) - 1)]
             try:
                 page_no, seen, previous = 1, 0, ()
                 while True:
-                    data = await self._client.call(
-                        section, startDate=start, endDate=end, pageNo=page_no, pageSize=self.page_size
+                    page = await self._client.event_records(
+                        section, gap.start, gap.end, page_no=page_no, page_size=self.page_size
                     )
-                    records, total = _records(data), _total(data)
+                    records, total = page.records, page.total
                     received = self._clock()
                     new, _ = await asyncio.to_thread(self._ingest, records, source, received, backfilled=True)
                     if new:

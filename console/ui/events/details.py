@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.api import Client
 from console.api.errors import ApiError, CVSecError
 from console.services.events import Event, Level, Source, event_key
 from console.services.events.model import clean_photo_base64, format_time
@@ -180,7 +181,7 @@ class DetailsPane(QWidget):
 
     door_requested = Signal(str)
 
-    def __init__(self, client: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, client: Client | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("eventDetails")
         self.client = client
@@ -392,7 +393,7 @@ class DetailsPane(QWidget):
     def _may_fetch_photo(self, event: Event) -> bool:
         # the live monitor never carries photos; the stored record (2.19.5) may. Back-filled events came
         # from there already.
-        return (self.client is not None and hasattr(self.client, "call") and event.source is Source.ACCESS
+        return (self.client is not None and event.source is Source.ACCESS
                 and not event.backfilled and not event.has_photo)
 
     async def fetch_photo(self, event: Event) -> None:
@@ -401,18 +402,16 @@ class DetailsPane(QWidget):
         second = event.time.replace(microsecond=0)
         result: PhotoResult
         try:
-            data = await self.client.call(
-                "2.19.5", startDate=format_time(second), endDate=format_time(second + timedelta(seconds=1)),
-                personPin=event.pin or None, pageNo=1, pageSize=100,
+            page = await self.client.event_records(
+                "2.19.5", second, second + timedelta(seconds=1), page_size=100, pin=event.pin or None
             )
-        except CVSecError as exc:
+        except (CVSecError, ValueError) as exc:
             if self.current is not None and self.current.key == event.key:
                 self.photo.show_result(PhotoResult(None, f"the photo could not be fetched: {exc}"))
             return
-        records = data.get("data") if isinstance(data, dict) else data
         result = PhotoResult(None, "no photo with this event")
-        for record in records if isinstance(records, list) else []:
-            if not isinstance(record, dict) or event_key(record, Source.ACCESS) != event.key:
+        for record in page.records:
+            if event_key(record, Source.ACCESS) != event.key:
                 continue
             photo, note = clean_photo_base64(record.get("capturePhotoBase64"))
             if photo:
@@ -439,7 +438,7 @@ class DetailsPane(QWidget):
         if cached is not None:
             self._fill_person(pin, *cached)
             return
-        if self.client is None or not hasattr(self.client, "person"):
+        if self.client is None:
             self.person_status.setText("Not connected: the person cannot be looked up.")
             return
         self.person_status.setText(f"Looking up pin {pin}…")

@@ -56,7 +56,7 @@ from console.services.settings import Settings
 from console.ui import theme
 
 from .. import aio
-from ..banner import MessageStrip
+from ..banner import Banner, BannerKind
 from ..flow import FlowLayout
 from . import style
 from .delegate import EventDelegate
@@ -79,13 +79,14 @@ MAX_BANNER_LINES = 4
 DETAILS_MIN_WIDTH = 260
 
 
-class GapBanner(MessageStrip):
-    """What the stream did about gaps in polling, in words: "back-filled 37 access events from 02:10 to 02:14"."""
+class GapBanner(Banner):
+    """What the stream did about gaps in polling, in words: "back-filled 37 access events from 02:10 to 02:14".
+
+    The panels' :class:`~console.ui.banner.Banner` keeping the last few lines: ``post`` adds one."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("gapBanner", "Gaps in the event stream", parent)
         self.lines: list[str] = []
-        self.kind = "info"
 
     def post(self, text: str, kind: str = "info", replace_prefix: str | None = None) -> None:
         """Add a line (``kind``: info, ok or fail); a line starting with ``replace_prefix`` is replaced."""
@@ -93,30 +94,12 @@ class GapBanner(MessageStrip):
             self.lines = [line for line in self.lines if not line.startswith(replace_prefix)]
         self.lines.append(text)
         self.lines = self.lines[-MAX_BANNER_LINES:]
-        self.kind = kind
-        self.label.setText("\n".join(self.lines))
-        self.setProperty("kind", kind)
-        self.apply_theme()
-        self.show()
+        shown: BannerKind = "ok" if kind == "ok" else ("alarm" if kind == "fail" else "info")
+        self.show_message(shown, "\n".join(self.lines))
 
     def dismiss(self) -> None:
         self.lines.clear()
-        self.hide()
-
-    @property
-    def text(self) -> str:
-        return self.label.text()
-
-    def apply_theme(self) -> None:
-        p = theme.current()
-        fg, bg, edge = {
-            "ok": (p.ok_text, p.ok_bg, p.ok),
-            "fail": (p.alarm_text, p.alarm_bg, p.alarm),
-        }.get(self.kind, (p.info_text, p.info_bg, p.info))
-        self.setStyleSheet(
-            f"#gapBanner {{ background: {bg}; border: 1px solid {edge}; border-radius: 4px; }}"
-            f"#gapBanner QLabel {{ color: {fg}; font-weight: 600; background: transparent; }}"
-        )
+        super().dismiss()
 
 
 def _source_line(status: SourceStatus) -> tuple[str, str]:

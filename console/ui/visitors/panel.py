@@ -153,7 +153,8 @@ class VisitorsPanel(QWidget):
         self.outbox_line.hide()
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_register(), "1 · Register a visitor")
+        self.register_page = self._build_register()
+        self.tabs.addTab(self.register_page, "1 · Register a visitor")
         self.tabs.addTab(self._build_expected(), "2 · Expected")
         self.tabs.addTab(self._build_onsite(), "3 · On site / evacuation")
 
@@ -177,7 +178,7 @@ class VisitorsPanel(QWidget):
         self._disconnects.append(self.desk.changed.connect(self._desk_changed))
         # Ctrl+Return registers only from the Register tab: the alarm queue acknowledges with the same keys, and a
         # window-wide shortcut made both ambiguous (neither fired) or sent the form from another panel.
-        self.register_shortcut = QShortcut(self.tabs.widget(0))
+        self.register_shortcut = QShortcut(self.register_page)
         self.register_shortcut.setKeys([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.register_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.register_shortcut.activated.connect(self._register_clicked)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from console.api.errors import HTTPStatusError, TransportError
+from console.api.typed import TypedCalls
 
 MONITOR = {"2.19.6": "access", "2.35.6": "gate", "2.27.2": "temperature"}
 LISTS = {"2.19.5": "access", "2.35.5": "gate", "2.27.1": "temperature", "2.19.4": "access"}
@@ -36,7 +37,7 @@ class FakeClock:
 
 
 @dataclass
-class FakeServer:
+class FakeServer(TypedCalls):  # the client's typed methods over this fake's call()
     clock: FakeClock
     hep: bool = True
     down: bool = False

@@ -101,3 +101,29 @@ def test_the_module_runs_without_a_window(basedir: Path, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert len(read(out)) == 121
     assert "PySide6" not in done.stderr
+
+
+def test_each_profile_has_its_journal_and_the_command_says_which_it_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.services.events.journal import PROFILE_META
+    from console.services.paths import Paths
+
+    paths = Paths.under(tmp_path / "console")
+    for profile, count in (("Head office", 3), ("Warehouse", 5)):
+        with Journal(paths.profile_dir(profile), retention=Retention(days=None)) as jr:
+            jr.set_meta({PROFILE_META: profile})
+            jr.add([make_event(i, step=60) for i in range(count)])
+    base = ["--basedir", str(tmp_path / "console")]
+    out = tmp_path / "wh.csv"
+    assert main([*base, "--profile", "Warehouse", "--csv", str(out)]) == 0
+    assert len(read(out)) == 5
+    assert "the event journal of profile 'Warehouse'" in capsys.readouterr().err
+    # two journals and no --profile: the command names the choices instead of guessing
+    assert main([*base, "--csv", str(tmp_path / "which.csv")]) == 1
+    said = capsys.readouterr().err
+    assert "--profile" in said
+    assert "'Head office'" in said
+    assert "'Warehouse'" in said
+    assert main([*base, "--profile", "Nowhere", "--csv", str(tmp_path / "x.csv")]) == 1
+    assert "no event journal for profile 'Nowhere'" in capsys.readouterr().err
