@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from console.api import Client
+
 from .audit import AuditLog
 from .commands import Commands
 from .doors import DoorBoard
@@ -38,7 +40,8 @@ from .events.rules import Classifier
 from .events.stream import EventStream
 from .floorplans import FloorPlans
 from .options import DoorsOptions
-from .session import Health, Session
+from .paths import Paths
+from .session import Health, Profile, Session
 from .settings import Settings
 from .visitors.desk import VisitorDesk
 
@@ -80,6 +83,17 @@ class SessionServices:
     _stopped: bool = False
 
     # -- building --------------------------------------------------------------------------------
+
+    @classmethod
+    def connect(
+        cls, profile: Profile, client: Client, *, operator: str, paths: Paths, settings: Settings
+    ) -> SessionServices:
+        """The session of ``profile`` over ``client`` (already probed by the caller) and all its services.
+
+        Once built, the client belongs to the services (:meth:`stop` closes it); when building fails, the
+        caller still owns it.
+        """
+        return cls.build(Session(profile, client, operator, paths), settings)
 
     @classmethod
     def build(cls, session: Session, settings: Settings) -> SessionServices:

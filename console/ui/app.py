@@ -510,16 +510,16 @@ class ConsoleApp:
                         await client.aclose()
                         raise StartupError(check.message)
                     aio.spawn(aio.message(window, "Connection problem", check.message), owner=window, name="probe")
-            session = Session(profile, client, self._operator, self.paths)
             try:
-                services = SessionServices.build(session, self.settings)
+                services = SessionServices.connect(profile, client, operator=self._operator, paths=self.paths,
+                                                   settings=self.settings)
             except Exception as exc:
-                await session.aclose()
+                await client.aclose()
                 if not self.options.interactive:
                     raise StartupError(f"the connection's services could not be started: {exc}") from exc
                 aio.report(exc, "the connection's services could not be started (is the data folder writable?)")
                 return
-            self.session = session
+            self.session = session = services.session
             window.setWindowTitle(f"CVSecurity console: {profile.name}")
             window.status.bind_session(session)
             workspace = Workspace(services, window)
@@ -608,7 +608,7 @@ class ConsoleApp:
         """The panel holding the keyboard focus, else the doors panel."""
         focus = self.qapp.focusWidget()
         for panel in self.workspace.panels if self.workspace is not None else ():
-            if focus is not None and (focus is panel or panel.isAncestorOf(focus)):
+            if focus is not None and (_same(focus, panel) or panel.isAncestorOf(focus)):
                 return panel
         return self.panel
 
@@ -617,7 +617,7 @@ class ConsoleApp:
         target = self._focused_panel()
         if target is None:
             return
-        dock = next((d for d in self.window.docks() if d.widget() is target), None) if self.window else None
+        dock = next((d for d in self.window.docks() if _same(d.widget(), target)), None) if self.window else None
         if dock is not None:
             dock.show()
             dock.raise_()
@@ -729,6 +729,11 @@ class ConsoleApp:
         return 0
 
 
+def _same(a: object, b: object) -> bool:
+    """``a is b`` for a widget and a :class:`Panel` (mypy cannot see that a panel is a widget)."""
+    return a is b
+
+
 # -- the program ---------------------------------------------------------------------------------
 
 
@@ -763,7 +768,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = aio.create_loop(qapp)
     app = ConsoleApp(qapp, options, paths)
     try:
-        code = loop.run_until_complete(app.run())
+        code = int(loop.run_until_complete(app.run()))
     except RuntimeError as exc:  # Qt quit underneath us (session logout): still clean up
         log.warning("the event loop stopped early (%s); cleaning up", exc)
         loop.run_until_complete(app.shutdown())

@@ -15,7 +15,7 @@ import base64
 import binascii
 import logging
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
@@ -77,15 +77,15 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self._closing_for_good = False
         self._docks: dict[str, QDockWidget] = {}
-        # No central widget: every panel is a dock, so any of them can float to a second monitor.
-        self.setCentralWidget(None)
+        # No central widget (a QMainWindow has none until given one): every panel is a dock, so any of them
+        # can float to a second monitor.
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._build_menus()
 
     # -- menus and shortcuts ---------------------------------------------------------------------
 
-    def _action(self, text: str, shortcut: str | None, signal: Signal | None = None) -> QAction:
+    def _action(self, text: str, shortcut: str | None, signal: SignalInstance | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))

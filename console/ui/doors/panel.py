@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
@@ -522,7 +523,7 @@ class DoorsPanel(QWidget):
             menu.addAction("Show details", lambda: self.select(key))
             plans = self.plans.plans_with(key)
             for plan in plans[:5]:
-                menu.addAction(f"Show on plan {plan.name}", lambda p=plan.id, k=key: self._show_on_plan(p, k))
+                menu.addAction(f"Show on plan {plan.name}", functools.partial(self._show_on_plan, plan.id, key))
         return menu
 
     def _menu_for_key(self, key: ItemKey) -> QMenu | None:

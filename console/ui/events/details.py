@@ -401,6 +401,8 @@ class DetailsPane(QWidget):
         its capture photo, if it has one."""
         second = event.time.replace(microsecond=0)
         result: PhotoResult
+        if self.client is None:
+            return
         try:
             page = await self.client.event_records(
                 "2.19.5", second, second + timedelta(seconds=1), page_size=100, pin=event.pin or None
@@ -448,6 +450,8 @@ class DetailsPane(QWidget):
         """Ask the server for the person with ``pin`` and show the record (if the event is still selected)."""
         person: Any = None
         reason = ""
+        if self.client is None:
+            return
         try:
             person = await self.client.person(pin)
         except ApiError as exc:

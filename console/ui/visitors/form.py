@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QDateTime, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTime, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -87,8 +87,10 @@ class RegistrationForm(QWidget):
         self.reason.setEditable(True)
         self.reason.addItems(REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Pick or type")
-        self.reason.lineEdit().setMaxLength(200)
+        reason_line = self.reason.lineEdit()
+        assert reason_line is not None  # an editable combo has one
+        reason_line.setPlaceholderText("Pick or type")
+        reason_line.setMaxLength(200)
         self.visitor_count = QSpinBox()
         self.visitor_count.setRange(0, 999)
         self.visitor_count.setValue(1)
@@ -132,14 +134,14 @@ class RegistrationForm(QWidget):
         # completers: the models are refilled by the panel with what the server found
         self._host_model = QStandardItemModel(self)
         self._host_completer = self._completer(self._host_model, self.host_edit)
-        self._host_completer.activated[QModelIndex].connect(self._host_picked)
+        self._host_completer.activated[QModelIndex].connect(self._host_picked)  # type: ignore[index]  # stubs lack the overload index
         self._visitor_model = QStandardItemModel(self)
         self._name_completer = self._completer(self._visitor_model, self.visitor_name)
         self._name_completer.setCompletionRole(_NAME_ROLE)
-        self._name_completer.activated[QModelIndex].connect(self._visitor_picked)
+        self._name_completer.activated[QModelIndex].connect(self._visitor_picked)  # type: ignore[index]
         self._cert_completer = self._completer(self._visitor_model, self.cert_num)
         self._cert_completer.setCompletionRole(_CERT_ROLE)
-        self._cert_completer.activated[QModelIndex].connect(self._visitor_picked)
+        self._cert_completer.activated[QModelIndex].connect(self._visitor_picked)  # type: ignore[index]
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -186,8 +188,8 @@ class RegistrationForm(QWidget):
         self.host_edit.textEdited.connect(self._host_typed)
         self.visitor_name.textEdited.connect(self.visitor_search.emit)
         self.cert_num.textEdited.connect(self.visitor_search.emit)
-        for edit in (self.visitor_name, self.cert_num, self.phone, self.company, self.card_no):
-            edit.textChanged.connect(self._changed)
+        for line in (self.visitor_name, self.cert_num, self.phone, self.company, self.card_no):
+            line.textChanged.connect(self._changed)
         self.reason.currentTextChanged.connect(self._changed)
         self.cert_type.currentIndexChanged.connect(self._changed)
         self.visitor_count.valueChanged.connect(self._changed)
@@ -372,7 +374,8 @@ class RegistrationForm(QWidget):
             for edit, text, fallback in ((self.start, form.start, default_start), (self.end, form.end, default_end)):
                 moment = parse_form_time(text) or parse_form_time(fallback)
                 if moment is not None:
-                    edit.setDateTime(QDateTime(moment))
+                    edit.setDateTime(QDateTime(QDate(moment.year, moment.month, moment.day),
+                                               QTime(moment.hour, moment.minute, moment.second)))
             self.card_no.setText(form.card_no)
             for level_id, box in self._level_boxes:
                 box.setChecked(level_id in form.levels)

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -426,7 +426,11 @@ class VisitorsPanel(QWidget):
             old.cancel()
         task = aio.spawn(coro, owner=self, name=f"visitors.{key}")
         self._tasks[key] = task
-        task.add_done_callback(lambda t, k=key: self._tasks.pop(k, None) if self._tasks.get(k) is t else None)
+        def forget(done: asyncio.Task[Any]) -> None:
+            if self._tasks.get(key) is done:
+                del self._tasks[key]
+
+        task.add_done_callback(forget)
         return task
 
     async def load_directories(self) -> None:
@@ -695,7 +699,8 @@ class VisitorsPanel(QWidget):
         people = sum(int(v.visit_form.visitor_count) if v.visit_form.visitor_count.isdigit() else 1 for v in onsite)
         self.onsite_count.setText(f"{len(onsite)} registrations, {people} people in the building (registered at "
                                   "this desk and not checked out)")
-        day = self.expected_day.date().toPython()
+        chosen = self.expected_day.date()
+        day = date(chosen.year(), chosen.month(), chosen.day())
         expected = self.desk.expected.for_day(day)
         self.expected_model.set_rows(expected)
         self.tabs.setTabText(1, f"2 · Expected ({len(expected)})")

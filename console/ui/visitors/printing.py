@@ -182,7 +182,7 @@ def paint_badge(painter: QPainter, page: QRectF, badge: Badge) -> None:
         _text(painter, rest, "(no QR code: ask at the desk)", _font(7), align=Qt.AlignmentFlag.AlignCenter)
 
 
-def _paint_pages(device: QPagedPaintDevice, paint: Callable[[QPainter, QPagedPaintDevice], None]) -> None:
+def _paint_pages(device: QPagedPaintDevice, paint: Callable[[QPainter, QPagedPaintDevice], object]) -> None:
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("cannot paint on this device (is the file writable?)")
