@@ -43,15 +43,18 @@ def test_every_package_and_resource_folder_is_listed_in_pyproject():
 
 def _can_build_wheels() -> bool:
     # setuptools >= 70.1 builds wheels on its own; older ones need the ``wheel`` package
-    import setuptools
-
+    try:
+        import setuptools
+    except ImportError:  # a venv of Python >= 3.12 has none unless asked
+        return False
     major, minor = (int(part) for part in setuptools.__version__.split(".")[:2])
     return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not _can_build_wheels(), reason="needs setuptools >= 70.1 or wheel in this venv (./dev.sh "
+                    "installs them in .venv, where CI runs this test)")
 def test_wheel_install_passes_its_self_test(tmp_path):
-    assert _can_build_wheels(), "the venv needs setuptools >= 70.1 or wheel (./dev.sh sets them up)"
     src = tmp_path / "src"
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):

@@ -108,7 +108,8 @@ async def _pictures(app: ConsoleApp, out: Path, theme_name: str, size: tuple[int
     ws = app.workspace
     # something selected in each panel, as on a working night: an alarm in the queue (Acknowledge is live),
     # its door on the board and its event with the details beside the table
-    first = ws.queue.alarms[0]
+    assert ws.services.events is not None
+    first = ws.services.events.alarms.alarms[0]
     ws.alarms.select_keys([first.key])
     ws.show_event(first.key)
     door = next((item.key for item in ws.doors.board.items if item.name == first.event.point), None)
@@ -125,9 +126,57 @@ async def _pictures(app: ConsoleApp, out: Path, theme_name: str, size: tuple[int
         with contextlib.suppress(RuntimeError):  # the alarm headline lit, not caught half-way through a flash
             await until(lambda: not ws.alarms.flashing, 5)
         saved.append(_save(app.window.grab(), out / f"{key}-{theme_name}.png"))
+    saved.append(await _parking_desk(app, out, theme_name))
+    saved.append(await _spaces_day(app, out, theme_name))
     if visitors:
         saved += await _visitor_desk(app, out)
     return saved
+
+
+async def _parking_desk(app: ConsoleApp, out: Path, theme_name: str) -> Path:
+    """``parking-<theme>.png``: an arriving car found by a misread plate and billed."""
+    assert app.window is not None
+    assert app.sim is not None
+    panel: Any = getattr(app.workspace, "parking", None)
+    if panel is None:
+        raise RuntimeError("the workspace has no parking desk (workspace.parking)")
+    dock = app.window.dock("parking")
+    if dock is not None:
+        dock.show()
+        dock.raise_()
+    def arrived_a_while_ago(s: Any) -> None:  # in the simulator's thread; the world clock is left alone
+        s.emit("park_entry", carNumber="Liao B01I27")
+        record = next(r for r in s.world.park_records if r.car_number == "Liao B01I27" and r.check_out is None)
+        record.check_in -= 2 * 3600 + 300
+
+    app.sim.call(arrived_a_while_ago)
+    await panel.desk.poll()
+    panel.find_edit.setText("liao 8oi127")
+    await panel.bill_plate("Liao B01I27")
+    await asyncio.sleep(0.5)
+    return _save(app.window.grab(), out / f"parking-{theme_name}.png")
+
+
+async def _spaces_day(app: ConsoleApp, out: Path, theme_name: str) -> Path:
+    """``spaces-<theme>.png``: the day's timeline, one booking in progress selected with its participants."""
+    assert app.window is not None
+    panel: Any = getattr(app.workspace, "spaces", None)
+    if panel is None:
+        raise RuntimeError("the workspace has no spaces panel (workspace.spaces)")
+    dock = app.window.dock("spaces")
+    if dock is not None:
+        dock.show()
+        dock.raise_()
+    panel.set_view("day")
+    panel.today()
+    await panel.desk.refresh()
+    running = [b for b in panel.desk.bookings.values() if b.status.name == "IN_PROGRESS"]
+    if running:
+        panel.view.select(running[0].id)
+        await until(lambda: not panel.busy(), 10, "the participants")
+    panel.view.scroll_to(panel.desk.clock() - timedelta(hours=1, minutes=30))
+    await asyncio.sleep(0.5)
+    return _save(app.window.grab(), out / f"spaces-{theme_name}.png")
 
 
 async def _visitor_desk(app: ConsoleApp, out: Path) -> list[Path]:

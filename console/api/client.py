@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Mapping, Sequence
@@ -34,6 +35,7 @@ from .errors import (
     TransportError,
 )
 from .redact import RedactingFilter, redact_text
+from .tls import pinned_context
 from .typed import TypedCalls
 
 __all__ = ["DEFAULT_TIMEOUT", "Client", "Envelope", "RetryPolicy"]
@@ -46,6 +48,8 @@ for _name in ("httpx", "httpcore"):
     _lib_log.setLevel(logging.WARNING)
     _lib_log.addFilter(RedactingFilter())
 
+TOKEN_REFUSED = -40  # "Authorize access failure"
+_LOGIN = re.compile(r"login|signin|sign-in|auth", re.IGNORECASE)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -93,6 +97,7 @@ class Client(TypedCalls):
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         verify: bool = True,
         ca_file: str | None = None,
+        pinned_cert: str | None = None,
         max_connections: int = 8,
         retry: RetryPolicy = RetryPolicy(),
         transport: httpx.AsyncBaseTransport | None = None,
@@ -103,8 +108,17 @@ class Client(TypedCalls):
         self.base_url = base
         self._token = token
         self._retry = retry
+        self._pinned = bool(pinned_cert)
         ssl_verify: ssl.SSLContext | bool
-        ssl_verify = ssl.create_default_context(cafile=ca_file) if ca_file else verify
+        if pinned_cert:  # trust on first use: exactly this certificate (console.api.tls)
+            ssl_verify = pinned_context(pinned_cert)
+        elif ca_file:
+            try:
+                ssl_verify = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise TLSError(f"the CA file {ca_file!r} cannot be read ({exc})") from None
+        else:
+            ssl_verify = verify
         if transport is None:
             # retries=0: no silent re-send of a write after a half-open connection.
             transport = httpx.AsyncHTTPTransport(
@@ -120,6 +134,7 @@ class Client(TypedCalls):
             headers={"Accept": "application/json", "User-Agent": "cvsecurity-console"},
         )
         self._closed = False
+        self._spelling: dict[str, str] = {}  # section -> the route spelling this server answered (404 fallback)
 
     def __repr__(self) -> str:
         return f"<Client {self.base_url}>"
@@ -127,6 +142,12 @@ class Client(TypedCalls):
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def set_token(self, token: str) -> None:
+        """Send ``token`` from the next request on (the server refused the previous one)."""
+        if not token or not token.strip():
+            raise ValueError("the access token is empty")
+        self._token = token.strip()
 
     async def aclose(self) -> None:
         """Close the connection pool; calling it again does nothing."""
@@ -162,16 +183,34 @@ class Client(TypedCalls):
         **params: Any,
     ) -> Envelope:
         ep = endpoints.get(section)
-        request = self._build(ep, body, files, params)
-        response = await self._send(ep, request)
-        return self._parse(ep, response)
+        paths = self._spellings(ep)
+        for i, path in enumerate(paths):
+            request = self._build(ep, body, files, params, path=path)
+            response = await self._send(ep, request)
+            if response.status_code == 404 and i + 1 < len(paths):
+                # this server does not know the spelling: a 404 proves nothing was done, try the next one
+                log.info("%s: %s answered 404, trying %s", ep.section, path, paths[i + 1])
+                continue
+            if i and 200 <= response.status_code < 300:
+                self._spelling[ep.section] = path  # remembered: the next call goes straight there
+            return self._parse(ep, response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _spellings(self, ep: Endpoint) -> tuple[str, ...]:
+        """The route spellings to try for ``ep``: the one this server answered last, else the catalog's order."""
+        known = self._spelling.get(ep.section)
+        if not ep.alt_paths:
+            return (ep.path,)
+        ordered = (ep.path, *ep.alt_paths)
+        return (known, *(p for p in ordered if p != known)) if known else ordered
 
     # -- request building ------------------------------------------------------------------------
 
     def _build(
-        self, ep: Endpoint, body: Any, files: Mapping[str, Any] | None, params: Mapping[str, Any]
+        self, ep: Endpoint, body: Any, files: Mapping[str, Any] | None, params: Mapping[str, Any], *,
+        path: str | None = None,
     ) -> httpx.Request:
-        path = ep.path
+        path = path or ep.path
         query: dict[str, str] = {}
         json_body: Any = None
         form: dict[str, str] = {}
@@ -262,8 +301,12 @@ class Client(TypedCalls):
         while cause is not None:
             if isinstance(cause, ssl.SSLError):
                 reason = getattr(cause, "reason", None) or cause.__class__.__name__
-                return TLSError(f"the server's certificate was refused ({reason}); trust its CA file or check the URL",
-                                url=url)
+                if self._pinned:
+                    return TLSError(f"the server's certificate is not the one pinned for this connection ({reason}): "
+                                    "it has changed; compare the new fingerprint with the server's before trusting "
+                                    "it", url=url, changed=True)
+                return TLSError(f"the server's certificate was refused ({reason}); trust its CA file, pin it, "
+                                "or check the URL", url=url)
             cause = cause.__cause__ or cause.__context__
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return NotSentError(f"the server could not be reached in time ({type(exc).__name__})", url=url)
@@ -282,6 +325,9 @@ class Client(TypedCalls):
         status = response.status_code
         if status in (401, 403):
             raise AuthError(status, url=url, detail=self._server_words(response))
+        if 300 <= status < 400 and _LOGIN.search(response.headers.get("location", "")):
+            # a real server sends a refused token to its login page (follow_redirects is off)
+            raise AuthError(status, url=url, detail="the server sent the request to its login page")
         if not 200 <= status < 300:
             raise HTTPStatusError(status, url=url, detail=self._server_words(response))
         if len(response.content) > MAX_BODY_BYTES:
@@ -308,6 +354,9 @@ class Client(TypedCalls):
                 raise ProtocolError("the answer's code is not a number", url=url) from None
             message = self._safe(_text(payload.get("message", payload.get("msg", ""))))
             extra = {k: v for k, v in payload.items() if k not in ("code", "message", "msg", "data")}
+            if code == TOKEN_REFUSED:  # real servers answer a bad token with HTTP 200 and -40
+                raise AuthError(200, url=url, detail=f"{message or 'Authorize access failure'} (code {code})",
+                                code=code)
             if code < 0:  # success is 0 (the manual's "more than 0" also counts as success)
                 raise ApiError(code, message, section=ep.section)
             return Envelope(code, message, payload.get("data"), extra)

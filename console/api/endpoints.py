@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-__all__ = ["ENDPOINTS", "PATH_FIXES", "Endpoint", "Param", "by_path", "get"]
+__all__ = ["ENDPOINTS", "PATH_FIXES", "ROUTE_SPELLINGS", "Endpoint", "Param", "by_path", "get"]
 
 Method = Literal["GET", "POST", "DELETE"]
 BodyKind = Literal["json", "form"]
@@ -52,6 +52,7 @@ class Endpoint:
     body_example: Any = None
     response_example: Any = None
     printed_path: str = ""
+    alt_paths: tuple[str, ...] = ()  # other spellings, tried in order after a 404 (ROUTE_SPELLINGS)
 
     @property
     def is_write(self) -> bool:
@@ -92,12 +93,37 @@ PATH_FIXES: Mapping[str, str] = {
 }
 
 
+# Where the printed URL line and the section title spell a route differently and real servers route by the
+# title's (or their own route listing's) spelling: (the spelling sent first, the printed one tried after a 404).
+# Real servers match routes case-sensitively. A 404 proves the request was not executed, so even a write may
+# be sent again under the other spelling. The whole comparison is in console/api/README.md.
+ROUTE_SPELLINGS: Mapping[str, tuple[str, str]] = {
+    "2.12.6": ("/api/door/remoteCloseById", "/api/door/remotecloseById"),
+    "2.12.7": ("/api/door/remoteCloseByName", "/api/door/remotecloseByName"),
+    "2.13.2": ("/api/floor/remoteCloseById", "/api/floor/remotecloseById"),
+    "2.10.1": ("/api/device/accList", "/api/device/acclist"),
+    "2.15.1": ("/api/reader/accList", "/api/reader/acclist"),
+}
+
+
+# Parameters real servers read from the query string although the manual prints them in the JSON body only:
+# they are sent in both (the body for servers that follow the manual). Public integrations of real servers
+# page the person lists this way.
+QUERY_TOO: Mapping[str, tuple[str, ...]] = {
+    "2.14.6": ("pins", "deptCodes", "pageNo", "pageSize"),
+    "2.14.12": ("pins", "deptCodes", "pageNo", "pageSize"),
+}
+
+
 def _load() -> dict[str, Endpoint]:
     text = resources.files("console.api").joinpath("catalog.json").read_text(encoding="utf-8")
     out: dict[str, Endpoint] = {}
     for raw in json.loads(text):
         body: dict[str, Any] = raw.get("body") or {}
         path = PATH_FIXES.get(raw["section"], raw["path"])
+        spellings = ROUTE_SPELLINGS.get(raw["section"])
+        if spellings is not None:
+            path = spellings[0]
         out[raw["section"]] = Endpoint(
             section=raw["section"],
             title=raw["title"],
@@ -107,7 +133,8 @@ def _load() -> dict[str, Endpoint]:
             path_params=_params(raw.get("path_params"))
             if raw["section"] != "2.26.4"
             else (Param("pin", True), Param("templateNo", True)),
-            query=_params(raw.get("query")),
+            query=_params(raw.get("query")) + tuple(Param(n, False, "also in the query (real servers)")
+                                                    for n in QUERY_TOO.get(raw["section"], ())),
             body_kind=body["kind"] if body else None,
             body_fields=_params(body.get("fields")),
             body_is_array=isinstance(body.get("example"), list),
@@ -120,6 +147,7 @@ def _load() -> dict[str, Endpoint]:
             body_example=body.get("example"),
             response_example=raw.get("response_example"),
             printed_path=raw["path"],
+            alt_paths=tuple(p for p in spellings[1:] if p != path) if spellings else (),
         )
     return out
 

@@ -10,7 +10,7 @@
     │   └── AnswerLostError       the request may have reached the server, its answer did not come back:
     │                             read timeout, connection dropped (never repeat a write automatically)
     ├── HTTPStatusError           an HTTP status outside 2xx (a proxy error, a 500)
-    │   └── AuthError             401/403: the access token was refused
+    │   └── AuthError             the access token was refused: 401/403, code -40, a redirect to the login page
     ├── ProtocolError             the answer is not the API's JSON envelope (an HTML login page...)
     ├── ApiError                  the envelope says code < 0 (or ret != "ok"): the manual's error codes
     └── ModelError                the data does not fit the model the console expects
@@ -99,7 +99,12 @@ class NotSentError(TransportError):
 
 
 class TLSError(NotSentError):
-    """The TLS handshake failed, most often an untrusted (self-signed) certificate: nothing was sent."""
+    """The TLS handshake failed, most often an untrusted (self-signed) certificate: nothing was sent.
+    ``changed``: a pinned certificate was not the one the server presented."""
+
+    def __init__(self, message: str, *, url: str = "", changed: bool = False) -> None:
+        super().__init__(message, url=url)
+        self.changed = changed
 
 
 class AnswerLostError(TransportError):
@@ -125,10 +130,12 @@ class HTTPStatusError(CVSecError):
 
 
 class AuthError(HTTPStatusError):
-    """The server refused the access token (HTTP 401 or 403)."""
+    """The server refused the access token: HTTP 401 or 403, API code -40 ("Authorize access failure") in an
+    HTTP 200 answer, or a redirect to the server's login page. Waiting does not fix it: a new token does."""
 
-    def __init__(self, status: int, *, url: str = "", detail: str = "") -> None:
+    def __init__(self, status: int, *, url: str = "", detail: str = "", code: int | None = None) -> None:
         super().__init__(status, url=url, detail=detail or "the access token was refused")
+        self.code = code
 
 
 class ProtocolError(CVSecError):

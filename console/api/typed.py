@@ -86,6 +86,7 @@ from .models import (
 from .models.base import CodedEnum
 from .paging import (
     DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
     Page,
     Record,
     RecordPage,
@@ -107,6 +108,7 @@ MAX_INTERVAL = 254  # seconds a remote opening may last (error -45; applied to f
 FACE_CODES = range(-5018, -5000)  # appendix: why a photo holds no usable face
 EVENTS_PAGE = 100
 _GONE = (404, 405, 501)  # what a server that lacks an endpoint answers
+MAX_STATE_PAGES = 200  # pages of allDoorState read at most (100,000 doors at 500 a page)
 MONITORS = frozenset({"2.19.6", "2.35.6", "2.27.2"})  # the real-time monitors: new events since a timestamp
 EVENT_LISTS = frozenset({"2.19.5", "2.19.4", "2.35.5", "2.27.1"})  # stored events by time range, paged
 
@@ -254,8 +256,20 @@ class TypedCalls:
     # in console.api.paging.record_page.
 
     async def door_state_records(self) -> list[Record]:
-        """Every door's state record (2.12.1), as sent: a list, or a page on large sites."""
-        return record_page(await self.call("2.12.1", timestamp=_ms(None)), what="door states").records
+        """Every door's state record (2.12.1), as sent: a list, or, on large sites, a page object (then the
+        following pages are read too, as many as its ``total`` says, at most :data:`MAX_STATE_PAGES`)."""
+        first = record_page(await self.call("2.12.1", timestamp=_ms(None)), what="door states")
+        records = list(first.records)
+        if first.total is None or len(records) >= first.total or not records:
+            return records
+        size = min(len(records), MAX_PAGE_SIZE)
+        for page_no in range(2, MAX_STATE_PAGES + 1):
+            page = record_page(await self.call("2.12.1", timestamp=_ms(None), pageNo=page_no, pageSize=size),
+                               what="door states")
+            records.extend(page.records)
+            if not page.records or len(records) >= first.total:
+                break
+        return records
 
     async def door_state_record(self, door_id: str) -> list[Record]:
         """One door's state record (2.12.2: one object, or a list of one)."""

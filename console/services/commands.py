@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from console.api.errors import ApiError, CVSecError
-from console.api.models import GateDirection
+from console.api.models import GateDirection, GateRelay, RelayState
 from console.api.typed import MAX_INTERVAL, check_interval
 from console.services.audit import AuditError, Auditor
 from console.services.observable import Signal
@@ -46,6 +46,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MIN_OPEN_SECONDS = 1
+READ_BACK_SECONDS = 3.0  # how long a command's effect is looked for in the target's state
+READ_BACK_STEP = 0.5
 MAX_OPEN_SECONDS = MAX_INTERVAL  # the manual's limit (error -45), checked by the client
 CLOSE_ALL_CONCURRENCY = 4
 
@@ -102,6 +104,7 @@ class CommandResult:
     server_text: str = ""  # the server's own words on failure
     audited: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    seen: bool | None = None  # the state read back after it showed the effect (None: not looked at)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +119,9 @@ class CommandClient(Protocol):
     async def close_door(self, door_id: str) -> None: ...
 
     async def open_gate(self, gate_id: str, direction: GateDirection) -> None: ...
+
+
+ReadBack = Callable[[ItemKey], Awaitable["Item | None"]]
 
 
 class CommandSession(Protocol):
@@ -140,9 +146,18 @@ class Commands:
     ``done(CommandResult)`` is emitted after each command (the panel refreshes that tile and shows the text).
     """
 
-    def __init__(self, session: CommandSession, audit: Auditor) -> None:
+    def __init__(
+        self,
+        session: CommandSession,
+        audit: Auditor,
+        *,
+        read_back: ReadBack | None = None,
+        read_back_seconds: float = READ_BACK_SECONDS,
+    ) -> None:
         self.session = session
         self.audit = audit
+        self.read_back = read_back
+        self.read_back_seconds = read_back_seconds
         self.done: Signal[CommandResult] = Signal()
 
     async def open_door(self, target: Target, seconds: object) -> CommandResult:
@@ -222,12 +237,35 @@ class Commands:
         result_words = "ok" if outcome is Outcome.DONE else f"{outcome.value}: {server_text}"
         failure = self._audit(action, target, params, result_words)
         audited = failure is None
+        seen: bool | None = None
+        if outcome in (Outcome.DONE, Outcome.UNCERTAIN) and self.read_back is not None:
+            # some servers answer "done" for a door that does not exist: look, and say what was seen
+            seen, seen_words = await self._look(action, target)
+            text = _with_sight(text, outcome, seen, seen_words, f"{noun} {name}", verb)
+            audited = self._audit(f"{action}.read_back", target, params, seen_words) is None and audited
         if failure is not None:
             text += f" (NOT written to the audit log: {failure})"
         log.info("%s %s: %s", action, target, result_words)
-        result = CommandResult(action, target, params, outcome, text, server_text, audited)
+        result = CommandResult(action, target, params, outcome, text, server_text, audited, seen=seen)
         self.done.emit(result)
         return result
+
+    async def _look(self, action: str, target: Target) -> tuple[bool, str]:
+        """Read the target's state back until the command's effect is seen or ``read_back_seconds`` pass."""
+        assert self.read_back is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.read_back_seconds
+        item: Item | None = None
+        while True:
+            item = await self.read_back(target.key)
+            if item is not None and _effect_seen(action, item):
+                return True, f"{_state_words(item)} seen"
+            if loop.time() >= deadline:
+                break
+            await asyncio.sleep(min(READ_BACK_STEP, max(0.0, deadline - loop.time())))
+        if item is None:
+            return False, "the state could not be read back"
+        return False, f"no change seen ({_state_words(item)})"
 
     def _audit(self, action: str, target: Target, params: dict[str, Any], result: str) -> Exception | None:
         """Write the command's audit row; the error when it could not be written (the operator is told)."""
@@ -244,6 +282,27 @@ class Commands:
             log.error("command %s on %s sent but not audited: %s", action, target, exc)
             return exc
         return None
+
+
+def _effect_seen(action: str, item: Item) -> bool:
+    if action == "door.open":
+        return item.relay is RelayState.OPEN
+    if action == "door.close":
+        return item.relay is RelayState.OFF
+    return item.gate_relay in (GateRelay.ENTRY_OPEN, GateRelay.EXIT_OPEN)
+
+
+def _state_words(item: Item) -> str:
+    return item.relay_words
+
+
+def _with_sight(text: str, outcome: Outcome, seen: bool, seen_words: str, who: str, verb: str) -> str:
+    """The command's words with what the read-back saw ("Door Lobby opened for 5 s: relay open seen")."""
+    if outcome is Outcome.UNCERTAIN:
+        return text + (f" Since then: {seen_words}." if seen else f" Since then: {seen_words}: probably not {verb}.")
+    if seen:
+        return f"{text}: {seen_words}"
+    return f"{who}: the server said {verb}, but {seen_words}. Check it."
 
 
 def summarise(results: Sequence[CommandResult]) -> str:

@@ -60,6 +60,7 @@ from console.api.models.transactions import AccessTransaction, GateTransaction, 
 from console.api.paging import Record, iterate_pages
 from console.services.observable import Signal
 from console.services.polling import Poller, PollPolicy
+from console.services.state_codes import DEFAULT_STATE_CODES, StateCodes
 from console.services.text import clean_text as _clean_text
 
 __all__ = [
@@ -202,6 +203,7 @@ class Item:
     stale: bool = False
     open_since: float | None = None  # monotonic time the sensor was first seen open
     open_too_long: bool = False
+    codes: dict[str, str] = field(default_factory=dict)  # raw numeric state codes ("sensor": "3"), see state_codes
     updated: float = field(default=0.0, compare=False)  # monotonic time of the last state
     updated_at: datetime | None = field(default=None, compare=False)  # wall clock of the last state
 
@@ -227,11 +229,22 @@ class Item:
 
     @property
     def alarm_words(self) -> str:
+        if self.is_door and self.door_alarm is DoorAlarm.UNKNOWN and "alarm" in self.codes:
+            return f"alarm code {self.codes['alarm']}"
         return self.door_alarm.words if self.is_door else self.gate_alarm.words
 
     @property
     def relay_words(self) -> str:
+        if self.is_door and self.relay is RelayState.UNKNOWN and "relay" in self.codes:
+            return f"relay code {self.codes['relay']}"
         return self.relay.words if self.is_door else self.gate_relay.words
+
+    @property
+    def sensor_words(self) -> str:
+        """The door's position in words; an undocumented numeric code as itself ("sensor code 3")."""
+        if self.sensor is SensorState.UNKNOWN and "sensor" in self.codes:
+            return f"sensor code {self.codes['sensor']}"
+        return self.sensor.words
 
     @property
     def is_open(self) -> bool:
@@ -366,11 +379,13 @@ class DoorBoard:
         session: BoardSession,
         *,
         open_too_long_after: float = DEFAULT_OPEN_TOO_LONG,
+        state_codes: StateCodes = DEFAULT_STATE_CODES,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.session = session
         self.open_too_long_after = float(open_too_long_after)
+        self.state_codes = state_codes
         self._clock = clock
         self._wall = wall_clock
         self._items: dict[ItemKey, Item] = {}
@@ -561,30 +576,39 @@ class DoorBoard:
             self.polled.emit(failure is None)
             return failure is None
 
-    async def refresh_item(self, key: ItemKey) -> None:
-        """Re-read one door's or gate's state (2.12.2 / 2.32.2), e.g. right after a command."""
+    async def refresh_item(self, key: ItemKey) -> Item | None:
+        """Re-read one door's or gate's state (2.12.2 / 2.32.2), e.g. right after a command; the item as it is
+        now (None when it could not be read)."""
         kind, item_id = key
         try:
+            codes: dict[str, str] = {}
             if kind is Kind.DOOR:
                 raw = await self.session.client.door_state_record(item_id)
-                states: Sequence[DoorState | GateState] = parse_list(DoorState, raw)
+                readable = []
+                for record in raw:
+                    translated, codes = self.state_codes.translate(record)
+                    readable.append(translated)
+                states: Sequence[DoorState | GateState] = parse_list(DoorState, readable)
             else:
                 raw = await self.session.client.gate_state_record(item_id)
                 states = parse_list(GateState, raw)
         except (CVSecError, ValueError) as exc:
             log.info("state of %s %s not refreshed: %s", kind.value, item_id, exc)
-            return
+            return None
         async with self._lock:
             changed: set[ItemKey] = set()
             now, wall = self._clock(), self._wall()
             structure = False
+            seen = False
             for state in states:
                 if state.id == item_id:
-                    structure |= self._merge_state(kind, state, now, wall, changed)
+                    seen = True
+                    structure |= self._merge_state(kind, state, now, wall, changed, codes)
             if structure:
                 self._reorder()
             self._reflag(now, changed)
             self._announce(changed, structure)
+            return self._items.get(key) if seen else None
 
     async def _apply(self, kind: Kind, raw: Any, changed: set[ItemKey]) -> bool:
         """Merge one state answer. A record equal to the previous one only refreshes its item's time: only
@@ -610,16 +634,18 @@ class DoorBoard:
                             item.stale = False
                             changed.add(key)
                         continue
-                states: list[Any] = parse_list(model, [record])
+                readable, codes = self.state_codes.translate(record) if kind is Kind.DOOR else (record, {})
+                states: list[Any] = parse_list(model, [readable])
                 if states and states[0].id:
-                    structure |= self._merge_state(kind, states[0], now, wall, changed)
+                    structure |= self._merge_state(kind, states[0], now, wall, changed, codes)
                     previous[(kind, states[0].id)] = record
             if start + PARSE_CHUNK < len(raw):
                 await asyncio.sleep(0)
         return structure
 
     def _merge_state(
-        self, kind: Kind, state: DoorState | GateState, now: float, wall: datetime, changed: set[ItemKey]
+        self, kind: Kind, state: DoorState | GateState, now: float, wall: datetime, changed: set[ItemKey],
+        codes: dict[str, str] | None = None,
     ) -> bool:
         if not state.id:
             return False
@@ -637,6 +663,7 @@ class DoorBoard:
                 sensor=state.sensor,
                 relay=state.relay,
                 door_alarm=state.alarm,
+                codes=codes or {},
                 open_since=open_since if state.sensor is SensorState.OPEN else None,
                 has_state=True,
                 stale=False,

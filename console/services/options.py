@@ -17,7 +17,16 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["AlarmsOptions", "DoorsOptions", "EventsOptions", "PanelOptions", "VisitorsOptions", "lenient"]
+__all__ = [
+    "AlarmsOptions",
+    "DoorsOptions",
+    "EventsOptions",
+    "PanelOptions",
+    "ParkingOptions",
+    "SpacesOptions",
+    "VisitorsOptions",
+    "lenient",
+]
 
 
 class PanelOptions(BaseModel):
@@ -55,6 +64,29 @@ class VisitorsOptions(PanelOptions):
 
     site_name: str = Field(default="", max_length=120)  # on badges and the evacuation list
     site_logo: str = Field(default="", max_length=4096)  # a PNG or JPEG file for badges
+
+
+class ParkingOptions(PanelOptions):
+    SECTION: ClassVar[str] = "parking"
+
+    site_name: str = Field(default="", max_length=120)  # on receipts and the cash-up
+    currency_symbol: str = Field(default="¥", max_length=8)
+    symbol_after: bool = False  # "12.50 €" rather than "¥ 12.50"
+    decimal_separator: str = Field(default=".", min_length=1, max_length=1)
+    thousands_separator: str = Field(default=",", max_length=1)
+    overstay_hours: float = Field(default=24.0, gt=0, le=24 * 365)  # a car parked longer stands out
+    payment_type: str = Field(default="cash", min_length=1, max_length=40)  # sent with 2.47.2
+    lookback_hours: float = Field(default=72.0, ge=1, le=24 * 60)  # entries read at start for the cars in the lot
+
+
+class SpacesOptions(PanelOptions):
+    SECTION: ClassVar[str] = "spaces"
+
+    view: str = Field(default="day", pattern="^(day|week)$")
+    first_hour: int = Field(default=7, ge=0, le=23)  # the timeline's first and last hours (scrolls beyond)
+    last_hour: int = Field(default=20, ge=1, le=24)
+    slot_minutes: int = Field(default=30, ge=5, le=120)  # the keyboard's and the drag's step
+    manage_profiles: list[str] = Field(default_factory=list)  # profiles whose operators add/edit/delete spaces
 
 
 T = TypeVar("T", bound="PanelOptions")

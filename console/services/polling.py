@@ -7,6 +7,9 @@ does the rest the same way for all of them::
     step ok      -> health.report_ok(channel);            wait the interval
     step failed  -> health.report_failure(exc, channel);  wait the interval doubled per failure, capped,
                                                           with jitter (many desks do not retry in step)
+    token refused-> health.report_failure(...) once, then the loop halts: no retry in a loop against a
+                    server that refuses the token (every try would be refused and logged on its side);
+                    resume() (a new token) starts it again
     wake()       -> the wait ends now (F5, the server is back, a new registration is queued)
     stop()       -> the loop ends; a step under way is cancelled
 
@@ -24,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from console.api.errors import CVSecError
+from console.api.errors import AuthError, CVSecError
 
 __all__ = ["HealthReporter", "PollPolicy", "Poller"]
 
@@ -88,10 +91,12 @@ class Poller:
         self.name = name
         self.policy = policy
         self.failures = 0
+        self.halted = False  # the server refused the token: no more polls until resume()
         self._step = step
         self._health = health
         self._wait = wait or _plain_wait
         self._wake = asyncio.Event()
+        self._resumed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -117,11 +122,22 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def resume(self) -> None:
+        """Poll again after a halt (a new token was given)."""
+        self.halted = False
+        self._resumed.set()
+        self._wake.set()
+
     async def run(self) -> None:
         """Poll until cancelled."""
         while True:
             self._wake.clear()
             await self.once()
+            if self.halted:
+                log.warning("%s: the server refused the access token; polling stops until a new token", self.name)
+                self._resumed.clear()
+                await self._resumed.wait()
+                continue
             await self._wait(self.policy.delay(self.failures), self._wake)
 
     async def once(self) -> bool | None:
@@ -130,6 +146,8 @@ class Poller:
             done = await self._step()
         except CVSecError as exc:
             self._failed(exc)
+            if isinstance(exc, AuthError):
+                self.halted = True
             log.info("%s: the server failed the poll: %s", self.name, exc)
             return False
         except Exception as exc:  # a bug in one poll must not end the loop

@@ -34,6 +34,7 @@ from console.api import (
     TLSError,
     TransportError,
 )
+from console.api.tls import fingerprint
 
 from .observable import Signal
 from .paths import Paths
@@ -58,6 +59,7 @@ class Profile:
     verify_tls: bool = True
     ca_file: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
+    pinned_cert: str = ""  # PEM of the certificate trusted on first use (console.api.tls); public, not a secret
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -73,7 +75,18 @@ class Profile:
 
     def client(self, token: str) -> Client:
         """A client for this profile (TLS settings applied); the caller owns and closes it."""
-        return Client(self.url, token, verify=self.verify_tls, ca_file=self.ca_file or None)
+        return Client(self.url, token, verify=self.verify_tls, ca_file=self.ca_file or None,
+                      pinned_cert=self.pinned_cert or None)
+
+    @property
+    def unencrypted(self) -> bool:
+        """Plain HTTP to a host other than this machine: tokens and names cross the network readable."""
+        parts = urlsplit(self.url)
+        return parts.scheme == "http" and (parts.hostname or "") not in ("127.0.0.1", "localhost", "::1")
+
+    @property
+    def pinned_fingerprint(self) -> str:
+        return fingerprint(self.pinned_cert) if self.pinned_cert else ""
 
 
 class Health(enum.Enum):
@@ -103,6 +116,7 @@ class Session:
     closed: bool = False
     _failures: dict[str, int] = field(default_factory=dict)  # consecutive failures per polling channel
     _fatal: set[str] = field(default_factory=set)  # channels whose last failure was a refusal
+    _refused: set[str] = field(default_factory=set)  # channels whose last failure was a refused token
 
     def __repr__(self) -> str:
         return f"<Session {self.profile.name!r} {self.profile.url} {self.health.value}>"
@@ -126,6 +140,7 @@ class Session:
         """A poll of ``channel`` (doors, events, outbox...) succeeded."""
         self._failures[channel] = 0
         self._fatal.discard(channel)
+        self._refused.discard(channel)
         self.last_ok = datetime.now().astimezone()
         if not any(self._failures.values()):
             self.last_error = ""
@@ -137,6 +152,20 @@ class Session:
         self.last_error = str(exc) or type(exc).__name__
         if isinstance(exc, _FATAL):
             self._fatal.add(channel)
+        if isinstance(exc, AuthError):
+            self._refused.add(channel)
+        self._update()
+
+    @property
+    def token_refused(self) -> bool:
+        """The server refused the access token (pollers halt until :meth:`new_token`)."""
+        return bool(self._refused)
+
+    def new_token(self, token: str) -> None:
+        """Use ``token`` from now on (the old one was refused); the pollers are resumed by their owner."""
+        self.client.set_token(token)
+        self._refused.clear()
+        self._fatal.clear()
         self._update()
 
     @property
@@ -175,7 +204,7 @@ class Session:
 
 @dataclass(frozen=True)
 class ProbeResult:
-    """The answer to "Test connection": ``kind`` is ok, auth, tls, unreachable, protocol, api or http."""
+    """The answer to "Test connection": ``kind`` is ok, auth, tls, tls-changed, unreachable, protocol, api, http."""
 
     ok: bool
     kind: str
@@ -196,7 +225,10 @@ async def probe(profile: Profile, token: str, *, client: Client | None = None) -
     except AuthError as exc:
         return ProbeResult(False, "auth", f"Wrong access token: the server refused it ({exc}).")
     except TLSError as exc:
-        return ProbeResult(False, "tls", f"Certificate problem: {exc}.")
+        if exc.changed:
+            return ProbeResult(False, "tls-changed", f"The server's certificate has changed: {exc}.")
+        return ProbeResult(False, "tls", f"Certificate problem: {exc}. If this server uses its own (self-signed) "
+                                         "certificate, compare its fingerprint and trust it.")
     except TransportError as exc:
         return ProbeResult(False, "unreachable", f"Server unreachable: {exc}.")
     except ProtocolError as exc:

@@ -7,7 +7,9 @@
     ├── audit        AuditLog: every write, with operator and profile (data/audit.sqlite3, shared by profiles)
     ├── doors        DoorServices: DoorBoard (poller "doors"), Commands, FloorPlans
     ├── events       EventServices: Journal (per profile), EventStream (poller "events"), AlarmQueue
-    └── visitors     VisitorDesk (poller "outbox")
+    ├── visitors     VisitorDesk (poller "outbox")
+    ├── parking      ParkingDesk (poller "parking"; its alarms go to the AlarmQueue)
+    └── spaces       SpaceDesk (poller "spaces": the day's or week's room bookings)
 
     await services.start_doors()   the board polls first: it is what a guard needs in the first second
     await services.start_rest()    then the event stream and the visitor outbox
@@ -39,10 +41,15 @@ from .events.journal import PROFILE_META, Journal
 from .events.rules import Classifier
 from .events.stream import EventStream
 from .floorplans import FloorPlans
-from .options import DoorsOptions
+from .options import DoorsOptions, ParkingOptions
+from .parking.alarms import alarm_event
+from .parking.desk import ParkingAlarm, ParkingDesk
 from .paths import Paths
+from .polling import Poller
 from .session import Health, Profile, Session
 from .settings import Settings
+from .spaces.desk import SpaceDesk
+from .state_codes import StateCodes
 from .visitors.desk import VisitorDesk
 
 __all__ = ["REALERT_AFTER", "DoorServices", "EventServices", "SessionServices"]
@@ -77,6 +84,8 @@ class SessionServices:
     doors: DoorServices
     events: EventServices | None = None
     visitors: VisitorDesk | None = None
+    parking: ParkingDesk | None = None
+    spaces: SpaceDesk | None = None
     problems: dict[str, BaseException] = field(default_factory=dict)  # what could not be built, and why
     _links: list[Callable[[], None]] = field(default_factory=list)
     _started: bool = False
@@ -102,13 +111,20 @@ class SessionServices:
         audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
         try:
             options = settings.panel(DoorsOptions)
-            board = DoorBoard(session, open_too_long_after=options.open_too_long_seconds)
-            doors = DoorServices(board, Commands(session, audit), FloorPlans(paths.data_dir, profile))
+            board = DoorBoard(session, open_too_long_after=options.open_too_long_seconds,
+                              state_codes=StateCodes.from_settings(settings.get("state_codes")))
+            commands = Commands(session, audit, read_back=board.refresh_item)
+            doors = DoorServices(board, commands, FloorPlans(paths.data_dir, profile))
         except BaseException:
             audit.close()
             raise
         services = cls(session, settings, audit, doors)
-        for name, build in (("events", services._build_events), ("visitors", services._build_visitors)):
+        for name, build in (
+            ("events", services._build_events),
+            ("visitors", services._build_visitors),
+            ("parking", services._build_parking),
+            ("spaces", services._build_spaces),
+        ):
             try:
                 build()
             except Exception as exc:
@@ -130,6 +146,7 @@ class SessionServices:
             raise
         self.events = EventServices(journal, stream, alarms)
         self._links.append(stream.events_added.connect(alarms.offer))
+        self._links.append(stream.levels_corrected.connect(alarms.offer))  # an alarm the name table missed
 
     def _build_visitors(self) -> None:
         session = self.session
@@ -137,6 +154,26 @@ class SessionServices:
                            operator=session.operator, audit=self.audit, health=session, policy=session.policy)
         self.visitors = desk
         self._links.append(session.health_changed.connect(self._health_changed))
+
+    def _build_parking(self) -> None:
+        session = self.session
+        options = self.settings.panel(ParkingOptions)
+        desk = ParkingDesk(session.client, data_dir=session.paths.profile_dir(session.profile.name),
+                           profile=session.profile.name, operator=session.operator, audit=self.audit,
+                           health=session, policy=session.policy, lookback=timedelta(hours=options.lookback_hours),
+                           overstay=timedelta(hours=options.overstay_hours), payment_type=options.payment_type)
+        self.parking = desk
+        self._links.append(desk.alarm.connect(self._parking_alarm))
+
+    def _build_spaces(self) -> None:
+        session = self.session
+        self.spaces = SpaceDesk(session.client, profile=session.profile.name, operator=session.operator,
+                                audit=self.audit, health=session, policy=session.policy)
+
+    def _parking_alarm(self, alarm: ParkingAlarm) -> None:
+        """A deny-listed car or a car entering a full lot: an alarm in the queue, like a door's."""
+        if self.events is not None:
+            self.events.alarms.raise_local([alarm_event(alarm)])
 
     def _health_changed(self, health: Health) -> None:
         if health is Health.ONLINE and self.visitors is not None:
@@ -160,6 +197,10 @@ class SessionServices:
             self.events.alarms.operator = name
         if self.visitors is not None:
             self.visitors.operator = name
+        if self.parking is not None:
+            self.parking.operator = name
+        if self.spaces is not None:
+            self.spaces.operator = name
 
     async def start_doors(self) -> None:
         """Start the door board's poller (the first poll loads the lists and the states)."""
@@ -178,12 +219,38 @@ class SessionServices:
             self.events.stream.poller.start()
         if self.visitors is not None:
             self.visitors.poller.start()
+        if self.parking is not None:
+            self.parking.poller.start()
+        if self.spaces is not None:
+            self.spaces.poller.start()
+
+    def new_token(self, token: str) -> None:
+        """The operator gave a new access token after a refusal: use it, and let every halted poller go on."""
+        self.session.new_token(token)
+        for poller in self._pollers():
+            poller.resume()
+
+    def _pollers(self) -> list[Poller]:
+        pollers = [self.doors.board.poller]
+        if self.events is not None:
+            pollers.append(self.events.stream.poller)
+        if self.visitors is not None:
+            pollers.append(self.visitors.poller)
+        if self.parking is not None:
+            pollers.append(self.parking.poller)
+        if self.spaces is not None:
+            pollers.append(self.spaces.poller)
+        return pollers
 
     def refresh_now(self) -> None:
         """Every poller asks the server now (F5)."""
         self.doors.board.refresh_now()
         if self.events is not None and self._started:
             self.events.stream.poller.wake()
+        if self.parking is not None and self._started:
+            self.parking.poller.wake()
+        if self.spaces is not None and self._started:
+            self.spaces.poller.wake()
 
     async def stop(self) -> None:
         """Stop every poller, close every file and the client; each step isolated, idempotent."""
@@ -194,12 +261,7 @@ class SessionServices:
             with contextlib.suppress(Exception):
                 unlink()
         self._links.clear()
-        pollers = [self.doors.board.poller]
-        if self.events is not None:
-            pollers.append(self.events.stream.poller)
-        if self.visitors is not None:
-            pollers.append(self.visitors.poller)
-        for poller in reversed(pollers):
+        for poller in reversed(self._pollers()):
             try:
                 await asyncio.wait_for(poller.stop(), STOP_TIMEOUT)
             except Exception:

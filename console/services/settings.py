@@ -291,6 +291,9 @@ def _profile_from(entry: Any) -> Profile | None:
     name, url = entry.get("name"), entry.get("url")
     verify, ca_file = entry.get("verify_tls", True), entry.get("ca_file")
     interval = entry.get("poll_interval", DEFAULT_POLL_INTERVAL)
+    pinned = entry.get("pinned_cert", "")
+    if not isinstance(pinned, str):
+        pinned = ""
     if not isinstance(name, str) or not isinstance(url, str) or not isinstance(verify, bool):
         return None
     if ca_file is not None and not isinstance(ca_file, str):
@@ -298,7 +301,8 @@ def _profile_from(entry: Any) -> Profile | None:
     if isinstance(interval, bool) or not isinstance(interval, (int, float)):
         return None
     try:
-        return Profile(name=name, url=url, verify_tls=verify, ca_file=ca_file or None, poll_interval=float(interval))
+        return Profile(name=name, url=url, verify_tls=verify, ca_file=ca_file or None, poll_interval=float(interval),
+                       pinned_cert=pinned)
     except ValueError:
         return None
 
@@ -312,4 +316,6 @@ def _profile_to(profile: Profile) -> dict[str, Any]:
     }
     if profile.ca_file:
         entry["ca_file"] = profile.ca_file
+    if profile.pinned_cert:
+        entry["pinned_cert"] = profile.pinned_cert
     return entry

@@ -3,7 +3,10 @@
 ::
 
     from console.sim import Simulator, SimConfig, SimulatorThread
-    sim = Simulator(SimConfig(token="T", seed=1, site="small", event_rate=0.0, hep=True, faults=None))
+    sim = Simulator(SimConfig(token="T", seed=1, site="small", event_rate=0.0, hep=True, faults=None,
+                              server_profile="manual", event_language="en", tls=False))
+    sim.set_server_profile("real", event_language="es")   # behave like a real server (at once)
+    sim.certificate_pem, sim.certificate_sha256           # with tls=True
     sim.app                      # the ASGI app (httpx.ASGITransport(app=sim.app))
     async with sim.serve(host="127.0.0.1", port=0) as base_url: ...
     t = SimulatorThread(cfg); base_url = t.start(); t.call(fn, *args); t.stop()

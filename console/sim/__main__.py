@@ -1,6 +1,7 @@
 """``python -m console.sim`` (``cvsecurity-sim``): run the simulator until Ctrl-C or SIGTERM.
 
-Prints the base URL, then (without ``--token``) the generated token, then a line saying it is ready.
+Prints the base URL, then (without ``--token``) the generated token, then with ``--tls`` the certificate's
+SHA-256 fingerprint and the certificate itself (PEM), then a line saying it is ready.
 Binds 127.0.0.1 unless ``--host`` says otherwise. Exits 0 after a clean stop, 2 on bad arguments, 1 when
 the server cannot start (a port in use).
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from .config import Faults, SimConfig
 from .generate import SITES
+from .profiles import EVENT_LANGUAGES, SERVER_PROFILES, STATE_CODE_TABLES
 from .simulator import Simulator
 
 __all__ = ["main"]
@@ -36,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--event-rate", type=float, default=1.0, help="live events per second (default 1; 0 none)")
     parser.add_argument("--faults", help='initial faults as JSON, e.g. \'{"drop_rate": 0.05}\'')
     parser.add_argument("--no-hep", action="store_true", help="no temperature (hep) endpoints: they answer 404")
+    parser.add_argument("--server-profile", choices=SERVER_PROFILES, default="manual",
+                        help="behave as the manual documents (manual, the default) or like a real server (real)")
+    parser.add_argument("--event-language", choices=EVENT_LANGUAGES, default="en",
+                        help="language of event names (default en)")
+    parser.add_argument("--state-codes", choices=STATE_CODE_TABLES, default="api",
+                        help="numeric door-state codes of --server-profile real: api (default) or controller")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with a self-signed certificate generated at start (printed)")
     return parser
 
 
@@ -67,7 +77,8 @@ async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str]) ->
             for line in announce:
                 print(line, flush=True)
             print(f"simulator ready: site={sim.config.site} seed={sim.config.seed} "
-                  f"event_rate={sim.config.event_rate}", flush=True)
+                  f"event_rate={sim.config.event_rate} profile={sim.server_profile} "
+                  f"language={sim.event_language} tls={'on' if sim.certificate else 'off'}", flush=True)
             stopper: asyncio.Task[object] = asyncio.ensure_future(stop.wait())
             waiting: set[asyncio.Future[Any]] = {stopper}
             if sim.server_task is not None:  # ends by itself when uvicorn takes the signal
@@ -92,8 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         token = secrets.token_urlsafe(24)
         announce.append(f"token: {token}")
     config = SimConfig(token=token, seed=args.seed, site=args.site, event_rate=args.event_rate,
-                       hep=not args.no_hep, faults=faults)
+                       hep=not args.no_hep, faults=faults, server_profile=args.server_profile,
+                       event_language=args.event_language, tls=args.tls, state_codes=args.state_codes)
     sim = Simulator(config)
+    if sim.certificate_pem is not None:
+        announce.append(f"certificate sha256: {sim.certificate_sha256}")
+        announce.extend(sim.certificate_pem.strip().splitlines())
     try:
         asyncio.run(_run(sim, args.host, args.port, announce))
     except OSError as exc:

@@ -10,6 +10,12 @@ last character is the template number 0-9). ``/api/device/acclist`` answers 2.10
 Token: every ``/api`` and ``/_sim`` request needs ``access_token`` (or ``acc_token`` on 2.19.1/2.19.2); a
 missing or wrong token gets HTTP 401 ``{"code": -1, "message": "access_token is missing or invalid",
 "data": null}``.
+
+Server profile (``Simulator.server_profile``, read per request): with ``"real"`` an ``/api`` request with a
+bad or missing token gets HTTP 200 ``{"code": -40, "message": "Authorize access failure"}`` (``/_sim`` keeps
+401), and the routes of :data:`console.sim.profiles.ROUTE_SPELLINGS` answer only the spelling real servers
+route (``remoteCloseById``, ``accList``): the printed spellings, and any other ``Endpoint.alt_paths``,
+answer HTTP 404 as on a server that matches routes case-sensitively. The manual profile answers both.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from console.api.endpoints import ENDPOINTS, Endpoint, by_path
 from . import control
 from .faults import ASGIApp, FaultLayer
 from .http import Ctx, Params, SimError, error_payload, ok_payload, paging, parse_body
+from .profiles import AUTH_FAILURE, ROUTE_SPELLINGS
 from .routes import Handler, handlers
 
 if TYPE_CHECKING:
@@ -47,10 +54,7 @@ PREFERRED = frozenset({"2.41.7", "2.41.8", "2.35.5"})  # where two sections shar
 HEP_SECTIONS = frozenset({"2.27.1", "2.27.2"})
 
 # printed spellings also answered: (method, path, section)
-ALIASES = (
-    ("POST", "/api/door/remoteCloseById", "2.12.6"),
-    ("POST", "/api/door/remoteCloseByName", "2.12.7"),
-    ("POST", "/api/floor/remoteCloseById", "2.13.2"),
+ALIASES = (  # (the route spellings of console.api.endpoints.ROUTE_SPELLINGS are served through Endpoint.alt_paths)
     ("POST", "/api/attApply/uploadLeaveImage", "2.23.5"),
     ("GET", "/api/psgdDevice/list", "2.31.1"),
 )
@@ -71,13 +75,23 @@ def _split_joined(params: Params) -> None:
     params.path["pin"], params.path["templateNo"] = joined[:-1], joined[-1:]
 
 
+def _not_found() -> Response:
+    return Response(json.dumps({"code": -1, "message": "Not Found", "data": None}), status_code=404,
+                    media_type="application/json")
+
+
 def _endpoint(
-    sim: Simulator, ep: Endpoint, handler: Handler, rewrite: Callable[[Params], None] | None = None
+    sim: Simulator, ep: Endpoint, handler: Handler, rewrite: Callable[[Params], None] | None = None,
+    *, manual_only: bool = False,
 ) -> Callable[[Request], Any]:
     names = ("access_token", "acc_token") if ep.section in ACC_TOKEN_SECTIONS else TOKEN_NAMES
 
     async def endpoint(request: Request) -> Response:
+        if manual_only and sim.real:  # a spelling only the manual prints: no such route on a real server
+            return _not_found()
         if not token_ok(sim, request, names):
+            if sim.real:
+                return JSONResponse(dict(AUTH_FAILURE))
             return JSONResponse(UNAUTHORIZED, status_code=401)
         try:
             body, form, files = parse_body(request.headers.get("content-type", ""), await request.body())
@@ -100,18 +114,35 @@ def _endpoint(
     return endpoint
 
 
+_SPELLING_BY_SECTION = {section: (method, real, printed) for method, real, printed, section in ROUTE_SPELLINGS}
+
+
 def api_routes(sim: Simulator) -> list[Route]:
     table = handlers()
     routes: list[Route] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(method: str, path: str, ep: Endpoint, *, manual_only: bool = False,
+            rewrite: Callable[[Params], None] | None = None) -> None:
+        if (method, path) in seen:  # the first registration of a URL answers it
+            return
+        seen.add((method, path))
+        routes.append(Route(path, _endpoint(sim, ep, table[ep.section], rewrite, manual_only=manual_only),
+                            methods=[method]))
+
     for (method, path), eps in by_path().items():
         ep = next((e for e in eps if e.section in PREFERRED), eps[0])
         if ep.section in HEP_SECTIONS and not sim.config.hep:
             continue
-        routes.append(Route(path, _endpoint(sim, ep, table[ep.section]), methods=[method]))
+        spelling = _SPELLING_BY_SECTION.get(ep.section)
+        real = spelling[1] if spelling is not None and spelling[0] == method else path
+        add(method, real, ep)
+        others = {path, *ep.alt_paths, *((spelling[2],) if spelling is not None else ())} - {real}
+        for other in sorted(others):  # the printed spellings: answered by the manual profile only
+            add(method, other, ep, manual_only=True)
     for method, path, section in ALIASES:
-        routes.append(Route(path, _endpoint(sim, ENDPOINTS[section], table[section]), methods=[method]))
-    routes.append(Route("/api/person/delete/{joined}",
-                        _endpoint(sim, ENDPOINTS["2.26.4"], table["2.26.4"], _split_joined), methods=["POST"]))
+        add(method, path, ENDPOINTS[section])
+    add("POST", "/api/person/delete/{joined}", ENDPOINTS["2.26.4"], rewrite=_split_joined)
     return routes
 
 

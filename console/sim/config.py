@@ -7,16 +7,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .profiles import EVENT_LANGUAGES, SERVER_PROFILES, STATE_CODE_TABLES
+
 __all__ = ["Faults", "SimConfig"]
 
 
 @dataclass(frozen=True, slots=True)
 class SimConfig:
-    """``SimConfig(token="T", seed=1, site="small", event_rate=0.0, hep=True, faults=None)``.
+    """``SimConfig(token="T", seed=1, site="small", event_rate=0.0, hep=True, faults=None,
+    server_profile="manual", event_language="en", tls=False, state_codes="api")``.
 
     ``token`` is the access token the simulator accepts (never shown in reprs); ``event_rate`` live events
     per second (0: none); ``hep`` False makes the temperature endpoints (2.27) absent (404); ``faults`` the
-    initial fault settings (see :class:`Faults`).
+    initial fault settings (see :class:`Faults`); ``server_profile`` ``"manual"`` (the manual's behaviour)
+    or ``"real"`` (what real servers do: console/sim/profiles.py); ``event_language`` the language of
+    ``eventName`` (``en``, ``es``, ``zh``, ``pt``); ``tls`` serves HTTPS with a self-signed certificate
+    generated at start; ``state_codes`` the numeric door-state table of the real profile (``"api"``, the
+    default, or ``"controller"``: console/sim/README.md). ``ValueError`` for an unknown value.
     """
 
     token: str = field(repr=False)
@@ -25,6 +32,33 @@ class SimConfig:
     event_rate: float = 0.0
     hep: bool = True
     faults: Mapping[str, Any] | None = None
+    server_profile: str = "manual"
+    event_language: str = "en"
+    tls: bool = False
+    state_codes: str = "api"
+
+    def __post_init__(self) -> None:
+        check_profile(self.server_profile)
+        check_language(self.event_language)
+        check_state_codes(self.state_codes)
+
+
+def check_profile(profile: str) -> str:
+    if profile not in SERVER_PROFILES:
+        raise ValueError(f"server_profile must be one of {', '.join(SERVER_PROFILES)}, not {profile!r}")
+    return profile
+
+
+def check_state_codes(codes: str) -> str:
+    if codes not in STATE_CODE_TABLES:
+        raise ValueError(f"state_codes must be one of {', '.join(STATE_CODE_TABLES)}, not {codes!r}")
+    return codes
+
+
+def check_language(language: str) -> str:
+    if language not in EVENT_LANGUAGES:
+        raise ValueError(f"event_language must be one of {', '.join(EVENT_LANGUAGES)}, not {language!r}")
+    return language
 
 
 _RATES = ("error_rate", "malformed_rate", "drop_rate")

@@ -11,6 +11,9 @@
 ``POST /_sim/device``      ``{"sn": ..., "online": false}`` (emits the disconnect/connect event)
 ``POST /_sim/clock``       ``{"advance": 60}``: move the world clock forward (QR rotation, tariffs)
 ``GET  /_sim/requests``    the last requests that reached the server (token masked)
+``GET  /_sim/profile``     ``{"server_profile", "event_language", "tls", "certificate_sha256"}``
+``POST /_sim/profile``     ``{"server_profile": "real", "event_language": "es", "state_codes": "api"}`` (any):
+                           applies from the next request on; 400 names a bad value
 =========================  ========================================================================
 """
 
@@ -106,6 +109,18 @@ def routes(sim: Simulator) -> list[Route]:
         return {"requests": [{"at": r.at, "method": r.method, "path": r.path, "query": r.query, "fault": r.fault}
                              for r in list(sim.requests)[-1000:]]}
 
+    def profile(request: Request, body: dict[str, Any]) -> Any:
+        if request.method == "POST":
+            unknown = set(body) - {"server_profile", "event_language", "state_codes"}
+            if unknown:
+                raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
+            language, codes = body.get("event_language"), body.get("state_codes")
+            sim.set_server_profile(str(body.get("server_profile", sim.server_profile)),
+                                   None if language is None else str(language), None if codes is None else str(codes))
+        return {"server_profile": sim.server_profile, "event_language": sim.event_language,
+                "state_codes": sim.state_codes, "tls": sim.certificate is not None,
+                "certificate_sha256": sim.certificate_sha256}
+
     table: list[tuple[str, list[str], Callable[[Request, dict[str, Any]], Any]]] = [
         ("/_sim/faults", ["GET", "POST"], faults),
         ("/_sim/events", ["GET"], events),
@@ -114,5 +129,6 @@ def routes(sim: Simulator) -> list[Route]:
         ("/_sim/device", ["POST"], device),
         ("/_sim/clock", ["POST"], clock),
         ("/_sim/requests", ["GET"], requests),
+        ("/_sim/profile", ["GET", "POST"], profile),
     ]
     return [Route(path, _guard(sim, fn), methods=methods) for path, methods, fn in table]

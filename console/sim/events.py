@@ -19,6 +19,7 @@ door_timeout       28     Door Open Timeout                          2      sens
                                                                             alarm "timeout" until closed
 duress             101    Duress Password Open (103: fingerprint)    2      relay+sensor open 5 s; alarm
                                                                             "duress ... opening" for 60 s
+tamper             100    Tamper Alarm                               2      alarm "tampering" for 60 s
 device_offline     700    Device Disconnected                        1      device offline (``seconds``:
                                                                             back online after that)
 device_online      214    Device Connected                           0      device online
@@ -250,6 +251,16 @@ def _duress(world: World, fields: dict[str, Any]) -> Event:
     return world.add_event(event)
 
 
+def _tamper(world: World, fields: dict[str, Any]) -> Event:
+    door = _door(world, fields)
+    event = _base(world, "acc", world.device_of(door), door.area_id, no=100, name="Tamper Alarm", level=2,
+                  kind="tamper")
+    _at_door(world, event, door, "in")
+    event.reader_name, event.reader_state = "Other", None
+    world.set_door_alarm(door, "tampering", float(fields.pop("seconds", 60)))
+    return world.add_event(event)
+
+
 def set_online(world: World, device: Device, online: bool) -> Event | None:
     """Flip a device's connection and store the event its module logs (none for space devices)."""
     if device.online == online:
@@ -415,6 +426,7 @@ KINDS: dict[str, Callable[[World, dict[str, Any]], Event | None]] = {
     "forced_open": _forced_open,
     "door_timeout": _door_timeout,
     "duress": _duress,
+    "tamper": _tamper,
     "device_offline": _device_offline,
     "device_online": _device_online,
     "gate_pass": _gate_pass,

@@ -45,19 +45,27 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _url(host: str, port: int) -> str:
+def _url(host: str, port: int, scheme: str = "http") -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
 
 
 @contextlib.asynccontextmanager
 async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve ``sim`` until the block ends; yields ``http://host:port`` once requests are accepted."""
+    """Serve ``sim`` until the block ends; yields ``http://host:port`` once requests are accepted.
+
+    With ``SimConfig(tls=True)`` it serves HTTPS with the simulator's self-signed certificate
+    (``sim.certificate_pem``) and yields ``https://host:port``.
+    """
+    ssl_context = sim.certificate.server_context() if sim.certificate is not None else None
     sock = _bind(host, port)
     for name in ("uvicorn.access", "uvicorn.error"):  # never a token-bearing URL in anybody's log
         if not any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters):
             logging.getLogger(name).addFilter(RedactingFilter())
     config = uvicorn.Config(sim.app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
+    if ssl_context is not None:  # uvicorn only reads certificate files: hand it the context after load()
+        config.load()
+        config.ssl = ssl_context
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="cvsecurity-sim-uvicorn")
     activity: asyncio.Task[None] | None = None
@@ -73,7 +81,7 @@ async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> Async
             await asyncio.sleep(0.01)
         activity = asyncio.create_task(run_activity(sim), name="cvsecurity-sim-activity")
         sim.server_task = task
-        yield _url(host, sock.getsockname()[1])
+        yield _url(host, sock.getsockname()[1], "https" if ssl_context is not None else "http")
     finally:
         sim.server_task = None
         if activity is not None:

@@ -6,15 +6,18 @@ import asyncio
 import random
 from collections import deque
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import events
 from .app import build_app
-from .config import Faults, SimConfig
+from .config import Faults, SimConfig, check_language, check_profile, check_state_codes
 from .faults import ASGIApp, RequestRecord
 from .generate import build_world
 from .render import park_in, park_out
 from .world import Event, ParkRecord, World
+
+if TYPE_CHECKING:
+    from .tls import SelfSigned
 
 __all__ = ["Simulator"]
 
@@ -29,10 +32,25 @@ class Simulator:
     - ``sim.faults`` / ``sim.set_faults(**changes)``: injected faults (console.sim.config.Faults)
     - ``sim.requests``: the last 10,000 requests that reached the server (token masked)
     - ``async with sim.serve(host, port) as base_url``: uvicorn on a pre-bound socket plus the activity task
+      (``https://`` with ``SimConfig(tls=True)``)
+    - ``sim.server_profile`` / ``sim.set_server_profile("real", event_language="es")``: behave like the manual
+      or like a real server, at once (console/sim/profiles.py); ``sim.event_language`` /
+      ``sim.set_event_language("zh")``
+    - ``sim.state_codes``: the real profile's numeric door-state table (``"api"`` or ``"controller"``)
+    - ``sim.certificate_pem`` / ``sim.certificate_sha256``: the self-signed certificate made at start with
+      ``tls=True`` (PEM text; lowercase hex SHA-256 of its DER), ``None`` without TLS
     """
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
+        self.server_profile: str = check_profile(config.server_profile)
+        self.event_language: str = check_language(config.event_language)
+        self.state_codes: str = check_state_codes(config.state_codes)
+        self.certificate: SelfSigned | None = None
+        if config.tls:  # cryptography is imported only when asked for (start-up time)
+            from .tls import make_self_signed
+
+            self.certificate = make_self_signed()
         self.world: World = build_world(config.seed, config.site)
         self.faults = Faults()
         if config.faults:
@@ -43,7 +61,38 @@ class Simulator:
         self.server_task: asyncio.Task[None] | None = None  # uvicorn's task while served
 
     def __repr__(self) -> str:
-        return f"<Simulator site={self.config.site} seed={self.config.seed}>"
+        return (f"<Simulator site={self.config.site} seed={self.config.seed} profile={self.server_profile} "
+                f"language={self.event_language}{' tls' if self.certificate else ''}>")
+
+    @property
+    def real(self) -> bool:
+        """True while the simulator behaves like a real server (``server_profile == "real"``)."""
+        return self.server_profile == "real"
+
+    def set_server_profile(self, profile: str, event_language: str | None = None,
+                           state_codes: str | None = None) -> None:
+        """Behave like the manual (``"manual"``) or like a real server (``"real"``) from the next request on.
+
+        ``event_language`` and ``state_codes`` (optional) change the language of event names and the numeric
+        door-state table as well. TLS cannot change while served: it is chosen by ``SimConfig(tls=...)``.
+        ``ValueError`` for an unknown value (then nothing changes).
+        """
+        profile = check_profile(profile)
+        language = self.event_language if event_language is None else check_language(event_language)
+        codes = self.state_codes if state_codes is None else check_state_codes(state_codes)
+        self.server_profile, self.event_language, self.state_codes = profile, language, codes
+
+    def set_event_language(self, language: str) -> None:
+        """Event names in ``language`` (``en``, ``es``, ``zh``, ``pt``) from the next request on."""
+        self.event_language = check_language(language)
+
+    @property
+    def certificate_pem(self) -> str | None:
+        return self.certificate.pem if self.certificate else None
+
+    @property
+    def certificate_sha256(self) -> str | None:
+        return self.certificate.sha256 if self.certificate else None
 
     def set_faults(self, **changes: Any) -> dict[str, float]:
         """Partial update of the faults (``set_faults()`` or ``set_faults(reset=True)`` clears them)."""

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import getpass
 import logging
 import os
@@ -29,10 +30,11 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
 
 import console
 from console import resources
+from console.api.errors import CVSecError
 from console.services.logs import LOG_FILE, redact, register_secret, setup_logging, shutdown_logging
 from console.services.memory import TRIM_EVERY_SECONDS, trim_heap
 from console.services.paths import Paths
@@ -226,6 +228,7 @@ class ConsoleApp:
         self._layout_ready = False  # the saved layout was applied: saving at exit cannot lose it
         self.ready = False  # start() has finished: connected (or not) and every panel started
         self._connect_lock = asyncio.Lock()
+        self._asking_token = False
         self._operator = options.operator or self.settings.operator or _os_user()
 
     @property
@@ -522,6 +525,7 @@ class ConsoleApp:
             self.session = session = services.session
             window.setWindowTitle(f"CVSecurity console: {profile.name}")
             window.status.bind_session(session)
+            session.health_changed.connect(functools.partial(self._token_check, services))
             workspace = Workspace(services, window)
             try:
                 panel = workspace.build_doors()
@@ -569,6 +573,37 @@ class ConsoleApp:
         if self.window is not None:
             with contextlib.suppress(RuntimeError):
                 self.window.status.bind_session(None)
+
+    def _token_check(self, services: SessionServices, _health: object = None) -> None:
+        """The server refused the token: the pollers halted; ask the operator for a new one (once at a time)."""
+        if not services.session.token_refused or not self.options.interactive or self._asking_token:
+            return
+        if self.workspace is None or self.workspace.services is not services or self.window is None:
+            return
+        self._asking_token = True
+        aio.spawn(self.ask_new_token(services), owner=self.window, name="new token")
+
+    async def ask_new_token(self, services: SessionServices) -> None:
+        """The "token refused" prompt: a new token goes to the keyring and every poller starts again."""
+        profile = services.session.profile
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Access token refused")
+        dialog.setLabelText(f"The server of {profile.name!r} refused the access token, so the console stopped "
+                            "asking it for anything.\nEnter a new token (it is kept in the system keyring):")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        try:
+            accepted = await aio.dialog_result(dialog) == QInputDialog.DialogCode.Accepted
+            token = dialog.textValue().strip()
+        finally:
+            dialog.deleteLater()
+            self._asking_token = False
+        if not accepted or not token or self.workspace is None or self.workspace.services is not services:
+            return
+        register_secret(token)
+        self.tokens.remember(profile.name, token)
+        services.new_token(token)
+        log.info("a new access token was entered for %s", profile.name)
 
     def _show_not_connected(self) -> None:
         if self.window is not None:
@@ -697,6 +732,8 @@ class ConsoleApp:
                 raise StartupError("not connected: the doors panel is not running")
             if session.last_ok is not None and self.summaries > 0:
                 return
+            if session.token_refused:
+                raise StartupError(f"the server refused the access token: {session.last_error}")
             if session.health is Health.OFFLINE and session.failures >= session.offline_after:
                 raise StartupError(f"the server did not answer: {session.last_error}")
             if time.monotonic() > deadline:
@@ -714,9 +751,50 @@ class ConsoleApp:
         pixmap = panel.grab()
         if pixmap.isNull() or pixmap.width() < 10 or pixmap.height() < 10:
             raise StartupError("the doors panel did not render")
+        parking = await self._self_test_parking()
+        spaces = await self._self_test_spaces()
         print(f"self-test ok: {self.session.profile.url} answered; {self.last_summary}; "
-              f"doors panel rendered {pixmap.width()}x{pixmap.height()}")
+              f"doors panel rendered {pixmap.width()}x{pixmap.height()}; {parking}; {spaces}")
         return 0
+
+    async def _self_test_parking(self, timeout: float = SELF_TEST_TIMEOUT) -> str:
+        """The parking panel is built (after the board) and renders; one read of the car parks (2.41.1...)."""
+        deadline = time.monotonic() + timeout
+        while self.workspace is not None and self.workspace.parking is None:
+            if (self._rest is not None and self._rest.done()) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        panel = self.workspace.parking if self.workspace is not None else None
+        if panel is None:
+            raise StartupError("the parking panel was not built")
+        try:
+            await panel.desk.load_base()
+        except CVSecError as exc:
+            raise StartupError(f"the parking lots could not be read: {exc}") from None
+        panel.show_lots()
+        pixmap = panel.grab()
+        if pixmap.isNull() or pixmap.width() < 10:
+            raise StartupError("the parking panel did not render")
+        return f"parking panel rendered, {len(panel.desk.areas)} car parks read"
+
+    async def _self_test_spaces(self, timeout: float = SELF_TEST_TIMEOUT) -> str:
+        """The spaces panel is built and renders; one read of the spaces and the day's bookings (2.43.1, 2.46.1)."""
+        deadline = time.monotonic() + timeout
+        while self.workspace is not None and self.workspace.spaces is None:
+            if (self._rest is not None and self._rest.done()) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        panel = self.workspace.spaces if self.workspace is not None else None
+        if panel is None:
+            raise StartupError("the spaces panel was not built")
+        try:
+            await panel.desk.refresh()
+        except CVSecError as exc:
+            raise StartupError(f"the space bookings could not be read: {exc}") from None
+        pixmap = panel.grab()
+        if pixmap.isNull() or pixmap.width() < 10:
+            raise StartupError("the spaces panel did not render")
+        return f"spaces panel rendered, {len(panel.desk.spaces)} spaces and {len(panel.desk.bookings)} bookings read"
 
     async def take_screenshot(self, path: Path) -> int:
         await self.wait_first_poll()

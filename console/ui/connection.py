@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.api.tls import fetch_certificate, fingerprint
 from console.services.logs import redact, register_secret
 from console.services.secrets import TokenStore
 from console.services.session import DEFAULT_POLL_INTERVAL, ProbeResult, Profile, probe
@@ -61,6 +62,7 @@ class ProfileDialog(QDialog):
         super().__init__(parent)
         self._tokens = tokens
         self._original = profile
+        self._pinned_cert = profile.pinned_cert if profile else ""
         self._taken = set(taken_names) - ({profile.name} if profile else set())
         self.last_probe: ProbeResult | None = None
         self.setWindowTitle("Welcome: connect to CVSecurity" if first_start else
@@ -110,6 +112,20 @@ class ProfileDialog(QDialog):
         form.addRow("Access token", self.token_edit)
         form.addRow("", self.verify_check)
         form.addRow("CA file", ca_row)
+        self.pin_label = QLabel()
+        self.pin_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.pin_label.setWordWrap(True)
+        self.pin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.trust_button = QPushButton("Show the certificate and trust it…")
+        self.trust_button.setAutoDefault(False)
+        self.trust_button.setToolTip("For a server with its own (self-signed) certificate: compare the fingerprint "
+                                     "with the server's, then trust exactly that certificate (like SSH)")
+        self.trust_button.clicked.connect(self._on_trust)
+        pin_row = QHBoxLayout()
+        pin_row.addWidget(self.pin_label, 1)
+        pin_row.addWidget(self.trust_button)
+        form.addRow("Pinned certificate", pin_row)
+        self._show_pin()
         form.addRow("Poll interval", self.interval_spin)
         layout.addLayout(form)
 
@@ -150,7 +166,43 @@ class ProfileDialog(QDialog):
             verify_tls=self.verify_check.isChecked(),
             ca_file=self.ca_edit.text().strip() or None,
             poll_interval=round(self.interval_spin.value(), 1),
+            pinned_cert=self._pinned_cert if self.url_edit.text().strip().lower().startswith("https") else "",
         )
+
+    def _show_pin(self) -> None:
+        if self._pinned_cert:
+            self.pin_label.setText(f"SHA-256 {fingerprint(self._pinned_cert)}: only this certificate is trusted")
+        else:
+            self.pin_label.setText("none (the system's certificate authorities, or the CA file, decide)")
+
+    async def trust_certificate(self) -> bool:
+        """Fetch the server's certificate, show its fingerprint, and pin it if the operator says it matches."""
+        url = self.url_edit.text().strip().rstrip("/")
+        try:
+            pem, print_ = await fetch_certificate(url)
+        except (OSError, ValueError) as exc:
+            self.show_result(f"The certificate could not be fetched from {url}: {exc}", "alarm")
+            return False
+        box = QMessageBox(QMessageBox.Icon.Question, "Trust this certificate?",
+                          f"The server at {url} presents a certificate with the SHA-256 fingerprint\n\n{print_}\n\n"
+                          "Compare it with the fingerprint shown on the server (or by its administrator). Trust "
+                          "it only if they are the same: from then on this certificate, and no other, is accepted "
+                          "for this connection.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        try:
+            answer = await aio.dialog_result(box)
+        finally:
+            box.deleteLater()
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self._pinned_cert = pem
+        self._show_pin()
+        self.show_result(f"Certificate pinned ({print_[:23]}…). Test the connection again.", "ok")
+        return True
+
+    _on_trust = aio.slot(trust_certificate)
 
     def typed_token(self) -> str:
         return self.token_edit.text().strip()
@@ -198,6 +250,8 @@ class ProfileDialog(QDialog):
             self.test_button.setEnabled(True)
         self.last_probe = result
         self.show_result(result.message, "ok" if result.ok else "alarm")
+        if result.kind in ("tls", "tls-changed"):
+            self.trust_button.setFocus()  # the next step the message names
         return result
 
     _on_test = aio.slot(test_connection)

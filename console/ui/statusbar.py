@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from console.services.logs import redact
-from console.services.session import Health, Session
+from console.services.session import Health, Profile, Session
 from console.ui.text import tooltip
 
 __all__ = ["StatusBar", "describe_summary"]
@@ -26,6 +26,27 @@ _HEALTH_TEXT = {
     Health.DEGRADED: "◐ Degraded: retrying",
     Health.OFFLINE: "✕ Offline: reconnecting",
 }
+TOKEN_REFUSED_TEXT = "✕ Access token refused: polling stopped, enter a new token"  # noqa: S105 (words)
+
+
+UNENCRYPTED = "⚠ Unencrypted (plain HTTP)"
+NOT_VERIFIED = "⚠ Certificate not verified"
+SECURITY_TIPS = {
+    UNENCRYPTED: "This connection uses plain HTTP to another machine: the access token, names and door commands "
+                 "cross the network readable by anyone on it. Use https:// (and pin the certificate if it is "
+                 "self-signed).",
+    NOT_VERIFIED: "Certificate verification is switched off for this connection: another machine could pretend to "
+                  "be the server. Pin the server's certificate instead (Console > Connections…).",
+}
+
+
+def security_warning(profile: Profile) -> str:
+    """The permanent mark a connection deserves: plain HTTP off this machine, or verification switched off."""
+    if profile.unencrypted:
+        return UNENCRYPTED
+    if profile.url.lower().startswith("https") and not profile.verify_tls and not profile.pinned_cert:
+        return NOT_VERIFIED
+    return ""
 
 
 def _count(summary: Any, name: str) -> int:
@@ -70,12 +91,16 @@ class StatusBar(QStatusBar):
         self.alarms = self._label("alarmCount")
         self.outbox = self._label("outbox")
         self.profile_label = self._label("profileLabel")
+        self.security = self._label("securityMark")  # "unencrypted" / "certificate not verified": always shown
+        self.security.setProperty("state", "warn")
+        self.security.hide()
         self.operator_label = self._label("operatorLabel")
         self.addWidget(self.health_badge)
         self.addWidget(self.last_poll)
         self.addWidget(self.problems)
         self.addWidget(self.alarms)
         self.addWidget(self.outbox, 1)
+        self.addPermanentWidget(self.security)
         self.addPermanentWidget(self.profile_label)
         self.addPermanentWidget(self.operator_label)
         self._session: Session | None = None
@@ -107,9 +132,11 @@ class StatusBar(QStatusBar):
             self.set_health(Health.OFFLINE, "not connected")
             self.profile_label.setText("")
             self.problems.setText("")
+            self.set_security("")
             return
         self._unbind = session.health_changed.connect(lambda _health: self.refresh())
         self.profile_label.setText(f"{session.profile.name} ({session.client.base_url})")
+        self.set_security(security_warning(session.profile))
         self.set_operator(session.operator)
         self._tick.start()
         self.refresh()
@@ -118,11 +145,18 @@ class StatusBar(QStatusBar):
         session = self._session
         if session is None:
             return
-        self.set_health(session.health, session.last_error)
+        self.set_health(session.health, session.last_error, token_refused=session.token_refused)
         self.set_last_poll(session.last_ok, stale_after=2 * session.poll_interval)
 
-    def set_health(self, health: Health, detail: str = "") -> None:
-        text = _HEALTH_TEXT[health]
+    def set_security(self, text: str) -> None:
+        """A permanent mark for a connection that is not protected as it should be ("" hides it)."""
+        self.security.setText(text)
+        self.security.setToolTip(tooltip(SECURITY_TIPS.get(text, "")))
+        self.security.setVisible(bool(text))
+
+    def set_health(self, health: Health, detail: str = "", *, token_refused: bool = False) -> None:
+        # a refused token is not an outage that retrying fixes: say what the operator must do
+        text = TOKEN_REFUSED_TEXT if token_refused else _HEALTH_TEXT[health]
         if self.health_badge.text() != text:
             self.health_badge.setText(text)
         if self.health_badge.property("health") != health.value:

@@ -3,6 +3,11 @@
 Pull the server down for a minute, make it slow and flaky, force a door open, raise a duress alarm, drop a
 device offline and bring it back: the same situations a guard meets at 3 a.m., on demand. Only present when
 the console runs its own simulator (``--demo``); each action runs inside the simulator's thread.
+
+"Behave like a real server" switches the simulator to what real CVSecurity servers do (route spellings,
+numeric door states, -40 for a refused token, success for unknown door ids; console/sim/profiles.py) and
+back, at once; "Event names in" chooses the language of event names (English, Spanish, Chinese,
+Portuguese), as on a server installed in that language.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-__all__ = ["OUTAGE_SECONDS", "TrainingMenu"]
+__all__ = ["ACTIONS", "LANGUAGES", "OUTAGE_SECONDS", "TrainingMenu", "language_action", "manual_server",
+           "real_server"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,12 @@ def _duress(sim: Any) -> str:
     return f"Duress alarm at {door.name}."
 
 
+def _tamper(sim: Any) -> str:
+    door = _online_door(sim)
+    sim.emit("tamper", door_id=door.id)
+    return f"Someone is tampering with the reader at {door.name}."
+
+
 def _device_offline(sim: Any) -> str:
     world = sim.world
     device = world.pick(world.devices, lambda d: getattr(d, "online", False) and getattr(d, "module", "") == "acc",
@@ -75,10 +87,35 @@ ACTIONS: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("Slow, flaky server", _flaky),
     ("Force a door open", _forced_open),
     ("Duress alarm", _duress),
+    ("Tamper alarm", _tamper),
     ("A device drops offline", _device_offline),
     ("Rush hour: 50 verifications", _burst),
     ("Everything healthy again", _healthy),
 )
+
+
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("en", "English"), ("es", "Spanish (Español)"), ("zh", "Chinese (简体中文)"), ("pt", "Portuguese (Português)"),
+)
+
+
+def real_server(sim: Any) -> str:
+    sim.set_server_profile("real")
+    return ("The server now behaves like a real one: close-door routes by the title's spelling only, numeric "
+            "door states, monitor events without level, a refused token answers -40, unknown doors 'open'.")
+
+
+def manual_server(sim: Any) -> str:
+    sim.set_server_profile("manual")
+    return "The server behaves as the manual documents it again."
+
+
+def language_action(code: str, title: str) -> Callable[[Any], str]:
+    def action(sim: Any) -> str:
+        sim.set_event_language(code)
+        return f"Event names now come in {title}."
+
+    return action
 
 
 class TrainingMenu(QMenu):
@@ -94,6 +131,43 @@ class TrainingMenu(QMenu):
             item = QAction(title, self)
             item.triggered.connect(lambda _checked=False, a=action, t=title: self.run(t, a))
             self.addAction(item)
+        self.addSeparator()
+        self.real_server = QAction("Behave like a real server", self)
+        self.real_server.setObjectName("trainingRealServer")
+        self.real_server.setCheckable(True)
+        self.real_server.setToolTip("Route spellings, numeric door states, refusals and event names as real "
+                                    "CVSecurity servers send them (untick: as the manual documents)")
+        self.real_server.triggered.connect(self._toggle_real)
+        self.addAction(self.real_server)
+        self.languages = self.addMenu("Event names in")
+        self.languages.setObjectName("trainingLanguages")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.language_actions: dict[str, QAction] = {}
+        for code, title in LANGUAGES:
+            item = QAction(title, group)
+            item.setCheckable(True)
+            item.setData(code)
+            item.triggered.connect(lambda _checked=False, c=code, t=title: self.run(t, language_action(c, t)))
+            self.languages.addAction(item)
+            self.language_actions[code] = item
+        self.aboutToShow.connect(self.sync)
+        self.sync()
+
+    def _toggle_real(self, checked: bool) -> None:
+        self.run("Behave like a real server", real_server if checked else manual_server)
+        self.sync()
+
+    def sync(self) -> None:
+        """Tick the profile and the language the simulator has now."""
+        try:
+            profile, language = self._sim.call(lambda sim: (sim.server_profile, sim.event_language))
+        except Exception:  # the simulator is not running (closing): leave the marks as they are
+            return
+        self.real_server.setChecked(profile == "real")
+        item = self.language_actions.get(language)
+        if item is not None:
+            item.setChecked(True)
 
     def run(self, title: str, action: Callable[[Any], str]) -> str:
         try:

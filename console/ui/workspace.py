@@ -29,14 +29,19 @@ if TYPE_CHECKING:  # built lazily: the board paints before the other panels' imp
     from console.ui.alarms import AlarmsPanel
     from console.ui.doors import DoorsPanel
     from console.ui.events import EventsPanel
+    from console.ui.parking import ParkingPanel
+    from console.ui.spaces import SpacesPanel
     from console.ui.visitors import VisitorsPanel
 
-__all__ = ["ALARMS", "DOORS", "EVENTS", "VISITORS", "PinnedColumn", "Workspace"]
+__all__ = ["ALARMS", "DOORS", "EVENTS", "PARKING", "SPACES", "VISITORS", "PinnedColumn", "Workspace"]
 
 log = logging.getLogger(__name__)
 
 DOORS, EVENTS, ALARMS, VISITORS = "doors", "events", "alarms", "visitors"
-TITLES = {DOORS: "Doors and gates", EVENTS: "Events", ALARMS: "Alarms", VISITORS: "Visitors"}
+PARKING = "parking"
+SPACES = "spaces"
+TITLES = {DOORS: "Doors and gates", EVENTS: "Events", ALARMS: "Alarms", VISITORS: "Visitors", PARKING: "Parking"}
+TITLES[SPACES] = "Spaces"
 ALARMS_WIDTH = 430
 UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
 
@@ -98,6 +103,8 @@ class Workspace:
     events: EventsPanel | None = None
     alarms: AlarmsPanel | None = None
     visitors: VisitorsPanel | None = None
+    parking: ParkingPanel | None = None
+    spaces: SpacesPanel | None = None
     _undo: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -117,7 +124,8 @@ class Workspace:
         """Events + alarms, then visitors; a panel that cannot be built is reported and left out."""
         for name, problem in self.services.problems.items():
             report(problem, f"the {name} services could not be started")
-        for name, build in ((EVENTS, self._build_events), (VISITORS, self._build_visitors)):
+        for name, build in ((EVENTS, self._build_events), (VISITORS, self._build_visitors),
+                            (PARKING, self._build_parking), (SPACES, self._build_spaces)):
             try:
                 build()
             except Exception as exc:
@@ -140,6 +148,8 @@ class Workspace:
         # The board keeps the room; the queue is a column beside it (a saved layout overrides this)
         self._undo.append(PinnedColumn(self.window, dock, ALARMS_WIDTH).detach)
         self._undo.append(services.alarms.queue_changed.connect(lambda _change: events.refresh_selected()))
+        # an event raised later (the server's own level, read after its name filed it lower): rows show it now
+        self._undo.append(services.stream.levels_corrected.connect(lambda _events: events.model.refresh()))
         self._undo.append(services.stream.source_state.connect(lambda _status: self._alarm_feed()))
         self._undo.append(self.services.session.health_changed.connect(lambda _health: self._alarm_feed()))
         events.door_requested.connect(self.show_door)
@@ -157,6 +167,24 @@ class Workspace:
         self.visitors = VisitorsPanel(desk, self.settings)
         self.window.add_panel(VISITORS, TITLES[VISITORS], self.visitors, tab_with=DOORS)
         self.visitors.outbox_changed.connect(self.window.status.set_outbox)
+
+    def _build_parking(self) -> None:
+        desk = self.services.parking
+        if desk is None:
+            return
+        from console.ui.parking import ParkingPanel
+
+        self.parking = ParkingPanel(desk, self.settings)
+        self.window.add_panel(PARKING, TITLES[PARKING], self.parking, tab_with=DOORS)
+
+    def _build_spaces(self) -> None:
+        desk = self.services.spaces
+        if desk is None:
+            return
+        from console.ui.spaces import SpacesPanel
+
+        self.spaces = SpacesPanel(desk, self.settings, profile=self.services.session.profile.name)
+        self.window.add_panel(SPACES, TITLES[SPACES], self.spaces, tab_with=DOORS)
 
     # -- links between panels --------------------------------------------------------------------
 
@@ -204,7 +232,8 @@ class Workspace:
 
     @property
     def panels(self) -> list[Panel]:
-        candidates: list[Panel | None] = [self.doors, self.events, self.alarms, self.visitors]
+        candidates: list[Panel | None] = [self.doors, self.events, self.alarms, self.visitors, self.parking,
+                                             self.spaces]
         return [p for p in candidates if p is not None]
 
     async def start(self) -> None:

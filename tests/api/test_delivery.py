@@ -167,3 +167,34 @@ async def test_the_simulator_refusing_and_the_token_refused() -> None:
             with pytest.raises(AuthError) as auth:
                 await intruder.call("2.12.8", doorId=door.id, interval=5)
             assert auth.value.delivery is Delivery.REFUSED
+
+
+async def test_code_40_in_an_http_200_answer_is_a_refused_token() -> None:
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        body = b'{"code": -40, "message": "Authorize access failure", "data": null}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                     b"Connection: close\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(refuse) as url:
+        exc = await _open_door(url)
+    assert isinstance(exc, AuthError)
+    assert exc.code == -40
+    assert exc.delivery is Delivery.REFUSED
+    assert "Authorize access failure" in str(exc)
+
+
+async def test_a_redirect_to_the_login_page_is_a_refused_token() -> None:
+    async def to_login(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(b"HTTP/1.1 302 Found\r\nLocation: /login.do?redirect=%2Fapi\r\nContent-Length: 0\r\n"
+                     b"Connection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(to_login) as url:
+        exc = await _open_door(url)
+    assert isinstance(exc, AuthError)
+    assert "login page" in str(exc)

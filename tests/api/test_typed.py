@@ -289,10 +289,47 @@ async def test_opening_time_limits_are_accepted(interval: int) -> None:
     assert server.last.query == {"floorId": "f1", "interval": str(interval)}
 
 
-async def test_close_door_by_name_uses_the_printed_url() -> None:
+async def test_close_door_by_name_uses_the_title_spelling_real_servers_route() -> None:
     _, server = await run(lambda c: c.close_door_by_name("192.168.214.15-1"))
-    assert server.last.path == "/api/door/remotecloseByName"
+    assert server.last.path == "/api/door/remoteCloseByName"
     assert server.last.query == {"doorName": "192.168.214.15-1"}
+
+
+@pytest.mark.parametrize(("section", "call"), [
+    ("2.12.6", lambda c: c.close_door("d1")),
+    ("2.10.1", lambda c: c.call("2.10.1", pageNo=1, pageSize=10)),
+])
+async def test_a_server_that_only_knows_the_printed_spelling_is_tried_once_more_and_remembered(
+    section: str, call: Callable[[Client], Awaitable[Any]]
+) -> None:
+    """A 404 proves the request was not executed: the other spelling is tried (a write too), once; the
+    spelling that answered is used straight away afterwards."""
+    ep = endpoints.get(section)
+    printed = ep.alt_paths[0]
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path != printed:
+            return httpx.Response(404, json={"code": -1, "message": "Not Found"})
+        return httpx.Response(200, json={"code": 0, "message": "success", "data": []})
+
+    async with client_for(handler) as client:
+        await call(client)
+        await call(client)
+    assert seen == [ep.path, printed, printed]
+    assert ep.path != printed
+    assert ep.path.lower() == printed.lower()  # only the letter case differs
+
+
+async def test_a_404_under_every_spelling_is_an_http_404() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"code": -1, "message": "Not Found"})
+
+    async with client_for(handler) as client:
+        with pytest.raises(HTTPStatusError) as caught:
+            await client.close_door("d1")
+    assert caught.value.status == 404
 
 
 @pytest.mark.parametrize(("direction", "code"), [(GateDirection.ENTRY, "1"), (GateDirection.EXIT, "2")])
@@ -510,3 +547,11 @@ async def test_space_reservation_actions_send_the_id() -> None:
         _, server = await run(lambda c, n=name: getattr(c, f"{n}_space_reservation")("r1"))
         assert server.last.section == section
         assert server.last.body == {"id": "r1"}
+
+
+async def test_person_lists_send_their_filters_and_paging_in_the_query_as_well_as_the_body() -> None:
+    """Real servers read 2.14.6/2.14.12's parameters from the query; the manual prints them in the body."""
+    _, server = await run(lambda c: c.persons(pins=["1", "2"], dept_codes=["7"], page_no=2, page_size=50))
+    assert server.last.section == "2.14.12"
+    assert server.last.query == {"pins": "1,2", "deptCodes": "7", "pageNo": "2", "pageSize": "50"}
+    assert server.last.body == {"pins": "1,2", "deptCodes": "7", "pageNo": 2, "pageSize": 50}

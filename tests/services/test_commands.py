@@ -115,7 +115,7 @@ async def test_closing_a_list_sends_one_command_per_door(sim, setup) -> None:
     results = await commands.close_doors([*doors, doors[0], Target(Kind.GATE, gate.id, gate.name)])
     assert [r.target for r in results] == doors
     assert all(r.ok for r in results)
-    sent = posts(sim, "/door/remotecloseById")
+    sent = posts(sim, "/door/remoteCloseById")  # the spelling real servers route (console/api/README.md)
     assert sorted(q.split("doorId=")[1].split("&")[0] for q in sent) == sorted(d.id for d in doors)
     assert all(sim.world.door_state(sim.world.doors[d.id])["relay"] == "off" for d in doors)
     assert len(audit.rows(action="door.close")) == 4
@@ -136,3 +136,38 @@ async def test_a_command_cancelled_in_flight_is_audited_as_uncertain_and_not_res
     (row,) = audit.rows()
     assert (row.action, row.result) == ("door.open", "uncertain: cancelled before the answer came")
     assert len(posts(sim, "/door/remoteOpenById")) == 1
+
+
+async def test_a_door_the_server_calls_opened_but_that_did_not_change_is_said_so(sim, tmp_path) -> None:
+    """Real servers have answered success to a remote open of a door id that does not exist: the state is
+    read back, and the operator reads what was seen, not "opened"."""
+    from console.services.doors import DoorBoard
+
+    session = session_for(ASGI_URL, tmp_path, app=sim.app, profile="HQ", operator="ann")
+    audit = AuditLog(tmp_path / "audit.sqlite3")
+    board = DoorBoard(session)
+    commands = Commands(session, audit, read_back=board.refresh_item, read_back_seconds=0.3)
+    try:
+        door = online_doors(sim)[0]
+        opened = await commands.open_door(door, 5)
+        assert opened.seen is True
+        assert opened.text == f"Door {door.name} opened for 5 s: relay open seen"
+        ghost = Target(Kind.DOOR, "no-such-door", "Ghost door")
+        sim.world.doors.pop("no-such-door", None)
+        original = session.client.open_door
+
+        async def says_done(door_id: str, interval: int = 5) -> None:  # what such a server answers
+            if door_id != ghost.id:
+                await original(door_id, interval)
+
+        session.client.open_door = says_done  # type: ignore[method-assign]
+        result = await commands.open_door(ghost, 5)
+        assert result.outcome is Outcome.DONE
+        assert result.seen is False
+        assert "the server said opened, but" in result.text
+        rows = audit.rows()
+        assert [r.action for r in rows][-2:] == ["door.open", "door.open.read_back"]
+        assert rows[-1].result in ("the state could not be read back",) or rows[-1].result.startswith("no change")
+    finally:
+        audit.close()
+        await session.aclose()

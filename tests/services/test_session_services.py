@@ -6,6 +6,7 @@ health) is read from the services themselves.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -62,7 +63,9 @@ async def test_every_service_runs_without_a_widget_and_stops_clean(
 
         result = await services.doors.commands.close_door(_target(services, door.id))
         assert result.outcome is Outcome.DONE
-        assert [row.action for row in services.audit.rows()][-1] == "door.close"
+        assert result.seen is True  # the state was read back: the relay is off
+        assert "relay off seen" in result.text
+        assert [row.action for row in services.audit.rows()][-2:] == ["door.close", "door.close.read_back"]
     finally:
         await services.stop()
     assert not services.board.poller.running
@@ -158,3 +161,29 @@ def _open_files() -> set[str]:
     """The files this process holds open (Linux)."""
     fds = Path("/proc/self/fd")
     return {os.path.realpath(fds / fd) for fd in os.listdir(fds)} if fds.is_dir() else set()
+
+
+async def test_a_refused_token_stops_every_poller_until_a_new_token(
+    served: tuple[Simulator, str], tmp_path: Path
+) -> None:
+    sim, base_url = served
+    paths = Paths.under(tmp_path).ensure()
+    client = Client(base_url, "not-the-token", retry=RetryPolicy(attempts=1))
+    services = SessionServices.connect(Profile("Head office", base_url, poll_interval=0.1), client,
+                                       operator="ann", paths=paths, settings=Settings(paths.settings_file))
+    try:
+        await services.start_doors()
+        await services.start_rest()
+        session = services.session
+        await until(lambda: session.token_refused and services.board.poller.halted, 10)
+        assert session.health is Health.OFFLINE
+        await until(lambda: services.events is not None and services.events.stream.poller.halted, 10)
+        refused = len(sim.requests)
+        await asyncio.sleep(0.5)  # five poll intervals: a halted poller sends nothing (no retry loop)
+        assert len(sim.requests) == refused
+        services.new_token(TOKEN)
+        await until(lambda: session.health is Health.ONLINE and len(services.board) > 0, 10)
+        assert not session.token_refused
+        assert not services.board.poller.halted
+    finally:
+        await services.stop()

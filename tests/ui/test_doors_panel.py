@@ -164,12 +164,13 @@ def test_remote_open_from_the_panel_opens_the_door_audits_and_shows_the_result(e
     assert result.ok
     remaining = env.sim.call(lambda s: s.world.doors[door_id].relay_until - s.world.now())
     assert 6.0 < remaining <= 7.0
-    (row,) = env.audit.rows()
+    row, looked = env.audit.rows()
     assert (row.operator, row.profile, row.action, row.params["interval"], row.result) == (
         "ann", "Test site", "door.open", 7, "ok"
     )
+    assert (looked.action, looked.result) == ("door.open.read_back", "relay open seen")  # what the guard reads
     assert panel.banner.isVisible()
-    assert f"{doors[door_id][0]} opened for 7 s" in panel.banner.text
+    assert f"{doors[door_id][0]} opened for 7 s: relay open seen" in panel.banner.text
     assert panel.index_of((Kind.DOOR, door_id)).data(Role.NOTE) == ("opened 7 s", True)
     run(until(lambda: panel.board.item((Kind.DOOR, door_id)).relay.words == "relay open"))  # refreshed at once
     assert Settings.load(env.session.paths.settings_file).door_open_seconds == 7  # remembered
@@ -261,7 +262,7 @@ def test_close_all_in_view_asks_first_then_closes_each_door_once(env, run) -> No
     results = run(panel.close_all_in_view())
     assert results is not None
     assert [r.target.id for r in results] == [i.id for i in in_view]
-    assert len([p for p in sim_posts(env) if p.endswith("remotecloseById")]) == len(in_view)
+    assert len([p for p in sim_posts(env) if p.endswith("remoteCloseById")]) == len(in_view)
     assert len(env.audit.rows(action="door.close")) == len(in_view)
     assert panel.banner.text.startswith(("✓ Closed", "✗ Closed"))
 

@@ -180,6 +180,46 @@ async def test_status_bar_follows_the_session(qtbot: QtBot, tmp_path: Any) -> No
     await session.aclose()
 
 
+@pytest.mark.parametrize(("url", "verify", "mark"), [
+    ("http://10.1.2.3:8098", True, "⚠ Unencrypted (plain HTTP)"),
+    ("https://10.1.2.3:8098", False, "⚠ Certificate not verified"),
+    ("https://10.1.2.3:8098", True, ""),
+    ("http://127.0.0.1:8098", True, ""),  # the demo's simulator on this machine
+])
+async def test_an_unprotected_connection_is_marked_for_as_long_as_it_lasts(
+    qtbot: QtBot, tmp_path: Any, url: str, verify: bool, mark: str
+) -> None:
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    profile = Profile("Site", url, verify_tls=verify)
+    session = Session(profile, profile.client("tok-123456"), "ann", Paths.under(tmp_path))
+    bar.bind_session(session)
+    for _ in range(2):  # health changes and refreshes do not take it away
+        assert bar.security.text() == mark
+        assert bar.security.isVisible() is bool(mark)
+        session.report_ok()
+        bar.showMessage("a transient message", 5000)
+    if mark:
+        assert "https" in bar.security.toolTip() or "Pin" in bar.security.toolTip()
+    await session.aclose()
+
+
+async def test_a_refused_token_says_what_to_do_in_the_status_bar(qtbot: QtBot, tmp_path: Any) -> None:
+    from console.api import AuthError
+
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    profile = Profile("HQ", "https://10.1.2.3:8098")
+    session = Session(profile, profile.client("tok-123456"), "ann", Paths.under(tmp_path))
+    bar.bind_session(session)
+    session.report_failure(AuthError(200, detail="Authorize access failure (code -40)", code=-40), "doors")
+    assert session.token_refused
+    assert bar.health_badge.text() == "✕ Access token refused: polling stopped, enter a new token"
+    assert "-40" in bar.health_badge.toolTip()
+    await session.aclose()
+
+
 def test_window_layout_round_trip(qtbot: QtBot) -> None:
     first = MainWindow()
     qtbot.addWidget(first)

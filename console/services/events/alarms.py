@@ -171,6 +171,15 @@ class AlarmQueue:
             self._changed()
         return added
 
+    def raise_local(self, events: Iterable[Event]) -> list[Alarm]:
+        """Queue alarms the console itself raises (parking: a deny-listed car, a full lot): they are stored in
+        the journal first, so that they are acknowledged, snoozed and brought back like the server's."""
+        batch = [e for e in events if e.level == Level.ALARM]
+        if not batch:
+            return []
+        self._journal.add(batch)
+        return self.offer(batch)
+
     # -- operator actions ------------------------------------------------------------------------
 
     def acknowledge(self, keys: Iterable[str], note: str = "", operator: str | None = None) -> list[AuditEntry]:

@@ -618,6 +618,28 @@ class Journal:
         result: list[str] = self._write(work) if wanted else []
         return result
 
+    def raise_levels(self, levels: Mapping[str, Level], *, why: str) -> list[Event]:
+        """Raise the severity of stored events (never lower it): the server's own level, read after the event was
+        filed by its name. An event raised to an alarm becomes an open alarm. Returns the events raised, each
+        marked in its ``raw`` (``_levelCorrected``: why) so that the operator can see it was raised later."""
+        wanted = {key: int(level) for key, level in levels.items()}
+
+        def work(conn: sqlite3.Connection) -> list[str]:
+            done: list[str] = []
+            for key, level in wanted.items():
+                cur = conn.execute(
+                    f"UPDATE events SET level = ?, raw = json_set(raw, '$._levelCorrected', ?), "
+                    f"alarm_state = CASE WHEN ? = {int(Level.ALARM)} AND alarm_state = {_NOT_ALARM} THEN {_OPEN} "
+                    f"ELSE alarm_state END WHERE key = ? AND level < ?",
+                    (level, why, level, key, level),
+                )
+                if cur.rowcount:
+                    done.append(key)
+            return done
+
+        keys: list[str] = self._write(work) if wanted else []
+        return [event for event in (self.get(key) for key in keys) if event is not None]
+
     def snooze(self, keys: Iterable[str], until: datetime | None) -> None:
         """Record (or with ``None`` clear) the snooze of open alarms."""
         wanted = list(dict.fromkeys(keys))

@@ -100,6 +100,27 @@ ALARM, WARNING, NORMAL = Level.ALARM, Level.WARNING, Level.NORMAL
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     _R(r"cancel(l?ed)?\s+(the\s+)?alarm|alarm\s+(cancel|clear|reset|restored?)", NORMAL, why="cancelling an alarm"),
+    # Real servers name events in the site's language (their monitor records carry no eventLevel): Spanish,
+    # Portuguese and Simplified Chinese names of the alarms first, so that a forced door or a duress opening on
+    # a non-English server is an alarm at once (the stored list's eventLevel is read behind it as well).
+    _R(r"cancelar\s+(la\s+|o\s+)?alarm|alarma\s+cancelada|alarme\s+cancelado|取消报警|解除报警", NORMAL,
+       why="cancelling an alarm (es, pt, zh)"),
+    _R(r"coacci[oó]n|coa[cç][aã]o|胁迫", ALARM, why="duress opening (es, pt, zh)"),
+    _R(r"forzad|a\s+la\s+fuerza|for[cç]ad|[aà]\s+for[cç]a|arromb|意外打开|强行|强制开门|非法开门", ALARM,
+       why="door forced open (es, pt, zh)"),
+    _R(r"sabotaje|manipulaci[oó]n|viola[cç][aã]o|sabotagem|adultera[cç][aã]o|防拆|拆机|拆除报警", ALARM,
+       why="device tampering (es, pt, zh)"),
+    _R(r"tiempo\s+de\s+(puerta\s+abierta|apertura)\s+excedido|puerta\s+abierta\s+demasiado|"
+       r"tempo\s+de\s+(porta\s+aberta|abertura)\s+excedido|porta\s+aberta\s+(por\s+)?muito|开门超时|门开超时|超时未关",
+       ALARM, why="door left open (es, pt, zh)"),
+    _R(r"lista\s+negra|黑名单", ALARM, why="blacklisted person (es, pt, zh)"),
+    _R(r"temperatura\s+(anormal|alta|elevada)|fiebre|febre|体温异常|体温过高|发烧|发热", ALARM,
+       why="fever (es, pt, zh)"),
+    _R(r"\balarma\b|\balarme\b|报警|告警", ALARM, why="an alarm of any kind (es, pt, zh)"),
+    _R(r"no\s+registrad|n[aã]o\s+(registrad|cadastrad)|未登记|未注册|陌生人", WARNING,
+       why="unknown credential (es, pt, zh)"),
+    _R(r"denegad|negad|禁止通行|拒绝|非法时段|无效|desconectad|断开", WARNING,
+       why="access refused or device trouble (es, pt, zh)"),
     _R(r"duress", ALARM, why="duress opening (a threatened user)"),
     _R(r"opened\s+accidentally|forced|break[-\s]?in|intrusion", ALARM, why="door forced open"),
     _R(r"tamper", ALARM, why="device tampering"),

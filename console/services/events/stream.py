@@ -38,7 +38,7 @@ from console.services.observable import Signal
 from console.services.polling import HealthReporter, Poller, PollPolicy
 
 from .journal import Journal
-from .model import MAX_PHOTO_BASE64, Event, Gap, GapReason, Source, format_time, normalise
+from .model import MAX_PHOTO_BASE64, Event, Gap, GapReason, Level, Source, event_key, format_time, normalise
 from .rules import Classifier
 
 __all__ = [
@@ -53,6 +53,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 1000  # the manual's limit (error -91)
+SECOND_LOOK_BATCH = 500  # events settled against the stored list per poll
+SECOND_LOOKS = 3  # polls an event is looked for in the stored list before it is left as filed
 MAX_GAP_ATTEMPTS = 10
 MAX_CLOCK_LEAD = timedelta(hours=1)  # how far ahead of ours a server's event times may push a gap's end
 ABSENT_STRIKES = 2  # "likely absent" answers in a row before an optional source is hidden
@@ -108,12 +110,20 @@ class _Runtime:
     last_event: datetime | None = None
     failing_since: datetime | None = None
     error: str = ""
+    failure: CVSecError | None = None  # the last poll's failure (its type tells the health what happened)
     ever_ok: bool = False
     absent_strikes: int = 0
     gap_since: datetime | None = None
     gap_reason: GapReason = "outage"
     backfill_index: int = 0
     pending: list[Gap] = field(default_factory=list)
+    unconfirmed: list[tuple[Event, int]] = field(default_factory=list)  # filed by name alone, looks so far
+
+
+def _level_missing(record: Mapping[str, Any]) -> bool:
+    """The record carries no server severity (real servers' monitor records): it was filed by its name."""
+    value = record.get("eventLevel")
+    return value is None or value == ""
 
 
 def _meta_name(source: Source) -> str:
@@ -173,6 +183,7 @@ class EventStream:
         self.source_state: Signal[SourceStatus] = Signal()
         self.gap_opened: Signal[Gap] = Signal()
         self.gap_backfilled: Signal[Gap] = Signal()
+        self.levels_corrected: Signal[list[Event]] = Signal()  # events raised after their first filing
         self.poller = Poller("events", self._step, policy or PollPolicy(interval), health=health)
 
     def __repr__(self) -> str:
@@ -248,7 +259,7 @@ class EventStream:
         await self.poll_once()
         polled = [rt for rt in self._rt.values() if rt.state != SourceState.UNAVAILABLE]
         if polled and all(rt.state == SourceState.FAILING for rt in polled):
-            raise CVSecError(polled[0].error or "no event source answered")
+            raise polled[0].failure or CVSecError(polled[0].error or "no event source answered")
         return True
 
     # -- polling ---------------------------------------------------------------------------------
@@ -268,9 +279,49 @@ class EventStream:
             if added:
                 self.events_added.emit(added)
             for source, rt in self._rt.items():
+                if rt.unconfirmed and rt.state == SourceState.OK:
+                    corrected = await self._second_look(source)
+                    if corrected:
+                        self.levels_corrected.emit(corrected)
+            for source, rt in self._rt.items():
                 if rt.pending and rt.state == SourceState.OK:
                     added.extend(await self._backfill_pending(source))
             return added
+
+    async def _second_look(self, source: Source) -> list[Event]:
+        """Read the stored list for the events filed by their name alone; raise those the server rates higher."""
+        rt = self._rt[source]
+        batch, rt.unconfirmed = rt.unconfirmed[:SECOND_LOOK_BATCH], rt.unconfirmed[SECOND_LOOK_BATCH:]
+        wanted = {event.key: (event, looks) for event, looks in batch}
+        start = min(e.time for e, _ in batch).replace(microsecond=0)
+        end = max(e.time for e, _ in batch).replace(microsecond=0) + timedelta(seconds=1)
+        section = rt.spec.backfill[min(rt.backfill_index, len(rt.spec.backfill) - 1)]
+        try:
+            page = await self._client.event_records(section, start, end, page_size=MAX_PAGE_SIZE)
+        except CVSecError as exc:
+            log.info("the second look at %s events failed (%s); tried again next poll", source.value, exc)
+            rt.unconfirmed = [(e, n + 1) for e, n in batch if n + 1 < SECOND_LOOKS] + rt.unconfirmed
+            return []
+        levels: dict[str, Level] = {}
+        for record in page.records:
+            key = event_key(record, source)
+            found = wanted.pop(key, None)
+            if found is None or _level_missing(record):
+                continue
+            level = self.classifier.classify(record)
+            if level > found[0].level:
+                levels[key] = level
+        # not listed yet (the server files them a moment later): looked at again next poll, a few times
+        rt.unconfirmed = [(e, n + 1) for e, n in wanted.values() if n + 1 < SECOND_LOOKS] + rt.unconfirmed
+        if not levels:
+            return []
+        corrected: list[Event] = await asyncio.to_thread(
+            self._journal.raise_levels, levels, why="raised by the server's own level (eventLevel in its list)"
+        )
+        for event in corrected:
+            log.warning("%s event %r raised to %s by the server's own level", source.value, event.name,
+                        event.level.word)
+        return corrected
 
     async def _poll_source(self, source: Source) -> list[Event]:
         rt = self._rt[source]
@@ -289,6 +340,10 @@ class EventStream:
         added, newest = await asyncio.to_thread(
             self._ingest, records, source, received, backfilled=False, meta=None if gap_open else meta
         )
+        if source is not Source.TEMPERATURE:
+            # a real server's monitor records carry no eventLevel, and their names may be in any language: the
+            # stored list (which has eventLevel and eventNo) is read behind the monitor to settle the severity
+            rt.unconfirmed.extend((e, 0) for e in added if _level_missing(e.raw))
         if rt.gap_since is not None:
             # a server clock ahead of ours widens the end; a device clock years ahead must not
             end = max(received, min(newest, received + MAX_CLOCK_LEAD)) if newest is not None else received
@@ -305,6 +360,7 @@ class EventStream:
 
     def _poll_failed(self, source: Source, exc: CVSecError, sent: datetime) -> None:
         rt = self._rt[source]
+        rt.failure = exc
         if rt.spec.optional and not rt.ever_ok:
             absent = self._absence(exc)
             rt.absent_strikes = rt.absent_strikes + 1 if absent else 0

@@ -6,6 +6,12 @@ name missing -46, unknown door -47, interval missing -202, interval outside 1..2
 missing -201, device offline or disabled -103. Gates have no codes of their own in the appendix; they are
 addressed like their readers: gate id/name missing -263, unknown gate -264, openType missing -265, openType
 other than 1 (entry) or 2 (exit) -266.
+
+Real-server profile (``Simulator.real``): door states carry numeric ``sensor``/``relay``/``alarm``
+(:func:`console.sim.profiles.numeric_door_state`); allDoorState answers a v2 page object on sites with more
+than :data:`~console.sim.profiles.PAGED_DOOR_STATES_ABOVE` doors (``pageNo``/``pageSize`` optional, 1/100);
+a remote open (2.12.8/2.12.9) of a door that does not exist answers success and changes nothing. Gate states
+are numeric codes in the manual already: the same in both profiles.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from typing import Any
 
 from .. import render
 from ..events import emit
-from ..http import Ctx, Rows, SimError
+from ..http import MAX_PAGE_SIZE, Ctx, Rows, SimError
+from ..profiles import DEFAULT_DOOR_STATE_PAGE, PAGED_DOOR_STATES_ABOVE, numeric_door_state
 from ..world import Door, Floor, Gate
 from . import handles
 
@@ -46,14 +53,42 @@ def _online(ctx: Ctx, thing: Door | Gate | Floor) -> None:
         raise SimError(-103)
 
 
+def _state(ctx: Ctx, door: Door) -> dict[str, Any]:
+    state = render.door_state(ctx.world, door)
+    return numeric_door_state(state, ctx.sim.state_codes) if ctx.sim.real else state
+
+
+def _page_number(ctx: Ctx, name: str, default: int) -> int:
+    text = ctx.p.opt(name)
+    if text is None:
+        return default
+    try:
+        number = int(text)
+    except ValueError:
+        raise SimError(-90) from None
+    if number <= 0:
+        raise SimError(-90)
+    return number
+
+
 @handles("2.12.1")
-def all_door_states(ctx: Ctx) -> Rows:
-    return Rows(list(ctx.world.doors.values()), lambda d: render.door_state(ctx.world, d))
+def all_door_states(ctx: Ctx) -> Rows | dict[str, Any]:
+    doors = list(ctx.world.doors.values())
+    if not (ctx.sim.real and len(doors) > PAGED_DOOR_STATES_ABOVE):
+        return Rows(doors, lambda d: _state(ctx, d))
+    # a large site on a real server: a v2 page object (the console must page through it)
+    no, size = _page_number(ctx, "pageNo", 1), _page_number(ctx, "pageSize", DEFAULT_DOOR_STATE_PAGE)
+    if size > MAX_PAGE_SIZE:
+        raise SimError(-91)
+    offset = (no - 1) * size
+    window = [_state(ctx, d) for d in doors[offset : offset + size]]
+    return {"page": no - 1, "size": size, "total": len(doors), "data": window, "offset": offset,
+            "lastPage": offset + size >= len(doors)}
 
 
 @handles("2.12.2")
 def door_state_by_id(ctx: Ctx) -> dict[str, Any]:
-    return render.door_state(ctx.world, _door_by_id(ctx))
+    return _state(ctx, _door_by_id(ctx))
 
 
 @handles("2.12.3")
@@ -63,7 +98,7 @@ def door_state_by_sn(ctx: Ctx) -> Rows:
     if device is None:
         raise SimError(-102)
     doors = [d for d in ctx.world.doors.values() if d.device_id == device.id]
-    return Rows(doors, lambda d: render.door_state(ctx.world, d))
+    return Rows(doors, lambda d: _state(ctx, d))
 
 
 @handles("2.12.6", "2.12.7")
@@ -75,6 +110,12 @@ def remote_close(ctx: Ctx) -> None:
 
 @handles("2.12.8", "2.12.9")
 def remote_open(ctx: Ctx) -> None:
+    if ctx.sim.real:  # real servers have been seen to answer success for a door that does not exist
+        by_id = ctx.ep.section == "2.12.8"
+        key = ctx.p.require("doorId", -44) if by_id else ctx.p.require("doorName", -46)
+        if (ctx.world.doors.get(key) if by_id else ctx.world.door_by_name(key)) is None:
+            _interval(ctx)
+            return
     door = _door_by_id(ctx) if ctx.ep.section == "2.12.8" else _door_by_name(ctx)
     interval = _interval(ctx)
     _online(ctx, door)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import render
 from ..http import Ctx, Rows, SimError
+from ..profiles import localize
 from ..world import Event, Store
 from . import handles
 
@@ -57,12 +58,32 @@ def _device_sn(ctx: Ctx, key: str = "deviceSn") -> str:
     return sn
 
 
-def _acc(form: str) -> Render:
-    return lambda e: render.acc_event(e, form)
+def _shown(ctx: Ctx, render_fn: Render, *, monitor: bool = False) -> Render:
+    """``render_fn`` as the server shows it now: the name in its language, the real profile's fields."""
+    language, real = ctx.sim.event_language, ctx.sim.real
+    versioned = "/api/v2/" in ctx.ep.path or "/api/v3/" in ctx.ep.path
+
+    def shown(e: Event) -> dict[str, Any]:
+        record = render_fn(e)
+        if language != "en" and isinstance(record.get("eventName"), str):
+            record["eventName"] = localize(record["eventName"], language)
+        if real:
+            if monitor:
+                record.pop("eventLevel", None)
+                record.pop("eventNo", None)
+            elif versioned and e.store == "psg":
+                record["eventLevel"] = e.level
+        return record
+
+    return shown
 
 
-def _psg(e: Event) -> dict[str, Any]:
-    return render.psg_event(e)
+def _acc(ctx: Ctx, form: str) -> Render:
+    return _shown(ctx, lambda e: render.acc_event(e, form), monitor=form == "monitor")
+
+
+def _psg(ctx: Ctx) -> Render:
+    return _shown(ctx, render.psg_event)
 
 
 # -- access control --------------------------------------------------------------------------------
@@ -70,42 +91,42 @@ def _psg(e: Event) -> dict[str, Any]:
 
 @handles("2.19.1")
 def acc_by_device(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), sn=_device_sn(ctx), dates=None), _acc("v1"))
+    return Rows(_select(ctx, ("acc",), sn=_device_sn(ctx), dates=None), _acc(ctx, "v1"))
 
 
 @handles("2.19.2")
 def acc_by_device_v2(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), sn=_device_sn(ctx)), _acc("v2"))
+    return Rows(_select(ctx, ("acc",), sn=_device_sn(ctx)), _acc(ctx, "v2"))
 
 
 @handles("2.19.3")
 def acc_by_device_v3(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), sn=_device_sn(ctx)), _acc("v3"))
+    return Rows(_select(ctx, ("acc",), sn=_device_sn(ctx)), _acc(ctx, "v3"))
 
 
 @handles("2.19.4")
 def acc_list(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), pin=ctx.p.opt("personPin")), _acc("v1"))
+    return Rows(_select(ctx, ("acc",), pin=ctx.p.opt("personPin")), _acc(ctx, "v1"))
 
 
 @handles("2.19.5")
 def acc_list_v2(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), pin=ctx.p.opt("personPin")), _acc("v2"))
+    return Rows(_select(ctx, ("acc",), pin=ctx.p.opt("personPin")), _acc(ctx, "v2"))
 
 
 @handles("2.19.7")
 def acc_by_person(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), pin=ctx.p.require("pin", -20)), _acc("v1"))
+    return Rows(_select(ctx, ("acc",), pin=ctx.p.require("pin", -20)), _acc(ctx, "v1"))
 
 
 @handles("2.19.8")
 def acc_by_person_v2(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), pin=ctx.p.require("pin", -20)), _acc("v2"))
+    return Rows(_select(ctx, ("acc",), pin=ctx.p.require("pin", -20)), _acc(ctx, "v2"))
 
 
 @handles("2.19.9")
 def acc_by_person_v3(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("acc",), pin=ctx.p.opt("pin")), _acc("v3"))
+    return Rows(_select(ctx, ("acc",), pin=ctx.p.opt("pin")), _acc(ctx, "v3"))
 
 
 @handles("2.19.16", "2.19.17")
@@ -116,7 +137,8 @@ def acc_by_id(ctx: Ctx) -> dict[str, Any]:
     event = ctx.world.events_by_id.get(event_id)
     if event is None or event.store != "acc":
         raise SimError(-1, "the transaction does not exist")
-    return render.acc_event(event, "v3" if ctx.ep.section == "2.19.17" else "v2")
+    form = "v3" if ctx.ep.section == "2.19.17" else "v2"
+    return _shown(ctx, lambda e: render.acc_event(e, form))(event)
 
 
 @handles("2.19.10", "2.19.11", "2.19.12")
@@ -159,19 +181,21 @@ def _door_transactions(ctx: Ctx) -> list[Event]:
             return False
         if event_no is not None and str(e.event_no) != event_no:
             return False
-        return not text or any(text in v.lower() for v in (e.name, e.last_name, e.door_name, e.event_name, e.pin))
+        shown = localize(e.event_name, ctx.sim.event_language)
+        return not text or any(text in v.lower() for v in (e.name, e.last_name, e.door_name, e.event_name, shown,
+                                                             e.pin))
 
     return _select(ctx, ("acc",), pin=pin, sn=sn, dates=("startTime", "endTime"), keep=keep)
 
 
 @handles("2.19.13")
 def door_transactions(ctx: Ctx) -> Rows:
-    return Rows(_door_transactions(ctx), render.door_tx)
+    return Rows(_door_transactions(ctx), _shown(ctx, render.door_tx))
 
 
 @handles("2.19.14")
 def door_transactions_v2(ctx: Ctx) -> Rows:
-    return Rows(_door_transactions(ctx), _acc("v2"))
+    return Rows(_door_transactions(ctx), _acc(ctx, "v2"))
 
 
 @handles("2.19.15")
@@ -182,7 +206,7 @@ def door_transaction_detail(ctx: Ctx) -> dict[str, Any]:
     event = ctx.world.events_by_id.get(event_id)
     if event is None or event.store != "acc":
         raise SimError(-1, "the transaction does not exist")
-    return render.door_tx(event, detail=True)
+    return _shown(ctx, lambda e: render.door_tx(e, detail=True))(event)
 
 
 def _timestamp(ctx: Ctx) -> tuple[str, int]:
@@ -197,7 +221,7 @@ def _timestamp(ctx: Ctx) -> tuple[str, int]:
 
 @handles("2.19.6")
 def acc_monitor(ctx: Ctx) -> Rows:
-    return Rows(ctx.world.monitor("acc", *_timestamp(ctx)), _acc("monitor"))
+    return Rows(ctx.world.monitor("acc", *_timestamp(ctx)), _acc(ctx, "monitor"))
 
 
 # -- elevator, attendance, temperature -------------------------------------------------------------
@@ -205,22 +229,23 @@ def acc_monitor(ctx: Ctx) -> Rows:
 
 @handles("2.20.1", "2.20.2")
 def ele_list(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("ele",), pin=ctx.p.opt("personPin")), _acc("v1"))
+    return Rows(_select(ctx, ("ele",), pin=ctx.p.opt("personPin")), _acc(ctx, "v1"))
 
 
 @handles("2.22.1")
 def att_list(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("att",), pin=ctx.p.opt("personPin")), _acc("v1"))
+    return Rows(_select(ctx, ("att",), pin=ctx.p.opt("personPin")), _acc(ctx, "v1"))
 
 
 @handles("2.27.1")
 def hep_list(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("hep",), pin=ctx.p.opt("personPin")), render.hep_event)
+    return Rows(_select(ctx, ("hep",), pin=ctx.p.opt("personPin")), _shown(ctx, render.hep_event))
 
 
 @handles("2.27.2")
 def hep_monitor(ctx: Ctx) -> Rows:
-    return Rows(ctx.world.monitor("hep", *_timestamp(ctx)), lambda e: render.hep_event(e, monitor=True))
+    return Rows(ctx.world.monitor("hep", *_timestamp(ctx)),
+                _shown(ctx, lambda e: render.hep_event(e, monitor=True)))
 
 
 # -- entrance control ------------------------------------------------------------------------------
@@ -228,24 +253,25 @@ def hep_monitor(ctx: Ctx) -> Rows:
 
 @handles("2.35.1")
 def psg_by_device(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("psg",), sn=_device_sn(ctx)), _psg)
+    return Rows(_select(ctx, ("psg",), sn=_device_sn(ctx)), _psg(ctx))
 
 
 @handles("2.35.2", "2.35.3")
 def psg_by_device_v2(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("psg",), sn=_device_sn(ctx)), _psg)
+    return Rows(_select(ctx, ("psg",), sn=_device_sn(ctx)), _psg(ctx))
 
 
 @handles("2.35.4", "2.35.5", "2.35.8")
 def psg_list(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("psg",), pin=ctx.p.opt("personPin")), _psg)
+    return Rows(_select(ctx, ("psg",), pin=ctx.p.opt("personPin")), _psg(ctx))
 
 
 @handles("2.35.7", "2.35.9")
 def psg_by_person(ctx: Ctx) -> Rows:
-    return Rows(_select(ctx, ("psg",), pin=ctx.p.require("pin", -20)), _psg)
+    return Rows(_select(ctx, ("psg",), pin=ctx.p.require("pin", -20)), _psg(ctx))
 
 
 @handles("2.35.6")
 def psg_monitor(ctx: Ctx) -> Rows:
-    return Rows(ctx.world.monitor("psg", *_timestamp(ctx)), lambda e: render.psg_event(e, monitor=True))
+    return Rows(ctx.world.monitor("psg", *_timestamp(ctx)),
+                _shown(ctx, lambda e: render.psg_event(e, monitor=True), monitor=True))

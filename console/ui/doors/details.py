@@ -103,8 +103,10 @@ class DetailsPane(QWidget):
         self.show_item(None)
 
     def show_item(
-        self, item: Item | None, device: DeviceInfo | None = None, readers: list[ReaderInfo] | None = None
+        self, item: Item | None, device: DeviceInfo | None = None, readers: list[ReaderInfo] | None = None,
+        codes_note: str = "",
     ) -> None:
+        """``codes_note``: which meaning of numeric state codes is in force (shown when the server sent codes)."""
         if item is None:
             self.title.setText("Nothing selected")
             self.badge.setText("Select a door or gate on the board or the floor plan.")
@@ -120,6 +122,9 @@ class DetailsPane(QWidget):
         self.fields["kind"].setText(item.kind.value.capitalize())
         self.fields["area"].setText(item.area or "Area unknown")
         self.fields["state"].setText(first)
+        if item.codes:  # the server sent numbers, not the manual's words: say so, and how they were read
+            raw = ", ".join(f"{name} {code}" for name, code in sorted(item.codes.items()))
+            second += f"\n(codes: {raw}; {codes_note or 'numeric codes'})"
         self.fields["relay"].setText(second)
         if item.updated_at is not None:
             stale = " (stale: no fresh data)" if item.stale else ""

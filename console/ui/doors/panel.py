@@ -471,7 +471,8 @@ class DoorsPanel(QWidget):
         if item is None:
             self.details.show_item(None)
             return
-        self.details.show_item(item, self.board.device(item.device_id), self.board.readers(item.key))
+        self.details.show_item(item, self.board.device(item.device_id), self.board.readers(item.key),
+                               codes_note=self.board.state_codes.describe())
         if fetch_events:
             if self._events_task is not None and not self._events_task.done():
                 self._events_task.cancel()
@@ -659,7 +660,9 @@ class DoorsPanel(QWidget):
     def _on_command_done(self, result: CommandResult) -> None:
         key = result.target.key
         short = {"door.open": "opened", "door.close": "closed", "gate.open": "opened"}[result.action]
-        if result.outcome is Outcome.DONE:
+        if result.outcome is Outcome.DONE and result.seen is False:
+            note = "said done: no change seen"
+        elif result.outcome is Outcome.DONE:
             note = short + (f" {result.params['interval']} s" if "interval" in result.params else "")
         elif result.outcome is Outcome.UNCERTAIN:
             note = "no answer: check"
@@ -667,9 +670,10 @@ class DoorsPanel(QWidget):
             note = "not sent: no connection"
         else:
             note = "refused: " + result.server_text
-        self.model.set_note(key, note, result.ok)
+        self.model.set_note(key, note, result.ok and result.seen is not False)
         if not self._batch:
-            kind: BannerKind = "ok" if result.ok else ("warn" if result.outcome is Outcome.UNCERTAIN else "alarm")
+            unconfirmed = result.outcome is Outcome.UNCERTAIN or result.seen is False
+            kind: BannerKind = "warn" if unconfirmed else ("ok" if result.ok else "alarm")
             self.banner.show_message(kind, result.text)
 
     # -- floor plans -------------------------------------------------------------------------------------

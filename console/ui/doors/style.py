@@ -71,7 +71,8 @@ def describe(item: Item) -> tuple[str, str]:
     connect = _CONNECT[item.connect]
     if not item.has_state:
         return ("No state received yet", "")
-    first = f"{connect} · {_SENSOR[item.sensor]}" if item.is_door else f"{connect} · {_cap(item.gate_state.words)}"
+    sensor = _cap(item.sensor_words) if item.sensor is SensorState.UNKNOWN and item.codes else _SENSOR[item.sensor]
+    first = f"{connect} · {sensor}" if item.is_door else f"{connect} · {_cap(item.gate_state.words)}"
     alarm = "Alarm unknown" if item.alarm_words == "alarm state unknown" else _cap(item.alarm_words)
     second = f"{_cap(item.relay_words)} · {alarm}"
     return first, second

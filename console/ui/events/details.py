@@ -91,6 +91,8 @@ def _field_values(event: Event) -> dict[str, str]:
         arrival = f"back-filled{received}, after a gap in polling"
     else:
         arrival = f"live{f', received {format_time(event.received)}' if event.received else ''}"
+    if event.raw.get("_levelCorrected"):  # filed by its name first, then raised by the server's own level
+        arrival += "; severity raised afterwards by the server's own level"
     return {
         "time": format_time(event.time),
         "severity": style.level_word(event.level),
@@ -342,6 +344,8 @@ class DetailsPane(QWidget):
         words.append(f"{style.SOURCE_WORDS[event.source]} event")
         if event.backfilled:
             words.append("back-filled")
+        if event.raw.get("_levelCorrected"):
+            words.append("raised by the server's level")
         self.badge.setText(" · ".join(words))
         self.event_box.show()
         self.raw_toggle.show()

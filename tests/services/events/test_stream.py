@@ -508,3 +508,30 @@ async def test_a_server_down_at_start_keeps_the_restart_gap(
         (gap,) = journal.gaps()
         assert gap.reason == "restart"
         assert gap.status == "done"
+
+
+async def test_an_alarm_the_name_table_missed_is_raised_from_the_stored_lists_level_within_one_poll(
+    server: FakeServer, journal: Journal, clock: FakeClock
+) -> None:
+    """Real monitors send no eventLevel and name events in the site's language: the stored list (which has
+    eventLevel) is read behind the monitor, and an event it rates higher is raised, marked as raised later."""
+    stream = make_stream(server, journal, clock)
+    corrected: list[Event] = []
+    stream.levels_corrected.connect(corrected.extend)
+    await stream.poll_once()
+    server.emit("access", eventName="Evento 77 del panel", eventLevel=2)  # a name no table knows
+    server.emit("access", eventName="Apertura remota", eventLevel=0)
+    clock.advance(10)
+    added = await stream.poll_once()
+    odd = next(e for e in added if e.name == "Evento 77 del panel")
+    assert odd.level is Level.NORMAL  # filed by its name first: nothing in it says "alarm"
+    assert [e.key for e in corrected] == [odd.key]  # raised by the server's own level in the same poll
+    stored = journal.get(odd.key)
+    assert stored is not None
+    assert stored.level is Level.ALARM
+    assert "raised" in str(stored.raw.get("_levelCorrected"))
+    assert [e.key for e, _ in journal.open_alarms()] == [odd.key]  # an open alarm, as if it came so
+    calls = len(server.list_calls())
+    clock.advance(10)
+    await stream.poll_once()
+    assert len(server.list_calls()) == calls  # settled: not looked at again

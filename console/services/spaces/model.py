@@ -1,0 +1,289 @@
+"""What the space desk shows and checks: spaces, bookings and booking requests, cleaned; no I/O here.
+
+Records from the server (:mod:`console.api.models.spaces`) are turned into small frozen values whose text has
+gone through :func:`console.services.text.clean_text` once, so the timeline and the details pane never see a
+raw server string. :func:`check_request` is the desk's own rule book, applied before anything is sent:
+
+* a subject, a host and at least one participant (the server requires them too);
+* the end after the start, and a new booking not wholly in the past;
+* a space that exists and is not disabled;
+* no overlap with another booking of the same space that is to be started or in progress;
+* no more participants than the space's capacity.
+
+The manual gives spaces no opening hours: the only "opening rule" the desk can check is a disabled space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from console.api.models.devices import SpaceDevice
+from console.api.models.spaces import (
+    Facility,
+    ReservationStatus,
+    Space,
+    SpaceReservation,
+    SpaceService,
+    SpaceStatus,
+)
+from console.services.text import clean_text
+
+__all__ = [
+    "ACTIVE",
+    "BatchAnswer",
+    "Booking",
+    "BookingRequest",
+    "DeviceInfo",
+    "Named",
+    "SpaceInfo",
+    "check_request",
+    "overlapping",
+    "parse_batch_answer",
+]
+
+NAME_LIMIT = 120
+SUBJECT_LIMIT = 200
+ACTIVE = frozenset({ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS})
+"""Statuses that hold a space: a cancelled or ended booking leaves its slot free."""
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A facility or a service: an id and a name (``builtin``: the server's own, not deletable)."""
+
+    id: str
+    name: str
+    number: int | None = None
+    remark: str = ""
+    builtin: bool = False
+
+    @classmethod
+    def of_facility(cls, record: Facility) -> Named:
+        return cls(clean_text(record.id, 64), clean_text(record.name, NAME_LIMIT) or "(no name)",
+                   record.facility_no, clean_text(record.remark, 500), bool(record.init_flag))
+
+    @classmethod
+    def of_service(cls, record: SpaceService) -> Named:
+        return cls(clean_text(record.id, 64), clean_text(record.name, NAME_LIMIT) or "(no name)", None,
+                   clean_text(record.remark, 500), bool(record.init_flag))
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """A space device (2.42): its name and whether it is online, in words."""
+
+    id: str
+    sn: str
+    name: str
+    state: str  # "online", "offline", "disabled", "unknown"
+
+    @classmethod
+    def of(cls, record: SpaceDevice) -> DeviceInfo:
+        return cls(clean_text(record.id, 64), clean_text(record.sn, 64), clean_text(record.name, NAME_LIMIT),
+                   record.status.words)
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceInfo:
+    """A bookable space as the desk shows it."""
+
+    id: str
+    name: str
+    capacity: int | None
+    status: SpaceStatus
+    address: str = ""
+    remark: str = ""
+    owner_pin: str = ""
+    facility_ids: tuple[str, ...] = ()
+    device_ids: tuple[str, ...] = ()
+    retention: str = ""
+
+    @classmethod
+    def of(cls, record: Space) -> SpaceInfo:
+        capacity = record.capacity if record.capacity is not None and record.capacity > 0 else None
+        return cls(
+            id=clean_text(record.id, 64), name=clean_text(record.name, NAME_LIMIT) or "(no name)",
+            capacity=capacity, status=record.status, address=clean_text(record.address, 200),
+            remark=clean_text(record.remark, 500), owner_pin=clean_text(record.person_pin, 64),
+            facility_ids=tuple(clean_text(i, 64) for i in record.space_facility_ids if i),
+            device_ids=tuple(clean_text(i, 64) for i in record.space_device_ids if i),
+            retention=record.retention_time.words,
+        )
+
+    @property
+    def disabled(self) -> bool:
+        return self.status is SpaceStatus.DISABLED
+
+    @property
+    def capacity_words(self) -> str:
+        return f"{self.capacity} people" if self.capacity else "capacity unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A reservation of a space (2.46), as the timeline shows it.
+
+    ``participants``: how many people take part, None until the desk has read the booking's own record (the
+    list 2.46.1 does not carry ``participantIds``).
+    """
+
+    id: str
+    subject: str
+    space_id: str
+    space_name: str
+    start: datetime
+    end: datetime
+    status: ReservationStatus
+    host_pin: str = ""
+    host_name: str = ""
+    content: str = ""
+    participant_ids: tuple[str, ...] = ()
+    participants: int | None = None
+    service_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, record: SpaceReservation, *, participants: int | None = None) -> Booking | None:
+        """None for a record without an id or without readable times (nothing to place on a timeline)."""
+        if not record.id or record.start_time is None or record.end_time is None:
+            return None
+        host = " ".join(p for p in (record.apply_person_name.strip(), record.apply_person_last_name.strip()) if p)
+        ids = tuple(clean_text(i, 64) for i in record.participant_ids if i)
+        count = len(ids) if ids else participants
+        return cls(
+            id=clean_text(record.id, 64), subject=clean_text(record.subject, SUBJECT_LIMIT) or "(no subject)",
+            space_id=clean_text(record.space_id, 64), space_name=clean_text(record.space_name, NAME_LIMIT),
+            start=record.start_time, end=max(record.end_time, record.start_time), status=record.reservation_status,
+            host_pin=clean_text(record.apply_person_pin, 64), host_name=clean_text(host, NAME_LIMIT),
+            content=clean_text(record.content, 2000, multiline=True), participant_ids=ids, participants=count,
+            service_ids=tuple(clean_text(i, 64) for i in record.service_ids if i),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def status_words(self) -> str:
+        return self.status.words
+
+    @property
+    def host_label(self) -> str:
+        if self.host_name and self.host_pin:
+            return f"{self.host_name} [{self.host_pin}]"
+        return self.host_name or self.host_pin or "(no host)"
+
+    @property
+    def people_words(self) -> str:
+        if self.participants is None:
+            return "participants: ?"
+        return f"{self.participants} participant" + ("" if self.participants == 1 else "s")
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What the receptionist asks for: a new booking (``id`` empty) or a change of booking ``id``."""
+
+    space_id: str
+    subject: str
+    start: datetime
+    end: datetime
+    host_pin: str
+    participant_ids: tuple[str, ...]
+    service_ids: tuple[str, ...] = ()
+    content: str = ""
+    id: str = ""
+    host_email: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)  # kept from the record being changed (remind time...)
+
+    @property
+    def span(self) -> str:
+        same_day = self.start.date() == self.end.date()
+        end = self.end.strftime("%H:%M") if same_day else self.end.strftime("%Y-%m-%d %H:%M")
+        return f"{self.start:%Y-%m-%d %H:%M}-{end}"
+
+
+def overlapping(
+    bookings: Iterable[Booking], space_id: str, start: datetime, end: datetime, *, ignore: str = ""
+) -> list[Booking]:
+    """Bookings of ``space_id`` that hold the space (to be started, in progress) during ``start``-``end``."""
+    return sorted(
+        (b for b in bookings
+         if b.space_id == space_id and b.id != ignore and b.active and b.overlaps(start, end)),
+        key=lambda b: b.start,
+    )
+
+
+def check_request(
+    request: BookingRequest,
+    *,
+    spaces: Mapping[str, SpaceInfo],
+    bookings: Iterable[Booking],
+    now: datetime,
+) -> dict[str, str]:
+    """Problems with ``request`` by field (``subject``, ``time``, ``space``, ``host``, ``participants``);
+    empty when it may be sent."""
+    problems: dict[str, str] = {}
+    if not request.subject.strip():
+        problems["subject"] = "a booking needs a subject"
+    if not request.host_pin.strip():
+        problems["host"] = "choose the host (a person on the server)"
+    if request.end <= request.start:
+        problems["time"] = "the booking must end after it starts"
+    elif not request.id and request.end <= now:
+        problems["time"] = "this time is already over: choose a later time"
+    space = spaces.get(request.space_id)
+    if space is None:
+        problems["space"] = "choose a space"
+    elif space.disabled:
+        problems["space"] = f"{space.name} is disabled on the server and cannot be booked"
+    if not request.participant_ids:
+        problems["participants"] = "add at least one participant"
+    elif space is not None and space.capacity is not None and len(request.participant_ids) > space.capacity:
+        problems["participants"] = (
+            f"{len(request.participant_ids)} participants do not fit in {space.name} "
+            f"(capacity {space.capacity})"
+        )
+    if "time" not in problems and space is not None:
+        clash = overlapping(bookings, request.space_id, request.start, request.end, ignore=request.id)
+        if clash:
+            first = clash[0]
+            problems["time"] = (
+                f"{space.name} is already booked {first.start:%H:%M}-{first.end:%H:%M} "
+                f"({first.subject}, {first.status_words})"
+            )
+    return problems
+
+
+# -- "Succeed: n, Failed: m." ------------------------------------------------------------------------
+
+_BATCH = re.compile(r"succe(?:ed|ss)(?:ed)?\s*[:=]\s*(\d+)\s*[,;]?\s*fail(?:ed|ure)?\s*[:=]\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAnswer:
+    """The server's count of a delete, cancel or finish: ``Succeed: n, Failed: m.``"""
+
+    succeeded: int
+    failed: int
+
+
+def parse_batch_answer(message: str) -> BatchAnswer | None:
+    """The counts in the server's answer to 2.43.3/2.44.3/2.45.3/2.46.3-2.46.5; None when it says no counts."""
+    found = _BATCH.search(message or "")
+    if found is None:
+        return None
+    return BatchAnswer(int(found.group(1)), int(found.group(2)))
+
+
+def day_start(when: datetime) -> datetime:
+    return when.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_day(when: datetime) -> datetime:
+    return day_start(when) + timedelta(days=1)

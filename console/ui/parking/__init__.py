@@ -1,0 +1,5 @@
+"""The parking desk panel (issue 11)."""
+
+from .panel import ParkingPanel
+
+__all__ = ["ParkingPanel"]

@@ -1,0 +1,519 @@
+"""The spaces panel: the day's (or week's) bookings of every room, booked, moved, cancelled and finished here.
+
+``SpacesPanel(desk, settings, profile=...)`` over :class:`console.services.spaces.SpaceDesk`; implements
+:class:`console.ui.panel.Panel`. Across the top: day/week, previous/today/next, filters (space, facility,
+host), *Book…* and *Day sheet (PDF)…*; a banner says what just happened; below, the timeline
+(:class:`~.view.TimelineView`) and a details pane (the space's capacity, facilities and device state, the
+booking's host, status and participants, and its actions).
+
+Every write goes through the desk (checked, sent once, audited) and its :class:`SpaceResult` is shown in the
+banner in words. Moving a block is confirmed first. The logic is in ``async`` methods tests await directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.api.errors import CVSecError
+from console.api.models.spaces import ReservationStatus
+from console.services.options import SpacesOptions
+from console.services.outcome import Outcome
+from console.services.settings import Settings
+from console.services.spaces import Booking, BookingRequest, SpaceDesk, SpaceResult
+from console.ui import aio
+from console.ui.banner import Banner, BannerKind
+from console.ui.text import plain_label
+
+from .dialogs import BookingDialog
+from .model import Filters, TimelineModel
+from .sheet import export_day_sheet
+from .view import STATUS_SYMBOLS, TimelineView
+
+__all__ = ["SpacesPanel"]
+
+log = logging.getLogger(__name__)
+
+_KINDS: dict[Outcome, BannerKind] = {
+    Outcome.DONE: "ok", Outcome.INVALID: "warn", Outcome.REFUSED: "alarm", Outcome.NOT_SENT: "warn",
+    Outcome.UNCERTAIN: "warn", Outcome.QUEUED: "info",
+}
+_WRITES = frozenset({"book", "move", "cancel", "finish", "delete"})
+DAY_SCALE = (3.0, 15)  # px per minute, drag snap in minutes
+WEEK_SCALE = (0.2, 60)
+
+
+class SpacesPanel(QWidget):
+    def __init__(self, desk: SpaceDesk, settings: Settings, *, profile: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spacesPanel")
+        self.desk = desk
+        self.settings = settings
+        self.options = settings.panel(SpacesOptions)
+        self.profile = profile
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._disconnects: list[Callable[[], None]] = []
+        self._started = False
+        self.last_result: SpaceResult | None = None
+        self.dialog: BookingDialog | None = None  # the booking form while it is open
+        self._build()
+
+    # -- building ----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.day_button = QPushButton("Day")
+        self.week_button = QPushButton("Week")
+        group = QButtonGroup(self)
+        for button in (self.day_button, self.week_button):
+            button.setCheckable(True)
+            group.addButton(button)
+        self.day_button.setChecked(self.options.view != "week")
+        self.week_button.setChecked(self.options.view == "week")
+        self.prev_button = QPushButton("◀")
+        self.prev_button.setToolTip("The previous day (week)")
+        self.today_button = QPushButton("Today")
+        self.next_button = QPushButton("▶")
+        self.next_button.setToolTip("The next day (week)")
+        self.space_filter = QLineEdit()
+        self.space_filter.setPlaceholderText("Filter spaces")
+        self.space_filter.setClearButtonEnabled(True)
+        self.facility_filter = QComboBox()
+        self.facility_filter.addItem("Any facility", "")
+        self.host_filter = QLineEdit()
+        self.host_filter.setPlaceholderText("Host name or number")
+        self.host_filter.setClearButtonEnabled(True)
+        self.book_button = QPushButton("Book…")
+        self.book_button.setToolTip("Book a space (N in the timeline; or drag across a free stretch)")
+        self.sheet_button = QPushButton("Day sheet (PDF)…")
+        self.sheet_button.setToolTip("The day's bookings on a printable sheet for the front desk")
+        bar = QHBoxLayout()
+        for widget in (self.day_button, self.week_button, self.prev_button, self.today_button, self.next_button):
+            bar.addWidget(widget)
+        bar.addSpacing(12)
+        bar.addWidget(self.space_filter, 2)
+        bar.addWidget(self.facility_filter, 1)
+        bar.addWidget(self.host_filter, 2)
+        bar.addSpacing(12)
+        bar.addWidget(self.book_button)
+        bar.addWidget(self.sheet_button)
+
+        self.banner = Banner("spacesBanner", "What just happened", selectable=True)
+        self.model = TimelineModel(self.desk, slot_minutes=self.options.slot_minutes)
+        self.view = TimelineView(self.model, clock=self.desk.clock)
+        self.details = self._build_details()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setSizes([900, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+        self.day_button.clicked.connect(lambda: self.set_view("day"))
+        self.week_button.clicked.connect(lambda: self.set_view("week"))
+        self.prev_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.today_button.clicked.connect(self.today)
+        self.space_filter.textChanged.connect(lambda _t: self._apply_filters())
+        self.host_filter.textChanged.connect(lambda _t: self._apply_filters())
+        self.facility_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        self.book_button.clicked.connect(self._book_clicked)
+        self.sheet_button.clicked.connect(self._action("sheet", self.save_sheet))
+        self.view.book_requested.connect(
+            lambda space, start, end: self._spawn("book", self.open_booking_form(space, start, end)))
+        self.view.move_requested.connect(
+            lambda bid, start, end, space: self._spawn("move", self.confirm_move(bid, start, end, space)))
+        self.view.open_requested.connect(lambda bid: self._spawn("open", self.edit_booking(bid)))
+        self.view.selection_changed.connect(self._selection_changed)
+        self._disconnects.append(self.desk.changed.connect(self._desk_changed))
+        self._disconnects.append(self.desk.reminder.connect(self._reminder))
+        self._apply_scale()
+
+    def _build_details(self) -> QWidget:
+        pane = QFrame()
+        pane.setObjectName("spacesDetails")
+        pane.setMinimumWidth(260)
+        self.space_title = plain_label(selectable=True)
+        self.space_title.setObjectName("spaceTitle")
+        font = self.space_title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.space_title.setFont(font)
+        self.space_info = plain_label(selectable=True)
+        self.booking_title = plain_label(selectable=True)
+        self.booking_title.setFont(font)
+        self.booking_info = plain_label(selectable=True)
+        self.participants_model = QStandardItemModel(self)
+        self.participants = QListView()
+        self.participants.setModel(self.participants_model)
+        self.participants.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.participants.setObjectName("bookingParticipants")
+        self.participants.setMaximumHeight(160)
+        self.edit_button = QPushButton("Open / change…")
+        self.cancel_button = QPushButton("Cancel booking")
+        self.finish_button = QPushButton("Finish now")
+        self.delete_button = QPushButton("Delete")
+        self.edit_button.clicked.connect(lambda: self._with_selected("open", self.edit_booking))
+        self.cancel_button.clicked.connect(lambda: self._with_selected("cancel", self.cancel_booking))
+        self.finish_button.clicked.connect(lambda: self._with_selected("finish", self.finish_booking))
+        self.delete_button.clicked.connect(lambda: self._with_selected("delete", self.delete_booking))
+        layout = QVBoxLayout(pane)
+        layout.addWidget(self.space_title)
+        layout.addWidget(self.space_info)
+        layout.addSpacing(10)
+        layout.addWidget(self.booking_title)
+        layout.addWidget(self.booking_info)
+        layout.addWidget(self.participants)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        buttons2 = QHBoxLayout()
+        buttons2.addWidget(self.finish_button)
+        buttons2.addWidget(self.delete_button)
+        layout.addLayout(buttons2)
+        layout.addStretch(1)
+        return pane
+
+    # -- tasks -------------------------------------------------------------------------------------------
+
+    def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:
+        def start(*_: object) -> None:
+            self._spawn(key, method())
+
+        return start
+
+    def _spawn(self, key: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """The panel's task ``key``; a write already running is not started twice (never sent twice)."""
+        old = self._tasks.get(key)
+        if old is not None and not old.done():
+            if key in _WRITES or key in ("open", "sheet"):
+                coro.close()
+                return old
+            old.cancel()
+        task = aio.spawn(coro, owner=self, name=f"spaces.{key}")
+        self._tasks[key] = task
+        return task
+
+    def busy(self) -> bool:
+        return any(not t.done() for t in self._tasks.values())
+
+    def _with_selected(self, key: str, method: Callable[[str], Coroutine[Any, Any, Any]]) -> None:
+        booking = self.view.selected_booking()
+        if booking is not None:
+            self._spawn(key, method(booking.id))
+
+    def _book_clicked(self) -> None:
+        space = self.model.space_at(self.view.cursor_row)
+        start = self._default_start()
+        self._spawn("book", self.open_booking_form(space.id if space else "", start, start + timedelta(hours=1)))
+
+    def _default_start(self) -> datetime:
+        now = self.desk.clock()
+        slot = self.model.slot_start(self.view.cursor_column)
+        if slot >= now:
+            return slot
+        minutes = (now.minute // 30 + 1) * 30
+        return now.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minutes)
+
+    # -- the window ----------------------------------------------------------------------------------------
+
+    def set_view(self, view: str) -> None:
+        self.options.view = "week" if view == "week" else "day"
+        self.day_button.setChecked(self.options.view == "day")
+        self.week_button.setChecked(self.options.view == "week")
+        start = self.desk.window_start
+        if self.options.view == "week":
+            start = start - timedelta(days=start.weekday())
+        self._apply_scale()
+        self.desk.set_window(start, 7 if self.options.view == "week" else 1)
+
+    def _apply_scale(self) -> None:
+        week = self.options.view == "week"
+        px, snap = WEEK_SCALE if week else DAY_SCALE
+        self.model.slot = timedelta(minutes=60 if week else self.options.slot_minutes)
+        self.view.set_scale(px, snap)
+        self.model.reload()
+
+    def show_day(self, day: date) -> None:
+        if self.options.view == "week":
+            day = day - timedelta(days=day.weekday())
+        self.desk.set_window(day, 7 if self.options.view == "week" else 1)
+
+    def step(self, direction: int) -> None:
+        days = 7 if self.options.view == "week" else 1
+        self.show_day((self.desk.window_start + timedelta(days=direction * days)).date())
+
+    def today(self) -> None:
+        self.show_day(self.desk.clock().date())
+        self.view.scroll_to(max(self.desk.window_start, self.desk.clock() - timedelta(hours=1)))
+
+    def _apply_filters(self) -> None:
+        self.model.set_filters(Filters(self.space_filter.text(), str(self.facility_filter.currentData() or ""),
+                                       self.host_filter.text()))
+
+    def _desk_changed(self, what: str) -> None:
+        if what == "spaces":
+            current = self.facility_filter.currentData()
+            self.facility_filter.blockSignals(True)
+            self.facility_filter.clear()
+            self.facility_filter.addItem("Any facility", "")
+            for facility in sorted(self.desk.facilities.values(), key=lambda f: f.name.casefold()):
+                self.facility_filter.addItem(facility.name, facility.id)
+            self.facility_filter.setCurrentIndex(max(0, self.facility_filter.findData(current)))
+            self.facility_filter.blockSignals(False)
+        self.model.reload()
+        self._selection_changed()
+
+    def _reminder(self, booking: Booking) -> None:
+        minutes = max(0, int((booking.start - self.desk.clock()).total_seconds() // 60))
+        self.banner.show_message("info", f"In {minutes} minutes: {booking.subject} in "
+                                         f"{booking.space_name or self.desk.space_name(booking.space_id)} "
+                                         f"({booking.start:%H:%M}), host {booking.host_label}", seconds=0)
+
+    # -- details ---------------------------------------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        space = self.model.space_at(self.view.cursor_row)
+        if space is None:
+            self.space_title.setText("No space")
+            self.space_info.setText("")
+        else:
+            facilities = ", ".join(self.desk.facilities[f].name for f in space.facility_ids
+                                   if f in self.desk.facilities) or "none listed"
+            devices = [self.desk.devices[d] for d in space.device_ids if d in self.desk.devices]
+            device_text = "; ".join(f"{d.name or d.sn}: {d.state}" for d in devices) or "no device installed"
+            lines = [f"Capacity: {space.capacity_words}", f"Facilities: {facilities}", f"Device: {device_text}",
+                     f"Now: {space.status.words}"]
+            if space.address:
+                lines.append(f"Where: {space.address}")
+            self.space_title.setText(space.name)
+            self.space_info.setText("\n".join(lines))
+        booking = self.view.selected_booking()
+        for button in (self.edit_button, self.cancel_button, self.finish_button, self.delete_button):
+            button.setEnabled(booking is not None)
+        if booking is None:
+            self.booking_title.setText("")
+            self.booking_info.setText("Select a booking, or drag across a free stretch to book one.")
+            self.participants_model.clear()
+            return
+        self.booking_title.setText(booking.subject)
+        self.booking_info.setText(
+            f"{booking.start:%a %d %b %H:%M}-{booking.end:%H:%M}\n"
+            f"{STATUS_SYMBOLS.get(booking.status, '?')} {booking.status_words}\nHost: {booking.host_label}\n"
+            f"{booking.people_words}" + (f"\n{booking.content}" if booking.content else ""))
+        self.edit_button.setEnabled(booking.status is ReservationStatus.PENDING)
+        self.cancel_button.setEnabled(booking.status in (ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS))
+        self.finish_button.setEnabled(booking.status is ReservationStatus.IN_PROGRESS)
+        self._spawn("participants", self.load_participants(booking.id))
+
+    async def load_participants(self, booking_id: str) -> None:
+        try:
+            people = await self.desk.participants(booking_id)
+        except CVSecError as exc:
+            self.participants_model.clear()
+            self.participants_model.appendRow(QStandardItem(f"Participants could not be read: {exc}"))
+            return
+        if self.view.selected_id != booking_id:
+            return
+        self.participants_model.clear()
+        for person in people:
+            self.participants_model.appendRow(QStandardItem(person.label))
+
+    # -- writes ----------------------------------------------------------------------------------------------
+
+    def show_result(self, result: SpaceResult) -> None:
+        self.last_result = result
+        self.banner.show_message(_KINDS.get(result.kind, "info"), result.message, seconds=0)
+
+    async def open_booking_form(self, space_id: str, start: datetime, end: datetime) -> SpaceResult | None:
+        """The booking form, filled with ``space_id`` and the times; sent when the desk's checks pass."""
+        host = ""
+        initial = BookingRequest(space_id=space_id, subject="", start=start, end=end, host_pin=host,
+                                 participant_ids=())
+        return await self._form(initial)
+
+    async def edit_booking(self, booking_id: str) -> SpaceResult | None:
+        """Open a booking: its whole record in the form (a booking to be started can be changed)."""
+        self.view.select(booking_id)
+        try:
+            request = await self.desk.for_edit(booking_id)
+        except CVSecError as exc:
+            self.banner.show_message("warn", f"The booking could not be read: {exc}")
+            return None
+        if request is None:
+            self.banner.show_message("warn", "This booking has no readable times.")
+            return None
+        return await self._form(request)
+
+    async def _form(self, initial: BookingRequest) -> SpaceResult | None:
+        try:
+            persons = await self.desk.persons()
+        except CVSecError as exc:
+            self.banner.show_message("warn", f"The persons could not be read ({exc}); type the host's number.")
+            persons = []
+        dialog = BookingDialog(self, spaces=list(self.desk.spaces.values()), persons=persons,
+                               services=list(self.desk.services.values()), initial=initial)
+        self.dialog = dialog
+        try:
+            while True:
+                if await aio.dialog_result(dialog) != BookingDialog.DialogCode.Accepted:
+                    return None
+                result = await self.desk.book(dialog.request())
+                if result.kind in (Outcome.INVALID, Outcome.REFUSED) and result.problems:
+                    dialog.show_problems(result.problems, result.message)
+                    self.show_result(result)
+                    continue
+                self.show_result(result)
+                if result.booking_id:
+                    self.model.reload()
+                    self.view.select(result.booking_id)
+                return result
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+
+    async def confirm_move(self, booking_id: str, start: datetime, end: datetime, space_id: str) -> SpaceResult | None:
+        """A block was dragged: ask, then change the booking (sent once)."""
+        booking = self.desk.bookings.get(booking_id)
+        if booking is None:
+            return None
+        where = self.desk.space_name(space_id or booking.space_id)
+        moved_space = bool(space_id) and space_id != booking.space_id
+        text = (f"Move “{booking.subject}” from {booking.start:%H:%M}-{booking.end:%H:%M} to "
+                f"{start:%H:%M}-{end:%H:%M}" + (f" in {where}" if moved_space else "") + "?")
+        answer = await aio.message(self, "Move the booking", text, icon=QMessageBox.Icon.Question,
+                                   buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                   default=QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.model.reload()
+            return None
+        result = await self.desk.move(booking_id, start, end, space_id if moved_space else "")
+        self.show_result(result)
+        self.view.select(booking_id)
+        return result
+
+    async def _confirmed(self, title: str, text: str) -> bool:
+        answer = await aio.message(self, title, text, icon=QMessageBox.Icon.Question,
+                                   buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    async def cancel_booking(self, booking_id: str) -> SpaceResult | None:
+        booking = self.desk.bookings.get(booking_id)
+        if booking is None or not await self._confirmed("Cancel the booking", f"Cancel “{booking.subject}”?"):
+            return None
+        result = await self.desk.cancel([booking_id])
+        self.show_result(result)
+        return result
+
+    async def finish_booking(self, booking_id: str) -> SpaceResult | None:
+        booking = self.desk.bookings.get(booking_id)
+        if booking is None or not await self._confirmed("Finish now", f"End “{booking.subject}” now?"):
+            return None
+        result = await self.desk.finish([booking_id])
+        self.show_result(result)
+        return result
+
+    async def delete_booking(self, booking_id: str) -> SpaceResult | None:
+        booking = self.desk.bookings.get(booking_id)
+        if booking is None or not await self._confirmed("Delete the booking",
+                                                        f"Delete “{booking.subject}” from the server?"):
+            return None
+        result = await self.desk.delete([booking_id])
+        self.show_result(result)
+        return result
+
+    # -- the day's sheet -------------------------------------------------------------------------------------
+
+    def day_bookings(self) -> list[Booking]:
+        day = self.desk.window_start
+        end = day + timedelta(days=1)
+        return [b for b in self.desk.bookings.values() if b.overlaps(day, end)]
+
+    def export_sheet(self, path: Path) -> None:
+        export_day_sheet(path, self.desk.window_start, list(self.desk.spaces.values()), self.day_bookings())
+
+    async def save_sheet(self) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suggested = str(Path(folder) / f"bookings-{self.desk.window_start:%Y-%m-%d}.pdf")
+        dialog = QFileDialog(self, "Save the day's sheet", suggested, "PDF (*.pdf)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(suggested)
+        if await aio.dialog_result(dialog) != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return None
+        path = Path(dialog.selectedFiles()[0])
+        try:
+            self.export_sheet(path)
+        except OSError as exc:
+            self.banner.show_message("alarm", f"The sheet could not be written: {exc}")
+            return None
+        self.banner.show_message("ok", f"The day's sheet is in {path}", seconds=8)
+        return path
+
+    # -- Panel -------------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._desk_changed("spaces")
+        self.desk.poller.wake()
+        self.view.scroll_to(max(self.desk.window_start, self.desk.clock() - timedelta(hours=1)))
+
+    async def stop(self) -> None:
+        for disconnect in self._disconnects:
+            with contextlib.suppress(Exception):
+                disconnect()
+        self._disconnects.clear()
+        tasks = list(self._tasks.items())
+        self._tasks.clear()
+        for key, task in tasks:
+            if task.done():
+                continue
+            if key in _WRITES:  # a write under way finishes (cut off, its outcome would be unknown)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(task), 10)
+            else:
+                task.cancel()
+        self.settings.set_panel(self.options)
+
+    def refresh_now(self) -> None:
+        self.desk.poller.wake()
+
+    def focus_filter(self) -> bool:
+        self.space_filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.space_filter.selectAll()
+        return True
+
+    def apply_theme(self) -> None:
+        self.view.viewport().update()
+
+    def set_operator(self, name: str) -> None:
+        """The desk writes under the operator the services know: nothing to do."""
