@@ -57,7 +57,7 @@ from console.api.models import (
 from console.api.models.devices import Device, GateDevice
 from console.api.models.readers import GateReader, Reader
 from console.api.models.transactions import AccessTransaction, GateTransaction, Transaction
-from console.api.paging import Record, iterate_pages
+from console.api.paging import Record, RecordPage, iterate_pages
 from console.services.observable import Signal
 from console.services.polling import Poller, PollPolicy
 from console.services.state_codes import DEFAULT_STATE_CODES, StateCodes
@@ -104,6 +104,16 @@ class BoardClient(Protocol):
     async def gate_state_records(self) -> list[Record]: ...
 
     async def gate_state_record(self, gate_id: str) -> list[Record]: ...
+
+    async def event_records(
+        self, section: str, start: datetime, end: datetime, *, page_no: int = ..., page_size: int = ...,
+        pin: str | None = ...,
+    ) -> RecordPage: ...
+
+    async def device_event_records(
+        self, section: str, device_sn: str, *, start: datetime | None = ..., end: datetime | None = ...,
+        page_no: int = ..., page_size: int = ...,
+    ) -> RecordPage: ...
 
     async def call(self, section: str, /, body: Any = None, files: Any = None, **params: Any) -> Any: ...
 
@@ -761,12 +771,11 @@ class DoorBoard:
 
     async def _recent_areas(self, section: str, model: type[Transaction]) -> dict[str, str]:
         """devSn -> the area most of its recent events name (one page of the newest events)."""
-        client = self.session.client
-        start = (self._wall() - timedelta(days=30)).strftime("%Y-%m-%d %H:%M:%S")
-        envelope = await client.call_envelope(section, pageNo=1, pageSize=LIST_PAGE, startDate=start)
-        data = envelope.data.get("data") if isinstance(envelope.data, dict) else envelope.data
+        now = self._wall()
+        page = await self.session.client.event_records(section, now - timedelta(days=30), now + timedelta(minutes=5),
+                                                       page_size=LIST_PAGE)
         votes: dict[str, Counter[str]] = {}
-        for event in await _parse_chunked(model, data):
+        for event in await _parse_chunked(model, page.records):
             area = clean_text(event.area_name)
             if event.dev_sn and area:
                 votes.setdefault(event.dev_sn, Counter())[area] += 1
@@ -785,9 +794,8 @@ class DoorBoard:
             section = "2.35.3" if isinstance(device, GateDevice) else "2.19.3"
             model: type[Transaction] = GateTransaction if isinstance(device, GateDevice) else AccessTransaction
             async with gate:
-                envelope = await client.call_envelope(section, deviceSn=device.sn, pageNo=1, pageSize=5)
-            records, _ = _page_records(envelope.data)
-            for event in parse_list(model, records):
+                page = await client.device_event_records(section, device.sn, page_size=5)
+            for event in parse_list(model, list(page.records)):
                 area = clean_text(event.area_name)
                 if area:
                     return device.sn, area
@@ -923,26 +931,22 @@ class DoorBoard:
         if item is None or not item.device_sn:
             return []
         end = self._wall()
-        params: dict[str, Any] = {
-            "startDate": (end - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S"),
-            "endDate": (end + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S"),
-        }
+        span: dict[str, Any] = {"start": end - timedelta(days=days), "end": end + timedelta(minutes=5)}
         model: type[Transaction]
         if item.is_door:
             section, model = "2.19.3", AccessTransaction
-            params["deviceSn"] = item.device_sn
         else:
             section, model = "2.35.3", GateTransaction
-            params["deviceSn"] = item.device_sn
         client = self.session.client
         page_size = 200
-        first = await client.call_envelope(section, pageNo=1, pageSize=page_size, **params)
-        records, total = _page_records(first.data)
-        events = await _parse_chunked(model, records)
+        first = await client.device_event_records(section, item.device_sn, page_size=page_size, **span)
+        total = first.total
+        events = await _parse_chunked(model, list(first.records))
         if total is not None and total > page_size and _ascending(events):
             last_page = (total + page_size - 1) // page_size  # the server lists oldest first: the tail is newest
-            tail = await client.call_envelope(section, pageNo=last_page, pageSize=page_size, **params)
-            events = (await _parse_chunked(model, _page_records(tail.data)[0])) + events
+            tail = await client.device_event_records(section, item.device_sn, page_no=last_page,
+                                                     page_size=page_size, **span)
+            events = (await _parse_chunked(model, list(tail.records))) + events
         name = item.name.casefold()
         mine = [e for e in events if _event_at(e, name)]
         mine.sort(key=lambda e: e.event_time or datetime.min, reverse=True)
@@ -979,17 +983,6 @@ async def _attempt(work: Awaitable[R]) -> R | Exception:
         return await work
     except Exception as exc:
         return exc
-
-
-def _page_records(data: Any) -> tuple[Any, int | None]:
-    if isinstance(data, dict):
-        total = data.get("total", data.get("totalCount"))
-        try:
-            number = int(total) if total is not None else None
-        except (TypeError, ValueError):
-            number = None
-        return data.get("data"), number
-    return data, None
 
 
 def _ascending(events: Sequence[Transaction]) -> bool:

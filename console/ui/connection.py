@@ -173,7 +173,7 @@ class ProfileDialog(QDialog):
         if self._pinned_cert:
             self.pin_label.setText(f"SHA-256 {fingerprint(self._pinned_cert)}: only this certificate is trusted")
         else:
-            self.pin_label.setText("none (the system's certificate authorities, or the CA file, decide)")
+            self.pin_label.setText("none")
 
     async def trust_certificate(self) -> bool:
         """Fetch the server's certificate, show its fingerprint, and pin it if the operator says it matches."""

@@ -180,3 +180,45 @@ def test_profiles_dialog_connects_to_the_chosen_one(
     dialog.list.setCurrentRow(1)
     run(dialog.connect_selected())
     assert dialog.chosen == (Profile("B", sim.base_url), TOKEN)
+
+
+def test_a_self_signed_server_is_pinned_from_the_dialog_and_then_answers(
+    qtbot: QtBot, run: Callable[..., Any]
+) -> None:
+    """Trust on first use: the refused certificate's fingerprint is shown, the guard says yes, it is pinned."""
+    from console.api.tls import fingerprint
+
+    thread = SimulatorThread(SimConfig(token=TOKEN, seed=3, site="small", server_profile="real", tls=True))
+    url = thread.start()
+    try:
+        assert url.startswith("https://127.0.0.1:")
+        dialog = ProfileDialog(TokenStore(MemoryKeyring()), first_start=True)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _fill(dialog, url, TOKEN)
+        refused = run(dialog.test_connection())
+        assert refused is not None
+        assert refused.kind == "tls"
+        assert "trust it" in dialog.result_label.text()
+        shown: list[str] = []
+
+        async def trust() -> bool:
+            task = aio.spawn(dialog.trust_certificate(), name="trust")
+            box = await until(lambda: next((w for w in QApplication.topLevelWidgets()
+                                            if isinstance(w, QMessageBox) and w.isVisible()), None), 10)
+            shown.append(box.text())
+            box.button(QMessageBox.StandardButton.Yes).click()
+            return bool(await task)
+
+        assert run(trust())
+        expected = fingerprint(thread.call(lambda s: s.certificate_pem))
+        assert expected in shown[0]  # the guard compares this with the server's own
+        profile = dialog.profile()
+        assert profile.pinned_cert
+        assert fingerprint(profile.pinned_cert) == expected
+        assert expected in dialog.pin_label.text()
+        answered = run(dialog.test_connection())
+        assert answered is not None
+        assert answered.ok, answered.message
+    finally:
+        thread.stop()

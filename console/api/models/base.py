@@ -15,6 +15,7 @@ import enum
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Self, TypeVar
 
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_PHOTO",
     "MAX_TEXT",
+    "BatchCount",
     "CodedEnum",
     "Model",
     "OptBool",
@@ -281,6 +283,27 @@ def parse_duration(value: Any) -> timedelta | None:
 
 
 Timestamp = Annotated[datetime | None, BeforeValidator(parse_time)]
+
+
+_BATCH = re.compile(r"succe(?:ed|ss)(?:ed)?\s*[:=]\s*(\d+)\s*[,;]?\s*fail(?:ed|ure)?\s*[:=]\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCount:
+    """A batch write's answer, "Succeed: n, Failed: m." (2.43.3, 2.44.3, 2.45.3, 2.46.3-2.46.5): only counts,
+    never which; ``counted`` False when the message gave none (the caller must look at the records)."""
+
+    succeeded: int
+    failed: int
+    message: str = ""
+    counted: bool = True
+
+    @classmethod
+    def parse(cls, message: str) -> BatchCount:
+        found = _BATCH.search(message or "")
+        if found is None:
+            return cls(0, 0, cut_text(message or "", 300), counted=False)
+        return cls(int(found.group(1)), int(found.group(2)), cut_text(message, 300))
 
 
 def wire_time(value: datetime) -> str:

@@ -51,7 +51,6 @@ from .model import (
     SpaceInfo,
     check_request,
     day_start,
-    parse_batch_answer,
 )
 
 __all__ = ["REMIND_BEFORE", "Person", "PersonChoice", "SpaceDesk", "SpaceResult"]
@@ -549,7 +548,7 @@ class SpaceDesk:
         before = await self._snapshot(send) if len(send) > 1 else {
             send[0]: self.bookings.get(send[0]) or (await self._snapshot(send)).get(send[0])}
         try:
-            envelope = await self.client.call_envelope(_BATCH_SECTIONS[kind], id=",".join(send))
+            count = await self.client.space_reservations_batch(kind, send)
         except ApiError as exc:
             self._audit(action, target, params, f"refused {exc.code}: {exc.server_message or exc.appendix}")
             return SpaceResult(Outcome.REFUSED, f"the server refused: {clean_text(exc.text, 300)}", failed=tuple(ids))
@@ -560,7 +559,7 @@ class SpaceDesk:
                 return SpaceResult(outcome, f"the server could not be reached ({exc}); "
                                             f"nothing was {_BATCH_VERBS[kind]}", failed=tuple(ids))
             return await self._settle_batch(kind, send, refused, before, action, target, params, exc)
-        answer = parse_batch_answer(envelope.message)
+        answer = count if count.counted else None
         done: list[str]
         failed: list[str]
         unknown: list[str]
@@ -574,7 +573,7 @@ class SpaceDesk:
             unknown = [i for i in send if i not in after or i not in before]
             failed = [i for i in send if i not in done and i not in unknown]
         counts = (f"Succeed: {answer.succeeded}, Failed: {answer.failed}" if answer
-                  else clean_text(envelope.message, 200))
+                  else clean_text(count.message, 200))
         self._audit(action, target, {**params, "succeeded": done, "failed": failed, "unknown": unknown},
                     f"ok ({counts})")
         if kind == "delete":

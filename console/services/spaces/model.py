@@ -15,11 +15,11 @@ The manual gives spaces no opening hours: the only "opening rule" the desk can c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from console.api.models.base import BatchCount
 from console.api.models.devices import SpaceDevice
 from console.api.models.spaces import (
     Facility,
@@ -262,23 +262,13 @@ def check_request(
 
 # -- "Succeed: n, Failed: m." ------------------------------------------------------------------------
 
-_BATCH = re.compile(r"succe(?:ed|ss)(?:ed)?\s*[:=]\s*(\d+)\s*[,;]?\s*fail(?:ed|ure)?\s*[:=]\s*(\d+)", re.IGNORECASE)
+BatchAnswer = BatchCount  # the client parses the answer (console.api.models.base.BatchCount)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchAnswer:
-    """The server's count of a delete, cancel or finish: ``Succeed: n, Failed: m.``"""
-
-    succeeded: int
-    failed: int
-
-
-def parse_batch_answer(message: str) -> BatchAnswer | None:
+def parse_batch_answer(message: str) -> BatchCount | None:
     """The counts in the server's answer to 2.43.3/2.44.3/2.45.3/2.46.3-2.46.5; None when it says no counts."""
-    found = _BATCH.search(message or "")
-    if found is None:
-        return None
-    return BatchAnswer(int(found.group(1)), int(found.group(2)))
+    count = BatchCount.parse(message)
+    return count if count.counted else None
 
 
 def day_start(when: datetime) -> datetime:
