@@ -38,7 +38,8 @@ from .redact import RedactingFilter, redact_text
 from .tls import pinned_context
 from .typed import TypedCalls
 
-__all__ = ["DEFAULT_TIMEOUT", "Client", "Envelope", "RetryPolicy"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "PHOTO_BODY_BYTES", "Client", "Deadlines", "Envelope", "RetryPolicy",
+           "body_cap"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,26 @@ for _name in ("httpx", "httpcore"):
 TOKEN_REFUSED = -40  # "Authorize access failure"
 _LOGIN = re.compile(r"login|signin|sign-in|auth", re.IGNORECASE)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
-MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_BODY_BYTES = 16 * 1024 * 1024  # an answer larger than this is refused while it is read (memory stays bounded)
+# Answers that carry photos (events with their capture photo, persons with theirs) may be larger.
+PHOTO_BODY_BYTES = 64 * 1024 * 1024
+_PHOTO_SECTIONS = ("2.19.", "2.35.", "2.27.", "2.20.", "2.21.", "2.41.7", "2.41.8", "2.14.5", "2.14.6",
+                   "2.14.12", "2.18.6")
+
+
+def body_cap(section: str) -> int:
+    """The largest answer accepted for ``section`` (``console/api/README.md``, "Limits")."""
+    return PHOTO_BODY_BYTES if section.startswith(_PHOTO_SECTIONS) else MAX_BODY_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """The longest a whole call may take, retries and route spellings included, whatever the server does
+    (a server that trickles a byte a second, or accepts and says nothing). A read past its deadline fails; a
+    write past its deadline is reported uncertain (it may have been carried out)."""
+
+    read: float = 15.0
+    write: float = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +120,7 @@ class Client(TypedCalls):
         pinned_cert: str | None = None,
         max_connections: int = 8,
         retry: RetryPolicy = RetryPolicy(),
+        deadlines: Deadlines = Deadlines(),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         base = base_url.strip().rstrip("/")
@@ -108,6 +129,7 @@ class Client(TypedCalls):
         self.base_url = base
         self._token = token
         self._retry = retry
+        self._deadlines = deadlines
         self._pinned = bool(pinned_cert)
         ssl_verify: ssl.SSLContext | bool
         if pinned_cert:  # trust on first use: exactly this certificate (console.api.tls)
@@ -183,6 +205,17 @@ class Client(TypedCalls):
         **params: Any,
     ) -> Envelope:
         ep = endpoints.get(section)
+        budget = self._deadlines.write if ep.is_write else self._deadlines.read
+        try:
+            async with asyncio.timeout(budget):
+                return await self._call(ep, body, files, params)
+        except TimeoutError:
+            url = self._safe(f"{self.base_url}{ep.path}")
+            log.info("%s %s: no complete answer within %.0f s", ep.method, url, budget)
+            raise AnswerLostError(f"the server gave no complete answer within {budget:.0f} s", url=url) from None
+
+    async def _call(self, ep: Endpoint, body: Any, files: Mapping[str, Any] | None, params: Mapping[str, Any]
+                    ) -> Envelope:
         paths = self._spellings(ep)
         for i, path in enumerate(paths):
             request = self._build(ep, body, files, params, path=path)
@@ -269,8 +302,8 @@ class Client(TypedCalls):
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             error: TransportError | None = None
-            try:
-                response = await self._http.send(request)
+            try:  # (an answer too large raises ProtocolError here: read no further, and never ask again)
+                response = await self._receive(request, body_cap(ep.section), url)
             except httpx.HTTPError as exc:
                 error = self._transport_error(exc, url)
             if error is not None:
@@ -288,6 +321,29 @@ class Client(TypedCalls):
             await asyncio.sleep(min(delay, self._retry.max_backoff) * (0.5 + random.random()))
             delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _receive(self, request: httpx.Request, cap: int, url: str) -> httpx.Response:
+        """Send ``request`` and read its answer, stopping at ``cap`` bytes (the answer is refused, not read on:
+        a 1 GB answer costs ``cap`` of memory, not a gigabyte)."""
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise ProtocolError(f"the answer is larger than the console accepts ({int(declared):,} bytes)",
+                                    url=url)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise ProtocolError(f"the answer is larger than the console accepts (over {cap:,} bytes)",
+                                        url=url)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request)
 
     def _transport_error(self, exc: httpx.HTTPError, url: str) -> TransportError:
         """The library's failure as ours, deciding once whether the request may have reached the server.
@@ -330,8 +386,6 @@ class Client(TypedCalls):
             raise AuthError(status, url=url, detail="the server sent the request to its login page")
         if not 200 <= status < 300:
             raise HTTPStatusError(status, url=url, detail=self._server_words(response))
-        if len(response.content) > MAX_BODY_BYTES:
-            raise ProtocolError("the answer is larger than the console accepts", url=url)
         content_type = response.headers.get("content-type", "")
         try:
             payload = json.loads(response.content)

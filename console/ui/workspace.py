@@ -28,20 +28,23 @@ from console.ui.panel import Panel
 if TYPE_CHECKING:  # built lazily: the board paints before the other panels' imports (pyqtgraph...) run
     from console.ui.alarms import AlarmsPanel
     from console.ui.doors import DoorsPanel
+    from console.ui.enrolment import EnrolmentPanel
     from console.ui.events import EventsPanel
     from console.ui.parking import ParkingPanel
     from console.ui.spaces import SpacesPanel
     from console.ui.visitors import VisitorsPanel
 
-__all__ = ["ALARMS", "DOORS", "EVENTS", "PARKING", "SPACES", "VISITORS", "PinnedColumn", "Workspace"]
+__all__ = ["ALARMS", "DOORS", "EVENTS", "PARKING", "PEOPLE", "SPACES", "VISITORS", "PinnedColumn", "Workspace"]
 
 log = logging.getLogger(__name__)
 
 DOORS, EVENTS, ALARMS, VISITORS = "doors", "events", "alarms", "visitors"
 PARKING = "parking"
 SPACES = "spaces"
+PEOPLE = "people"
 TITLES = {DOORS: "Doors and gates", EVENTS: "Events", ALARMS: "Alarms", VISITORS: "Visitors", PARKING: "Parking"}
 TITLES[SPACES] = "Spaces"
+TITLES[PEOPLE] = "People"
 ALARMS_WIDTH = 430
 UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
 
@@ -105,6 +108,7 @@ class Workspace:
     visitors: VisitorsPanel | None = None
     parking: ParkingPanel | None = None
     spaces: SpacesPanel | None = None
+    people: EnrolmentPanel | None = None
     _undo: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -125,7 +129,8 @@ class Workspace:
         for name, problem in self.services.problems.items():
             report(problem, f"the {name} services could not be started")
         for name, build in ((EVENTS, self._build_events), (VISITORS, self._build_visitors),
-                            (PARKING, self._build_parking), (SPACES, self._build_spaces)):
+                            (PARKING, self._build_parking), (SPACES, self._build_spaces),
+                            (PEOPLE, self._build_people)):
             try:
                 build()
             except Exception as exc:
@@ -186,6 +191,15 @@ class Workspace:
         self.spaces = SpacesPanel(desk, self.settings, profile=self.services.session.profile.name)
         self.window.add_panel(SPACES, TITLES[SPACES], self.spaces, tab_with=DOORS)
 
+    def _build_people(self) -> None:
+        desk = self.services.enrolment
+        if desk is None:
+            return
+        from console.ui.enrolment import EnrolmentPanel
+
+        self.people = EnrolmentPanel(desk, self.settings)
+        self.window.add_panel(PEOPLE, TITLES[PEOPLE], self.people, tab_with=DOORS)
+
     # -- links between panels --------------------------------------------------------------------
 
     def show_door(self, name: str) -> None:
@@ -233,7 +247,7 @@ class Workspace:
     @property
     def panels(self) -> list[Panel]:
         candidates: list[Panel | None] = [self.doors, self.events, self.alarms, self.visitors, self.parking,
-                                             self.spaces]
+                                             self.spaces, self.people]
         return [p for p in candidates if p is not None]
 
     async def start(self) -> None:
@@ -258,7 +272,7 @@ class Workspace:
         self._undo.clear()
         for panel in reversed(self.panels):
             try:
-                await asyncio.wait_for(panel.stop(), 10)
+                await asyncio.wait_for(panel.stop(), 3)
             except Exception:
                 log.exception("%s did not stop cleanly", type(panel).__name__)
         await self.services.stop()

@@ -53,6 +53,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 1000  # the manual's limit (error -91)
+MONITOR_CLOCK_SLACK = timedelta(hours=1)  # how much older than the stream's start a monitor record may be
 SECOND_LOOK_BATCH = 500  # events settled against the stored list per poll
 SECOND_LOOKS = 3  # polls an event is looked for in the stored list before it is left as filed
 MAX_GAP_ATTEMPTS = 10
@@ -337,8 +338,11 @@ class EventStream:
         # Parsing, classifying and storing run in a worker thread: 1,000 records must not stall the GUI loop.
         # While a gap is open the new "last good poll" is saved only once the gap is: a crash in between
         # leaves the older mark, and the next start back-fills from there.
+        # the monitor is asked for what happened since the stream started: an answer reaching far further back
+        # (a server that ignores the timestamp, a hostile one) is cut, an hour of clock drift allowed
+        since = (self._started_at or sent) - max(self.margin, MONITOR_CLOCK_SLACK)
         added, newest = await asyncio.to_thread(
-            self._ingest, records, source, received, backfilled=False, meta=None if gap_open else meta
+            self._ingest, records, source, received, backfilled=False, meta=None if gap_open else meta, since=since
         )
         if source is not Source.TEMPERATURE:
             # a real server's monitor records carry no eventLevel, and their names may be in any language: the
@@ -401,8 +405,18 @@ class EventStream:
         *,
         backfilled: bool,
         meta: Mapping[str, str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> tuple[list[Event], datetime | None]:
-        """(events new to the journal, the latest event time among all records); runs in a worker thread."""
+        """(events new to the journal, the latest event time among all records); runs in a worker thread.
+
+        One answer cannot flood the journal: at most :data:`MAX_PAGE_SIZE` records are taken from it (the API
+        never sends more), and records outside ``[since, until]`` (older than the poll or the gap being
+        filled) are dropped; both are reported in the log."""
+        if len(records) > MAX_PAGE_SIZE:
+            log.warning("%s: the server sent %d records in one answer (the API sends at most %d); %d kept",
+                        source.value, len(records), MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+            records = records[:MAX_PAGE_SIZE]
         events: list[Event] = []
         for i, record in enumerate(records):
             if i % 20 == 19:
@@ -410,6 +424,12 @@ class EventStream:
             level = self.classifier.classify(record)
             events.append(normalise(record, source, received=received, level=level, backfilled=backfilled,
                                     max_photo=self.max_photo))
+        if since is not None or until is not None:
+            kept = [e for e in events if (since is None or e.time >= since) and (until is None or e.time <= until)]
+            if len(kept) < len(events):
+                log.warning("%s: %d records outside %s .. %s dropped (not what was asked for)", source.value,
+                            len(events) - len(kept), since, until)
+            events = kept
         newest = max((e.time for e in events), default=None)
         return self._journal.add(events, meta=meta), newest
 
@@ -464,7 +484,8 @@ class EventStream:
                     )
                     records, total = page.records, page.total
                     received = self._clock()
-                    new, _ = await asyncio.to_thread(self._ingest, records, source, received, backfilled=True)
+                    new, _ = await asyncio.to_thread(self._ingest, records, source, received, backfilled=True,
+                                                     since=gap.start - self.margin, until=gap.end + self.margin)
                     if new:
                         count += len(new)
                         added.extend(new)

@@ -535,3 +535,20 @@ async def test_an_alarm_the_name_table_missed_is_raised_from_the_stored_lists_le
     clock.advance(10)
     await stream.poll_once()
     assert len(server.list_calls()) == calls  # settled: not looked at again
+
+
+async def test_one_answer_cannot_flood_the_journal(server: FakeServer, journal: Journal, clock: FakeClock) -> None:
+    """A monitor answer with more records than the API ever sends, or records from long before the stream's
+    start, is cut: the journal's growth per poll is bounded."""
+    stream = make_stream(server, journal, clock)
+    await stream.poll_once()
+    long_ago = clock() - timedelta(days=3)
+    for i in range(20):
+        server.emit("access", at=long_ago + timedelta(seconds=i), eventName="Replayed from the past")
+    for _ in range(2500):
+        server.emit("access")
+    clock.advance(10)
+    added = await stream.poll_once()
+    assert len([e for e in added if e.source is Source.ACCESS]) <= 1000
+    assert not [e for e in journal.iter_range(None, None) if e.name == "Replayed from the past"]
+    assert journal.count() <= 1000 + 10
