@@ -6,6 +6,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["verify-audit"]:  # no Qt on this path: it runs on a server or over SSH
+        from console.services.audit import main as verify
+
+        return verify(args[1:])
     from console.ui.app import main as run  # imported here: ``--help`` of a broken install still says why
 
     return run(argv)

@@ -128,6 +128,7 @@ async def _pictures(app: ConsoleApp, out: Path, theme_name: str, size: tuple[int
         saved.append(_save(app.window.grab(), out / f"{key}-{theme_name}.png"))
     saved.append(await _parking_desk(app, out, theme_name))
     saved.append(await _spaces_day(app, out, theme_name))
+    saved.append(await _people_capture(app, out, theme_name))
     if visitors:
         saved += await _visitor_desk(app, out)
     return saved
@@ -177,6 +178,44 @@ async def _spaces_day(app: ConsoleApp, out: Path, theme_name: str) -> Path:
     panel.view.scroll_to(panel.desk.clock() - timedelta(hours=1, minutes=30))
     await asyncio.sleep(0.5)
     return _save(app.window.grab(), out / f"spaces-{theme_name}.png")
+
+
+async def _people_capture(app: ConsoleApp, out: Path, theme_name: str) -> Path:
+    """``people-<theme>.png``: a person opened, a face photo being captured (fed frames: no camera here)."""
+    assert app.window is not None
+    panel: Any = getattr(app.workspace, "people", None)
+    if panel is None:
+        raise RuntimeError("the workspace has no people panel (workspace.people)")
+    from console.ui.enrolment.frames import FeedSource
+
+    dock = app.window.dock("people")
+    if dock is not None:
+        dock.show()
+        dock.raise_()
+    await until(lambda: not panel.busy(), 30, "the person list")
+    source = FeedSource()
+    panel.use_source(source)
+    panel.auto_box.setChecked(False)
+    panel.new_person()
+    panel.pin_edit.setText("E2026")
+    panel.name_edit.setText("Eileen")
+    panel.last_edit.setText("Collins")
+    panel.dept_box.setCurrentIndex(min(1, panel.dept_box.count() - 1))
+    panel.end_edit.setText("2027-12-31")
+    panel.toggle_camera()
+    try:  # a real face: scikit-image's public-domain sample (the test extra); else an empty frame
+        from tests import face_frames
+
+        frame = face_frames.face_frame()
+    except ImportError:
+        import numpy as np
+
+        frame = np.full((480, 640, 3), 110, np.uint8)
+    for _ in range(2):
+        source.feed(frame)
+        await until(lambda: not panel.capture.busy, 10, "the face guidance")
+    await asyncio.sleep(0.5)
+    return _save(app.window.grab(), out / f"people-{theme_name}.png")
 
 
 async def _visitor_desk(app: ConsoleApp, out: Path) -> list[Path]:

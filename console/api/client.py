@@ -367,12 +367,13 @@ class Client(TypedCalls):
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return NotSentError(f"the server could not be reached in time ({type(exc).__name__})", url=url)
         if isinstance(exc, httpx.ConnectError):
-            return NotSentError(f"cannot reach the server: {detail}", url=url)
+            return NotSentError(f"cannot reach the server: {_plain_words(detail, connect=True)}", url=url,
+                                detail=detail)
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
             return NotSentError(f"the request could not be made: {detail}", url=url)
         if isinstance(exc, httpx.TimeoutException):
             return AnswerLostError(f"the server did not answer in time ({type(exc).__name__})", url=url)
-        return AnswerLostError(f"the connection failed before the answer came: {detail}", url=url)
+        return AnswerLostError(_plain_words(detail), url=url, detail=detail)
 
     # -- parsing ---------------------------------------------------------------------------------
 
@@ -431,6 +432,29 @@ class Client(TypedCalls):
         if isinstance(payload, dict):
             return self._safe(_text(payload.get("message") or payload.get("msg") or ""))[:300]
         return ""
+
+
+_LIBRARY_WORDS = (  # what httpx/httpcore/the OS say -> what an operator reads (the original stays in .detail)
+    ("peer closed connection without sending complete message body", "the server closed the connection before "
+     "its answer was complete"),
+    ("server disconnected without sending a response", "the server closed the connection without answering"),
+    ("connection reset by peer", "the server reset the connection"),
+    ("all connection attempts failed", "the server refused the connection"),
+    ("connection refused", "the server refused the connection"),
+    ("name or service not known", "the server's name is not known here (check the address)"),
+    ("temporary failure in name resolution", "the server's name could not be looked up (network or DNS)"),
+    ("no route to host", "there is no network route to the server"),
+    ("network is unreachable", "the network is unreachable"),
+)
+
+
+def _plain_words(detail: str, *, connect: bool = False) -> str:
+    """A library's failure message in words an operator understands."""
+    low = detail.lower()
+    for needle, words in _LIBRARY_WORDS:
+        if needle in low:
+            return words
+    return detail if connect else f"the connection failed before the answer came ({detail})"
 
 
 def _text(value: Any) -> str:

@@ -83,11 +83,13 @@ class TransportError(CVSecError):
     """No usable answer: connection refused, DNS failure, timeout, dropped connection.
 
     The client raises one of the two subclasses; this base stays for ``except`` clauses that need not know.
+    The message is in an operator's words; ``detail`` keeps the library's own (redacted) for a technician.
     """
 
-    def __init__(self, message: str, *, url: str = "") -> None:
+    def __init__(self, message: str, *, url: str = "", detail: str = "") -> None:
         super().__init__(message)
         self.url = url
+        self.detail = detail
 
 
 class NotSentError(TransportError):
@@ -102,8 +104,8 @@ class TLSError(NotSentError):
     """The TLS handshake failed, most often an untrusted (self-signed) certificate: nothing was sent.
     ``changed``: a pinned certificate was not the one the server presented."""
 
-    def __init__(self, message: str, *, url: str = "", changed: bool = False) -> None:
-        super().__init__(message, url=url)
+    def __init__(self, message: str, *, url: str = "", changed: bool = False, detail: str = "") -> None:
+        super().__init__(message, url=url, detail=detail)
         self.changed = changed
 
 

@@ -564,6 +564,19 @@ class TypedCalls:
             Person, "2.14.12", page_no, page_size, pins=_joined(pins), deptCodes=_joined(dept_codes)
         )
 
+    async def resign_person(self, pin: str, leave_date: date, *, leave_type: str = "1") -> None:
+        """Resignation (2.14.9): the person's cards and templates stop opening doors from ``leave_date``."""
+        await self._do("2.14.9", body={"pin": _text(pin, "a pin"), "leaveDate": wire_date(leave_date),
+                                       "leaveType": leave_type})
+
+    async def update_person_details(self, body: Mapping[str, Any]) -> None:
+        """Add/edit a person's basic information (2.14.10: mobile, e-mail, personal password...)."""
+        await self._do("2.14.10", body={**body, "pin": _text(str(body.get("pin", "")), "a pin")})
+
+    async def reinstate_person(self, body: Mapping[str, Any]) -> None:
+        """Reinstate a resigned person (2.14.13), with the fields given."""
+        await self._do("2.14.13", body={**body, "pin": _text(str(body.get("pin", "")), "a pin")})
+
     async def delete_person(self, pin: str) -> None:
         await self._do("2.14.3", pin=check_pin(pin))
 

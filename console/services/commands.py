@@ -9,7 +9,8 @@
 
 The client never retries a write, and neither does this module: a command whose answer is lost is reported
 as *uncertain* ("it may or may not have opened"), never sent again. Every command that was sent is written to
-the audit log (operator, profile, time, target, parameters, and ``ok`` or the server's error text); a value
+the audit log before it is sent (result "sending") and again with its outcome (``ok`` or the server's error
+text); if the audit log cannot be written the command is not sent (``NOT_SENT``, and the text says why). A value
 refused before sending (:class:`CommandRefused`, e.g. 300 seconds) sends nothing and writes nothing.
 """
 
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 from console.api.errors import ApiError, CVSecError
 from console.api.models import GateDirection, GateRelay, RelayState
 from console.api.typed import MAX_INTERVAL, check_interval
-from console.services.audit import AuditError, Auditor
+from console.services.audit import AuditError, Auditor, begin
 from console.services.observable import Signal
 from console.services.outcome import Outcome
 from console.services.session import Profile
@@ -207,17 +208,29 @@ class Commands:
     async def _send(
         self, action: str, target: Target, call: Coroutine[Any, Any, None], params: dict[str, Any], detail: str
     ) -> CommandResult:
-        """Await ``call`` (the client's typed write, not yet started) once, and audit what became of it."""
+        """Audit "sending", await ``call`` (the client's typed write, not yet started) once, audit its outcome.
+
+        If the audit log cannot be written the command is not sent (``NOT_SENT``, the text says why)."""
         noun = target.kind.value.capitalize()
         name = clean_text(target.name)
         verb = _VERBS[action]
+        try:
+            ticket = begin(self.audit, action, str(target), {**params, "name": target.name},
+                           operator=self.session.operator, profile=self.session.profile.name)
+        except AuditError as exc:
+            call.close()  # never started: nothing left the console
+            text = f"{noun} {name} was not {verb}: {exc}"
+            log.error("%s %s not sent: %s", action, target, exc)
+            refused = CommandResult(action, target, params, Outcome.NOT_SENT, text, "", audited=False)
+            self.done.emit(refused)
+            return refused
         server_text = ""
         try:
             await call
         except asyncio.CancelledError:
             # the console is closing or the session was switched while the command was under way: it may
             # have reached the controller, so it is audited as uncertain before the cancellation goes on
-            self._audit(action, target, params, f"{Outcome.UNCERTAIN.value}: cancelled before the answer came")
+            ticket.complete(f"{Outcome.UNCERTAIN.value}: cancelled before the answer came")
             raise
         except CVSecError as exc:
             outcome = Outcome.of(exc)
@@ -235,16 +248,15 @@ class Commands:
             outcome = Outcome.DONE
             text = f"{noun} {name} {verb}" + (f" {detail}" if detail else "")
         result_words = "ok" if outcome is Outcome.DONE else f"{outcome.value}: {server_text}"
-        failure = self._audit(action, target, params, result_words)
-        audited = failure is None
+        failure = ticket.complete(result_words)
+        audited = not failure
         seen: bool | None = None
         if outcome in (Outcome.DONE, Outcome.UNCERTAIN) and self.read_back is not None:
             # some servers answer "done" for a door that does not exist: look, and say what was seen
             seen, seen_words = await self._look(action, target)
             text = _with_sight(text, outcome, seen, seen_words, f"{noun} {name}", verb)
-            audited = self._audit(f"{action}.read_back", target, params, seen_words) is None and audited
-        if failure is not None:
-            text += f" (NOT written to the audit log: {failure})"
+            audited = not ticket.complete(seen_words, action=f"{action}.read_back") and audited
+        text += failure
         log.info("%s %s: %s", action, target, result_words)
         result = CommandResult(action, target, params, outcome, text, server_text, audited, seen=seen)
         self.done.emit(result)
@@ -266,22 +278,6 @@ class Commands:
         if item is None:
             return False, "the state could not be read back"
         return False, f"no change seen ({_state_words(item)})"
-
-    def _audit(self, action: str, target: Target, params: dict[str, Any], result: str) -> Exception | None:
-        """Write the command's audit row; the error when it could not be written (the operator is told)."""
-        try:
-            self.audit.record(
-                action,
-                str(target),
-                {**params, "name": target.name},
-                result,
-                operator=self.session.operator,
-                profile=self.session.profile.name,
-            )
-        except (AuditError, OSError) as exc:
-            log.error("command %s on %s sent but not audited: %s", action, target, exc)
-            return exc
-        return None
 
 
 def _effect_seen(action: str, item: Item) -> bool:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 __all__ = [
     "AlarmsOptions",
     "DoorsOptions",
+    "EnrolmentOptions",
     "EventsOptions",
     "PanelOptions",
     "ParkingOptions",
@@ -87,6 +88,14 @@ class SpacesOptions(PanelOptions):
     last_hour: int = Field(default=20, ge=1, le=24)
     slot_minutes: int = Field(default=30, ge=5, le=120)  # the keyboard's and the drag's step
     manage_profiles: list[str] = Field(default_factory=list)  # profiles whose operators add/edit/delete spaces
+
+
+class EnrolmentOptions(PanelOptions):
+    SECTION: ClassVar[str] = "enrolment"
+
+    camera_id: str = Field(default="", max_length=400)  # the chosen camera (QCameraDevice.id, hex); "" = default
+    auto_capture: bool = True  # take the photo when the frame has stayed good for a moment
+    page_size: int = Field(default=50, ge=10, le=1000)  # people per page in the list
 
 
 T = TypeVar("T", bound="PanelOptions")

@@ -9,7 +9,8 @@
     ├── events       EventServices: Journal (per profile), EventStream (poller "events"), AlarmQueue
     ├── visitors     VisitorDesk (poller "outbox")
     ├── parking      ParkingDesk (poller "parking"; its alarms go to the AlarmQueue)
-    └── spaces       SpaceDesk (poller "spaces": the day's or week's room bookings)
+    ├── spaces       SpaceDesk (poller "spaces": the day's or week's room bookings)
+    └── enrolment    EnrolmentDesk (people: find, add, edit, resign, face checks; no poller)
 
     await services.start_doors()   the board polls first: it is what a guard needs in the first second
     await services.start_rest()    then the event stream and the visitor outbox
@@ -36,6 +37,7 @@ from console.api import Client
 from .audit import AuditLog
 from .commands import Commands
 from .doors import DoorBoard
+from .enrolment.desk import EnrolmentDesk
 from .events.alarms import AlarmQueue
 from .events.journal import PROFILE_META, Journal
 from .events.rules import Classifier
@@ -57,7 +59,7 @@ __all__ = ["REALERT_AFTER", "DoorServices", "EventServices", "SessionServices"]
 log = logging.getLogger(__name__)
 
 REALERT_AFTER = timedelta(minutes=5)  # an alarm left unacknowledged this long rings again
-STOP_TIMEOUT = 10.0
+STOP_TIMEOUT = 2.0  # a poller is cancelled, not awaited to the end: shutdown stays within 5 s
 
 
 @dataclass
@@ -86,6 +88,7 @@ class SessionServices:
     visitors: VisitorDesk | None = None
     parking: ParkingDesk | None = None
     spaces: SpaceDesk | None = None
+    enrolment: EnrolmentDesk | None = None
     problems: dict[str, BaseException] = field(default_factory=dict)  # what could not be built, and why
     _links: list[Callable[[], None]] = field(default_factory=list)
     _started: bool = False
@@ -124,6 +127,7 @@ class SessionServices:
             ("visitors", services._build_visitors),
             ("parking", services._build_parking),
             ("spaces", services._build_spaces),
+            ("enrolment", services._build_enrolment),
         ):
             try:
                 build()
@@ -170,6 +174,11 @@ class SessionServices:
         self.spaces = SpaceDesk(session.client, profile=session.profile.name, operator=session.operator,
                                 audit=self.audit, health=session, policy=session.policy)
 
+    def _build_enrolment(self) -> None:
+        session = self.session
+        self.enrolment = EnrolmentDesk(session.client, data_dir=session.paths.data_dir, profile=session.profile.name,
+                                       operator=session.operator, audit=self.audit)
+
     def _parking_alarm(self, alarm: ParkingAlarm) -> None:
         """A deny-listed car or a car entering a full lot: an alarm in the queue, like a door's."""
         if self.events is not None:
@@ -201,6 +210,8 @@ class SessionServices:
             self.parking.operator = name
         if self.spaces is not None:
             self.spaces.operator = name
+        if self.enrolment is not None:
+            self.enrolment.operator = name
 
     async def start_doors(self) -> None:
         """Start the door board's poller (the first poll loads the lists and the states)."""

@@ -30,23 +30,29 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 import console
 from console import resources
 from console.api.errors import CVSecError
-from console.services.logs import LOG_FILE, redact, register_secret, setup_logging, shutdown_logging
+from console.services import crash
+from console.services.lock import DataDirBusy, DataDirLock, stale_words
+from console.services.logs import redact, register_secret, setup_logging, shutdown_logging
 from console.services.memory import TRIM_EVERY_SECONDS, trim_heap
 from console.services.paths import Paths
 from console.services.secrets import TokenStore
-from console.services.session import Health, Profile, Session, probe
+from console.services.session import Health, ProbeResult, Profile, Session, probe
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
-from console.ui import aio, theme
+from console.ui import aio, firstrun, theme
+from console.ui.about import about_text, offer_crash_reports
+from console.ui.about import versions as build_versions
+from console.ui.bundle_check import NativePartMissing, check_native_parts
 from console.ui.connection import DEMO, ProfilesDialog, edit_profile
 from console.ui.errors import ErrorReporter
 from console.ui.main_window import SHORTCUTS, MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
+from console.ui.qtmessages import silence_irrelevant_qt_messages
 from console.ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -61,6 +67,7 @@ DEMO_PROFILE = "Demo (simulator)"
 DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
 DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0}  # simulated events per second: doors open, alarms, offline
 SELF_TEST_TIMEOUT = 45.0
+UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
 REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
 REST_PAINT_DELAY = 0.15  # and then this long, so that the board's first tiles are painted before
 DOORS = "doors"
@@ -82,6 +89,7 @@ class Options:
     theme: str | None = None
     self_test: bool = False
     screenshot: str | None = None
+    kiosk: bool = False
     log_stderr: bool = True
 
     @property
@@ -100,12 +108,14 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "cvsecurity-console") -> argparse.ArgumentParser:
+    subcommands = "\n".join(f"  {prog} {name:<14} {what}" for name, what in firstrun.SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
-        prog="cvsecurity-console",
+        prog=prog,
         description="Operator console for ZKBio CVSecurity: live doors and gates.",
-        epilog="The access token is never taken from the command line: it comes from the system keyring or "
-        f"the {TOKEN_ENV} environment variable. Subcommand: export-events (see 'export-events --help').",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"subcommands:\n{subcommands}\n\nThe access token is never taken from the command line: it comes "
+        f"from the system keyring or\nthe {TOKEN_ENV} environment variable.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {console.__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the built-in simulator (no server needed)")
@@ -122,13 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="start, connect, complete one poll, render the doors panel, exit 0 (or 1 with the reason)")
     parser.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window after the first poll, then exit")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="start full screen (unattended desks; see 'autostart --help' to start at login)")
     return parser
 
 
-def parse_args(argv: list[str]) -> Options:
-    ns = build_parser().parse_args(argv)
+def parse_args(argv: list[str], prog: str = "cvsecurity-console") -> Options:
+    parser = build_parser(prog)
+    ns = parser.parse_args(argv)
     if ns.demo and ns.server:
-        build_parser().error("--demo and --server exclude each other")
+        parser.error("--demo and --server exclude each other")
     return Options(
         demo=ns.demo,
         demo_site=ns.demo_site,
@@ -140,6 +153,7 @@ def parse_args(argv: list[str]) -> Options:
         theme=ns.theme,
         self_test=ns.self_test,
         screenshot=ns.screenshot,
+        kiosk=ns.kiosk,
     )
 
 
@@ -230,6 +244,7 @@ class ConsoleApp:
         self._connect_lock = asyncio.Lock()
         self._asking_token = False
         self._operator = options.operator or self.settings.operator or _os_user()
+        self.data_lock: DataDirLock | None = None  # one console per data directory (taken by run())
 
     @property
     def panel(self) -> DoorsPanel | None:
@@ -246,6 +261,14 @@ class ConsoleApp:
         """
         self._quit = asyncio.Event()
         self._shutdown_done = asyncio.Event()
+        try:
+            self.data_lock = DataDirLock.acquire(self.paths.data_dir)
+        except DataDirBusy as exc:  # a second console on the same data: refused before it touches anything
+            print(f"cvsecurity-console: {exc}", file=sys.stderr)  # its logging is not set up (nor its log file)
+            self.exit_code = 1
+            if self.options.interactive:
+                await aio.message(None, "CVSecurity console", str(exc), icon=QMessageBox.Icon.Warning)
+            return self.exit_code
         work = asyncio.ensure_future(self._work())
         quit_wait = asyncio.ensure_future(self._quit.wait())
         try:
@@ -261,6 +284,7 @@ class ConsoleApp:
             self._fail(str(exc))
         except Exception as exc:
             log.exception("the console failed")
+            self.write_crash_report(exc, "the console failed")
             self._fail(f"the console failed: {type(exc).__name__}: {exc}")
         finally:
             quit_wait.cancel()
@@ -277,6 +301,17 @@ class ConsoleApp:
             assert self._quit is not None
             await self._quit.wait()
 
+    def write_crash_report(self, exc: BaseException, context: str) -> Path | None:
+        """A crash report in the data directory (offered for support at the next start); None if unwritable."""
+        try:
+            path = crash.write_report(self.paths.data_dir, (type(exc), exc, exc.__traceback__), context=context,
+                                      versions=build_versions(), log_file=self._log_path)
+        except OSError:
+            log.exception("the crash report could not be written")
+            return None
+        log.error("crash report written: %s", path)
+        return path
+
     def _fail(self, reason: str) -> None:
         log.error("%s", reason)
         print(f"cvsecurity-console: {redact(reason)}", file=sys.stderr)
@@ -289,6 +324,8 @@ class ConsoleApp:
             self._shutdown_done = asyncio.Event()
         if self._configure_logging:
             self._log_path = setup_logging(self.paths.log_dir, stderr=self.options.log_stderr)
+        if self.data_lock is not None and self.data_lock.stale is not None:
+            log.warning("%s", stale_words(self.data_lock.stale, self.data_lock.holder))
         log.info("console %s starting; config %s, logs %s", console.__version__, self.paths.config_dir,
                  self.paths.log_dir)
         self.qapp.setQuitOnLastWindowClosed(False)
@@ -296,7 +333,8 @@ class ConsoleApp:
         self._signals = _SignalHandlers(asyncio.get_running_loop(), self.request_quit)
         theme.apply_theme(self.qapp, self.options.theme or self.settings.theme)
         self.window = window = MainWindow()
-        self.reporter = ErrorReporter(lambda: self.window, log_file=str(self._log_path or ""))
+        self.reporter = ErrorReporter(lambda: self.window, log_file=str(self._log_path or ""),
+                                      crash_writer=self.write_crash_report)
         self.reporter.install()
         self.reported_errors = self.reporter.reported
         with contextlib.suppress(FileNotFoundError):
@@ -316,7 +354,12 @@ class ConsoleApp:
                 area = screen.availableGeometry()
                 window.resize(int(area.width() * 0.9), int(area.height() * 0.9))
                 window.move(area.center() - window.rect().center())
-        window.show()
+        if self.options.kiosk and not self.options.screenshot:
+            window.fullscreen_action.setChecked(True)  # full screen, F11 leaves it
+        else:
+            window.show()
+        aio.spawn(offer_crash_reports(window, self.paths, interactive=self.options.interactive), owner=window,
+                  name="crash reports")
 
         target = await self._initial_target()
         if target is None:
@@ -392,6 +435,9 @@ class ConsoleApp:
                 window.deleteLater()
             self.window = None
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if self.data_lock is not None:
+            self.data_lock.release()
+            self.data_lock = None
         log.info("stopped")
         if self._configure_logging:
             shutdown_logging()
@@ -497,6 +543,17 @@ class ConsoleApp:
             except Exception:
                 log.exception("the simulator did not stop cleanly")
 
+    async def _probe(self, profile: Profile, token: str, client: Any) -> ProbeResult:
+        """The connection check; an unattended run gives a silent server UNATTENDED_PROBE_TIMEOUT seconds."""
+        if self.options.interactive:
+            return await probe(profile, token, client=client)
+        try:
+            return await asyncio.wait_for(probe(profile, token, client=client), UNATTENDED_PROBE_TIMEOUT)
+        except TimeoutError:
+            await client.aclose()
+            raise StartupError(f"the server at {profile.url} did not answer within {UNATTENDED_PROBE_TIMEOUT:.0f} s "
+                               "(is the address right, and is the server running?)") from None
+
     async def connect(self, profile: Profile, token: str) -> None:
         """Replace the current session (if any) with one for ``profile`` and start the doors panel."""
         async with self._connect_lock:
@@ -506,8 +563,8 @@ class ConsoleApp:
             assert window is not None
             client = profile.client(token)
             if self.sim is None or profile.name != DEMO_PROFILE:  # our own simulator needs no check
-                check = await probe(profile, token, client=client)
-                if not check.ok and check.kind != "unreachable":
+                check = await self._probe(profile, token, client)
+                if not check.ok and (check.kind != "unreachable" or not self.options.interactive):
                     # unreachable: start anyway, the pollers reconnect when the server comes back
                     if not self.options.interactive:
                         await client.aclose()
@@ -523,6 +580,9 @@ class ConsoleApp:
                 aio.report(exc, "the connection's services could not be started (is the data folder writable?)")
                 return
             self.session = session = services.session
+            if services.audit.problem and self.options.interactive:  # logged already; said once per connection
+                aio.spawn(aio.message(window, "The audit log needs attention", services.audit.problem,
+                                      icon=QMessageBox.Icon.Warning), owner=window, name="audit problem")
             window.setWindowTitle(f"CVSecurity console: {profile.name}")
             window.status.bind_session(session)
             session.health_changed.connect(functools.partial(self._token_check, services))
@@ -713,8 +773,7 @@ class ConsoleApp:
         await aio.message(self.window, "Keyboard shortcuts", text)
 
     async def show_about(self) -> None:
-        await aio.message(self.window, "About", f"CVSecurity operator console {console.__version__}\n"
-                          f"Settings: {self.paths.settings_file}\nLogs: {self.paths.log_dir / LOG_FILE}")
+        await aio.message(self.window, "About", about_text(self.paths, self._log_path))
 
     _on_connections = aio.slot(connections)
     _on_shift = aio.slot(ask_operator)
@@ -751,10 +810,15 @@ class ConsoleApp:
         pixmap = panel.grab()
         if pixmap.isNull() or pixmap.width() < 10 or pixmap.height() < 10:
             raise StartupError("the doors panel did not render")
+        try:
+            native = check_native_parts()
+        except NativePartMissing as exc:
+            raise StartupError(str(exc)) from None
         parking = await self._self_test_parking()
         spaces = await self._self_test_spaces()
+        people = await self._self_test_people()
         print(f"self-test ok: {self.session.profile.url} answered; {self.last_summary}; "
-              f"doors panel rendered {pixmap.width()}x{pixmap.height()}; {parking}; {spaces}")
+              f"doors panel rendered {pixmap.width()}x{pixmap.height()}; {parking}; {spaces}; {people}; {native}")
         return 0
 
     async def _self_test_parking(self, timeout: float = SELF_TEST_TIMEOUT) -> str:
@@ -796,6 +860,25 @@ class ConsoleApp:
             raise StartupError("the spaces panel did not render")
         return f"spaces panel rendered, {len(panel.desk.spaces)} spaces and {len(panel.desk.bookings)} bookings read"
 
+    async def _self_test_people(self, timeout: float = SELF_TEST_TIMEOUT) -> str:
+        """The People panel is built and renders; one read of the person list (2.14.12)."""
+        deadline = time.monotonic() + timeout
+        while self.workspace is not None and self.workspace.people is None:
+            if (self._rest is not None and self._rest.done()) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        panel = self.workspace.people if self.workspace is not None else None
+        if panel is None:
+            raise StartupError("the people panel was not built")
+        try:
+            people, total = await panel.desk.page(page_no=1, page_size=10)
+        except CVSecError as exc:
+            raise StartupError(f"the person list could not be read: {exc}") from None
+        pixmap = panel.grab()
+        if pixmap.isNull() or pixmap.width() < 10:
+            raise StartupError("the people panel did not render")
+        return f"people panel rendered, {total if total is not None else len(people)} people on the server"
+
     async def take_screenshot(self, path: Path) -> int:
         await self.wait_first_poll()
         await asyncio.sleep(0.3)  # let the first repaint of the tiles land before grabbing
@@ -824,11 +907,33 @@ def _export_events(argv: list[str]) -> int:
     return int(export.main(argv) or 0)
 
 
+def _autostart(argv: list[str]) -> int:
+    from console.services import autostart
+
+    return autostart.main(argv, prog=f"{firstrun.program_name()} autostart")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    prog = firstrun.program_name()
     if args[:1] == ["export-events"]:
         return _export_events(args[1:])
-    options = parse_args(args)
+    if args[:1] == ["autostart"]:
+        return _autostart(args[1:])
+    if args[:1] == ["verify-audit"]:
+        from console.services.audit import main as verify_audit
+
+        return verify_audit(args[1:])
+    refused = firstrun.token_refused(args, TOKEN_ENV)
+    if refused:
+        print(f"{prog}: {refused}", file=sys.stderr)
+        return 2
+    options = parse_args(args, prog)
+    no_display = firstrun.display_problem() if QApplication.instance() is None else None
+    if no_display:  # before Qt: its xcb plugin would abort the process with a message no operator can act on
+        print(f"{prog}: {no_display}", file=sys.stderr)
+        return 1
+    silence_irrelevant_qt_messages()
     paths = Paths.from_env_or_args(options.basedir)
     try:
         paths.ensure()

@@ -4,7 +4,9 @@
 ``threading.excepthook`` (worker threads) and the qasync adapter's error handler (failed background tasks,
 loop errors). Each error is shown in a non-modal message box (``show()``, never ``exec()``); the same
 error repeated within a minute updates the box already shown ("happened 12 times") instead of opening
-another, and at most a few boxes are open at once. Texts pass through :func:`console.services.logs.redact`
+another, and at most a few boxes are open at once. A bug (any error but a ``CVSecError``) also leaves a crash
+report in the data directory through ``crash_writer`` (console/services/crash.py), offered at the next start.
+Texts pass through :func:`console.services.logs.redact`
 so the token cannot reach the screen.
 """
 
@@ -52,8 +54,10 @@ class ErrorReporter(QObject):
         log_file: str = "",
         repeat_window: float = 60.0,
         max_open: int = 3,
+        crash_writer: Callable[[BaseException, str], object] | None = None,
     ) -> None:
         super().__init__()
+        self._crash_writer = crash_writer  # a bug (not a server error) leaves a crash report, once per error
         self._parent_widget = parent_widget
         self._log_file = log_file
         self._repeat_window = repeat_window
@@ -124,6 +128,11 @@ class ErrorReporter(QObject):
             if shown.box is not None:
                 shown.box.setText(f"{shown.first_text}\n\n(This happened {shown.count} times.)")
             return
+        if self._crash_writer is not None and not isinstance(exc, CVSecError):
+            try:
+                self._crash_writer(exc, context)
+            except Exception:
+                log.exception("the crash report could not be written")
         open_boxes = sum(1 for s in self._shown.values() if s.box is not None)
         text = self._text(exc, context)
         if open_boxes >= self._max_open:

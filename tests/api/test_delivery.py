@@ -114,6 +114,8 @@ async def test_a_connection_dropped_after_the_request_lost_the_answer() -> None:
         exc = await _open_door(url)
     assert isinstance(exc, AnswerLostError)
     assert exc.delivery is Delivery.UNCERTAIN
+    assert "the server closed the connection" in str(exc)  # words, not the library's
+    assert exc.detail  # the library's own text stays for a technician
 
 
 async def test_a_half_sent_answer_is_lost_too() -> None:

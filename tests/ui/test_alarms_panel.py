@@ -178,7 +178,7 @@ def test_an_alarm_rings_raises_the_badge_and_notifies(env, qtbot, qtmodeltester)
     assert env.tray.messages  # the panel's window is not the active one
     title, text = env.tray.messages[0]
     assert title == "Alarm (+1 more)"
-    assert "Door Opened Accidentally at Door 1" in text
+    assert "Forced open at Door 1" in text  # the guard's words, not the vendor's
     qtmodeltester.check(env.panel.model)
     # with the console in front, the sound and the badge are enough
     env.panel.activateWindow()
@@ -430,7 +430,7 @@ def test_every_cell_tells_the_whole_alarm_in_its_tooltip(env) -> None:
     env.arrive(env.alarm(1, pin="7", person="Mallory", device_name="Controller 4"))
     model = env.panel.model
     tip = model.index(0, AlarmColumn.TIME).data(Qt.ItemDataRole.ToolTipRole)
-    for words in ("Alarm: Door Opened Accidentally", "Time: 2024-05-01 02:13:01", "Door / point: Door 1",
+    for words in ("Alarm: Forced open", "Time: 2024-05-01 02:13:01", "Door / point: Door 1",
                   "Person: 7 · Mallory", "Device: Controller 4", "Waiting: 59 s"):
         assert words in tip
     assert model.index(0, AlarmColumn.TIME).data() == "02:13:01"  # today: the time of day is enough

@@ -164,7 +164,8 @@ def test_remote_open_from_the_panel_opens_the_door_audits_and_shows_the_result(e
     assert result.ok
     remaining = env.sim.call(lambda s: s.world.doors[door_id].relay_until - s.world.now())
     assert 6.0 < remaining <= 7.0
-    row, looked = env.audit.rows()
+    sending, row, looked = env.audit.rows()  # recorded before it left, its outcome, what was seen after
+    assert (sending.action, sending.result) == ("door.open", "sending")
     assert (row.operator, row.profile, row.action, row.params["interval"], row.result) == (
         "ann", "Test site", "door.open", 7, "ok"
     )
@@ -263,7 +264,7 @@ def test_close_all_in_view_asks_first_then_closes_each_door_once(env, run) -> No
     assert results is not None
     assert [r.target.id for r in results] == [i.id for i in in_view]
     assert len([p for p in sim_posts(env) if p.endswith("remoteCloseById")]) == len(in_view)
-    assert len(env.audit.rows(action="door.close")) == len(in_view)
+    assert [r.result for r in env.audit.rows(action="door.close")].count("ok") == len(in_view)
     assert panel.banner.text.startswith(("✓ Closed", "✗ Closed"))
 
 

@@ -59,7 +59,7 @@ def test_every_panel_fits_its_dock_at_1280x800_and_a_wider_screen_goes_to_the_bo
         for size in ((1280, 800), (1920, 1080)):
             window.resize(*size)
             await settled(window)
-            for key in ("doors", "events", "visitors"):
+            for key in ("doors", "events", "visitors", "people"):
                 dock = window.dock(key)
                 assert dock is not None
                 dock.raise_()

@@ -136,7 +136,7 @@ def test_an_attendant_finds_bills_takes_payment_prints_opens_and_cashes_up(
     panel.export_cashup_pdf(cash_pdf)
     assert pdf.load(str(cash_pdf)) == QPdfDocument.Error.None_
     assert "15.00" in pdf.getAllText(0).text()
-    assert [r.result for r in desk.audit.rows(action="parking.payment")] == ["ok"]
+    assert [r.result for r in desk.audit.rows(action="parking.payment")] == ["sending", "ok"]
 
 
 def test_a_lost_payment_answer_is_settled_before_anything_else(desk: Desk, qtbot: QtBot) -> None:

@@ -171,6 +171,7 @@ def test_unattended_start_takes_the_token_from_the_environment(
     out = capsys.readouterr().out
     assert out.startswith(f"self-test ok: {sim.base_url} answered; ")
     assert "doors panel rendered" in out
+    assert "people panel rendered" in out
     assert app.reported_errors == []
 
     monkeypatch.setenv("CVSEC_TOKEN", "wrong-token-123")

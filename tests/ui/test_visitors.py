@@ -210,7 +210,8 @@ def test_a_registration_through_the_form_reaches_the_server_and_its_qr_code_scan
     # the form is empty for the next visitor, the draft is gone, the audit log has the registration
     assert panel.form.visitor_name.text() == ""
     assert panel.desk.drafts.all() == []
-    [row] = desk.audit.rows(action="visitor.register")
+    [sending, row] = desk.audit.rows(action="visitor.register")  # before it left, then its outcome
+    assert sending.result == "sending"
     assert (row.operator, row.profile, row.result) == ("desk-anna", "HQ", "ok")
     assert number not in row.target
 

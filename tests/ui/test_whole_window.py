@@ -297,11 +297,16 @@ def _models(widgets: Iterable[QWidget]) -> dict[int, tuple[str, QAbstractItemMod
 def _cells(model: QAbstractItemModel, parent: QModelIndex | None = None, budget: int = 4000) -> Iterator[QModelIndex]:
     parent = parent or QModelIndex()
     for row in range(min(model.rowCount(parent), budget)):
-        for column in range(max(1, model.columnCount(parent))):
+        for column in range(max(1, _columns(model, parent))):
             index = model.index(row, column, parent)
             yield index
             if column == 0 and _tree(model) and model.rowCount(index) > 0:
                 yield from _cells(model, index, budget // 4)
+
+
+def _columns(model: QAbstractItemModel, parent: QModelIndex) -> int:
+    """A list model has one column (Qt makes QAbstractListModel.columnCount private)."""
+    return 1 if isinstance(model, QAbstractListModel) else model.columnCount(parent)
 
 
 def _tree(model: QAbstractItemModel) -> bool:
@@ -375,7 +380,8 @@ def test_hostile_names_never_render_as_markup_anywhere_in_the_window(
         cells = 0
         for where, model in _models(widgets).values():
             for orientation in (Qt.Orientation.Horizontal, Qt.Orientation.Vertical):
-                count = model.columnCount() if orientation == Qt.Orientation.Horizontal else model.rowCount()
+                count = (_columns(model, QModelIndex()) if orientation == Qt.Orientation.Horizontal
+                         else model.rowCount(QModelIndex()))
                 for section in range(min(count, 50)):
                     if _raw(model.headerData(section, orientation, Qt.ItemDataRole.ToolTipRole)):
                         problems.append(f"{where}: header {section} tool tip")

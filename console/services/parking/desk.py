@@ -16,7 +16,8 @@ open a barrier, keep the allow/deny lists and fixed vehicles; Qt-free, used by t
     lists                2.41.9 allowed / prohibited, 2.4.2 removal, 2.41.10/11 fixed vehicles, 2.36.3/4 plates
 
 Every write is audited (``parking.payment``, ``parking.payment.settle``, ``parking.barrier.open``,
-``parking.list.*``, ``parking.fixed.*``, ``parking.plate.*``) and reported with an :class:`Outcome`. Money is
+``parking.list.*``, ``parking.fixed.*``, ``parking.plate.*``): "sending" before it leaves, then its outcome;
+a write the audit log cannot record is not sent (``NOT_SENT``). Each is reported with an :class:`Outcome`. Money is
 :class:`~decimal.Decimal` from the server's text to the receipt and the cash-up.
 
 A car on the deny list entering, or a car entering a lot that is already full, is announced on :attr:`alarm`
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import inspect
 import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -51,7 +53,7 @@ from console.api.models.parking import (
     ParkingExit,
 )
 from console.api.paging import Page
-from console.services.audit import AuditError, Auditor
+from console.services.audit import AuditError, Auditor, AuditTicket, begin
 from console.services.events.export import safe_cell
 from console.services.observable import Signal
 from console.services.outcome import Outcome
@@ -525,6 +527,10 @@ class ParkingDesk:
             return f" (NOT written to the audit log: {exc})"
         return ""
 
+    def _begin(self, action: str, target: str, params: Mapping[str, Any]) -> AuditTicket:
+        """The "sending" audit row of a write; :class:`AuditError` (send nothing) when it cannot be written."""
+        return begin(self.audit, action, target, dict(params), operator=self.operator, profile=self.profile)
+
     @staticmethod
     def _refusal(exc: ApiError) -> tuple[str, str]:
         field_name, words = _REFUSALS.get(exc.code, ("", ""))
@@ -589,10 +595,17 @@ class ParkingDesk:
         target = f"plate {bill.plate} (record {bill.record_id})"
         params = {"amount": to_cents_text(bill.amount), "paymentType": payment_type, "receipt": record.receipt}
         try:
+            ticket = self._begin("parking.payment", target, params)
+        except AuditError as exc:
+            record = self.payments.update(record.receipt, state="not_sent", note=str(exc))
+            self.changed.emit("payments")
+            return ParkingResult(Outcome.NOT_SENT, f"the payment of {bill.plate} was not recorded: {exc}",
+                                 bill=bill, payment=record)
+        try:
             await self.client.notify_parking_payment(bill.plate, bill.record_id, payment_type)
         except asyncio.CancelledError:
             self.payments.update(record.receipt, state="uncertain", note="cancelled before the answer came")
-            self._audit("parking.payment", target, params, "uncertain: cancelled before the answer came")
+            ticket.complete("uncertain: cancelled before the answer came")
             self.changed.emit("payments")
             raise
         except CVSecError as exc:
@@ -609,13 +622,13 @@ class ParkingDesk:
                 record = self.payments.update(record.receipt, state="refused", note=server)
                 words = self._refusal(exc)[1] if isinstance(exc, ApiError) else server
                 text = f"the server refused the payment of {bill.plate}: {words}"
-            text += self._audit("parking.payment", target, params, f"{outcome.value}: {server}")
+            text += ticket.complete(f"{outcome.value}: {server}")
             self.changed.emit("payments")
             return ParkingResult(outcome, text, bill=bill, payment=record,
                                  code=exc.code if isinstance(exc, ApiError) else None)
         record = self.payments.update(record.receipt, state="done", settled_at=_when(self.clock()))
         text = f"{bill.plate}: payment of {bill.amount} recorded (receipt {record.receipt})"
-        text += self._audit("parking.payment", target, params, "ok")
+        text += ticket.complete("ok")
         self.changed.emit("payments")
         return ParkingResult(Outcome.DONE, text, bill=bill, payment=record)
 
@@ -674,9 +687,13 @@ class ParkingDesk:
         target = f"channel {name!r} ({channel_id})"
         params = {"channelId": channel_id, "reason": why, "name": name}
         try:
+            ticket = self._begin("parking.barrier.open", target, params)
+        except AuditError as exc:
+            return ParkingResult(Outcome.NOT_SENT, f"the barrier of {name} was not opened: {exc}")
+        try:
             await self.client.open_parking_channel(channel_id)
         except asyncio.CancelledError:
-            self._audit("parking.barrier.open", target, params, "uncertain: cancelled before the answer came")
+            ticket.complete("uncertain: cancelled before the answer came")
             raise
         except CVSecError as exc:
             outcome = Outcome.of(exc)
@@ -688,10 +705,10 @@ class ParkingDesk:
                 text = f"the barrier of {name} was not opened: the server could not be reached ({server})"
             else:
                 text = f"the barrier of {name} was not opened: {server}"
-            text += self._audit("parking.barrier.open", target, params, f"{outcome.value}: {server}")
+            text += ticket.complete(f"{outcome.value}: {server}")
             return ParkingResult(outcome, text, code=exc.code if isinstance(exc, ApiError) else None)
         self._opened[channel_id] = f"{self.clock():%H:%M} by {self.operator}: {why}"
-        text = f"the barrier of {name} is open ({why})" + self._audit("parking.barrier.open", target, params, "ok")
+        text = f"the barrier of {name} is open ({why})" + ticket.complete("ok")
         self.changed.emit("lots")
         return ParkingResult(Outcome.DONE, text)
 
@@ -699,6 +716,12 @@ class ParkingDesk:
 
     async def _write(self, action: str, target: str, params: Mapping[str, Any], call: Awaitable[None],
                      done: str) -> ParkingResult:
+        try:
+            ticket = self._begin(action, target, params)
+        except AuditError as exc:
+            if inspect.iscoroutine(call):
+                call.close()  # never started: nothing left the console
+            return ParkingResult(Outcome.NOT_SENT, f"not done: {exc}")
         try:
             await call
         except CVSecError as exc:
@@ -714,10 +737,10 @@ class ParkingDesk:
                 text = f"no answer from the server ({server}): it may or may not have been done; not repeated"
             else:
                 text = f"not done: the server could not be reached ({server})"
-            text += self._audit(action, target, params, f"{outcome.value}: {server}")
+            text += ticket.complete(f"{outcome.value}: {server}")
             return ParkingResult(outcome, text, problems=problems,
                                  code=exc.code if isinstance(exc, ApiError) else None)
-        return ParkingResult(Outcome.DONE, done + self._audit(action, target, params, "ok"))
+        return ParkingResult(Outcome.DONE, done + ticket.complete("ok"))
 
     @staticmethod
     def _check_plate(plate: str) -> str | None:

@@ -9,10 +9,11 @@ refresh; the poller also wakes at the next start or end of a booking it shows. `
 minutes (once per booking).
 
 Writing (book 2.46.7, change 2.46.7 with an id, cancel 2.46.4, finish 2.46.5, delete 2.46.3): checked
-locally first (:func:`~.model.check_request`: nothing is sent when a rule fails), sent exactly once, written
-to the audit log, reported as a :class:`SpaceResult` with the shared :class:`Outcome`. A write whose answer was
-lost (UNCERTAIN) is never sent again: the desk re-reads the booking to settle it, says what it found, and
-audits that too. Deletes, cancels and finishes answer ``Succeed: n, Failed: m.`` and nothing else: the desk
+locally first (:func:`~.model.check_request`: nothing is sent when a rule fails), sent exactly once, audited
+("sending" before it leaves, then its outcome; nothing is sent when the audit log cannot be written),
+reported as a :class:`SpaceResult` with the shared :class:`Outcome`. A write whose answer was lost
+(UNCERTAIN) is never sent again: the desk re-reads the booking to settle it, says what it found, and audits
+that too. Deletes, cancels and finishes answer ``Succeed: n, Failed: m.`` and nothing else: the desk
 parses the counts and, when some failed, reads each booking before and after to say exactly which.
 """
 
@@ -37,7 +38,7 @@ from console.api.models.spaces import (
     SpaceReservation,
     SpaceReservationInput,
 )
-from console.services.audit import Auditor
+from console.services.audit import AuditError, Auditor, AuditTicket, begin
 from console.services.observable import Signal
 from console.services.outcome import Outcome
 from console.services.polling import HealthReporter, Poller, PollPolicy
@@ -337,9 +338,13 @@ class SpaceDesk:
         target = self._target(request)
         params = self._params(request)
         try:
+            ticket = self._begin(action, target, params)
+        except AuditError as exc:
+            return SpaceResult(Outcome.NOT_SENT, f"the booking was not sent: {exc}")
+        try:
             await self.client.save_space_reservation(body)
         except ApiError as exc:
-            self._audit(action, target, params, f"refused {exc.code}: {exc.server_message or exc.appendix}")
+            ticket.complete(f"refused {exc.code}: {exc.server_message or exc.appendix}")
             where = _refusal_field(exc)
             words = clean_text(exc.text, 300)
             await self._refresh_quietly()  # the timeline shows what the server holds (another desk's booking...)
@@ -347,19 +352,19 @@ class SpaceDesk:
                                problems={where: words} if where else {})
         except CVSecError as exc:
             outcome = Outcome.of(exc)
-            self._audit(action, target, params, f"{outcome.value}: {exc}")
+            ticket.complete(f"{outcome.value}: {exc}")
             if outcome is not Outcome.UNCERTAIN:
                 return SpaceResult(outcome, f"the server could not be reached ({exc}); nothing was booked")
             return await self._settle_booking(action, request, target, params, exc)
         booking_id = request.id or await self._find_new(request)
-        self._audit(action, target, {**params, "id": booking_id}, "ok")
+        note = ticket.complete("ok", id=booking_id)
         self.desk_hosts.add(request.host_pin)
         if booking_id:
             self._participants[booking_id] = len(request.participant_ids)
         await self._refresh_quietly()
         verb = "changed" if request.id else "booked"
         return SpaceResult(Outcome.DONE, f"{self.space_name(request.space_id)} {verb} for {request.span}: "
-                                         f"{request.subject.strip()}", booking_id=booking_id)
+                                         f"{request.subject.strip()}{note}", booking_id=booking_id)
 
     async def move(self, booking_id: str, start: datetime, end: datetime, space_id: str = "") -> SpaceResult:
         """Move or resize a booking (and optionally to another space): an edit of its whole record."""
@@ -548,13 +553,17 @@ class SpaceDesk:
         before = await self._snapshot(send) if len(send) > 1 else {
             send[0]: self.bookings.get(send[0]) or (await self._snapshot(send)).get(send[0])}
         try:
+            ticket = self._begin(action, target, params)
+        except AuditError as exc:
+            return SpaceResult(Outcome.NOT_SENT, f"nothing was {_BATCH_VERBS[kind]}: {exc}", failed=tuple(ids))
+        try:
             count = await self.client.space_reservations_batch(kind, send)
         except ApiError as exc:
-            self._audit(action, target, params, f"refused {exc.code}: {exc.server_message or exc.appendix}")
+            ticket.complete(f"refused {exc.code}: {exc.server_message or exc.appendix}")
             return SpaceResult(Outcome.REFUSED, f"the server refused: {clean_text(exc.text, 300)}", failed=tuple(ids))
         except CVSecError as exc:
             outcome = Outcome.of(exc)
-            self._audit(action, target, params, f"{outcome.value}: {exc}")
+            ticket.complete(f"{outcome.value}: {exc}")
             if outcome is not Outcome.UNCERTAIN:
                 return SpaceResult(outcome, f"the server could not be reached ({exc}); "
                                             f"nothing was {_BATCH_VERBS[kind]}", failed=tuple(ids))
@@ -574,8 +583,7 @@ class SpaceDesk:
             failed = [i for i in send if i not in done and i not in unknown]
         counts = (f"Succeed: {answer.succeeded}, Failed: {answer.failed}" if answer
                   else clean_text(count.message, 200))
-        self._audit(action, target, {**params, "succeeded": done, "failed": failed, "unknown": unknown},
-                    f"ok ({counts})")
+        ticket.complete(f"ok ({counts})", succeeded=done, failed=failed, unknown=unknown)
         if kind == "delete":
             for i in done:
                 self._participants.pop(i, None)
@@ -640,6 +648,10 @@ class SpaceDesk:
         except CVSecError as exc:
             log.info("the bookings could not be read again: %s", exc)
             self.poller.wake()
+
+    def _begin(self, action: str, target: str, params: Mapping[str, Any]) -> AuditTicket:
+        """The "sending" audit row of a write; :class:`AuditError` (send nothing) when it cannot be written."""
+        return begin(self.audit, action, target, dict(params), operator=self.operator, profile=self.profile)
 
     def _audit(self, action: str, target: str, params: Mapping[str, Any], result: str) -> None:
         if self.audit is None:

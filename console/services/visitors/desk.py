@@ -10,7 +10,8 @@ asking the server whether the visit already exists (``visVisitor/getVisitorList`
 * the visitor was already known (a returning visitor): the registration is sent, and the server's own
   guard against a double registration (-255) is taken as "already registered", not as a failure.
 
-Every outcome is recorded in the outbox entry and in the audit log.
+Every outcome is recorded in the outbox entry and in the audit log: a write is audited "sending" before it
+leaves and again with its outcome; if the audit log cannot be written nothing is sent (``NOT_SENT``, saying why).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from console.api.errors import ApiError, CVSecError, Delivery
 from console.api.models.levels import VisitorLevel
 from console.api.models.persons import CertType, Person
 from console.api.models.visitors import Visitor
-from console.services.audit import Auditor
+from console.services.audit import AuditError, Auditor, AuditTicket, begin
 from console.services.observable import Signal
 from console.services.outcome import Outcome
 from console.services.polling import HealthReporter, Poller, PollPolicy
@@ -219,28 +220,42 @@ class VisitorDesk:
 
     # -- registration ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def _target(form: VisitForm) -> str:
+        return f"{form.visitor_name.strip()} ({cert_type_words(form.cert_type)} {mask_number(form.cert_number)})"
+
+    def _begin(self, action: str, form: VisitForm, **params: Any) -> AuditTicket:
+        """The "sending" audit row of a write; :class:`AuditError` (nothing may be sent) when it cannot be written."""
+        return begin(self.audit, action, self._target(form), {"host": form.host_pin, **params},
+                     operator=self.operator, profile=self.profile)
+
     def _audit(self, action: str, form: VisitForm, result: str, **params: Any) -> None:
+        """A row for what changed here only (nothing sent): a failure is logged, the visitor is not lost."""
         if self.audit is None:
             return
-        target = f"{form.visitor_name.strip()} ({cert_type_words(form.cert_type)} {mask_number(form.cert_number)})"
+        target = self._target(form)
         try:
             self.audit.record(operator=self.operator, profile=self.profile, action=action, target=target,
                               params={"host": form.host_pin, **params}, result=result)
         except Exception:  # the audit trail failing must not lose the visitor
             log.exception("the audit log refused a record")
 
-    def _unanswered(self, action: str, form: VisitForm, exc: CVSecError, what: str, still: str,
+    def _unanswered(self, ticket: AuditTicket, form: VisitForm, exc: CVSecError, what: str, still: str,
                     visit: OnSiteVisit | None = None) -> DeskResult:
         """A write that got no yes or no from the server: not sent, or sent with its answer lost."""
         outcome = Outcome.of(exc)
-        self._audit(action, form, f"{outcome.value}: {exc}")
+        note = ticket.complete(f"{outcome.value}: {exc}")
         if outcome is Outcome.UNCERTAIN:
             return DeskResult(outcome, f"no answer from the server ({exc}): {what} may or may not have been "
-                                       "recorded, and was not repeated. Check on the server before trying again",
-                              visit=visit)
+                                       "recorded, and was not repeated. Check on the server before trying again"
+                                       + note, visit=visit)
         if outcome is Outcome.REFUSED:
-            return DeskResult(outcome, f"the server refused the request ({exc}); {still}", visit=visit)
-        return DeskResult(outcome, f"the server cannot be reached ({exc}); {still}", visit=visit)
+            return DeskResult(outcome, f"the server refused the request ({exc}); {still}{note}", visit=visit)
+        return DeskResult(outcome, f"the server cannot be reached ({exc}); {still}{note}", visit=visit)
+
+    @staticmethod
+    def _unaudited(what: str, exc: AuditError, visit: OnSiteVisit | None = None) -> DeskResult:
+        return DeskResult(Outcome.NOT_SENT, f"{what} was not sent: {exc}", visit=visit)
 
     def _known(self, form: VisitForm) -> str:
         """Whether the server knew this document before we sent anything: "yes", "no", or "" (no list read)."""
@@ -262,28 +277,33 @@ class VisitorDesk:
         body = registration_body(form)
         known = self._known(form)
         try:
+            ticket = self._begin("visitor.register", form)
+        except AuditError as exc:
+            return self._unaudited("the registration", exc)
+        try:
             await self.client.register_visitor(request)
         except ApiError as exc:
             refusal = refusal_for(exc)
-            self._audit("visitor.register", form, f"refused {exc.code}")
-            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal)
+            note = ticket.complete(f"refused {exc.code}")
+            return DeskResult(Outcome.REFUSED, refusal.text + note, refusal=refusal)
         except CVSecError as exc:
             if exc.delivery is Delivery.REFUSED:  # a refused token, a proxy saying no: waiting will not help
-                self._audit("visitor.register", form, f"failed: {exc}")
-                return DeskResult(Outcome.NOT_SENT, f"the server refused the request ({exc})")
-            return self._queue(form, body, known, exc)
+                note = ticket.complete(f"failed: {exc}")
+                return DeskResult(Outcome.NOT_SENT, f"the server refused the request ({exc}){note}")
+            return self._queue(form, body, known, exc, ticket)
         visit = await self._registered(form)
-        self._audit("visitor.register", form, "ok")
-        return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is registered", visit=visit)
+        note = ticket.complete("ok")
+        return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is registered{note}", visit=visit)
 
-    def _queue(self, form: VisitForm, body: dict[str, str], known: str, exc: CVSecError) -> DeskResult:
+    def _queue(self, form: VisitForm, body: dict[str, str], known: str, exc: CVSecError,
+               ticket: AuditTicket) -> DeskResult:
         state: Literal["pending", "uncertain"] = "pending" if _not_sent(exc) else "uncertain"
         entry = self.outbox.add(operator=self.operator, form=form, body=body, state=state, error=str(exc),
                                 known_before=known)
-        self._audit("visitor.register", form, "queued: the server could not be reached")
+        note = ticket.complete("queued: the server could not be reached", outbox=entry.id)
         self.changed.emit("outbox")
         return DeskResult(Outcome.QUEUED, "the server cannot be reached: the registration is kept and will be sent "
-                                          "as soon as the server answers", entry=entry)
+                                          "as soon as the server answers" + note, entry=entry)
 
     async def _registered(self, form: VisitForm) -> OnSiteVisit:
         visit = self.onsite.add(form, operator=self.operator)
@@ -327,6 +347,11 @@ class VisitorDesk:
                                outcome="the first attempt had reached the server; not sent again")
             await self._settled(entry, form, "ok (found on the server, not sent again)")
             return True
+        try:
+            ticket = self._begin("visitor.register", form, outbox=entry.id)
+        except AuditError as exc:  # not sent; the entry waits, and the run stops (the poller reports it)
+            self.outbox.update(entry, last_error=str(exc))
+            raise
         self.outbox.update(entry, attempts=entry.attempts + 1)
         try:
             await self.client.register_visitor(registration(form))
@@ -335,10 +360,10 @@ class VisitorDesk:
             if refusal.already_registered:
                 self.outbox.update(entry, state="done",
                                    outcome="the server already had this visit; not registered twice")
-                await self._settled(entry, form, "ok (already registered)")
+                await self._settled(entry, form, "ok (already registered)", ticket)
             else:
                 self.outbox.update(entry, state="refused", refusal_code=exc.code, outcome=refusal.text)
-                self._audit("visitor.register", form, f"refused {exc.code} (from the outbox)")
+                ticket.complete(f"refused {exc.code} (from the outbox)")
             return True
         except CVSecError as exc:
             if exc.delivery is Delivery.REFUSED:
@@ -347,16 +372,21 @@ class VisitorDesk:
             # a lost answer to a re-send leaves it uncertain again; the next run checks first again
             self.outbox.update(entry, state="pending" if _not_sent(exc) and entry.state == "pending" else "uncertain",
                                last_error=str(exc))
+            ticket.complete(f"{Outcome.of(exc).value}: {exc} (from the outbox)")
             raise
         self.outbox.update(entry, state="done", outcome="registered after the server came back")
-        await self._settled(entry, form, "ok (sent from the outbox)")
+        await self._settled(entry, form, "ok (sent from the outbox)", ticket)
         return True
 
-    async def _settled(self, entry: OutboxEntry, form: VisitForm, result: str) -> None:
+    async def _settled(self, entry: OutboxEntry, form: VisitForm, result: str,
+                       ticket: AuditTicket | None = None) -> None:
         visit = await self._registered(form)
         if visit.visitor_pin:
             self.outbox.update(entry, visitor_pin=visit.visitor_pin)
-        self._audit("visitor.register", form, result, outbox=entry.id)
+        if ticket is not None:
+            ticket.complete(result)
+        else:  # found on the server: nothing was sent now
+            self._audit("visitor.register", form, result, outbox=entry.id)
 
     @property
     def flushing(self) -> bool:
@@ -400,21 +430,25 @@ class VisitorDesk:
         """``visRegistration/exit`` by document type and number; the visit leaves the on-site list."""
         form = visit.visit_form
         try:
+            ticket = self._begin("visitor.check_out", form)
+        except AuditError as exc:
+            return self._unaudited("the check-out", exc, visit)
+        try:
             await self.client.check_out_visitor(CertType.parse(form.cert_type), form.cert_number)
         except ApiError as exc:
             refusal = refusal_for(exc)
-            self._audit("visitor.check_out", form, f"refused {exc.code}")
+            note = ticket.complete(f"refused {exc.code}")
             if exc.code == NOT_REGISTERED:
                 return DeskResult(Outcome.REFUSED, f"{form.visitor_name}: {refusal.text}. Still listed here until you "
-                                          "remove them.", refusal=refusal, visit=visit)
-            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal, visit=visit)
+                                          f"remove them.{note}", refusal=refusal, visit=visit)
+            return DeskResult(Outcome.REFUSED, refusal.text + note, refusal=refusal, visit=visit)
         except CVSecError as exc:
-            return self._unanswered("visitor.check_out", form, exc, "the check-out", "the visitor is still listed",
+            return self._unanswered(ticket, form, exc, "the check-out", "the visitor is still listed",
                                     visit=visit)
         self.onsite.check_out(visit.id, operator=self.operator)
-        self._audit("visitor.check_out", form, "ok")
+        note = ticket.complete("ok")
         self.changed.emit("onsite")
-        return DeskResult(Outcome.DONE, f"{form.visitor_name} is checked out", visit=visit)
+        return DeskResult(Outcome.DONE, f"{form.visitor_name} is checked out{note}", visit=visit)
 
     def remove_from_site(self, visit: OnSiteVisit) -> None:
         """Take a visit off the list without telling the server (the server says it is already closed)."""
@@ -433,38 +467,45 @@ class VisitorDesk:
         if problems:
             return DeskResult(Outcome.INVALID, "some fields need attention", problems=problems)
         try:
+            ticket = self._begin("visitor.reserve", form, visit_date=form.start)
+        except AuditError as exc:
+            return self._unaudited("the booking", exc)
+        try:
             await self.client.add_visitor_reservation(reservation(form))
         except ApiError as exc:
             refusal = refusal_for(exc)
-            self._audit("visitor.reserve", form, f"refused {exc.code}")
-            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal)
+            note = ticket.complete(f"refused {exc.code}")
+            return DeskResult(Outcome.REFUSED, refusal.text + note, refusal=refusal)
         except CVSecError as exc:
-            return self._unanswered("visitor.reserve", form, exc, "the booking", "the booking was not made")
+            return self._unanswered(ticket, form, exc, "the booking", "the booking was not made")
         self.expected.add(form, booked_by=self.operator)
-        self._audit("visitor.reserve", form, "ok", visit_date=form.start)
+        note = ticket.complete("ok")
         self.changed.emit("expected")
-        return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is expected on {form.start[:16]}")
+        return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is expected on {form.start[:16]}{note}")
 
     async def cancel_reservation(self, item: ExpectedVisit) -> DeskResult:
         """Cancel a booking (2.16.2, by document and the visit date sent when booking)."""
         form = item.visit_form
         try:
+            ticket = self._begin("visitor.cancel_reservation", form, visit_date=item.visit_date)
+        except AuditError as exc:
+            return self._unaudited("the cancellation", exc)
+        try:
             await self.client.delete_visitor_reservation(CertType.parse(form.cert_type), form.cert_number,
                                                          parse_form_time(item.visit_date) or self.clock())
         except ApiError as exc:
             refusal = refusal_for(exc)
-            self._audit("visitor.cancel_reservation", form, f"refused {exc.code}")
+            note = ticket.complete(f"refused {exc.code}")
             if exc.code == -248:  # the server has no such booking: nothing left to cancel
                 self.expected.set_status(item.id, "cancelled")
                 self.changed.emit("expected")
-            return DeskResult(Outcome.REFUSED, refusal.text, refusal=refusal)
+            return DeskResult(Outcome.REFUSED, refusal.text + note, refusal=refusal)
         except CVSecError as exc:
-            return self._unanswered("visitor.cancel_reservation", form, exc, "the cancellation",
-                                    "the booking still stands")
+            return self._unanswered(ticket, form, exc, "the cancellation", "the booking still stands")
         self.expected.set_status(item.id, "cancelled")
-        self._audit("visitor.cancel_reservation", form, "ok", visit_date=item.visit_date)
+        note = ticket.complete("ok")
         self.changed.emit("expected")
-        return DeskResult(Outcome.DONE, f"the visit of {form.visitor_name} is cancelled")
+        return DeskResult(Outcome.DONE, f"the visit of {form.visitor_name} is cancelled{note}")
 
     def expected_today(self) -> list[ExpectedVisit]:
         return self.expected.for_day(self.clock().date())

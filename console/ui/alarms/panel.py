@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from console.services.events import Alarm, AlarmQueue, AuditEntry
 from console.services.events.alarms import MAX_SNOOZE_MINUTES
+from console.services.events.words import guard_words
 from console.services.options import AlarmsOptions
 from console.services.settings import Settings
 from console.ui import theme
@@ -324,7 +325,7 @@ class AlarmsPanel(QWidget):
         where = f" at {first.point}" if first.point else ""
         more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
         title = ("Alarm still waiting" if again else "Alarm") + more
-        self.notifier.notify(title, f"{first.time:%H:%M:%S} {first.name}{where}", self.window())
+        self.notifier.notify(title, f"{first.time:%H:%M:%S} {guard_words(first.name)}{where}", self.window())
 
     def _on_changed(self, alarms: list[Alarm]) -> None:
         self.model.set_alarms(alarms)

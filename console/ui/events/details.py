@@ -10,10 +10,11 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 PHOTO_BOX = QSize(220, 220)
 MAX_RAW_LINES = 200
+LOOKUP_DELAY_MS = 150  # the selection rests this long before the server is asked
 PERSON_CACHE = 200
 KEY_SHOWN = 12  # characters of the journal key shown (all of it in the tool tip)
 
@@ -64,6 +66,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("verify", "Verification"),
     ("area", "Area"),
     ("card", "Card"),
+    ("server_name", "Server's name"),
     ("event_no", "Event number"),
     ("temperature", "Temperature"),
     ("mask", "Mask"),
@@ -107,6 +110,7 @@ def _field_values(event: Event) -> dict[str, str]:
         "verify": event.verify_mode,
         "area": event.area,
         "card": event.card,
+        "server_name": event.name,  # as the server sent it (the title shows the guard's words)
         "event_no": event.event_no,
         "temperature": "" if event.temperature is None else f"{event.temperature:.1f} °C",
         "mask": {"0": "no mask", "1": "mask worn"}.get(event.mask, event.mask),
@@ -191,6 +195,12 @@ class DetailsPane(QWidget):
         self._people: OrderedDict[str, tuple[Any, str]] = OrderedDict()  # pin -> (person or None, reason)
         self._lookup: asyncio.Task[None] | None = None
         self._photo_task: asyncio.Task[None] | None = None
+        # the server is asked only once the selection rests (a guard arrowing through rows asks nothing)
+        self._pending: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {}
+        self._ask_later = QTimer(self)
+        self._ask_later.setSingleShot(True)
+        self._ask_later.setInterval(LOOKUP_DELAY_MS)
+        self._ask_later.timeout.connect(self._ask_now)
         self._photos: OrderedDict[str, PhotoResult] = OrderedDict()  # key -> photo fetched from the server
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -310,7 +320,21 @@ class DetailsPane(QWidget):
     @property
     def busy(self) -> bool:
         """A lookup (the person, the photo) is still on its way."""
-        return any(t is not None and not t.done() for t in (self._lookup, self._photo_task))
+        return self._ask_later.isActive() or any(
+            t is not None and not t.done() for t in (self._lookup, self._photo_task))
+
+    def _later(self, name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._pending[name] = work
+        self._ask_later.start()
+
+    def _ask_now(self) -> None:
+        pending, self._pending = self._pending, {}
+        for name, work in pending.items():
+            task = aio.spawn(work(), owner=self, name=name)
+            if name == "event photo":
+                self._photo_task = task
+            else:
+                self._lookup = task
 
     def _toggle_raw(self, on: bool) -> None:
         self.raw.setVisible(on)
@@ -318,6 +342,8 @@ class DetailsPane(QWidget):
 
     def show_event(self, event: Event | None) -> None:
         self.current = event
+        self._ask_later.stop()
+        self._pending.clear()
         for task in (self._lookup, self._photo_task):
             if task is not None and not task.done():
                 task.cancel()
@@ -380,7 +406,7 @@ class DetailsPane(QWidget):
             self.photo.show_result(self._photos[event.key])
         elif self._may_fetch_photo(event):
             self.photo.show_result(None, "looking for a capture photo on the server…")
-            self._photo_task = aio.spawn(self.fetch_photo(event), owner=self, name="event photo")
+            self._later("event photo", lambda: self.fetch_photo(event))
         else:
             self.photo.show_result(None, "no photo with this event")
         self.person_photo.hide()
@@ -448,7 +474,7 @@ class DetailsPane(QWidget):
             self.person_status.setText("Not connected: the person cannot be looked up.")
             return
         self.person_status.setText(f"Looking up pin {pin}…")
-        self._lookup = aio.spawn(self.lookup_person(pin), owner=self, name="person lookup")
+        self._later("person lookup", lambda: self.lookup_person(pin))
 
     async def lookup_person(self, pin: str) -> None:
         """Ask the server for the person with ``pin`` and show the record (if the event is still selected)."""

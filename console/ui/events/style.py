@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 from console.services.events import Event, Level, Source
+from console.services.events.words import guard_words
 from console.ui import theme
 from console.ui.text import tooltip
 
@@ -196,10 +197,12 @@ def person_text(event: Event) -> str:
 
 
 def event_text(event: Event) -> str:
-    """The event's name, with the temperature and mask where it is a temperature event."""
+    """The event in the guard's words (``guard_words``: "Forced open", not "Door Opened Accidentally"), with the
+    temperature and mask where it is a temperature event. The server's own name is in the details."""
+    name = guard_words(event.name)
     extra = []
     if event.temperature is not None:
         extra.append(f"{event.temperature:.1f} °C")
     if event.mask:
         extra.append({"0": "no mask", "1": "mask"}.get(event.mask, f"mask {event.mask}"))
-    return f"{event.name} ({', '.join(extra)})" if extra else event.name
+    return f"{name} ({', '.join(extra)})" if extra else name

@@ -46,7 +46,8 @@ class Rig:
         return next(r for r in reversed(self.sim.world.park_records) if r.car_number == plate)
 
     def audited(self, action: str) -> list[str]:
-        return [row.result for row in self.audit.rows(action=action)]
+        """The outcomes recorded for ``action`` (each write's "sending" row before it is left out)."""
+        return [row.result for row in self.audit.rows(action=action) if row.result != "sending"]
 
     def enter(self, plate: str, channel: str | None = None) -> dict[str, Any]:
         return self.sim.emit("park_entry", carNumber=plate, channel=channel)

@@ -1,0 +1,322 @@
+"""The People panel against the simulator over HTTP: find, enrol with a guided face photo, refusals on their
+fields, a card from a keyboard-wedge reader, drafts without the photo, camera states, CSV import."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+
+from console.api import Client
+from console.services.audit import AuditLog
+from console.services.enrolment import EnrolmentDesk
+from console.services.enrolment.face import Hint
+from console.services.outcome import Outcome
+from console.services.paths import Paths
+from console.services.settings import Settings
+from console.sim import SimConfig, SimulatorThread
+from console.ui.enrolment import EnrolmentPanel
+from console.ui.enrolment.frames import CameraState, FeedSource
+from tests import face_frames
+from tests.helpers import until
+
+TOKEN = "enrolment-panel-token-5511"
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorThread]:
+    thread = SimulatorThread(SimConfig(token=TOKEN, seed=12, site="small", event_rate=0.0))
+    thread.start()
+    yield thread
+    thread.stop()
+
+
+@dataclass
+class Rig:
+    panel: EnrolmentPanel
+    desk: EnrolmentDesk
+    source: FeedSource
+    sim: SimulatorThread
+    audit: AuditLog
+    run: Callable[..., Any]
+    paths: Paths
+
+    def person(self, pin: str) -> Any:
+        return self.sim.call(lambda s: s.world.persons.get(pin))
+
+    async def idle(self) -> None:
+        await until(lambda: not self.panel.busy() and not self.panel.capture.busy, 15)
+
+    def fill(self, pin: str) -> None:
+        p = self.panel
+        p.new_person()
+        p.pin_edit.setText(pin)
+        p.name_edit.setText("Grace")
+        p.last_edit.setText("Hopper")
+        p.dept_box.setCurrentIndex(1)
+        p.levels_list.item(0).setCheckState(Qt.CheckState.Checked)
+        p.end_edit.setText("2027-12-31")
+
+
+@pytest.fixture
+def rig(qtbot: QtBot, run: Callable[..., Any], sim: SimulatorThread, tmp_path: Path) -> Iterator[Rig]:
+    paths = Paths.under(tmp_path / "base").ensure()
+    client = Client(sim.base_url, TOKEN)
+    audit = AuditLog.in_dir(paths.data_dir, operator="rita", profile="HQ")
+    desk = EnrolmentDesk(client, data_dir=paths.data_dir, profile="HQ", operator="rita", audit=audit)
+    source = FeedSource()
+    panel = EnrolmentPanel(desk, Settings(paths.settings_file), source=source)
+    panel.capture.hold_seconds = 0.0
+    panel.resize(1400, 860)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    rig = Rig(panel, desk, source, sim, audit, run, paths)
+
+    async def start() -> None:
+        await panel.start()
+        await rig.idle()
+
+    run(start())
+    yield rig
+    run(rig.idle())
+    run(panel.stop())
+    run(client.aclose())
+    audit.close()
+
+
+def test_finding_people_by_pin_name_and_department(rig: Rig) -> None:
+    first = rig.sim.call(lambda s: next(iter(s.world.persons.values())))
+    assert rig.panel.table.rowCount() > 0
+
+    async def scenario() -> None:
+        rig.panel.search.setText(first.pin)
+        await rig.panel.find_people()
+        assert rig.panel.table.item(0, 0).text() == first.pin
+        await rig.idle()
+        assert rig.panel.current is not None
+        assert rig.panel.current.pin == first.pin
+        assert rig.panel.name_edit.text() == first.name
+        rig.panel.search.setText(first.name[:4].lower())
+        await rig.panel.find_people()
+        pins = [rig.panel.table.item(r, 0).text() for r in range(rig.panel.table.rowCount())]
+        assert first.pin in pins
+        await rig.idle()
+
+    rig.run(scenario())
+
+
+def test_the_guidance_words_follow_the_frames(rig: Rig) -> None:
+    p = rig.panel
+    p.auto_box.setChecked(False)
+
+    async def scenario() -> None:
+        p.toggle_camera()
+        assert rig.source.state is CameraState.RUNNING
+        for frame, hint in ((face_frames.blank(), Hint.NO_FACE), (face_frames.two_faces(), Hint.SEVERAL),
+                            (face_frames.dark(), Hint.TOO_DARK), (face_frames.face_frame(left=300), Hint.CENTRE)):
+            p.capture.reset()
+            rig.source.feed(frame)
+            await rig.idle()
+            assert p.capture.last is not None
+            assert p.capture.last.hint is hint
+            assert p.guidance.text() == hint.value
+            assert not p.capture_button.isEnabled()
+        p.capture.reset()
+        rig.source.feed(face_frames.face_frame())
+        await rig.idle()
+        assert p.guidance.text() == Hint.GOOD.value
+        assert p.capture_button.isEnabled()
+
+    rig.run(scenario())
+
+
+def test_a_new_person_enrolled_with_a_captured_photo(rig: Rig) -> None:
+    p = rig.panel
+
+    async def scenario() -> None:
+        rig.fill("G7001")
+        p.toggle_camera()
+        rig.source.feed(face_frames.face_frame())
+        rig.source.feed(face_frames.face_frame())  # good for a moment: captured automatically
+        await until(lambda: p.photo_b64 is not None, 15)
+        await rig.idle()
+        assert "server can use this face" in p.guidance.text()
+        assert rig.source.state is CameraState.OFF  # the camera stops once the photo is taken
+        result = await p.save()
+        assert result.kind is Outcome.DONE, result.message
+        await rig.idle()
+
+    rig.run(scenario())
+    person = rig.person("G7001")
+    assert person is not None
+    assert (person.name, person.last_name) == ("Grace", "Hopper")
+    assert person.photo  # the portrait reached the server
+    assert p.photo_b64 is None  # and left the panel's memory
+    rows = rig.audit.rows()
+    assert any(r.action == "person.add" and r.result == "done" for r in rows)
+    assert all(person.photo[:40] not in str(r) for r in rows)
+    assert not any(rig.paths.data_dir.rglob("*.jpg"))
+    assert not any(rig.paths.data_dir.rglob("*.png"))
+
+
+def test_a_refusal_lands_on_its_field(rig: Rig) -> None:
+    p = rig.panel
+    taken = rig.sim.call(lambda s: next(iter(s.world.cards)))
+
+    async def scenario() -> None:
+        rig.fill("G7002")
+        p.card_edit.setText(taken)
+        result = await p.save()
+        assert result.kind is Outcome.REFUSED
+        assert p.errors["card_no"].isVisible()
+        assert "another person" in p.errors["card_no"].text()
+        p.pin_edit.setText("bad pin")
+        result = await p.save()
+        assert result.kind is Outcome.INVALID
+        assert "letters or digits" in p.errors["pin"].text()
+
+    rig.run(scenario())
+    assert rig.person("G7002") is None
+
+
+def test_a_photo_the_server_refuses_gives_guidance_and_is_kept(rig: Rig) -> None:
+    p = rig.panel
+    grey = cv2.cvtColor(cv2.cvtColor(face_frames.face_frame(), cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    ok, data = cv2.imencode(".png", grey)
+    assert ok
+
+    async def scenario() -> None:
+        assert p.import_photo(data.tobytes()) == ""
+        await rig.idle()
+        assert "no colour" in p.guidance.text()
+        assert p.portrait is not None  # kept for another try
+        assert p.photo_b64 is None
+        assert p.import_photo(b"%PDF-1.4 not a photo") != ""
+
+    rig.run(scenario())
+
+
+def test_a_card_reader_fills_the_card_field_without_stealing_typing(rig: Rig, qtbot: QtBot) -> None:
+    p = rig.panel
+    times = iter([0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09])
+    p.wedge.clock = lambda: next(times)
+    p.new_person()
+    p.name_edit.setFocus()
+    qtbot.waitUntil(p.name_edit.hasFocus)
+    p.scan_button.click()
+    p.name_edit.setFocus()
+    qtbot.waitUntil(p.name_edit.hasFocus)
+    assert p.wedge.armed
+    QTest.keyClicks(p.name_edit, "12345678")
+    QTest.keyClick(p.name_edit, Qt.Key.Key_Return)
+    assert p.card_edit.text() == "12345678"
+    assert p.name_edit.text() == ""  # the reader's keys did not land in the name
+    assert not p.wedge.armed
+
+    slow = iter([0.0, 1.0, 2.0, 3.0])
+    p.wedge.clock = lambda: next(slow)
+    p.scan_button.click()
+    p.name_edit.setFocus()
+    qtbot.waitUntil(p.name_edit.hasFocus)
+    QTest.keyClicks(p.name_edit, "Ann")  # a person typing, slowly
+    p.wedge.clock = lambda: 10.0
+    p.wedge.flush_if_idle()
+    assert p.name_edit.text() == "Ann"
+    QTest.keyClick(p.name_edit, Qt.Key.Key_Escape)
+    assert not p.wedge.armed
+
+
+def test_a_draft_survives_without_photo_or_password(rig: Rig, qtbot: QtBot) -> None:
+    p = rig.panel
+    rig.fill("G7003")
+    p.password_edit.setText("4321")
+    p.name_edit.setText("Half filled")
+    p.portrait = face_frames.face_frame()
+    drafts = list((rig.paths.data_dir / "enrolment").rglob("*.json"))
+    assert drafts
+    text = "".join(d.read_text() for d in drafts)
+    assert "Half filled" in text
+    assert "4321" not in text
+    assert "photo" not in text.lower()
+    settings = Settings(rig.paths.settings_file)
+    again = EnrolmentPanel(rig.desk, settings, source=FeedSource())
+    qtbot.addWidget(again)
+    rig.run(again.start())
+    assert again.name_edit.text() == "Half filled"
+    assert again.portrait is None
+    assert "brought back" in again.banner.text
+    rig.run(again.stop())
+
+
+def test_camera_states_leave_file_import_working(rig: Rig) -> None:
+    p = rig.panel
+    p.toggle_camera()
+    rig.source.fail(CameraState.UNPLUGGED)
+    assert "unplugged" in p.camera_state.text()
+    assert not p.capture_button.isEnabled()
+    assert p.file_button.isEnabled()
+    rig.source.fail(CameraState.NO_BACKEND)
+    assert "QtMultimedia" in p.camera_state.text()
+    ok, data = cv2.imencode(".jpg", face_frames.face_frame())
+    assert ok
+
+    async def scenario() -> None:
+        assert p.import_photo(data.tobytes()) == ""
+        await rig.idle()
+        assert p.photo_b64 is not None
+
+    rig.run(scenario())
+    assert base64.b64decode(p.photo_b64 or "")[:3] == b"\xff\xd8\xff"
+
+
+def test_a_csv_import_reports_refused_rows(rig: Rig) -> None:
+    p = rig.panel
+    dept = rig.sim.call(lambda s: next(iter(s.world.departments)))
+    taken = rig.sim.call(lambda s: next(iter(s.world.cards)))
+    lines = ["pin,name,department,card"] + [f"C{i:03d},Csv {i},{dept},{taken if i == 3 else f'55{i:05d}'}"
+                                             for i in range(12)] + ["bad pin,x,1,"]
+    rows = p.preview_csv("\n".join(lines))
+    assert len(rows) == 13
+    assert "1 with errors" in p.banner.text
+
+    async def scenario() -> None:
+        report = await p.run_bulk()
+        assert report is not None
+        assert report.counts["done"] == 11
+        assert report.counts["refused"] == 1
+
+    rig.run(scenario())
+    assert "C003" in p.banner.text
+    assert rig.person("C005") is not None
+
+
+def test_the_panel_never_steals_focus_with_its_shortcuts(rig: Rig) -> None:
+    edits = rig.panel.findChildren(QLineEdit)
+    assert rig.panel.pin_edit in edits
+    assert rig.panel.focus_filter()
+
+
+def test_without_a_camera_the_real_source_says_so(rig: Rig, qtbot: QtBot) -> None:
+    """This machine has no camera: the QtMultimedia source reports it, and the panel still imports files."""
+    from console.ui.enrolment.frames import CameraSource, cameras
+
+    panel = EnrolmentPanel(rig.desk, Settings(rig.paths.settings_file))
+    qtbot.addWidget(panel)
+    assert isinstance(panel.source, CameraSource)
+    assert cameras() == []
+    assert panel.camera_box.currentText() == "No camera"
+    panel.toggle_camera()
+    assert panel.source.state is CameraState.NO_CAMERA
+    assert "No camera found" in panel.camera_state.text()
+    assert panel.file_button.isEnabled()
+    assert not panel.capture_button.isEnabled()
