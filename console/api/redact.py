@@ -22,7 +22,8 @@ def redact_text(text: str, *secrets: str) -> str:
     text = redact_url(text)
     for secret in secrets:
         if secret and len(secret) >= 4:
-            text = text.replace(secret, MASK)
+            # any letter case too: a server or a library may echo the token upper- or lower-cased
+            text = re.sub(re.escape(secret), MASK, text, flags=re.IGNORECASE)
     return text
 
 

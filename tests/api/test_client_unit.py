@@ -342,3 +342,13 @@ async def test_missing_path_value_is_refused_before_sending() -> None:
     with pytest.raises(TypeError, match="pin"):
         await run(recorder, "2.14.4")
     assert recorder.requests == []
+
+
+def test_the_token_is_masked_in_any_letter_case() -> None:
+    from console.api.redact import redact_text
+
+    token = "Tok-9f8E7d6C"
+    text = f"echo: {token.upper()} and {token.lower()} and access_token={token}&x=1"
+    masked = redact_text(text, token)
+    assert token.lower() not in masked.lower()
+    assert masked.count("***") == 3
