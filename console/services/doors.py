@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
 import re
 import time
@@ -802,7 +803,7 @@ class DoorBoard:
             return device.sn, ""
 
         found: dict[str, str] = {}
-        for result in await asyncio.gather(*(_attempt(one(d)) for d in wanted)):
+        for result in await asyncio.gather(*(_attempt(functools.partial(one, d)) for d in wanted)):
             if not isinstance(result, Exception) and result[1]:
                 found[result[0]] = result[1]
         return found
@@ -811,14 +812,14 @@ class DoorBoard:
         self._lists_wanted = False
         self._lists_requested_at = self._clock()
         async with asyncio.TaskGroup() as group:
-            doors_t = group.create_task(_attempt(self._list(("2.12.10", "2.12.5"), Door)))
-            gates_t = group.create_task(_attempt(self._list(("2.32.6", "2.32.5"), Gate)))
-            acc_t = group.create_task(_attempt(self._list(("2.10.3", "2.10.1"), Device)))
-            psg_t = group.create_task(_attempt(self._list(("2.31.3", "2.31.1"), GateDevice)))
-            readers_t = group.create_task(_attempt(self._list(("2.15.3", "2.15.1"), Reader)))
-            gate_readers_t = group.create_task(_attempt(self._list(("2.34.2", "2.34.1"), GateReader)))
-            acc_areas_t = group.create_task(_attempt(self._recent_areas("2.19.5", AccessTransaction)))
-            psg_areas_t = group.create_task(_attempt(self._recent_areas("2.35.5", GateTransaction)))
+            doors_t = group.create_task(_attempt(lambda: self._list(("2.12.10", "2.12.5"), Door)))
+            gates_t = group.create_task(_attempt(lambda: self._list(("2.32.6", "2.32.5"), Gate)))
+            acc_t = group.create_task(_attempt(lambda: self._list(("2.10.3", "2.10.1"), Device)))
+            psg_t = group.create_task(_attempt(lambda: self._list(("2.31.3", "2.31.1"), GateDevice)))
+            readers_t = group.create_task(_attempt(lambda: self._list(("2.15.3", "2.15.1"), Reader)))
+            gate_readers_t = group.create_task(_attempt(lambda: self._list(("2.34.2", "2.34.1"), GateReader)))
+            acc_areas_t = group.create_task(_attempt(lambda: self._recent_areas("2.19.5", AccessTransaction)))
+            psg_areas_t = group.create_task(_attempt(lambda: self._recent_areas("2.35.5", GateTransaction)))
         doors, gates = doors_t.result(), gates_t.result()
         acc_devices, psg_devices = acc_t.result(), psg_t.result()
         readers, gate_readers = readers_t.result(), gate_readers_t.result()
@@ -977,10 +978,13 @@ def _raw_key(kind: Kind, record: Any) -> ItemKey | None:
     return None
 
 
-async def _attempt(work: Awaitable[R]) -> R | Exception:
-    """``await work``, with a failure returned instead of raised (one missing list must not sink the rest)."""
+async def _attempt(make: Callable[[], Awaitable[R]]) -> R | Exception:
+    """``await make()``, with a failure returned instead of raised (one missing list must not sink the rest).
+
+    The work is made here, not by the caller: a task cancelled before it starts leaves no coroutine that was
+    never awaited (the console closing while the lists load)."""
     try:
-        return await work
+        return await make()
     except Exception as exc:
         return exc
 
