@@ -19,7 +19,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -143,12 +143,19 @@ def find_journal(data_dir: Path, profile: str | None) -> tuple[Path, str]:
 
 
 def _when(text: str) -> datetime:
+    """A bound: ``YYYY-MM-DD[ HH:MM[:SS]]``, or ``today``, ``yesterday``, ``now`` (local time)."""
+    word = text.strip().lower()
+    midnight = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    named = {"today": midnight, "yesterday": midnight - timedelta(days=1), "now": datetime.now()}
+    if word in named:
+        return named[word]
     try:
-        return datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not a date and time: {text!r} (use YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]')"
+            f"not a date and time: {text!r} (use YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]', today, yesterday or now)"
         ) from None
+    return moment.replace(tzinfo=None) if moment.tzinfo is None else moment.astimezone().replace(tzinfo=None)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -162,7 +169,8 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--data-dir", type=Path, help="the data directory holding the journals")
     parser.add_argument("--profile", metavar="NAME", help="the connection profile whose journal to read "
                         "(needed when several profiles keep one)")
-    parser.add_argument("--since", type=_when, help="first moment included (YYYY-MM-DD[ HH:MM[:SS]])")
+    parser.add_argument("--since", type=_when,
+                        help="first moment included (YYYY-MM-DD[ HH:MM[:SS]], today, yesterday, now)")
     parser.add_argument("--until", type=_when, help="first moment no longer included")
     parser.add_argument("--csv", required=True, help="the CSV file to write ('-' for standard output)")
     parser.add_argument("--level", action="append", choices=[lv.word for lv in Level], help="only this severity")

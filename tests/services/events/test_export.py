@@ -86,7 +86,7 @@ def test_the_command_line_says_what_is_wrong(tmp_path: Path, capsys: pytest.Capt
     assert "no event journal" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
     with pytest.raises(SystemExit) as info:
-        main(["--basedir", str(tmp_path), "--since", "yesterday", "--csv", "x.csv"])
+        main(["--basedir", str(tmp_path), "--since", "last tuesday", "--csv", "x.csv"])
     assert info.value.code == 2
     assert "not a date and time" in capsys.readouterr().err
     assert main(["--basedir", str(tmp_path), "--since", "2024-05-02", "--until", "2024-05-01", "--csv", "x"]) == 2
@@ -127,3 +127,20 @@ def test_each_profile_has_its_journal_and_the_command_says_which_it_read(
     assert "'Warehouse'" in said
     assert main([*base, "--profile", "Nowhere", "--csv", str(tmp_path / "x.csv")]) == 1
     assert "no event journal for profile 'Nowhere'" in capsys.readouterr().err
+
+
+def test_bounds_in_words_and_with_a_time_zone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--since today` right after a shift; a bound with a time zone beside one without is no traceback."""
+    from console.services.paths import Paths
+
+    base = tmp_path / "console"
+    now = datetime.now().replace(microsecond=0)
+    with Journal(Paths.under(base).profile_dir("Demo (simulator)"), retention=Retention(days=None)) as jr:
+        jr.add([make_event(1, time=now - timedelta(minutes=5)), make_event(2, time=now - timedelta(days=3))])
+    out = tmp_path / "today.csv"
+    assert main(["--basedir", str(base), "--since", "today", "--csv", str(out)]) == 0
+    assert len(read(out)) == 1
+    zoned = (now - timedelta(hours=1)).astimezone().isoformat()
+    assert main(["--basedir", str(base), "--since", zoned, "--until", "now", "--csv", str(out)]) == 0
+    assert len(read(out)) == 1
+    capsys.readouterr()
