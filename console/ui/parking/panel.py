@@ -16,14 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QDate, QDateTime, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -58,7 +57,7 @@ from console.services.parking import (
     write_cashup_csv,
 )
 from console.services.settings import Settings
-from console.ui import aio
+from console.ui import aio, files
 from console.ui.banner import Banner, BannerKind
 from console.ui.text import plain_label, tooltip
 
@@ -892,28 +891,8 @@ class ParkingPanel(QWidget):
                               "PDF (*.pdf)", self.export_cashup_pdf)
 
     async def ask_save_path(self, title: str, name: str, filter_: str) -> Path | None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        dialog = QFileDialog(self, title, str(Path(folder) / name), filter_)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        dialog.setDefaultSuffix(name.rsplit(".", 1)[-1])
-        try:
-            result = await aio.dialog_result(dialog)
-            files = dialog.selectedFiles()
-        finally:
-            dialog.deleteLater()
-        if result != QFileDialog.DialogCode.Accepted.value or not files:
-            return None
-        return Path(files[0])
+        return await files.ask_save_path(self, title, name, filter_)
 
     async def _save_with(self, title: str, name: str, filter_: str, write: Callable[[Path], object]) -> None:
-        path = await self.ask_save_path(title, name, filter_)
-        if path is None:
-            return
-        try:
-            write(path)
-        except (OSError, ValueError) as exc:
-            self.banner.show_message("alarm", f"{path.name} could not be written: {exc}")
-        else:
-            self.banner.show_message("ok", f"Saved {path}", seconds=8)
+        files.write_and_tell(self.banner, await self.ask_save_path(title, name, filter_), write, seconds=8)
 

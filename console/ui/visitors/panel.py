@@ -18,12 +18,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSize, QSortFilterProxyModel, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -55,7 +54,7 @@ from console.services.visitors import (
     write_evacuation_csv,
 )
 from console.services.visitors.store import new_id
-from console.ui import aio
+from console.ui import aio, files
 
 from . import printing
 from .form import RegistrationForm, plain_label
@@ -853,31 +852,10 @@ class VisitorsPanel(QWidget):
                                                                              operator=self.desk.operator))
 
     async def ask_save_path(self, title: str, name: str, filter_: str) -> Path | None:
-        """A save-file dialog awaited without a nested loop; None when cancelled."""
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        dialog = QFileDialog(self, title, str(Path(folder) / name), filter_)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        dialog.setDefaultSuffix(name.rsplit(".", 1)[-1])
-        try:
-            result = await aio.dialog_result(dialog)
-            files = dialog.selectedFiles()
-        finally:
-            dialog.deleteLater()
-        if result != QFileDialog.DialogCode.Accepted.value or not files:
-            return None
-        return Path(files[0])
+        return await files.ask_save_path(self, title, name, filter_)
 
     async def _save_with(self, title: str, name: str, filter_: str, write: Callable[[Path], object]) -> None:
-        path = await self.ask_save_path(title, name, filter_)
-        if path is None:
-            return
-        try:
-            write(path)
-        except (OSError, ValueError) as exc:
-            self.banner.show_message("alarm", f"{path.name} could not be written: {exc}")
-        else:
-            self.banner.show_message("ok", f"Saved {path}")
+        files.write_and_tell(self.banner, await self.ask_save_path(title, name, filter_), write)
 
     async def _badge_pdf_clicked(self) -> None:
         badge = self.badge()
