@@ -8,6 +8,12 @@
 #   ./dev.sh bundle  only the PyInstaller one-folder bundle and its self-test
 #   ./dev.sh package the bundle, then the .deb (build/cvsecurity-console_<version>_<arch>.deb), its size, and
 #                    the self-test of the bundle unpacked from it (dpkg-deb -x, no system install)
+#   ./dev.sh soak    the console's services against the simulator with faults for a set time (--minutes N,
+#                    default 3): prints events lost/doubled, unaudited commands, memory and file sizes; exit 1 on
+#                    any loss (tools/soak.py, docs/soak.md)
+#   ./dev.sh bench   every benchmark (tests/benchmarks/bench_*.py) and one table: figure, target, measured,
+#                    ratio, met/short, with the machine (tools/bench.py; --quick for shorter runs, --only client,
+#                    --write-doc to refresh docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -190,8 +196,16 @@ case "$cmd" in
     setup "test,package"
     package
     ;;
+  soak)
+    setup "test,package"
+    exec "$VENV/bin/python" tools/soak.py "$@"
+    ;;
+  bench)
+    setup "test,package"
+    exec "$VENV/bin/python" tools/bench.py "$@"
+    ;;
   *)
-    echo "usage: ./dev.sh demo|sim|test|bundle|package [args]" >&2
+    echo "usage: ./dev.sh demo|sim|test|bundle|package|soak|bench [args]" >&2
     exit 2
     ;;
 esac

@@ -115,6 +115,8 @@ async def _pictures(app: ConsoleApp, out: Path, theme_name: str, size: tuple[int
     door = next((item.key for item in ws.doors.board.items if item.name == first.event.point), None)
     ws.doors.select(door)
     await until(lambda: not ws.events.details.busy, 10, "the event's details")
+    ws.doors.tabs.setCurrentIndex(0)  # the board (selecting an alarm turned to its floor plan; there is none here)
+    ws.doors.banner.dismiss()
     await asyncio.sleep(0.5)  # let the repaint land
     for key in PANELS:
         dock = app.window.dock(key)

@@ -28,6 +28,7 @@ from .errors import (
     AnswerLostError,
     ApiError,
     AuthError,
+    CVSecError,
     HTTPStatusError,
     NotSentError,
     ProtocolError,
@@ -38,8 +39,8 @@ from .redact import RedactingFilter, redact_text
 from .tls import pinned_context
 from .typed import TypedCalls
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "PHOTO_BODY_BYTES", "Client", "Deadlines", "Envelope", "RetryPolicy",
-           "body_cap"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_BODY_BYTES", "MAX_JSON_VALUES", "PHOTO_BODY_BYTES", "Client", "Deadlines",
+           "Envelope", "RetryPolicy", "body_cap"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ TOKEN_REFUSED = -40  # "Authorize access failure"
 _LOGIN = re.compile(r"login|signin|sign-in|auth", re.IGNORECASE)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
 MAX_BODY_BYTES = 16 * 1024 * 1024  # an answer larger than this is refused while it is read (memory stays bounded)
+# JSON values (roughly: commas and brackets) one answer may hold; the largest real answers (2,000 door states, a
+# page of 1,000 events or persons) hold under 100,000. Beyond it an answer is refused before it is parsed.
+MAX_JSON_VALUES = 400_000
+_UNREADABLE = object()
 # Answers that carry photos (events with their capture photo, persons with theirs) may be larger.
 PHOTO_BODY_BYTES = 64 * 1024 * 1024
 _PHOTO_SECTIONS = ("2.19.", "2.35.", "2.27.", "2.20.", "2.21.", "2.41.7", "2.41.8", "2.14.5", "2.14.6",
@@ -135,10 +140,7 @@ class Client(TypedCalls):
         if pinned_cert:  # trust on first use: exactly this certificate (console.api.tls)
             ssl_verify = pinned_context(pinned_cert)
         elif ca_file:
-            try:
-                ssl_verify = ssl.create_default_context(cafile=ca_file)
-            except (OSError, ssl.SSLError) as exc:
-                raise TLSError(f"the CA file {ca_file!r} cannot be read ({exc})") from None
+            ssl_verify = _ca_context(ca_file)  # TLSError naming the file (a missing or unreadable one)
         else:
             ssl_verify = verify
         if transport is None:
@@ -212,7 +214,11 @@ class Client(TypedCalls):
         except TimeoutError:
             url = self._safe(f"{self.base_url}{ep.path}")
             log.info("%s %s: no complete answer within %.0f s", ep.method, url, budget)
-            raise AnswerLostError(f"the server gave no complete answer within {budget:.0f} s", url=url) from None
+            lost = AnswerLostError(f"the server gave no complete answer within {budget:.0f} s", url=url)
+        except CVSecError as exc:
+            _unchain(exc)  # whatever raised it: no library exception (its text may hold the URL) hangs off ours
+            raise
+        raise lost  # outside the except block: the TimeoutError (and what it cancelled) is not its __context__
 
     async def _call(self, ep: Endpoint, body: Any, files: Mapping[str, Any] | None, params: Mapping[str, Any]
                     ) -> Envelope:
@@ -388,15 +394,22 @@ class Client(TypedCalls):
         if not 200 <= status < 300:
             raise HTTPStatusError(status, url=url, detail=self._server_words(response))
         content_type = response.headers.get("content-type", "")
+        values = _json_values(response.content)
+        if values > MAX_JSON_VALUES:  # 16 MB of "{}," would be 5 million objects, 400 MB and seconds of parsing
+            raise ProtocolError(f"the answer holds too many values ({values:,}; the console accepts "
+                                f"{MAX_JSON_VALUES:,})", url=url, content_type=content_type)
         try:
             payload = json.loads(response.content)
         except (ValueError, UnicodeDecodeError, RecursionError):
+            payload = _UNREADABLE  # raised below, outside this block: the decoder's error (which keeps the
+            # whole answer as its .doc) is not chained to ours
+        if payload is _UNREADABLE:
             kind = content_type.split(";")[0].strip() or "an unknown type"
             raise ProtocolError(
                 f"the server answered with {kind}, not the API's JSON (is this the CVSecurity API address?)",
                 url=url,
                 content_type=content_type,
-            ) from None
+            )
         if not isinstance(payload, dict):
             raise ProtocolError("the answer is JSON but not the API's {code, message, data} envelope", url=url)
         return self._envelope(ep, payload, url)
@@ -448,6 +461,32 @@ _LIBRARY_WORDS = (  # what httpx/httpcore/the OS say -> what an operator reads (
 )
 
 
+def _unchain(exc: BaseException) -> None:
+    """Cut ``exc`` off every exception it was raised from or during (they may quote the request's URL)."""
+    exc.__cause__ = None
+    exc.__context__ = None
+    exc.__suppress_context__ = True
+
+
+def _ca_context(ca_file: str) -> ssl.SSLContext:
+    """A TLS context trusting the CA (or certificate) in ``ca_file``; :class:`TLSError` naming the file when it is
+    missing, unreadable or not a certificate (raised outside the ``except``: nothing hangs off it)."""
+    problem = ""
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except FileNotFoundError:
+        problem = f"the CA file {ca_file} does not exist"
+    except IsADirectoryError:
+        problem = f"the CA file {ca_file} is a folder, not a file"
+    except PermissionError:
+        problem = f"the CA file {ca_file} cannot be read by this user"
+    except ssl.SSLError as exc:
+        problem = f"the CA file {ca_file} holds no certificate the console can read ({exc.reason or exc})"
+    except OSError as exc:
+        problem = f"the CA file {ca_file} cannot be read ({exc.strerror or type(exc).__name__})"
+    raise TLSError(f"{problem}: check the connection's CA file (nothing was sent)")
+
+
 def _plain_words(detail: str, *, connect: bool = False) -> str:
     """A library's failure message in words an operator understands."""
     low = detail.lower()
@@ -455,6 +494,12 @@ def _plain_words(detail: str, *, connect: bool = False) -> str:
         if needle in low:
             return words
     return detail if connect else f"the connection failed before the answer came ({detail})"
+
+
+def _json_values(content: bytes) -> int:
+    """An upper bound of the JSON values in ``content`` (every value but the first follows a comma or opens
+    a container), counted without parsing: a few milliseconds for 16 MB."""
+    return content.count(b",") + content.count(b"[") + content.count(b"{")
 
 
 def _text(value: Any) -> str:

@@ -256,19 +256,36 @@ class TypedCalls:
     # 2,000 doors; the event stream: 1,000 events a poll, parsed in a worker thread). The shapes are read once,
     # in console.api.paging.record_page.
 
+    _door_states_paged = False  # this server answered allDoorState with a page object: ask for big pages
+
     async def door_state_records(self) -> list[Record]:
         """Every door's state record (2.12.1), as sent: a list, or, on large sites, a page object (then the
-        following pages are read too, as many as its ``total`` says, at most :data:`MAX_STATE_PAGES`)."""
+        following pages are read too, as many as its ``total`` says, at most :data:`MAX_STATE_PAGES`).
+
+        The first request carries no paging (a server that answers one list never sees ``pageNo``). Once a
+        server has answered with a page smaller than its total, the pages are read :data:`MAX_PAGE_SIZE` at a
+        time from page 1 (10,000 doors: 10 requests, not 100 at the server's default of 100), and later
+        polls ask for those big pages at once."""
+        if self._door_states_paged:
+            return await self._door_state_pages([], MAX_PAGE_SIZE, start=1, total=None)
         first = record_page(await self.call("2.12.1", timestamp=_ms(None)), what="door states")
         records = list(first.records)
         if first.total is None or len(records) >= first.total or not records:
             return records
-        size = min(len(records), MAX_PAGE_SIZE)
-        for page_no in range(2, MAX_STATE_PAGES + 1):
+        self._door_states_paged = True
+        if len(records) < MAX_PAGE_SIZE:  # re-read from the start in big pages
+            return await self._door_state_pages([], MAX_PAGE_SIZE, start=1, total=None)
+        return await self._door_state_pages(records, len(records), start=2, total=first.total)
+
+    async def _door_state_pages(self, records: list[Record], size: int, *, start: int,
+                                total: int | None) -> list[Record]:
+        for page_no in range(start, MAX_STATE_PAGES + 1):
             page = record_page(await self.call("2.12.1", timestamp=_ms(None), pageNo=page_no, pageSize=size),
                                what="door states")
             records.extend(page.records)
-            if not page.records or len(records) >= first.total:
+            if total is None:
+                total = page.total if page.total is not None else len(page.records)
+            if not page.records or len(records) >= total:
                 break
         return records
 
@@ -847,6 +864,18 @@ class TypedCalls:
         if not ids:
             raise ValueError("no reservation ids")
         envelope = await self.call_envelope(section, id=",".join(ids))
+        return BatchCount.parse(envelope.message)
+
+    async def space_directory_delete(self, kind: str, ids: Sequence[str]) -> BatchCount:
+        """Delete spaces (2.43.3), facilities (2.44.3) or services (2.45.3), several in one request; returns the
+        server's counts ("Succeed: n, Failed: m."), like :meth:`space_reservations_batch`. Sent once."""
+        section = {"space": "2.43.3", "facility": "2.44.3", "service": "2.45.3"}.get(kind)
+        if section is None:
+            raise ValueError(f"{kind!r} is not space, facility or service")
+        clean = [_text(i, f"a {kind} id") for i in ids]
+        if not clean:
+            raise ValueError(f"no {kind} ids")
+        envelope = await self.call_envelope(section, id=",".join(clean))
         return BatchCount.parse(envelope.message)
 
     async def delete_space_reservation(self, reservation_id: str) -> None:

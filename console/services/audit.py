@@ -52,7 +52,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from console.services.paths import SQLITE_SIDE_FILES, make_private, private_dir, private_file
+from console.services.files import report_storage, set_aside
+from console.services.observable import Signal
+from console.services.paths import make_private, private_dir, private_file
 
 __all__ = [
     "AUDIT_FILE",
@@ -237,10 +239,6 @@ def begin(
     return AuditTicket(audit, action, target, params, operator, profile, seq)
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).astimezone().strftime("%Y%m%dT%H%M%S")
-
-
 class AuditLog:
     """``AuditLog(data_dir / AUDIT_FILE)``; :meth:`record` appends, :meth:`rows` reads back (oldest first),
     :meth:`verify` checks the chain; :attr:`problem` is what the start found wrong (``None``: nothing)."""
@@ -252,6 +250,8 @@ class AuditLog:
         self.operator = operator
         self.profile = profile
         self.problem: str | None = None
+        self.failing: str | None = None  # the last write failed (cleared by the next one that succeeds)
+        self.trouble_changed: Signal[str | None] = Signal()  # :attr:`trouble` changed (on the writer's thread)
         self.kept_aside: Path | None = None  # where a damaged file was put
         self._busy = busy_seconds
         self._lock = threading.Lock()
@@ -278,7 +278,8 @@ class AuditLog:
             private_file(self.path)
             make_private(self.path, sqlite=True)  # side files an older version left readable
         except OSError as exc:
-            raise AuditError(f"cannot open the audit log {self.path}: {exc.strerror or exc}") from None
+            why = report_storage(exc, self.path.parent) or exc.strerror or exc
+            raise AuditError(f"cannot open the audit log {self.path}: {why}") from None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                        timeout=self._busy)
@@ -298,24 +299,26 @@ class AuditLog:
 
     def _set_aside(self, why: str) -> None:
         """Rename the unreadable file (and its side files) with the time; report it as a broken chain."""
-        stamp = _stamp()
-        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        n = 1
-        while aside.exists():  # never overwrite an earlier damaged file
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
         try:
-            for side in ("", *SQLITE_SIDE_FILES):
-                source = self.path.with_name(self.path.name + side)
-                if source.exists():
-                    source.rename(aside.with_name(aside.name + side))
+            record = set_aside(self.path, why, what="audit log", sqlite=True)
         except OSError as exc:
             raise AuditError(f"the audit log {self.path} is damaged ({why}) and could not be set aside: "
                              f"{exc.strerror or exc}") from None
-        self.kept_aside = aside
+        self.kept_aside = aside = record.aside
         self.problem = (f"the audit log {self.path} could not be read ({why}); it was kept aside as {aside} "
                         f"and a new log was started: the chain is broken there")
         log.error("%s", self.problem)
+
+    @property
+    def trouble(self) -> str | None:
+        """What the status bar's permanent audit mark says: the last write failed (until one succeeds), else
+        what the start found (:attr:`problem`: chain broken, file missing or set aside), else None."""
+        return self.failing or self.problem
+
+    def _set_failing(self, text: str | None) -> None:
+        if text != self.failing:
+            self.failing = text
+            self.trouble_changed.emit(self.trouble)
 
     def _check_at_start(self, existed: bool) -> None:
         head = self._read_head()
@@ -415,9 +418,12 @@ class AuditLog:
                     raise
             except sqlite3.Error as exc:
                 log.error("audit row not written (%s): %s %s", exc, action, values[5])
-                raise AuditError(f"the audit log {self.path} could not be written: {exc}") from None
+                why = report_storage(exc, self.path.parent) or str(exc)  # "the data folder X is full"
+                self._set_failing(f"the audit log {self.path} could not be written: {why}")
+                raise AuditError(f"the audit log {self.path} could not be written: {why}") from None
             seq = int(cursor.lastrowid or 0)
             self._write_head(seq, digest)
+        self._set_failing(None)
         return AuditRow(seq, moment, values[2], values[3], values[4], values[5], json.loads(values[6]), values[7])
 
     # -- reading ---------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from console.services.text import clean_text as _clean_text
 
 __all__ = [
     "DEFAULT_OPEN_TOO_LONG",
+    "MAINTENANCE_ALARMS",
     "BoardChange",
     "BoardClient",
     "BoardSession",
@@ -89,6 +90,7 @@ PARSE_CHUNK = 200  # records validated between two yields to the event loop (kee
 LIST_PAGE = 1000  # the manual's largest page
 MAX_AREA_LOOKUPS = 40  # devices whose area is looked up one by one when recent events do not name it
 UNKNOWN_AREA = ""
+MAINTENANCE_ALARMS = frozenset({DoorAlarm.LOW_BATTERY, DoorAlarm.REPLACE_BATTERY, DoorAlarm.BACKUP_POWER})
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -215,6 +217,7 @@ class Item:
     open_since: float | None = None  # monotonic time the sensor was first seen open
     open_too_long: bool = False
     codes: dict[str, str] = field(default_factory=dict)  # raw numeric state codes ("sensor": "3"), see state_codes
+    acknowledged: str = ""  # "alarm acknowledged by NAME at TIME" until the controller clears the alarm
     updated: float = field(default=0.0, compare=False)  # monotonic time of the last state
     updated_at: datetime | None = field(default=None, compare=False)  # wall clock of the last state
 
@@ -236,7 +239,15 @@ class Item:
 
     @property
     def alarm(self) -> bool:
-        return self.door_alarm.is_alarm if self.is_door else self.gate_alarm.is_alarm
+        """In alarm (maintenance states such as a low battery are not alarms: see :attr:`maintenance`)."""
+        if self.is_door:
+            return self.door_alarm.is_alarm and self.door_alarm not in MAINTENANCE_ALARMS
+        return self.gate_alarm.is_alarm
+
+    @property
+    def maintenance(self) -> bool:
+        """A maintenance state (low battery, replace battery, on backup power): shown, queued at low priority."""
+        return self.is_door and self.door_alarm in MAINTENANCE_ALARMS
 
     @property
     def alarm_words(self) -> str:
@@ -263,8 +274,8 @@ class Item:
 
     @property
     def problem(self) -> bool:
-        """What "only problems" shows: offline, in alarm, or open too long."""
-        return self.offline or self.alarm or self.open_too_long
+        """What "only problems" shows: offline, in alarm, open too long, or needing maintenance (low battery)."""
+        return self.offline or self.alarm or self.open_too_long or self.maintenance
 
     @property
     def search_text(self) -> str:
@@ -293,6 +304,8 @@ class BoardSummary:
     open_too_long: int = 0
     stale: int = 0
     disabled: int = 0
+    maintenance: int = 0  # low battery and the like
+    acknowledged: int = 0  # in alarm, already acknowledged by an operator
 
     @property
     def problems(self) -> int:
@@ -324,8 +337,10 @@ class RecentEvent:
 
 
 def _summary(items: Iterable[Item]) -> BoardSummary:
-    doors = gates = offline = alarm = long_open = stale = disabled = 0
+    doors = gates = offline = alarm = long_open = stale = disabled = maintenance = acknowledged = 0
     for item in items:
+        maintenance += item.maintenance
+        acknowledged += bool(item.acknowledged) and item.alarm
         if item.is_door:
             doors += 1
         else:
@@ -335,7 +350,7 @@ def _summary(items: Iterable[Item]) -> BoardSummary:
         long_open += item.open_too_long
         stale += item.stale
         disabled += item.disabled
-    return BoardSummary(doors, gates, offline, alarm, long_open, stale, disabled)
+    return BoardSummary(doors, gates, offline, alarm, long_open, stale, disabled, maintenance, acknowledged)
 
 
 def _extra_text(record: BaseModel, *names: str) -> str:
@@ -634,6 +649,7 @@ class DoorBoard:
         now, wall = self._clock(), self._wall()
         structure = False
         previous = self._raw
+        read = 0
         for start in range(0, len(raw), PARSE_CHUNK):
             for record in raw[start : start + PARSE_CHUNK]:
                 key = _raw_key(kind, record)
@@ -641,6 +657,7 @@ class DoorBoard:
                     item = self._items.get(key)
                     if item is not None and previous.get(key) == record:
                         item.updated, item.updated_at = now, wall
+                        read += 1
                         if item.stale:
                             item.stale = False
                             changed.add(key)
@@ -648,10 +665,13 @@ class DoorBoard:
                 readable, codes = self.state_codes.translate(record) if kind is Kind.DOOR else (record, {})
                 states: list[Any] = parse_list(model, [readable])
                 if states and states[0].id:
+                    read += 1
                     structure |= self._merge_state(kind, states[0], now, wall, changed, codes)
                     previous[(kind, states[0].id)] = record
             if start + PARSE_CHUNK < len(raw):
                 await asyncio.sleep(0)
+        if raw and not read:  # an answer of records none of which is a state: a failed poll, not "all fine"
+            raise ModelError(f"none of the {len(raw):,} {kind.value} states the server sent could be read")
         return structure
 
     def _merge_state(
@@ -697,6 +717,8 @@ class DoorBoard:
         if device_id != new.device_id:
             new = self._placed(replace(new, device_id=device_id))
         new = replace(new, open_too_long=self._is_long_open(new, now))
+        if new.acknowledged and not new.alarm:  # the controller cleared the alarm: the mark goes with it
+            new = replace(new, acknowledged="")
         self._items[key] = new
         if old is None:
             changed.add(key)
@@ -726,6 +748,16 @@ class DoorBoard:
 
     def _is_long_open(self, item: Item, now: float) -> bool:
         return item.open_since is not None and now - item.open_since >= self.open_too_long_after
+
+    def mark_acknowledged(self, key: ItemKey, words: str) -> bool:
+        """Show ``words`` ("alarm acknowledged by NAME at TIME") on the item while its alarm lasts; "" removes
+        the mark. False when the item is unknown or not in alarm (nothing to mark)."""
+        item = self._items.get(key)
+        if item is None or (words and not item.alarm) or item.acknowledged == words:
+            return False
+        self._items[key] = replace(item, acknowledged=words)
+        self._announce({key}, False)
+        return True
 
     # -- time-dependent flags ----------------------------------------------------------------------
 

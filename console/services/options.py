@@ -24,6 +24,7 @@ __all__ = [
     "EventsOptions",
     "PanelOptions",
     "ParkingOptions",
+    "ShiftOptions",
     "SpacesOptions",
     "VisitorsOptions",
     "lenient",
@@ -55,9 +56,18 @@ class AlarmsOptions(PanelOptions):
     SECTION: ClassVar[str] = "alarms"
 
     volume: int = Field(default=60, ge=0, le=100)
-    muted: bool = False
+    muted: bool = False  # read no more: a mute without an end is not carried into a new start
+    muted_until: str = Field(default="", max_length=40)  # ISO time the sound mute ends (console.services.mute)
     snooze_minutes: int = Field(default=5, ge=1, le=60)
     columns: list[str] = Field(default_factory=list)  # header names in order; empty: the default columns
+
+
+class ShiftOptions(PanelOptions):
+    """The desk's shifts: the times they change (the sound mute "until the end of the shift", the handover)."""
+
+    SECTION: ClassVar[str] = "shift"
+
+    ends: list[str] = Field(default_factory=lambda: ["07:00", "19:00"], max_length=24)  # "HH:MM", local time
 
 
 class VisitorsOptions(PanelOptions):
@@ -87,7 +97,8 @@ class SpacesOptions(PanelOptions):
     first_hour: int = Field(default=7, ge=0, le=23)  # the timeline's first and last hours (scrolls beyond)
     last_hour: int = Field(default=20, ge=1, le=24)
     slot_minutes: int = Field(default=30, ge=5, le=120)  # the keyboard's and the drag's step
-    manage_profiles: list[str] = Field(default_factory=list)  # profiles whose operators add/edit/delete spaces
+    # connection profiles whose operators add/edit/delete spaces, facilities and services (the demo's, to train)
+    manage_profiles: list[str] = Field(default_factory=lambda: ["Demo (simulator)"])
 
 
 class EnrolmentOptions(PanelOptions):

@@ -67,6 +67,12 @@ class Profile:
         parts = urlsplit(self.url.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("the server URL must look like https://host:port")
+        try:
+            port = parts.port
+        except ValueError:  # "99999", "-1", "http": out of range or not a number
+            port = 0
+        if port is not None and not 1 <= port <= 65535:
+            raise ValueError("the port in the server URL must be a number from 1 to 65535")
         if parts.query or parts.fragment or "@" in parts.netloc:
             raise ValueError("the server URL must not carry a query, a fragment or credentials")
         interval = float(self.poll_interval)
@@ -217,7 +223,10 @@ async def probe(profile: Profile, token: str, *, client: Client | None = None) -
     Returns the server's answer or a reason a person can act on; never raises for a connection problem.
     """
     own = client is None
-    api = client if client is not None else profile.client(token)
+    try:
+        api = client if client is not None else profile.client(token)
+    except CVSecError as exc:  # the CA file is missing or unreadable: nothing was sent
+        return ProbeResult(False, "tls", f"Certificate problem: {exc}.")
     try:
         total = await api.door_count()
         doors = f" and reports {total} door{'s' if total != 1 else ''}" if isinstance(total, int) else ""

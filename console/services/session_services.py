@@ -39,9 +39,13 @@ from .commands import Commands
 from .doors import DoorBoard
 from .enrolment.desk import EnrolmentDesk
 from .events.alarms import AlarmQueue
+from .events.board_link import BoardAlarms
 from .events.journal import PROFILE_META, Journal
+from .events.priority import AlarmPriorities
 from .events.rules import Classifier
 from .events.stream import EventStream
+from .events.workflow import WorkflowStore
+from .files import SetAside
 from .floorplans import FloorPlans
 from .options import DoorsOptions, ParkingOptions
 from .parking.alarms import alarm_event
@@ -51,6 +55,7 @@ from .polling import Poller
 from .session import Health, Profile, Session
 from .settings import Settings
 from .spaces.desk import SpaceDesk
+from .spaces.guests import desk_visitor_names
 from .state_codes import StateCodes
 from .visitors.desk import VisitorDesk
 
@@ -90,6 +95,7 @@ class SessionServices:
     spaces: SpaceDesk | None = None
     enrolment: EnrolmentDesk | None = None
     problems: dict[str, BaseException] = field(default_factory=dict)  # what could not be built, and why
+    board_alarms: BoardAlarms | None = None  # the alarm queue and the board agree (events/board_link.py)
     _links: list[Callable[[], None]] = field(default_factory=list)
     _started: bool = False
     _stopped: bool = False
@@ -138,17 +144,23 @@ class SessionServices:
 
     def _build_events(self) -> None:
         session = self.session
-        journal = Journal(session.paths.profile_dir(session.profile.name))
+        journal = Journal.open_repairing(session.paths.profile_dir(session.profile.name))  # damaged: set aside
         try:
             journal.set_meta({PROFILE_META: session.profile.name})
             classifier = Classifier.from_settings(self.settings.get("events"))
             stream = EventStream(session.client, journal, classifier=classifier, interval=session.poll_interval,
                                  policy=session.policy, health=session)
-            alarms = AlarmQueue(journal, self.audit, realert_after=REALERT_AFTER, operator=session.operator)
+            # alarm priorities from the site's [alarm_priorities]; workflow states beside the journal
+            workflow = WorkflowStore.beside(journal.path)
+            alarms = AlarmQueue(journal, self.audit, realert_after=REALERT_AFTER, operator=session.operator,
+                                priorities=AlarmPriorities.from_settings(self.settings.get("alarm_priorities")),
+                                workflow=workflow)
         except BaseException:
             journal.close()
             raise
         self.events = EventServices(journal, stream, alarms)
+        self.board_alarms = BoardAlarms(self.doors.board, alarms)  # acknowledged doors, low battery
+        self._links.append(self.board_alarms.detach)
         self._links.append(stream.events_added.connect(alarms.offer))
         self._links.append(stream.levels_corrected.connect(alarms.offer))  # an alarm the name table missed
 
@@ -173,11 +185,28 @@ class SessionServices:
         session = self.session
         self.spaces = SpaceDesk(session.client, profile=session.profile.name, operator=session.operator,
                                 audit=self.audit, health=session, policy=session.policy)
+        visitors = self.visitors
+        if visitors is not None:  # this desk's visitors can join a booking (carried by name: spaces/guests.py)
+            self.spaces.visitor_source = lambda: desk_visitor_names(visitors)
 
     def _build_enrolment(self) -> None:
         session = self.session
         self.enrolment = EnrolmentDesk(session.client, data_dir=session.paths.data_dir, profile=session.profile.name,
-                                       operator=session.operator, audit=self.audit)
+                                       operator=session.operator, audit=self.audit,
+                                       journal=self.events.journal if self.events is not None else None)
+
+    @property
+    def set_aside(self) -> list[SetAside]:
+        """The damaged files this connection found, renamed with the time and started afresh (journal, visitor
+        outbox and lists): the operator is told once, with their paths. (The audit log's own: ``audit.problem``.)"""
+        found: list[SetAside] = []
+        if self.events is not None and self.events.journal.set_aside is not None:
+            found.append(self.events.journal.set_aside)
+        if self.events is not None and self.events.alarms.workflow.set_aside is not None:
+            found.append(self.events.alarms.workflow.set_aside)  # the alarms' states (taken, on hold)
+        if self.visitors is not None:
+            found.extend(self.visitors.set_aside)
+        return found
 
     def _parking_alarm(self, alarm: ParkingAlarm) -> None:
         """A deny-listed car or a car entering a full lot: an alarm in the queue, like a door's."""
@@ -226,6 +255,8 @@ class SessionServices:
         self._started = True
         if self.events is not None:
             self.events.alarms.load()
+            if self.board_alarms is not None:
+                self.board_alarms.sweep()  # the board's low batteries, now that last run's alarms are back
             await self.events.stream.start()
             self.events.stream.poller.start()
         if self.visitors is not None:
@@ -280,6 +311,8 @@ class SessionServices:
         if self.events is not None:
             with contextlib.suppress(Exception):
                 self.events.journal.close()
+            with contextlib.suppress(Exception):
+                self.events.alarms.workflow.close()
         with contextlib.suppress(Exception):
             self.audit.close()
         await self.session.aclose()

@@ -20,8 +20,9 @@
 
     [panels.doors]      # a panel's own options, typed: settings.panel(DoorsOptions) (console.services.options)
 
-A damaged file is set aside (``settings.toml.bad``) and the console starts from defaults rather than not at
-all. Values of the wrong type are ignored one by one.
+A damaged file is set aside (renamed with the time, ``settings.toml.damaged-<time>``:
+``console.services.files.set_aside``; :attr:`Settings.set_aside` says so, for the operator) and the console starts
+from defaults rather than not at all. Values of the wrong type are ignored one by one.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import tomli_w
 
 from console.api.typed import check_interval
 
+from .files import SetAside, set_aside
 from .options import PanelOptions, lenient
 from .paths import private_dir
 from .session import DEFAULT_POLL_INTERVAL, Profile
@@ -96,6 +98,7 @@ class Settings:
     def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
         self.path = path
         self._data: dict[str, Any] = data if data is not None else {}
+        self.set_aside: SetAside | None = None  # the damaged file load() renamed before starting from defaults
 
     def __repr__(self) -> str:
         return f"<Settings {self.path}>"
@@ -111,12 +114,13 @@ class Settings:
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            bad = path.with_name(path.name + ".bad")
-            log.warning("the settings file %s is damaged (%s); set aside as %s, starting from defaults",
-                        path, exc, bad.name)
-            with contextlib.suppress(OSError):
-                os.replace(path, bad)
-            return cls(path)
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"not valid TOML: {exc}"
+            fresh = cls(path)
+            try:
+                fresh.set_aside = set_aside(path, reason[:200], what="settings file")
+            except OSError as err:  # left in place: saving the defaults will replace it
+                log.error("the settings file %s is damaged (%s) and could not be set aside: %s", path, reason, err)
+            return fresh
         return cls(path, data)
 
     def save(self) -> None:

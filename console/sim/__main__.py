@@ -28,10 +28,21 @@ from .simulator import Simulator
 __all__ = ["main"]
 
 
+def _port(text: str) -> int:
+    """A port number, 0 (any free port) to 65535; anything else is refused by argparse (exit 2), not a traceback."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0 (any free port) to 65535")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvsecurity-sim", description="ZKBio CVSecurity API simulator")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8088, help="port (0: any free port; default 8088)")
+    parser.add_argument("--port", type=_port, default=8088, help="port (0: any free port; default 8088)")
     parser.add_argument("--token", help="access token to accept (default: a new random one, printed)")
     parser.add_argument("--seed", type=int, default=1, help="world seed (default 1)")
     parser.add_argument("--site", choices=sorted(SITES), default="small", help="site size (default small)")

@@ -66,6 +66,8 @@ SITES: dict[str, SiteSpec] = {
     "small": SiteSpec(3, 5, 2, 2, 1, 3, 1, 8, 1, 1, 1, 40, 10, 2, 1, 3, 4, 150, False),
     "medium": SiteSpec(8, 15, 37, 1, 5, 4, 2, 16, 2, 2, 2, 2000, 80, 5, 2, 10, 16, 1500, True),
     "large": SiteSpec(20, 40, 500, 0, 50, 4, 10, 20, 5, 5, 5, 20000, 300, 10, 3, 30, 64, 4000, True),
+    # a campus or federated site: 10,000 doors and 1,000 gates (the people and history of the large site)
+    "xl": SiteSpec(40, 40, 2500, 0, 250, 4, 10, 20, 5, 5, 5, 20000, 300, 10, 3, 30, 64, 4000, True),
 }
 
 HOSTILE_NAMES = (
@@ -463,7 +465,7 @@ def _unpadded(at: float) -> str:
 
 
 def build_world(seed: int = 1, site: str = "small", clock: Clock | None = None) -> World:
-    """A fresh world for ``site`` (small, medium, large); KeyError names an unknown site."""
+    """A fresh world for ``site`` (small, medium, large, xl); KeyError names an unknown site."""
     try:
         spec = SITES[site]
     except KeyError:

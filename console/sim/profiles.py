@@ -28,6 +28,7 @@ __all__ = [
     "EVENT_LANGUAGES",
     "EVENT_NAMES",
     "PAGED_DOOR_STATES_ABOVE",
+    "PAGED_DOOR_STATES_ALWAYS_ABOVE",
     "ROUTE_SPELLINGS",
     "SERVER_PROFILES",
     "STATE_CODE_TABLES",
@@ -62,6 +63,9 @@ AUTH_FAILURE: Final[Mapping[str, Any]] = {"code": -40, "message": "Authorize acc
 # site); a list below it.
 PAGED_DOOR_STATES_ABOVE: Final = 500
 DEFAULT_DOOR_STATE_PAGE: Final = 100
+# ... and above this many (the xl site: 10,000 doors) in the manual profile too: no server answers ten
+# thousand door states in one list, and the console must page there whatever the profile.
+PAGED_DOOR_STATES_ALWAYS_ABOVE: Final = 5000
 
 # -- numeric door states ---------------------------------------------------------------------------
 # sensor and relay: 0 closed/off, 1 open (what the public integrations that parse real answers read);

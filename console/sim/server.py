@@ -33,7 +33,10 @@ START_TIMEOUT = 15.0
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not the default 0: the accepted sockets copy it, and asyncio turns Nagle off (TCP_NODELAY)
+    # only on sockets whose proto says TCP. With proto 0, uvicorn's answer (head and body: two writes) met the
+    # client's delayed ACK and every kept-alive answer took ~44 ms (issue 15, tests/benchmarks/bench_client.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         if os.name != "nt":  # on Windows SO_REUSEADDR would let two servers share a port
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -360,6 +360,7 @@ class World:
         self.gates: dict[str, Gate] = {}
         self.floors: dict[str, Floor] = {}
         self.persons: dict[str, Person] = {}  # by pin
+        self.enrolled: list[str] = []  # pins added through the API (2.14.1/2.14.14), newest last (at most 500)
         self.cards: dict[str, Card] = {}  # by card number
         self.templates: dict[tuple[str, str], BioTemplate] = {}  # (pin, templateNo)
         self.visitors: dict[str, Visitor] = {}  # by visitor pin

@@ -36,6 +36,8 @@ import console
 from console import resources
 from console.api.errors import CVSecError
 from console.services import crash
+from console.services.files import FolderNotWritable, SetAside, check_writable
+from console.services.files import words as set_aside_words
 from console.services.lock import DataDirBusy, DataDirLock, stale_words
 from console.services.logs import redact, register_secret, setup_logging, shutdown_logging
 from console.services.memory import TRIM_EVERY_SECONDS, trim_heap
@@ -50,7 +52,7 @@ from console.ui.about import versions as build_versions
 from console.ui.bundle_check import NativePartMissing, check_native_parts
 from console.ui.connection import DEMO, ProfilesDialog, edit_profile
 from console.ui.errors import ErrorReporter
-from console.ui.main_window import SHORTCUTS, MainWindow, PlaceholderPanel
+from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
 from console.ui.qtmessages import silence_irrelevant_qt_messages
 from console.ui.workspace import Workspace
@@ -65,7 +67,7 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "CVSEC_TOKEN"  # noqa: S105 (the name of the variable, not a token)
 DEMO_PROFILE = "Demo (simulator)"
 DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
-DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0}  # simulated events per second: doors open, alarms, offline
+DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0, "xl": 5.0}  # simulated events per second: doors open, alarms, offline
 SELF_TEST_TIMEOUT = 45.0
 UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
 REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
@@ -119,8 +121,8 @@ def build_parser(prog: str = "cvsecurity-console") -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {console.__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the built-in simulator (no server needed)")
-    parser.add_argument("--demo-site", choices=("small", "large"), default="small",
-                        help="the simulated site in demo mode (large: about 2,000 doors)")
+    parser.add_argument("--demo-site", choices=("small", "large", "xl"), default="small",
+                        help="the simulated site in demo mode (large: about 2,000 doors; xl: 10,000)")
     parser.add_argument("--basedir", metavar="DIR",
                         help="keep config, data and logs under DIR (default: CVSEC_BASEDIR, else the user's dirs)")
     parser.add_argument("--server", metavar="URL", help=f"connect straight to URL (token: keyring or {TOKEN_ENV})")
@@ -142,6 +144,8 @@ def parse_args(argv: list[str], prog: str = "cvsecurity-console") -> Options:
     ns = parser.parse_args(argv)
     if ns.demo and ns.server:
         parser.error("--demo and --server exclude each other")
+    if ns.basedir is not None and not ns.basedir.strip():  # "" would silently mean the operator's own folders
+        parser.error("--basedir is empty: name a folder (or leave the option out)")
     return Options(
         demo=ns.demo,
         demo_site=ns.demo_site,
@@ -245,6 +249,8 @@ class ConsoleApp:
         self._asking_token = False
         self._operator = options.operator or self.settings.operator or _os_user()
         self.data_lock: DataDirLock | None = None  # one console per data directory (taken by run())
+        self._settings_aside_said = False
+        self.set_aside_said: list[str] = []  # what was said about damaged files set aside (tests read it)
 
     @property
     def panel(self) -> DoorsPanel | None:
@@ -261,9 +267,11 @@ class ConsoleApp:
         """
         self._quit = asyncio.Event()
         self._shutdown_done = asyncio.Event()
-        try:
+        try:  # a full or read-only data folder: one clear message naming it, before anything is opened
+            check_writable(self.paths.data_dir, self.paths.config_dir, self.paths.log_dir)
             self.data_lock = DataDirLock.acquire(self.paths.data_dir)
-        except DataDirBusy as exc:  # a second console on the same data: refused before it touches anything
+        except (FolderNotWritable, DataDirBusy) as exc:  # a second console on the same data: refused before it
+            # touches anything; an unwritable data folder: said before any file fails on its own
             print(f"cvsecurity-console: {exc}", file=sys.stderr)  # its logging is not set up (nor its log file)
             self.exit_code = 1
             if self.options.interactive:
@@ -386,8 +394,14 @@ class ConsoleApp:
     def _add_training_menu(self, window: MainWindow) -> None:
         from console.ui.training import TrainingMenu
 
-        self.training = TrainingMenu(self.sim, lambda text: window.status.showMessage(text, 10_000), window)
+        self.training = TrainingMenu(self.sim, lambda text: window.status.showMessage(text, 10_000), window,
+                                     on_clock=self._clock_moved)
         window.menuBar().insertMenu(window.menuBar().actions()[-1], self.training)  # before Help
+
+    def _clock_moved(self) -> None:
+        """The Training menu moved the simulated clock: every panel reads the server now."""
+        if self.workspace is not None:
+            self.workspace.refresh_now()
 
     def request_quit(self) -> None:
         """Close the console in order (window close, Ctrl+Q, SIGINT, SIGTERM, aboutToQuit)."""
@@ -561,7 +575,15 @@ class ConsoleApp:
             await self._disconnect()
             window = self.window
             assert window is not None
-            client = profile.client(token)
+            try:
+                client = profile.client(token)
+            except CVSecError as exc:  # the connection's CA file is missing or unreadable: said, nothing sent
+                if not self.options.interactive:
+                    raise StartupError(f"cannot connect to {profile.name!r}: {exc}") from None
+                self._show_not_connected()
+                aio.spawn(aio.message(window, "Connection problem", f"Cannot connect to {profile.name!r}: {exc}.",
+                                      icon=QMessageBox.Icon.Warning), owner=window, name="client")
+                return
             if self.sim is None or profile.name != DEMO_PROFILE:  # our own simulator needs no check
                 check = await self._probe(profile, token, client)
                 if not check.ok and (check.kind != "unreachable" or not self.options.interactive):
@@ -580,11 +602,16 @@ class ConsoleApp:
                 aio.report(exc, "the connection's services could not be started (is the data folder writable?)")
                 return
             self.session = session = services.session
+            if self.sim is not None and profile.name == DEMO_PROFILE and services.spaces is not None:
+                from console.ui.training import demo_clock
+
+                services.spaces.use_clock(demo_clock(self.sim))  # the Training menu moves it (spaces panel)
             if services.audit.problem and self.options.interactive:  # logged already; said once per connection
                 aio.spawn(aio.message(window, "The audit log needs attention", services.audit.problem,
                                       icon=QMessageBox.Icon.Warning), owner=window, name="audit problem")
             window.setWindowTitle(f"CVSecurity console: {profile.name}")
             window.status.bind_session(session)
+            window.status.bind_audit(services.audit)  # a permanent mark while the audit log has a problem
             session.health_changed.connect(functools.partial(self._token_check, services))
             workspace = Workspace(services, window)
             try:
@@ -602,6 +629,7 @@ class ConsoleApp:
             self.workspace = workspace
             self._board_polled = asyncio.Event()
             panel.summary_changed.connect(self._on_summary)
+            self._report_set_aside(services.set_aside)
             if profile.name != DEMO_PROFILE and self.settings.profile(profile.name) is not None:
                 self.settings.last_profile = profile.name
                 self.settings.save()
@@ -665,7 +693,27 @@ class ConsoleApp:
         services.new_token(token)
         log.info("a new access token was entered for %s", profile.name)
 
+    def _report_set_aside(self, found: list[SetAside]) -> None:
+        """Damaged files renamed with the time and started afresh: one message with their paths (issue 14).
+
+        On the doors panel's banner (it stays until dismissed), else in the status bar; the settings file's is
+        said with the first connection's (or alone, when there is none). Each was logged when it was set aside.
+        """
+        if self.settings.set_aside is not None and not self._settings_aside_said:
+            found = [self.settings.set_aside, *found]
+            self._settings_aside_said = True
+        if not found or self.window is None:
+            return
+        text = set_aside_words(found)
+        self.set_aside_said.append(text)
+        panel = self.panel
+        if panel is not None:
+            panel.banner.show_message("warn", text, seconds=0)
+        else:
+            self.window.status.showMessage(f"⚠ {text}")
+
     def _show_not_connected(self) -> None:
+        self._report_set_aside([])
         if self.window is not None:
             self.window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
                 "Not connected.\nConsole > Connections… (Ctrl+K) to connect to a server, "
@@ -693,6 +741,8 @@ class ConsoleApp:
         window.shift_requested.connect(self._on_shift)
         window.shortcuts_requested.connect(self._on_shortcuts)
         window.about_requested.connect(self._on_about)
+        window.audit_requested.connect(self._on_audit)
+        window.handover_requested.connect(self._on_handover)
 
     def refresh_now(self) -> None:
         """F5: every panel and every poller of the connection asks the server now."""
@@ -761,6 +811,10 @@ class ConsoleApp:
         finally:
             dialog.deleteLater()
         self.set_operator(name)
+        if self.workspace is not None:  # the shift log: who started a shift, when (the handover report lists it)
+            from console.ui import desk_actions
+
+            desk_actions.record_shift_start(self.workspace, self._operator)
         return self._operator
 
     async def connections(self) -> None:
@@ -769,8 +823,23 @@ class ConsoleApp:
             await self.connect(*target)
 
     async def show_shortcuts(self) -> None:
-        text = "\n".join(f"{key:<14} {what}" for key, what in SHORTCUTS)
-        await aio.message(self.window, "Keyboard shortcuts", text)
+        """F1: every shortcut, read from the window's actions themselves (console/ui/keys.py)."""
+        from console.ui import desk_actions
+
+        if self.window is not None:
+            await desk_actions.show_shortcuts(self.window)
+
+    async def show_audit(self) -> None:
+        from console.ui import desk_actions
+
+        if self.window is not None:
+            await desk_actions.show_audit(self.window, lambda: self.workspace)
+
+    async def show_handover(self) -> None:
+        from console.ui import desk_actions
+
+        if self.window is not None:
+            await desk_actions.show_handover(self.window, lambda: self.workspace)
 
     async def show_about(self) -> None:
         await aio.message(self.window, "About", about_text(self.paths, self._log_path))
@@ -779,6 +848,8 @@ class ConsoleApp:
     _on_shift = aio.slot(ask_operator)
     _on_shortcuts = aio.slot(show_shortcuts)
     _on_about = aio.slot(show_about)
+    _on_audit = aio.slot(show_audit)
+    _on_handover = aio.slot(show_handover)
 
     # -- unattended runs -------------------------------------------------------------------------
 
@@ -913,6 +984,15 @@ def _autostart(argv: list[str]) -> int:
     return autostart.main(argv, prog=f"{firstrun.program_name()} autostart")
 
 
+def _startup_dialog(text: str) -> None:
+    """A message box before the console's loop exists (no coroutine runs yet, so a modal ``exec`` is safe)."""
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else "console"])
+    box = QMessageBox(QMessageBox.Icon.Critical, "CVSecurity console", text)
+    box.exec()
+    del qapp
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     prog = firstrun.program_name()
@@ -935,10 +1015,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     silence_irrelevant_qt_messages()
     paths = Paths.from_env_or_args(options.basedir)
-    try:
-        paths.ensure()
+    try:  # one clear message naming the folder: full, read-only, not ours, or a file in the way
+        check_writable(paths.data_dir, paths.config_dir, paths.log_dir, paths.cache_dir)
     except OSError as exc:
-        print(f"cvsecurity-console: cannot create the console's folders: {exc}", file=sys.stderr)
+        print(f"{prog}: the console cannot start: {exc}", file=sys.stderr)
+        if options.interactive:
+            _startup_dialog(f"The console cannot start: {exc}.")
         return 1
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     existing = QApplication.instance()

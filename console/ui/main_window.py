@@ -19,6 +19,7 @@ from PySide6.QtCore import QByteArray, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
+from console.ui.keys import PANEL_KEYS, PanelDock
 from console.ui.statusbar import StatusBar
 
 __all__ = ["LAYOUT_VERSION", "MainWindow", "PlaceholderPanel"]
@@ -27,16 +28,7 @@ log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 1  # bump when the set of docks changes incompatibly: old saved states are then ignored
 
-SHORTCUTS = (
-    ("F5", "Refresh now"),
-    ("Ctrl+F", "Filter / search the board"),
-    ("Ctrl+D", "Switch between dark and light theme"),
-    ("Ctrl+Shift+S", "Start a shift (operator name)"),
-    ("Ctrl+K", "Connections"),
-    ("F11", "Full screen"),
-    ("F1", "This list"),
-    ("Ctrl+Q", "Quit"),
-)
+# The F1 list is read from the actions themselves (console.ui.keys.collect_shortcuts): no list to keep here.
 
 
 class PlaceholderPanel(QWidget):
@@ -61,6 +53,8 @@ class MainWindow(QMainWindow):
     shift_requested = Signal()
     shortcuts_requested = Signal()
     about_requested = Signal()
+    audit_requested = Signal()  # Console > Audit log…
+    handover_requested = Signal()  # Console > Shift handover report… (Ctrl+Shift+H)
     close_requested = Signal()  # the operator closed the window or chose Quit
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,6 +71,7 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self._closing_for_good = False
         self._docks: dict[str, QDockWidget] = {}
+        self._goto: dict[str, QAction] = {}  # F2 doors, F3 events...: console.ui.keys.PANEL_KEYS
         # No central widget (a QMainWindow has none until given one): every panel is a dock, so any of them
         # can float to a second monitor.
         self.status = StatusBar(self)
@@ -105,6 +100,11 @@ class MainWindow(QMainWindow):
         console.addAction(self.connections_action)
         console.addAction(self.shift_action)
         console.addSeparator()
+        self.audit_action = self._action("&Audit log…", None, self.audit_requested)
+        self.handover_action = self._action("Shift &handover report…", "Ctrl+Shift+H", self.handover_requested)
+        console.addAction(self.audit_action)
+        console.addAction(self.handover_action)
+        console.addSeparator()
         console.addAction(self.quit_action)
 
         view = bar.addMenu("&View")
@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.fullscreen_action)
         view.addSeparator()
         self.panels_menu: QMenu = view.addMenu("&Panels")
+        self.goto_menu: QMenu = view.addMenu("&Go to panel")
         self.reset_layout_action = self._action("Reset &layout", None)
         self.reset_layout_action.triggered.connect(self.reset_layout)
         view.addAction(self.reset_layout_action)
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
             self.panels_menu.removeAction(old.toggleViewAction())
             self.removeDockWidget(old)
             old.deleteLater()
-        dock = QDockWidget(title, self)
+        dock = PanelDock(title, self)  # Tab goes round the panel's own controls
         dock.setObjectName(f"dock-{key}")
         features = QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         if closable:
@@ -171,7 +172,36 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self._docks[tab_with], dock)
         self._docks[key] = dock
         self.panels_menu.addAction(dock.toggleViewAction())
+        self._add_goto(key, title)
         return dock
+
+    def _add_goto(self, key: str, title: str) -> None:
+        """The panel's key (F2 doors, F3 events...): bring it to the front with the keyboard in it."""
+        keys = PANEL_KEYS.get(key)
+        if keys is None:
+            return
+        action = self._goto.get(key)
+        if action is None:
+            action = self._action(f"Go to {title}", keys)
+            action.triggered.connect(lambda _checked=False, k=key: self.show_panel(k))
+            self.goto_menu.addAction(action)
+            self._goto[key] = action
+        action.setText(f"Go to {title}")
+
+    def show_panel(self, key: str) -> bool:
+        """Show and raise the panel's dock and put the keyboard in it (False when there is no such panel)."""
+        dock = self._docks.get(key)
+        if dock is None:
+            return False
+        dock.show()
+        dock.raise_()
+        if dock.isFloating():
+            dock.activateWindow()
+        if isinstance(dock, PanelDock):
+            dock.focus_panel()
+        elif dock.widget() is not None:
+            dock.widget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
 
     def dock(self, key: str) -> QDockWidget | None:
         return self._docks.get(key)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QStatusBar, QWidget
 
+from console.services.files import storage_trouble
 from console.services.logs import redact
 from console.services.session import Health, Profile, Session
+from console.ui.elided import ElidedLabel
 from console.ui.text import tooltip
 
 __all__ = ["StatusBar", "describe_summary"]
@@ -40,6 +42,41 @@ SECURITY_TIPS = {
 }
 
 
+AUDIT_ATTENTION = "⚠ Audit log needs attention"
+AUDIT_NOT_WRITABLE = "⚠ Audit log cannot be written"
+
+
+class AuditState(Protocol):
+    """What the audit mark reads of the audit log (``console.services.audit.AuditLog``)."""
+
+    @property
+    def failing(self) -> str | None: ...  # the last write failed
+
+    @property
+    def problem(self) -> str | None: ...  # what the start found: chain broken, file missing or set aside
+
+
+def audit_mark(audit: AuditState | None) -> tuple[str, str | None]:
+    """The permanent audit mark and its full text: a write failing first, then what the start found."""
+    if audit is None:
+        return "", None
+    if audit.failing:
+        return AUDIT_NOT_WRITABLE, audit.failing
+    if audit.problem:
+        return AUDIT_ATTENTION, audit.problem
+    return "", None
+
+
+def storage_mark(words: str | None) -> str:
+    """The mark for ``files.storage_trouble()`` ("the data folder X is full"), or ""."""
+    if not words:
+        return ""
+    for state in ("full", "read-only"):
+        if words.endswith(f" is {state}"):
+            return f"⚠ Data folder {state}"
+    return "⚠ Data folder not writable"
+
+
 def security_warning(profile: Profile) -> str:
     """The permanent mark a connection deserves: plain HTTP off this machine, or verification switched off."""
     if profile.unencrypted:
@@ -59,15 +96,18 @@ def describe_summary(summary: Any) -> tuple[str, str]:
     doors, gates = _count(summary, "doors"), _count(summary, "gates")
     offline, alarm = _count(summary, "offline"), _count(summary, "alarm")
     open_long, stale = _count(summary, "open_too_long"), _count(summary, "stale")
+    maintenance, acknowledged = _count(summary, "maintenance"), _count(summary, "acknowledged")
     parts = []
-    if alarm:
-        parts.append(f"⚠ {alarm} in alarm")
+    if alarm:  # the tiles in alarm, and how many of them an operator has acknowledged (as the tiles say)
+        parts.append(f"⚠ {alarm} in alarm" + (f" ({acknowledged} acknowledged)" if acknowledged else ""))
     if offline:
         parts.append(f"✕ {offline} offline")
     if open_long:
         parts.append(f"⏱ {open_long} open too long")
     if stale:
         parts.append(f"{stale} stale")
+    if maintenance:
+        parts.append(f"{maintenance} maintenance")
     total = f"{doors} door{'s' if doors != 1 else ''}, {gates} gate{'s' if gates != 1 else ''}"
     if not parts:
         return f"✓ {total}: no problems", "ok"
@@ -86,6 +126,7 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self.setSizeGripEnabled(True)
         self.health_badge = self._label("healthBadge")
+        self.health_badge.keep_whole = True  # the connection state is never cut, whatever the width
         self.last_poll = self._label("lastPoll")
         self.problems = self._label("problems")
         self.alarms = self._label("alarmCount")
@@ -94,17 +135,30 @@ class StatusBar(QStatusBar):
         self.security = self._label("securityMark")  # "unencrypted" / "certificate not verified": always shown
         self.security.setProperty("state", "warn")
         self.security.hide()
+        self.audit_mark = self._label("auditMark")  # the audit log's chain broken, file missing, cannot write
+        self.audit_mark.setProperty("state", "warn")
+        self.audit_mark.hide()
+        self.storage_mark = self._label("storageMark")  # a write failed: the data folder is full or read-only
+        self.storage_mark.setProperty("state", "warn")
+        self.storage_mark.hide()
         self.operator_label = self._label("operatorLabel")
+        self.mute = self._label("muteMark")  # "Sound muted until 19:00": permanent, never covered by a message
+        self.mute.setProperty("state", "warn")
+        self.mute.hide()
         self.addWidget(self.health_badge)
         self.addWidget(self.last_poll)
         self.addWidget(self.problems)
         self.addWidget(self.alarms)
         self.addWidget(self.outbox, 1)
+        self.addPermanentWidget(self.mute)
         self.addPermanentWidget(self.security)
+        self.addPermanentWidget(self.audit_mark)
+        self.addPermanentWidget(self.storage_mark)
         self.addPermanentWidget(self.profile_label)
         self.addPermanentWidget(self.operator_label)
         self._session: Session | None = None
         self._unbind: Callable[[], None] | None = None
+        self._audit: AuditState | None = None
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh)
@@ -114,8 +168,8 @@ class StatusBar(QStatusBar):
         self.set_alarms(0)
         self.set_outbox(0)
 
-    def _label(self, name: str) -> QLabel:
-        label = QLabel(self)
+    def _label(self, name: str) -> ElidedLabel:
+        label = ElidedLabel(parent=self)  # a narrow window cuts the words with "…" instead of growing
         label.setObjectName(name)
         label.setTextFormat(Qt.TextFormat.PlainText)  # server and user text is never markup
         return label
@@ -133,6 +187,7 @@ class StatusBar(QStatusBar):
             self.profile_label.setText("")
             self.problems.setText("")
             self.set_security("")
+            self.bind_audit(None)
             return
         self._unbind = session.health_changed.connect(lambda _health: self.refresh())
         self.profile_label.setText(f"{session.profile.name} ({session.client.base_url})")
@@ -147,6 +202,36 @@ class StatusBar(QStatusBar):
             return
         self.set_health(session.health, session.last_error, token_refused=session.token_refused)
         self.set_last_poll(session.last_ok, stale_after=2 * session.poll_interval)
+        self.set_storage(storage_trouble())
+        if self._audit is not None:
+            self.set_audit(self._audit)
+
+    def bind_audit(self, audit: AuditState | None) -> None:
+        """Show the audit log's problems as a permanent mark, read again on every tick (a write may fail on
+        another thread); ``None`` unbinds and hides it."""
+        self._audit = audit
+        self.set_audit(audit)
+
+    def set_audit(self, audit: AuditState | None) -> None:
+        """A permanent mark while the audit log has a problem: chain broken, file missing or set aside, not
+        writable. The tooltip says it in full (with the file's path)."""
+        text, trouble = audit_mark(audit)
+        if self.audit_mark.text() != text:
+            self.audit_mark.setText(text)
+            self.audit_mark.setVisible(bool(text))
+        self.audit_mark.setToolTip(tooltip(f"{trouble}. Commands are recorded only while the audit log can be "
+                                           "written; check it with 'verify-audit'." if trouble else ""))
+        self.audit_mark.setAccessibleName(text)
+
+    def set_storage(self, words: str | None) -> None:
+        """A mark while writes fail for want of room or permission ("the data folder X is full")."""
+        text = storage_mark(words)
+        if self.storage_mark.text() != text:
+            self.storage_mark.setText(text)
+            self.storage_mark.setVisible(bool(text))
+            self.storage_mark.setToolTip(tooltip(f"A write failed: {words}. Events, visitor registrations and the "
+                                                 "audit log need room in it." if words else ""))
+            self.storage_mark.setAccessibleName(text)
 
     def set_security(self, text: str) -> None:
         """A permanent mark for a connection that is not protected as it should be ("" hides it)."""
@@ -193,11 +278,12 @@ class StatusBar(QStatusBar):
             self.problems.setProperty("level", level)
             _restyle(self.problems)
 
-    def set_alarms(self, count: int) -> None:
-        """Unacknowledged alarms, in words and colour (hidden when there are none)."""
+    def set_alarms(self, count: int, *, urgent: bool = True) -> None:
+        """Unacknowledged alarms, in words and colour (hidden when there are none); ``urgent`` False when only
+        low-priority ones wait (device offline, maintenance): amber rather than red, as in the queue."""
         self.alarms.setText(f"{count} alarm{'s' if count != 1 else ''} to acknowledge" if count else "")
         self.alarms.setVisible(bool(count))
-        level = "alarm" if count else "ok"
+        level = ("alarm" if urgent else "warn") if count else "ok"
         if self.alarms.property("level") != level:
             self.alarms.setProperty("level", level)
             _restyle(self.alarms)
@@ -206,6 +292,11 @@ class StatusBar(QStatusBar):
         """Visitor registrations kept while the server was away, waiting to be sent."""
         self.outbox.setText(f"{count} registration{'s' if count != 1 else ''} waiting for the server" if count else "")
         self.outbox.setVisible(bool(count))
+
+    def set_mute(self, text: str) -> None:
+        """The alarm sound's mute and its end ("Sound muted until 19:00"; "" when the sound is on)."""
+        self.mute.setText(text)
+        self.mute.setVisible(bool(text))
 
     def set_operator(self, name: str) -> None:
         self.operator_label.setText(f"Operator: {name}" if name else "")

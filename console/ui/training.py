@@ -8,19 +8,28 @@ the console runs its own simulator (``--demo``); each action runs inside the sim
 numeric door states, -40 for a refused token, success for unknown door ids; console/sim/profiles.py) and
 back, at once; "Event names in" chooses the language of event names (English, Spanish, Chinese,
 Portuguese), as on a server installed in that language.
+
+"Clock: 30 minutes later" (and "2 hours later") move the simulated site's clock on (``world.clock.advance``,
+as ``POST /_sim/clock`` does): bookings start and end, visits run out, parking fees grow. In demo mode the
+console's spaces panel follows the simulator's clock (its now-line and reminders), so a booking turns
+"in progress" when the moved clock reaches it; ``on_clock`` (the app's F5) makes every panel read at once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-__all__ = ["ACTIONS", "LANGUAGES", "OUTAGE_SECONDS", "TrainingMenu", "language_action", "manual_server",
-           "real_server"]
+from console.ui.training_alarms import ALARM_ACTIONS
+from console.ui.training_desks import DESK_ACTIONS
+
+__all__ = ["ACTIONS", "CLOCK_STEPS", "LANGUAGES", "OUTAGE_SECONDS", "TrainingMenu", "advance_clock", "demo_clock",
+           "language_action", "manual_server", "real_server"]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +100,28 @@ ACTIONS: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("A device drops offline", _device_offline),
     ("Rush hour: 50 verifications", _burst),
     ("Everything healthy again", _healthy),
+    *ALARM_ACTIONS,
+    *DESK_ACTIONS,
 )
+
+
+CLOCK_STEPS: tuple[tuple[str, int], ...] = (("Clock: 30 minutes later", 30 * 60), ("Clock: 2 hours later", 2 * 3600))
+
+
+def demo_clock(sim_thread: Any) -> Callable[[], datetime]:
+    """The simulated site's local time (the simulator's world clock, read without its thread: one float)."""
+    world = sim_thread.sim.world
+    return lambda: datetime.fromtimestamp(world.now())
+
+
+def advance_clock(seconds: int) -> Callable[[Any], str]:
+    def action(sim: Any) -> str:
+        sim.world.clock.advance(float(seconds))
+        sim.world.tick()
+        now = datetime.fromtimestamp(sim.world.now())
+        return f"The simulated clock moved on {seconds // 60} minutes: it is now {now:%a %H:%M} on the site."
+
+    return action
 
 
 LANGUAGES: tuple[tuple[str, str], ...] = (
@@ -121,16 +151,26 @@ def language_action(code: str, title: str) -> Callable[[Any], str]:
 class TrainingMenu(QMenu):
     """``TrainingMenu(sim_thread, report)``: each action runs in the simulator; ``report(text)`` tells what happened."""
 
-    def __init__(self, sim: Any, report: Callable[[str], None], parent: QWidget | None = None) -> None:
+    def __init__(self, sim: Any, report: Callable[[str], None], parent: QWidget | None = None, *,
+                 on_clock: Callable[[], None] | None = None) -> None:
         super().__init__("&Training", parent)
         self.setToolTipsVisible(True)
         self._sim = sim
         self._report = report
+        self._on_clock = on_clock
         self.setObjectName("trainingMenu")
         for title, action in ACTIONS:
             item = QAction(title, self)
             item.triggered.connect(lambda _checked=False, a=action, t=title: self.run(t, a))
             self.addAction(item)
+        self.addSeparator()
+        self.clock_actions: list[QAction] = []
+        for title, seconds in CLOCK_STEPS:
+            item = QAction(title, self)
+            item.setToolTip("Move the simulated site's time on: bookings start and end as the clock reaches them")
+            item.triggered.connect(lambda _checked=False, t=title, s=seconds: self.move_clock(t, s))
+            self.addAction(item)
+            self.clock_actions.append(item)
         self.addSeparator()
         self.real_server = QAction("Behave like a real server", self)
         self.real_server.setObjectName("trainingRealServer")
@@ -168,6 +208,12 @@ class TrainingMenu(QMenu):
         item = self.language_actions.get(language)
         if item is not None:
             item.setChecked(True)
+
+    def move_clock(self, title: str, seconds: int) -> str:
+        text = self.run(title, advance_clock(seconds))
+        if self._on_clock is not None:
+            self._on_clock()
+        return text
 
     def run(self, title: str, action: Callable[[Any], str]) -> str:
         try:

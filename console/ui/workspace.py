@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from console.services.events import Source
+from console.services.events import Priority, Source
 from console.services.events.stream import SourceState
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
@@ -159,7 +159,16 @@ class Workspace:
         self._undo.append(self.services.session.health_changed.connect(lambda _health: self._alarm_feed()))
         events.door_requested.connect(self.show_door)
         alarms.event_requested.connect(self.show_event)
+        # F8 (take the next alarm) and F9 (acknowledge it with a note) from any panel; a selected alarm's door
+        # on the floor plan
+        for action in alarms.workflow.window_actions():
+            self.window.addAction(action)
+        alarms.workflow.alarm_selected.connect(self.show_alarm)
         alarms.count_changed.connect(self._alarm_count)
+        self._undo.append(services.alarms.queue_changed.connect(lambda _alarms: self._alarm_count(self.queue_size())))
+        alarms.mute_changed.connect(self.window.status.set_mute)  # the mute and its end, always in sight
+        self.window.status.set_mute(alarms.mute_control.words())
+        self._undo.append(lambda: self.window.status.set_mute(""))  # no queue, no mute to show
         self._alarm_count(self.queue_size())
         self._alarm_feed()
 
@@ -213,6 +222,17 @@ class Workspace:
         self._raise(DOORS)
         self.doors.select(key)
 
+    def show_alarm(self, key: str) -> str:
+        """An alarm was selected (or taken with F8): its door on the board and on the floor plan, marked."""
+        events = self.services.events
+        alarm = events.alarms.get(key) if events is not None else None
+        if alarm is None or self.doors is None:
+            return "unknown"
+        shown = self.doors.show_alarm_door(alarm.event.point, alarm.event.device_sn)
+        if shown != "unknown":
+            self._raise(DOORS)
+        return shown
+
     def show_event(self, key: str) -> None:
         if self.events is not None and self.events.select_event(key):
             self._raise(EVENTS)
@@ -231,7 +251,10 @@ class Workspace:
         dock = self.window.dock(ALARMS)
         if dock is not None:
             dock.setWindowTitle(f"Alarms ({count})" if count else "Alarms")
-        self.window.status.set_alarms(count)
+        events = self.services.events
+        waiting = events.alarms.alarms if events is not None else []
+        urgent = bool(waiting) and waiting[0].priority < Priority.LOW  # as the queue's headline colours it
+        self.window.status.set_alarms(count, urgent=urgent)
 
     def _alarm_feed(self) -> None:
         """Tell the alarm queue whether alarms are being received: the access events' source is the feed."""

@@ -8,10 +8,7 @@ URL) hangs off it as ``__cause__`` or ``__context__``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -27,38 +24,8 @@ from console.api import (
     NotSentError,
     RetryPolicy,
 )
+from tests.hostile.servers import raw_server
 from tests.sim.helpers import TOKEN, make_sim, online_door
-
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-@asynccontextmanager
-async def raw_server(handler: Handler) -> AsyncIterator[str]:
-    """A loopback server running ``handler`` per connection; every connection is closed on exit."""
-    writers: list[asyncio.StreamWriter] = []
-    tasks: list[asyncio.Task[None]] = []
-
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writers.append(writer)
-        task = asyncio.current_task()
-        assert task is not None
-        tasks.append(task)  # type: ignore[arg-type]
-        await handler(reader, writer)
-
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for writer in writers:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-        await server.wait_closed()
 
 
 async def _read_request(reader: asyncio.StreamReader) -> None:

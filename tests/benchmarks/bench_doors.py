@@ -1,6 +1,6 @@
 """Benchmark of the doors & gates board (a script, not a test: pytest does not collect it).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_doors.py [--site large] [--polls 360]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_doors.py [--site large|xl] [--polls 360]
 
 Runs the simulator's site in a separate process (so that its JSON rendering does not compete for this
 process's GIL, as a real server would not), shows the doors panel (1360x860) on a qasync loop, and prints:
@@ -9,6 +9,8 @@ process's GIL, as a real server would not), shows the doors panel (1360x860) on 
 * a steady poll (nothing changed): time and longest stall;
 * a full refresh landing (every tile changes: all stale, then fresh again): longest stall of each step;
 * repainting the visible board (a viewport grab);
+* the "only problems" filter on and off, a grouping change (area and device -> device -> back), and
+  scrolling the board top to bottom in 20 steps (each step painted);
 * memory after ``--polls`` polls (an hour at the default 10 s, compressed), with changes on the way.
 
 The stall is measured with a 2 ms QTimer heartbeat: the longest gap between two ticks, minus the 2 ms. The
@@ -32,15 +34,22 @@ from typing import Any, TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchlib import Figure, add_json_option, emit, human
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from console.api import Client
 from console.services.audit import AuditLog
+from console.services.commands import Commands
+from console.services.doors import DoorBoard
+from console.services.floorplans import FloorPlans
 from console.services.paths import Paths
 from console.services.session import Profile, Session
+from console.services.session_services import DoorServices
+from console.services.settings import Settings
 from console.ui import aio
 from console.ui.doors import DoorsPanel
+from console.ui.doors.model import Grouping
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "bench-token-2f9c"
@@ -114,21 +123,35 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     client = Client(url, TOKEN)
     session = Session(Profile("bench", url, poll_interval=10.0), client, "bench", paths)
     audit = AuditLog(paths.data_dir / "audit.sqlite3")
-    panel = DoorsPanel(session, audit, {})
+    board = DoorBoard(session)
+    doors = DoorServices(board, Commands(session, audit, read_back=board.refresh_item),
+                         FloorPlans(paths.data_dir, "bench"))
+    panel = DoorsPanel(doors, Settings(paths.settings_file))
     panel.resize(1360, 860)
     panel.show()
     beat = Heartbeat()
+    out = human(args)
+    figures: list[Figure] = []
+
+    def say(*parts: object) -> None:
+        print(*parts, file=out)
+
+    def frame(figure: str, stall: float, note: str = "") -> None:
+        figures.append(Figure(f"doors ({args.site}): {figure}", 16.0, stall, "ms", note=note))
+
     board = panel.board
     row = "{:<44} {:>9} {:>12}"
-    print(row.format("step", "time", "worst stall"))
+    say(row.format("step", "time", "worst stall"))
 
     def show(step: str, elapsed: float, stall: float) -> None:
-        print(row.format(step, f"{elapsed * 1000:.0f} ms", f"{stall:.1f} ms"))
+        say(row.format(step, f"{elapsed * 1000:.0f} ms", f"{stall:.1f} ms"))
 
     _, elapsed, stall = await beat.measure(board.poll_once)
-    print(f"site: {board.summary.doors} doors, {board.summary.gates} gates, {len(panel.model.headers())} group "
+    say(f"site: {board.summary.doors} doors, {board.summary.gates} gates, {len(panel.model.headers())} group "
           f"headers; RSS {rss_mb():.0f} MB")
     show("first load (lists + states + board)", elapsed, stall)
+    frame("first load, longest loop stall", stall,
+          f"{board.summary.doors} doors, {board.summary.gates} gates; load took {elapsed * 1000:.0f} ms")
 
     steady = []
     for _ in range(5):
@@ -137,14 +160,18 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     show("steady poll, nothing changed (median of 5)", statistics.median(e for e, _ in steady),
          statistics.median(s for _, s in steady))
     show("steady poll, nothing changed (worst of 5)", max(e for e, _ in steady), max(s for _, s in steady))
+    frame("steady poll, longest stall (worst of 5)", max(s for _, s in steady))
 
     async def all_stale() -> None:
         board.tick(time.monotonic() + 3 * board.interval)
 
     _, elapsed, stall = await beat.measure(all_stale)
     show(f"every tile turns stale ({board.summary.stale})", elapsed, stall)
+    stale_stall = stall
     _, elapsed, stall = await beat.measure(board.poll_once)
     show("full refresh lands: every tile fresh again", elapsed, stall)
+    frame("full refresh, longest stall", max(stale_stall, stall),
+          f"all stale {stale_stall:.1f} ms, all fresh again {stall:.1f} ms")
 
     async def repaint() -> Any:
         return panel.view.viewport().grab()
@@ -157,12 +184,38 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
 
     _, elapsed, stall = await beat.measure(filter_problems)
     show(f"filter: only problems ({len(panel.proxy.visible_items())} shown)", elapsed, stall)
+    frame("filter 'only problems' on, stall", stall)
 
     async def filter_off() -> None:
         panel.problems.setChecked(False)
 
     _, elapsed, stall = await beat.measure(filter_off)
     show("filter off again", elapsed, stall)
+    frame("filter off again, stall", stall)
+
+    async def regroup(grouping: Grouping) -> None:
+        panel.grouping.setCurrentIndex(panel.grouping.findData(grouping.value))
+        await asyncio.sleep(0)
+
+    _, elapsed, stall = await beat.measure(lambda: regroup(Grouping.DEVICE))
+    show("grouping: by device", elapsed, stall)
+    regroup_stall = stall
+    _, elapsed, stall = await beat.measure(lambda: regroup(Grouping.AREA_DEVICE))
+    show("grouping: back to area and device", elapsed, stall)
+    frame("grouping change, longest stall", max(regroup_stall, stall),
+          f"to device {regroup_stall:.1f} ms, back {stall:.1f} ms")
+
+    async def scroll() -> None:
+        bar = panel.view.verticalScrollBar()
+        for step in range(1, 21):
+            bar.setValue(bar.maximum() * step // 20)
+            await asyncio.sleep(0.01)  # the view paints the new rows
+        bar.setValue(0)
+        await asyncio.sleep(0.01)
+
+    _, elapsed, stall = await beat.measure(scroll)
+    show("scroll the board top to bottom (20 steps)", elapsed, stall)
+    frame("scrolling the board, longest stall", stall)
 
     # memory: an hour of polls at 10 s, compressed; some devices go offline and back on the way
     devices = sorted({i.device_sn for i in board.items if i.device_sn})
@@ -181,11 +234,16 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     gc.collect()
     after, objects_after = rss_mb(), len(gc.get_objects())
     trimmed = malloc_trim()
-    print(f"{args.polls} polls in {time.perf_counter() - started:.1f} s; worst sampled stall {worst:.1f} ms")
-    print(f"memory: RSS {before:.0f} MB -> {after:.0f} MB ({after - before:+.1f} MB); "
+    say(f"{args.polls} polls in {time.perf_counter() - started:.1f} s; worst sampled stall {worst:.1f} ms")
+    say(f"memory: RSS {before:.0f} MB -> {after:.0f} MB ({after - before:+.1f} MB); "
           f"Python objects {objects_before} -> {objects_after} ({objects_after - objects_before:+d})")
     if trimmed is not None:
-        print(f"        RSS after malloc_trim(0): {trimmed:.0f} MB (the rest of the growth is free heap glibc kept)")
+        say(f"        RSS after malloc_trim(0): {trimmed:.0f} MB (the rest of the growth is free heap glibc kept)")
+    figures.append(Figure(f"doors ({args.site}): RSS growth over {args.polls} polls", 10.0,
+                          (after - before) / before * 100, "%",
+                          note=f"{before:.0f} -> {after:.0f} MB" + (f", {trimmed:.0f} MB after malloc_trim(0)"
+                                                                     if trimmed is not None else "")))
+    emit(figures, args)
 
     beat.timer.stop()
     await panel.stop()
@@ -204,9 +262,13 @@ async def _sim_device(url: str, sn: str, *, online: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site", default="large", choices=("small", "medium", "large"))
+    parser.add_argument("--site", default="large", choices=("small", "medium", "large", "xl"))
     parser.add_argument("--polls", type=int, default=360, help="polls for the memory figure (default 360: an hour)")
+    parser.add_argument("--quick", action="store_true", help="60 polls for the memory figure")
+    add_json_option(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.polls = 60
     proc, url = start_simulator(args.site)
     try:
         app = QApplication(sys.argv[:1])

@@ -24,6 +24,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchlib import Figure, add_json_option, emit, human
+
+from console.api.paging import RecordPage
 from console.services.events import (
     Classifier,
     EventFilter,
@@ -88,6 +91,14 @@ class OneAnswer:
             return []
         return self.answers.pop(0)
 
+    async def monitor_records(self, section: str, since: Any) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = await self.call(section, timestamp=since)
+        return records
+
+    async def event_records(self, section: str, start: Any, end: Any, **params: Any) -> RecordPage:
+        await asyncio.sleep(0)
+        return RecordPage([], 0)  # nothing stored to back-fill
+
 
 async def stream_poll(journal: Journal, batch: int, rounds: int) -> tuple[list[float], list[float]]:
     now = datetime.now().replace(microsecond=0)
@@ -123,46 +134,65 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="20,000 events")
+    add_json_option(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.events = 20_000
+    out = human(args)
+
+    def say(*parts: object) -> None:
+        print(*parts, file=out)
+
+    figures: list[Figure] = []
     n, batch = args.events, args.batch
     start = datetime.now().replace(microsecond=0) - timedelta(days=1)
     raw = records(n, start)
     classifier = Classifier()
     received = datetime.now()
 
-    print(f"event ingest benchmark: {n:,} events, batches of {batch:,}, Python {sys.version.split()[0]}")
+    say(f"event ingest benchmark: {n:,} events, batches of {batch:,}, Python {sys.version.split()[0]}")
     t0 = time.perf_counter()
     events = [normalise(r, Source.ACCESS, received=received, level=classifier.classify(r)) for r in raw]
-    print(f"  parse + classify     {rate(n, time.perf_counter() - t0)}")
+    say(f"  parse + classify     {rate(n, time.perf_counter() - t0)}")
     levels = {lv.word: sum(1 for e in events if e.level is lv) for lv in Level}
-    print(f"                       levels: {levels}")
+    say(f"                       levels: {levels}")
 
     with tempfile.TemporaryDirectory() as tmp, Journal(Path(tmp), retention=Retention(days=None, max_rows=None)) as jr:
         t0 = time.perf_counter()
         for i in range(0, n, batch):
             jr.add(events[i : i + batch])
-        print(f"  journal insert       {rate(n, time.perf_counter() - t0)}")
+        elapsed = time.perf_counter() - t0
+        say(f"  journal insert       {rate(n, elapsed)}")
+        figures.append(Figure("events: journal insert (batches of 1,000)", 20_000, n / elapsed, "events/s",
+                              direction="at least", note=f"{n:,} events into an empty journal"))
         t0 = time.perf_counter()
         for i in range(0, n, batch):
             assert jr.add(events[i : i + batch]) == []
-        print(f"  journal re-offer     {rate(n, time.perf_counter() - t0)}")
+        say(f"  journal re-offer     {rate(n, time.perf_counter() - t0)}")
 
         polls, stalls = asyncio.run(stream_poll(jr, batch, rounds=10))
-        print(f"  stream poll          median {statistics.median(polls):,.1f} ms, worst {max(polls):,.1f} ms "
+        say(f"  stream poll          median {statistics.median(polls):,.1f} ms, worst {max(polls):,.1f} ms "
               f"for {batch:,} records ({batch / statistics.median(polls) * 1000:,.0f} events/s)")
-        print(f"  loop stall in poll   median {statistics.median(stalls):,.1f} ms, worst {max(stalls):,.1f} ms "
+        say(f"  loop stall in poll   median {statistics.median(stalls):,.1f} ms, worst {max(stalls):,.1f} ms "
               f"(a frame is 16 ms)")
+        figures.append(Figure(f"events: monitor poll of {batch:,}, end to end (median)", 20_000,
+                              batch / statistics.median(polls) * 1000, "events/s", direction="at least",
+                              note="parse, classify, de-duplicate, journal"))
+        figures.append(Figure(f"events: asyncio loop stall during a poll of {batch:,} (worst)", 16.0, max(stalls),
+                              "ms", note=f"median {statistics.median(stalls):.1f} ms of 10"))
 
         total = jr.count()
         alarms = EventFilter(levels=frozenset({Level.ALARM}))
-        print(f"  queries on {total:,} rows (median of 5):")
-        print(f"    count()                     {timed(jr.count):8.2f} ms")
-        print(f"    page(offset={total - 200:,}, 100)    {timed(lambda: jr.page(None, total - 200, 100)):8.2f} ms")
-        print(f"    count(alarms)               {timed(lambda: jr.count(alarms)):8.2f} ms")
-        print(f"    page(alarms, 2000, 100)     {timed(lambda: jr.page(alarms, 2000, 100)):8.2f} ms")
+        say(f"  queries on {total:,} rows (median of 5):")
+        say(f"    count()                     {timed(jr.count):8.2f} ms")
+        say(f"    page(offset={total - 200:,}, 100)    {timed(lambda: jr.page(None, total - 200, 100)):8.2f} ms")
+        say(f"    count(alarms)               {timed(lambda: jr.count(alarms)):8.2f} ms")
+        say(f"    page(alarms, 2000, 100)     {timed(lambda: jr.page(alarms, 2000, 100)):8.2f} ms")
         text = EventFilter(text="person 42")
-        print(f"    count(text)                 {timed(lambda: jr.count(text)):8.2f} ms")
-        print(f"    distinct(door)              {timed(lambda: jr.distinct('door')):8.2f} ms")
+        say(f"    count(text)                 {timed(lambda: jr.count(text)):8.2f} ms")
+        say(f"    distinct(door)              {timed(lambda: jr.distinct('door')):8.2f} ms")
+    emit(figures, args)
 
 
 if __name__ == "__main__":

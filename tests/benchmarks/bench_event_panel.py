@@ -28,10 +28,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchlib import Figure, add_json_option, emit, human
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from console.api.paging import RecordPage
 from console.services.events import Event, EventStream, Journal, Level, Retention, Source
+from console.services.settings import Settings
 from console.ui import aio, theme
 from console.ui.events import EventsPanel
 
@@ -77,6 +80,14 @@ class Answers:
             return []
         return self.answers.pop(0)
 
+    async def monitor_records(self, section: str, since: Any) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = await self.call(section, timestamp=since)
+        return records
+
+    async def event_records(self, section: str, start: Any, end: Any, **params: Any) -> RecordPage:
+        await asyncio.sleep(0)
+        return RecordPage([], 0)  # nothing stored to back-fill
+
 
 class Heartbeat:
     """A precise 1 ms Qt timer: the longest gap between two ticks is the longest the Qt loop was blocked."""
@@ -113,6 +124,11 @@ async def run(args: argparse.Namespace) -> int:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     theme.apply_theme(app, "dark")
+    out = human(args)
+
+    def say(*parts: object) -> None:
+        print(*parts, file=out)
+
     now = datetime.now().replace(microsecond=0)
     with tempfile.TemporaryDirectory() as tmp:
         journal = Journal(Path(tmp), retention=Retention(days=None, max_rows=None))
@@ -121,10 +137,10 @@ async def run(args: argparse.Namespace) -> int:
             events = history(args.history, now - timedelta(hours=2))
             for i in range(0, len(events), 20_000):
                 journal.add(events[i : i + 20_000])
-            print(f"  history: {args.history:,} events in the journal ({time.perf_counter() - t0:,.1f} s to store)")
+            say(f"  history: {args.history:,} events in the journal ({time.perf_counter() - t0:,.1f} s to store)")
             stream = EventStream(Answers(args.batch, now - timedelta(minutes=30), args.rounds), journal,
                                  sources=[Source.ACCESS])
-            panel = EventsPanel(None, journal, stream, {})
+            panel = EventsPanel(journal, stream, Settings(Path(tmp) / "settings.toml"))
             panel.resize(1500, 900)
             panel.show()
             await settle(0.3)
@@ -141,10 +157,10 @@ async def run(args: argparse.Namespace) -> int:
                 await settle(0.1)  # the repaint after it
                 stalls.append(beat.stop())
                 if args.verbose:
-                    print(f"    round {len(stalls)}: stall {stalls[-1]:.1f} ms, poll {polls[-1] * 1000:.0f} ms")
+                    say(f"    round {len(stalls)}: stall {stalls[-1]:.1f} ms, poll {polls[-1] * 1000:.0f} ms")
                 assert len(added) == args.batch, len(added)
             rows = panel.model.rowCount()
-            print(f"  ingest (journal + model): median {statistics.median(polls) * 1000:,.1f} ms per {args.batch:,} "
+            say(f"  ingest (journal + model): median {statistics.median(polls) * 1000:,.1f} ms per {args.batch:,} "
                   f"events = {args.batch / statistics.median(polls):,.0f} events/s (worst "
                   f"{max(polls) * 1000:,.1f} ms); table now {rows:,} rows")
 
@@ -157,10 +173,10 @@ async def run(args: argparse.Namespace) -> int:
             t0 = time.perf_counter()
             panel.view.viewport().repaint()
             t_paint = time.perf_counter() - t0
-            print(f"  model.add_events({args.batch:,}): {t_model * 1000:,.2f} ms "
+            say(f"  model.add_events({args.batch:,}): {t_model * 1000:,.2f} ms "
                   f"({args.batch / t_model:,.0f} events/s); table repaint {t_paint * 1000:,.2f} ms")
             verdict = "within" if max(stalls) <= FRAME_MS else "OVER"
-            print(f"  longest Qt loop stall while {args.batch:,} events arrive: median "
+            say(f"  longest Qt loop stall while {args.batch:,} events arrive: median "
                   f"{statistics.median(stalls):,.1f} ms, worst {max(stalls):,.1f} ms ({verdict} one frame, "
                   f"{FRAME_MS:.0f} ms)")
 
@@ -174,8 +190,17 @@ async def run(args: argparse.Namespace) -> int:
                 view.scrollTo(model.index(row, 0))
                 view.viewport().repaint()
                 jumps.append(time.perf_counter() - t0)
-            print(f"  scroll jump + repaint: median {statistics.median(jumps) * 1000:,.1f} ms, worst "
+            say(f"  scroll jump + repaint: median {statistics.median(jumps) * 1000:,.1f} ms, worst "
                   f"{max(jumps) * 1000:,.1f} ms over {model.rowCount():,} rows")
+            emit([
+                Figure("events panel: ingest into journal + model (median)", 20_000,
+                       args.batch / statistics.median(polls), "events/s", direction="at least",
+                       note=f"batches of {args.batch:,}, {args.history:,} events of history, panel shown"),
+                Figure(f"events panel: Qt loop stall while {args.batch:,} arrive (worst)", FRAME_MS, max(stalls),
+                       "ms", note=f"median {statistics.median(stalls):.1f} ms of {args.rounds}"),
+                Figure("events panel: scroll jump + repaint (worst)", FRAME_MS, max(jumps) * 1000, "ms",
+                       note=f"median {statistics.median(jumps) * 1000:.1f} ms, {model.rowCount():,} rows"),
+            ], args)
             await panel.stop()
             panel.close()
             panel.deleteLater()
@@ -192,14 +217,18 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print every round")
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="sys.setswitchinterval (seconds) for the run, to see the GIL's share")
+    parser.add_argument("--quick", action="store_true", help="20,000 events of history, 5 rounds")
+    add_json_option(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.history, args.rounds = 20_000, 5
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     loop = aio.create_loop(app)
     print(f"events panel benchmark: batches of {args.batch:,}, Python {sys.version.split()[0]}, "
-          f"Qt platform {app.platformName()}")
+          f"Qt platform {app.platformName()}", file=human(args))
     try:
         return loop.run_until_complete(run(args))
     finally:

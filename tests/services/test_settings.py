@@ -56,7 +56,10 @@ def test_a_damaged_file_is_set_aside_not_fatal(tmp_path: Path) -> None:
     path.write_text('theme = "light"\n[[profiles]\nname = ', encoding="utf-8")
     settings = Settings.load(path)
     assert settings.theme == "dark"
-    assert path.with_name("settings.toml.bad").read_text(encoding="utf-8").startswith('theme = "light"')
+    [kept] = path.parent.glob("settings.toml.damaged-*")  # renamed with the time, reported on screen
+    assert kept.read_text(encoding="utf-8").startswith('theme = "light"')
+    assert settings.set_aside is not None
+    assert str(path) in settings.set_aside.text
     settings.save()
     assert tomllib.loads(path.read_text(encoding="utf-8")) == {}
 

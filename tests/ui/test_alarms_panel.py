@@ -170,11 +170,11 @@ def test_an_alarm_rings_raises_the_badge_and_notifies(env, qtbot, qtmodeltester)
     assert env.players == []  # nothing made before it is needed
     env.arrive(env.alarm(1), env.alarm(2), env.alarm(3, level=Level.NORMAL, name="Normal Verify Open"))
     assert env.player.plays == 1
-    assert env.player.path.name == "alarm.wav"
+    assert env.player.path.name == "priority-2.wav"  # forced doors: the urgent priority's own sound
     assert env.counts == [2]
     assert env.panel.count == 2
     assert env.panel.model.rowCount() == 2
-    assert env.panel.headline.text() == "⚠ 2 alarms to acknowledge"
+    assert env.panel.headline.text() == "⚠ 2 alarms to acknowledge · 2 urgent"  # forced doors
     assert env.tray.messages  # the panel's window is not the active one
     title, text = env.tray.messages[0]
     assert title == "Alarm (+1 more)"
@@ -197,7 +197,8 @@ def test_normal_and_warning_events_stay_silent(env) -> None:
 
 
 def test_acknowledging_several_with_one_note_clears_them_and_writes_the_audit(env, run) -> None:
-    env.arrive(env.alarm(1), env.alarm(2), env.alarm(3))
+    held = "Door Open Timeout"  # medium priority: acknowledged together, a note optional (forced doors: one by one)
+    env.arrive(env.alarm(1, name=held), env.alarm(2, name=held), env.alarm(3, name=held))
     env.panel.select_keys(["alarm-1", "alarm-3"])
     assert env.panel.ack_button.text() == "Acknowledge 2 alarms…"
 
@@ -295,8 +296,9 @@ def test_mute_and_volume_are_applied_and_remembered(env) -> None:
     env.arrive(env.alarm(1))
     assert env.counts == [1]
     assert env.players == []  # muted: nothing rang
-    assert env.panel.mute_button.text() == "Sound muted"
-    assert (env.settings.panel(AlarmsOptions).volume, env.settings.panel(AlarmsOptions).muted) == (30, True)
+    assert env.panel.mute_button.text() == "Sound muted until 07:00"  # the button mutes until the shift's end
+    kept = env.settings.panel(AlarmsOptions)
+    assert (kept.volume, kept.muted_until) == (30, "2024-05-01T07:00:00")
     env.panel.set_muted(False)
     env.arrive(env.alarm(2))
     assert env.player.plays == 1
@@ -305,10 +307,46 @@ def test_mute_and_volume_are_applied_and_remembered(env) -> None:
 
 
 def test_settings_give_the_initial_sound(make_env) -> None:
-    env = make_env({"alarms": {"muted": True, "volume": 15}})
-    assert env.panel.sound.muted
+    env = make_env({"alarms": {"muted_until": "2024-05-01T07:00:00", "volume": 15}})
+    assert env.panel.sound.muted  # started again during the mute: muted until its end, and says so
     assert env.panel.mute_button.isChecked()
+    assert env.panel.mute_button.text() == "Sound muted until 07:00"
     assert env.panel.volume.value() == 15
+
+
+def test_a_mute_without_an_end_or_past_its_end_is_not_carried_into_a_new_start(make_env) -> None:
+    endless = make_env({"alarms": {"muted": True}})  # written by older versions: no end
+    assert not endless.panel.sound.muted
+    ended = make_env({"alarms": {"muted_until": "2024-05-01T01:00:00"}})  # the clock says 02:14
+    assert not ended.panel.sound.muted
+    assert ended.settings.panel(AlarmsOptions).muted_until == ""  # forgotten
+    assert ended.panel.mute_button.text() == "Sound on"
+
+
+def test_the_mute_menu_mutes_for_a_while_and_the_sound_comes_back_by_itself(env) -> None:
+    said: list[str] = []
+    env.panel.mute_changed.connect(said.append)
+    control = env.panel.mute_control
+    assert [a.text() for a in control.menu.actions() if a.text()][:3] == [
+        "Mute for 15 minutes", "Mute for 1 hour", "Mute until the end of the shift (07:00)"]
+    control.for_15.trigger()
+    assert said[-1] == "Sound muted until 02:29"
+    env.arrive(env.alarm(1))
+    assert env.players == []  # muted: nothing rang
+    env.clock.advance(minutes=15)
+    control.check()  # once a second on its own timer
+    assert said[-1] == ""
+    assert not env.panel.sound.muted
+    assert env.panel.mute_button.text() == "Sound on"
+    assert env.settings.panel(AlarmsOptions).muted_until == ""
+    env.arrive(env.alarm(2))
+    assert env.player.plays == 1
+    assert control.mute_until("06:30")
+    assert said[-1] == "Sound muted until 06:30"
+    assert not control.mute_until("6h30")  # not a time: nothing changes
+    assert said[-1] == "Sound muted until 06:30"
+    control.sound_on.trigger()
+    assert not env.panel.sound.muted
 
 
 def test_without_audio_the_panel_stays_silent_and_says_so_once(make_env, caplog) -> None:
@@ -430,8 +468,8 @@ def test_every_cell_tells_the_whole_alarm_in_its_tooltip(env) -> None:
     env.arrive(env.alarm(1, pin="7", person="Mallory", device_name="Controller 4"))
     model = env.panel.model
     tip = model.index(0, AlarmColumn.TIME).data(Qt.ItemDataRole.ToolTipRole)
-    for words in ("Alarm: Forced open", "Time: 2024-05-01 02:13:01", "Door / point: Door 1",
-                  "Person: 7 · Mallory", "Device: Controller 4", "Waiting: 59 s"):
+    for words in ("Urgent priority (forced door): Forced open", "State: New", "Time: 2024-05-01 02:13:01",
+                  "Door / point: Door 1", "Person: 7 · Mallory", "Device: Controller 4", "Waiting: 59 s"):
         assert words in tip
     assert model.index(0, AlarmColumn.TIME).data() == "02:13:01"  # today: the time of day is enough
 
@@ -445,10 +483,10 @@ def test_times_before_today_carry_their_date() -> None:
 
 def test_the_columns_chosen_are_remembered(make_env) -> None:
     first = make_env()
-    first.panel._choose_columns([AlarmColumn.SEVERITY, AlarmColumn.EVENT, AlarmColumn.WAITING])
-    assert first.settings.panel(AlarmsOptions).columns == ["Severity", "Event", "Waiting"]
+    first.panel._choose_columns([AlarmColumn.PRIORITY, AlarmColumn.EVENT, AlarmColumn.WAITING])
+    assert first.settings.panel(AlarmsOptions).columns == ["Priority", "Event", "Waiting"]
     again = make_env(first.settings)
-    assert again.panel.visible_columns() == [AlarmColumn.SEVERITY, AlarmColumn.EVENT, AlarmColumn.WAITING]
+    assert again.panel.visible_columns() == [AlarmColumn.PRIORITY, AlarmColumn.EVENT, AlarmColumn.WAITING]
     broken = make_env({"alarms": {"columns": "not a list"}})
     assert broken.panel.visible_columns() == list(SHOWN_IN_A_COLUMN)
 
@@ -461,7 +499,7 @@ def test_the_headline_flashes_when_an_alarm_comes_then_stays_lit(env, qtbot) -> 
     assert env.panel.flashing
     qtbot.waitUntil(lambda: not env.panel.flashing, timeout=5000)
     assert {dim for _, dim in seen} == {True, False}  # it did flash
-    assert {text for text, _ in seen} == {"⚠ 1 alarm to acknowledge"}  # and the words never went away
+    assert {text for text, _ in seen} == {"⚠ 1 alarm to acknowledge · 1 urgent"}  # and the words never went away
     assert not env.panel.headline.property("dim")  # it ends lit
     assert f"background: {theme.current().alarm};" in env.panel.headline.styleSheet()
     env.panel.select_keys(["alarm-1"])
@@ -522,13 +560,13 @@ def test_while_alarms_are_not_received_the_panel_says_since_when_never_a_green_a
     assert panel.stack.currentWidget() is panel.empty
     # an alarm (back-filled, say) while the feed is still down: the count first, the outage still said
     env.arrive(env.alarm(1))
-    assert panel.headline.text().splitlines() == ["⚠ 1 alarm to acknowledge", f"✗ {words}"]
+    assert panel.headline.text().splitlines() == ["⚠ 1 alarm to acknowledge · 1 urgent", f"✗ {words}"]
     assert panel.headline.property("level") == "alarm"
     # the feed is back: the count alone
     panel.set_feed(True)
     assert panel.receiving
-    assert panel.headline.text() == "⚠ 1 alarm to acknowledge"
-    panel.queue.acknowledge(["alarm-1"], "")
+    assert panel.headline.text() == "⚠ 1 alarm to acknowledge · 1 urgent"
+    panel.queue.acknowledge(["alarm-1"], "Checked")
     assert panel.headline.text() == "✓ No alarm waiting"
     assert panel.headline.property("level") == "ok"
     assert panel.empty.text().startswith("No alarm is waiting.")

@@ -332,7 +332,7 @@ def test_actions_and_filters_wrap_in_a_narrow_column_and_nothing_is_cut(env, run
     with themed(qapp):
         assert panel.minimumSizeHint().width() <= LEFT_COLUMN
         lay_out(panel, 850, 760)  # the board's column on a 1280x800 screen
-        assert_fit(panel, [panel.toolbar, panel.filter_bar, panel.tabs, panel.details])
+        assert_fit(panel, [panel.toolbar, panel.filter_bar, panel.tabs, panel.details_scroll])  # details scroll
         assert rows(assert_fit(panel.toolbar, actions)) == 2
         assert_fit(panel.filter_bar, filters)
         assert panel.seconds.isVisibleTo(panel)

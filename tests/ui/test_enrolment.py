@@ -298,6 +298,84 @@ def test_a_csv_import_reports_refused_rows(rig: Rig) -> None:
     rig.run(scenario())
     assert "C003" in p.banner.text
     assert rig.person("C005") is not None
+    table = p.import_dialog().model  # every row, with what became of it
+    statuses = {table.rows[r].pin or f"line {table.rows[r].line}": table.data(table.index(r, 3))
+                for r in range(table.rowCount())}
+    assert statuses["C005"] == "sent, added"
+    assert statuses["C003"].startswith("refused: ")
+    assert "card" in statuses["C003"]
+    assert statuses["bad pin"].startswith("invalid: ")
+
+
+def test_five_hundred_people_import_with_a_row_table_and_a_report(
+    rig: Rig, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = rig.panel
+    dept = rig.sim.call(lambda s: next(iter(s.world.departments)))
+    taken = rig.sim.call(lambda s: next(iter(s.world.cards)))
+    lines = ["PIN,First name,Last name,Department,Card"]
+    for i in range(500):
+        card = taken if i == 250 else f"66{i:06d}"
+        pin = "bad pin" if i == 499 else f"B{i:04d}"
+        lines.append(f"{pin},Bulk,Person {i},{dept},{card}")
+    rows = p.preview_csv("\n".join(lines))
+    assert len(rows) == 500
+    dialog = p.import_dialog()
+    assert dialog.isVisible()
+    assert dialog.model.rowCount() == 500
+    assert dialog.model.data(dialog.model.index(0, 3)) == "valid, not sent yet"
+    assert dialog.model.data(dialog.model.index(0, 2)) == "Bulk Person 0"
+    assert dialog.import_button.text() == "Import 499 valid rows"
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)  # the dialog asks the panel to run it
+    rig.run(until(lambda: not p.busy() and not dialog.running and dialog.banner.kind is not None
+                  and dialog.banner.kind != "info", 120))
+    assert dialog.banner.text.endswith("498 people imported, 1 refused by the server, 1 not sent (errors in the file).")
+    assert dialog.progress.value() == 499
+    assert not dialog.import_button.isEnabled()  # nothing left to send: never twice
+    dialog.only_problems.setChecked(True)
+    shown = [dialog.proxy.data(dialog.proxy.index(r, 1)) for r in range(dialog.proxy.rowCount())]
+    assert shown == ["B0250", "bad pin"]
+    assert rig.sim.call(lambda s: sum(1 for pin in s.world.persons if pin.startswith("B0"))) == 498
+    assert sum(1 for r in rig.audit.rows(action="person.bulk") if r.result == "ok") >= 5
+
+    report = rig.paths.data_dir.parent / "import-report.csv"
+
+    async def chosen(*_args: Any) -> Path:
+        return report
+
+    monkeypatch.setattr("console.ui.files.ask_save_path", chosen)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # the report, every row
+    rig.run(until(lambda: not p.busy() and report.exists()))
+    lines = report.read_text("utf-8-sig").splitlines()
+    assert len(lines) == 501
+    assert lines[0] == "line,pin,name,state,status"
+    assert lines[1] == "2,B0000,Bulk Person 0,done,\"sent, added\""
+    assert any(line.startswith('252,B0250,Bulk Person 250,refused,"refused: ') for line in lines)
+
+
+def test_the_same_file_again_later_sends_nothing_twice(rig: Rig) -> None:
+    """The file's rows are kept on disk as they go: opened again (after a restart: a new import from the file),
+    the accepted ones say so and are not offered, the refused one keeps its reason."""
+    p = rig.panel
+    dept = rig.sim.call(lambda s: next(iter(s.world.departments)))
+    taken = rig.sim.call(lambda s: next(iter(s.world.cards)))
+    text = "\n".join(["pin,name,department,card"] + [f"L{i:03d},Again {i},{dept},{taken if i == 2 else f'44{i:05d}'}"
+                                                       for i in range(6)])
+    p.preview_csv(text)
+    rig.run(p.run_bulk())
+    p.preview_csv(text)  # the same file, read again
+    dialog = p.import_dialog()
+    statuses = [dialog.model.data(dialog.model.index(r, 3)) for r in range(dialog.model.rowCount())]
+    assert statuses[0] == "accepted in an earlier import of this file"
+    assert statuses[2].startswith("refused: ")
+    assert statuses[2].endswith("(an earlier import of this file)")
+    assert "Imported before: 5 accepted, 1 refused" in dialog.summary.text()
+    assert dialog.import_button.text() == "Nothing left to import"
+    assert not dialog.import_button.isEnabled()
+    assert not list(rig.paths.data_dir.rglob("imports/*.tmp"))
+    ledger = next(rig.paths.data_dir.rglob("imports/*.json")).read_text()
+    assert "Again" not in ledger
+    assert "4400000" not in ledger
 
 
 def test_the_panel_never_steals_focus_with_its_shortcuts(rig: Rig) -> None:

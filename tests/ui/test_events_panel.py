@@ -220,6 +220,9 @@ def test_a_filter_applies_to_history_and_to_live_rows(env, run) -> None:
     assert all(door.casefold() in (model.event_at(r).point.casefold() + model.event_at(r).reader.casefold())
                for r in range(model.rowCount()))
     assert "match the filter" in env.panel.count_label.text()
+    bar.set_text("lobyy-no-such-door")
+    assert model.rowCount() == 0
+    assert env.panel.count_label.text() == "No event matches the filter: press Clear to see every event"
     bar.clear()
     assert model.rowCount() == env.journal.count()
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.services.events import Level
 from console.services.paths import Paths
 from console.services.visitors import check_character
 from console.sim import SimConfig, SimulatorThread
@@ -333,14 +334,16 @@ def test_hostile_names_never_render_as_markup_anywhere_in_the_window(
         # the hostile person is refused at the hostile door, then the door is forced open: an alarm
         sim.call(lambda s: s.emit("denied", door_id=door_id, pin=pin))
         sim.call(lambda s: s.emit("forced_open", door_id=door_id))
-        await until(lambda: any(a.event.point == HOSTILE_DOOR for a in alarms.queue.alarms), 30)
+        await until(lambda: any(a.event.point == HOSTILE_DOOR and a.event.level is Level.ALARM
+                                for a in alarms.queue.alarms), 30)
         # the board's door, with its details and recent events
         item = next(i for i in doors.board.items if i.name == HOSTILE_DOOR)
         doors.select(item.key)
         await until(lambda: doors.details.events.topLevelItemCount() > 0, 20)
         # the alarm selected, and its event in the events panel (details, "show door")
         row = next(r for r in range(alarms.model.rowCount())
-                   if alarms.model.alarm_at(r).event.point == HOSTILE_DOOR)
+                   if alarms.model.alarm_at(r).event.point == HOSTILE_DOOR
+                   and alarms.model.alarm_at(r).event.level is Level.ALARM)
         alarms.view.selectRow(row)
         assert events.select_event(alarms.model.index(row, 0).data(AlarmRole.KEY))
         for combo in events.findChildren(ChoiceCombo):  # the filters read the journal when they open
@@ -420,6 +423,9 @@ def test_the_alarm_queue_says_when_alarms_stop_coming_in_and_when_they_are_back(
     async def scenario() -> tuple[str, str, str]:
         task = asyncio.ensure_future(app.run())
         _window, _doors, _events, alarms, _visitors = await _all_panels(app)
+        await until(lambda: alarms.queue.loaded, 30)
+        # the demo site's low battery is a maintenance alarm in the queue: the guard deals with it first
+        alarms.queue.acknowledge([a.key for a in alarms.queue.alarms], note="Battery replaced")
         await until(lambda: alarms.headline.text() == "✓ No alarm waiting", 30)
         quiet = alarms.headline.text()
         sim.call(lambda s: s.set_faults(down_seconds=600))

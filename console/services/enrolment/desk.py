@@ -31,6 +31,7 @@ from console.api.errors import ApiError, CVSecError
 from console.api.models.levels import AccessLevel
 from console.api.models.persons import Card, Department, Person, PersonInput
 from console.services.audit import AuditError, Auditor, AuditTicket, begin
+from console.services.events import EventFilter, Journal, JournalError
 from console.services.outcome import Outcome
 from console.services.paths import private_dir
 from console.services.settings import atomic_write
@@ -164,13 +165,16 @@ class EnrolmentDesk:
         operator: str,
         audit: Auditor | None = None,
         clock: Callable[[], datetime] = datetime.now,
+        journal: Journal | None = None,
     ) -> None:
         self.client = client
         self.profile = profile
         self.operator = operator
         self.audit = audit
         self.clock = clock
+        self.journal = journal  # this connection's event journal: the person's events seen live here
         self.drafts = DraftStore(data_dir / "enrolment" / profile_slug(profile) / "drafts")
+        self.imports_dir = data_dir / "enrolment" / profile_slug(profile) / "imports"  # bulk import ledgers
         self._departments: list[Department] | None = None
         self._levels: list[AccessLevel] | None = None
 
@@ -201,13 +205,38 @@ class EnrolmentDesk:
         return next((p for p in page.items if p.pin == pin.strip()), None)
 
     async def last_events(self, pin: str, count: int = 10) -> list[str]:
-        """The person's last access events (2.19.9), newest first, as lines of plain text."""
-        page = await self.client.person_transactions(pin.strip(), page_size=count)
-        rows = sorted(page.items, key=lambda t: t.event_time or datetime.min, reverse=True)
-        return [" ".join(part for part in (
-                    f"{t.event_time:%Y-%m-%d %H:%M}" if t.event_time else "",
-                    clean_text(f"{t.event_name} — {t.event_point_name or t.reader_name}", limit=160)) if part)
-                for t in rows[:count]]
+        """The person's last access events, newest first, as lines of plain text: those this console's journal
+        holds (seen live, even before the server's lists have them) and the server's list (2.19.9), once each
+        (the same minute at the same point is one event)."""
+        pin = pin.strip()
+        found: dict[tuple[str, str], tuple[datetime, str]] = {}
+
+        def add(when: datetime | None, name: str, point: str) -> None:
+            stamp = f"{when:%Y-%m-%d %H:%M}" if when else ""
+            key = (stamp, clean_text(point, limit=80))
+            if key not in found:
+                text = " ".join(p for p in (stamp, clean_text(f"{name} — {point}", limit=160)) if p)
+                found[key] = (when or datetime.min, text)
+
+        if self.journal is not None:
+            try:
+                for event in self.journal.page(EventFilter(text=pin), limit=200, newest_first=True):
+                    if event.pin == pin:
+                        add(event.time, event.name, event.point or event.reader)
+                        if len(found) >= count:
+                            break
+            except JournalError as exc:
+                log.warning("the journal could not be read for pin %s: %s", pin, exc)
+        try:
+            page = await self.client.person_transactions(pin, page_size=count)
+        except CVSecError:
+            if not found:
+                raise
+        else:
+            for t in page.items:
+                add(t.event_time, t.event_name, t.event_point_name or t.reader_name)
+        rows = sorted(found.values(), key=lambda item: item[0], reverse=True)
+        return [text for _when, text in rows[:count]]
 
     async def cards(self, pin: str) -> list[Card]:
         return await self.client.person_cards(pin)

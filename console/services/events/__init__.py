@@ -14,12 +14,14 @@ The panel's model reads ``journal.count(filter)`` / ``journal.page(filter, offse
 same ``filter.matches(event)`` to the live events it receives from ``stream.events_added``.
 """
 
-from .alarms import ACK_ACTION, SNOOZE_ACTION, Alarm, AlarmQueue, AuditEntry, AuditSink
+from .alarms import ACK_ACTION, SNOOZE_ACTION, Alarm, AlarmQueue, AuditEntry, AuditSink, NoteRequired
 from .export import export_csv, main, safe_cell
 from .journal import JOURNAL_FILE, Journal, JournalError, Retention
 from .model import MAX_PHOTO_BASE64, Acknowledgement, Event, EventFilter, Gap, Level, Source, event_key, normalise
+from .priority import AlarmKind, AlarmPriorities, Priority
 from .rules import DEFAULT_RULES, Classifier, Rule
 from .stream import SOURCES, EventStream, MonitorClient, SourceState, SourceStatus
+from .workflow import AckMark, AlarmState, WorkflowStore
 
 __all__ = [
     "ACK_ACTION",
@@ -28,9 +30,13 @@ __all__ = [
     "MAX_PHOTO_BASE64",
     "SNOOZE_ACTION",
     "SOURCES",
+    "AckMark",
     "Acknowledgement",
     "Alarm",
+    "AlarmKind",
+    "AlarmPriorities",
     "AlarmQueue",
+    "AlarmState",
     "AuditEntry",
     "AuditSink",
     "Classifier",
@@ -42,11 +48,14 @@ __all__ = [
     "JournalError",
     "Level",
     "MonitorClient",
+    "NoteRequired",
+    "Priority",
     "Retention",
     "Rule",
     "Source",
     "SourceState",
     "SourceStatus",
+    "WorkflowStore",
     "event_key",
     "export_csv",
     "main",

@@ -16,6 +16,7 @@ import argparse
 import csv
 import io
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -112,7 +113,7 @@ def profile_journals(data_dir: Path) -> dict[str, Path]:
         try:
             with Journal(path, read_only=True) as jr:
                 name = jr.get_meta(PROFILE_META) or folder.name
-        except JournalError:
+        except (JournalError, sqlite3.DatabaseError):  # damaged: named by its folder, refused when read
             name = folder.name
         found[name] = path
     return found
@@ -158,15 +159,22 @@ def _when(text: str) -> datetime:
     return moment.replace(tzinfo=None) if moment.tzinfo is None else moment.astimezone().replace(tzinfo=None)
 
 
+def _folder(text: str) -> Path:
+    """A folder argument; an empty one is refused (it would silently mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: name a folder")
+    return Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="console export-events",
         description="Export the event journal for a time range to CSV, without opening a window.",
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--basedir", type=Path, help="the console's base directory (the journal is in DIR/data); "
+    where.add_argument("--basedir", type=_folder, help="the console's base directory (the journal is in DIR/data); "
                        "default: CVSEC_BASEDIR, else the console's usual data directory")
-    where.add_argument("--data-dir", type=Path, help="the data directory holding the journals")
+    where.add_argument("--data-dir", type=_folder, help="the data directory holding the journals")
     parser.add_argument("--profile", metavar="NAME", help="the connection profile whose journal to read "
                         "(needed when several profiles keep one)")
     parser.add_argument("--since", type=_when,
@@ -195,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         levels=frozenset(Level.parse(v) for v in args.level or ()),
         sources=frozenset(Source(v) for v in args.source or ()),
     )
+    journal = data_dir  # (named in the message of a journal that cannot be read)
     try:
         journal, which = find_journal(data_dir, args.profile)
         print(f"export-events: reading {which} ({journal})", file=sys.stderr)
@@ -208,6 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             count = export_csv(journal, args.since, args.until, args.csv, flt)
     except JournalError as exc:
         print(f"export-events: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # read-only: nothing is repaired here, the console does it at its start
+        print(f"export-events: the event journal {journal} cannot be read ({exc}): it is damaged. Nothing was "
+              "exported. The console sets a damaged journal aside (renamed with the time) and starts a fresh one "
+              "at its next start.", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"export-events: cannot write {args.csv}: {exc.strerror or exc}", file=sys.stderr)

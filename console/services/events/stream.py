@@ -256,11 +256,15 @@ class EventStream:
         await self.poller.run()
 
     async def _step(self) -> bool:
-        """One poll for the poller: a failure when no source answered (the health then says so)."""
+        """One poll for the poller: a failure when no source answered, or when a source that answered before
+        no longer does (access events stopped while gates still answer: the health says so)."""
         await self.poll_once()
         polled = [rt for rt in self._rt.values() if rt.state != SourceState.UNAVAILABLE]
         if polled and all(rt.state == SourceState.FAILING for rt in polled):
             raise polled[0].failure or CVSecError(polled[0].error or "no event source answered")
+        lost = [rt for rt in polled if rt.state == SourceState.FAILING and rt.ever_ok]
+        if lost:
+            raise lost[0].failure or CVSecError(lost[0].error or "an event source stopped answering")
         return True
 
     # -- polling ---------------------------------------------------------------------------------

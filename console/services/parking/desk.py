@@ -10,8 +10,11 @@ open a barrier, keep the allow/deny lists and fixed vehicles; Qt-free, used by t
     take_payment(bill)   2.47.2 once. Refused here, before the server's -220, when this record already has a
                          payment that is done, uncertain or on the wire. The amount is confirmed by billing
                          again first. A lost answer leaves the payment "uncertain"; nothing else is offered for
-                         it until settle() bills again: nothing due (or only what accrued since) means the
-                         payment arrived, the full amount still due means it did not
+                         it until settle() reads the record's own state and bills again: the record marked paid
+                         (2.41.7 eventType 11/12) or less due than was taken means it arrived; as much due
+                         means it did not when that is certain (billed again within minutes, or the server is
+                         seen to mark paid records and this one is not); otherwise it stays uncertain and the
+                         operator, having checked on the server, marks it (resolve())
     open_barrier(...)    2.36.2 once, with a reason
     lists                2.41.9 allowed / prohibited, 2.4.2 removal, 2.41.10/11 fixed vehicles, 2.36.3/4 plates
 
@@ -46,6 +49,7 @@ from console.api.models.parking import (
     CarType,
     FixedVehicle,
     ParkChannel,
+    ParkEventType,
     ParkingArea,
     ParkingDiscount,
     ParkingEntrance,
@@ -86,6 +90,8 @@ PAGE_SIZE: Final = 200
 MAX_PAGES: Final = 25
 MAX_PASSAGES: Final = 300  # entries and exits kept for the live list
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+SETTLE_PROMPT: Final = timedelta(minutes=5)  # a settle this soon after the bill (server time) sees no new fee step
+PAID_TYPES: Final = frozenset({ParkEventType.ONLINE_PREPAYMENT, ParkEventType.PAID_ONLINE})
 
 _REFUSALS: Final[Mapping[int, tuple[str, str]]] = {
     -220: ("record", "the server has no open parking record for it (not parked, or already paid)"),
@@ -100,6 +106,14 @@ _REFUSALS: Final[Mapping[int, tuple[str, str]]] = {
 
 def _when(value: datetime | None) -> str:
     return value.strftime(TIME_FORMAT) if value is not None else ""
+
+
+def _seconds(text: str) -> timedelta | None:
+    return timedelta(seconds=int(text)) if text.isdigit() else None
+
+
+def _whole_seconds(value: timedelta | None) -> str:
+    return "" if value is None else str(max(0, int(value.total_seconds())))
 
 
 def _duration_words(value: timedelta | None) -> str:
@@ -125,10 +139,22 @@ class ChannelInfo:
     name: str
     lot: str = ""  # the lot whose name starts the channel's name, when one does
     last_opened: str = ""  # "HH:MM by ann: reason", when this desk opened it
+    direction: str = ""  # "entry" / "exit": the records seen through it (2.36.1 says only id and name)
+    last_car: str = ""  # "HH:MM Liao F4J227 in": the newest record seen through it
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.lot})" if self.lot and self.lot not in self.name else self.name
+
+    @property
+    def state(self) -> str:
+        """What is known of the lane, in words: its direction, the last car through, this desk's last opening."""
+        parts = [self.direction or "lane"]
+        if self.last_car:
+            parts.append(f"last car {self.last_car}")
+        if self.last_opened:
+            parts.append(f"opened {self.last_opened}")
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +364,7 @@ class ParkingDesk:
         self.passages: list[Passage] = []  # newest first
         self._opened: dict[str, str] = {}  # channel id -> "HH:MM by ann: reason"
         self._pay_lock = asyncio.Lock()
+        self.marks_payments = False  # seen a record marked paid (2.41.7 eventType 11/12)
         self.polls = 0
         self.poller = Poller("parking", self._step, policy or PollPolicy(), health=health)
 
@@ -385,6 +412,8 @@ class ParkingDesk:
         exits: list[ParkingExit] = await self._pages(self.client.parking_exits, start)
         first = not self._loaded
         backfilled = self.poller.failures > 0
+        if not self.marks_payments and any(r.event_type in PAID_TYPES for r in [*entries, *exits]):
+            self.marks_payments = True  # this server marks paid records: settling may lean on the mark
         new_in = [e for e in entries if self._entry_key(e) not in self._entries]
         new_out = [x for x in exits if self._exit_key(x) not in self._exits]
         for e in new_in:
@@ -489,11 +518,20 @@ class ParkingDesk:
 
     def channel_infos(self) -> list[ChannelInfo]:
         names = sorted((clean_text(a.name, 80) for a in self.areas), key=len, reverse=True)
+        newest: dict[str, Passage] = {}
+        for passage in self.passages:  # newest first
+            newest.setdefault(passage.channel, passage)
         out = []
         for c in self.channels:
             name = clean_text(c.channel_name, 80) or c.channel_id
             lot = next((n for n in names if n and name.startswith(n)), "")
-            out.append(ChannelInfo(c.channel_id, name, lot, self._opened.get(c.channel_id, "")))
+            seen = newest.get(name)
+            direction = last = ""
+            if seen is not None:
+                direction = "entry" if seen.direction == "in" else "exit"
+                when = seen.at.strftime("%H:%M") if seen.at else ""
+                last = f"{when} {seen.plate}".strip()
+            out.append(ChannelInfo(c.channel_id, name, lot, self._opened.get(c.channel_id, ""), direction, last))
         return out
 
     def cars(self) -> list[CarInLot]:
@@ -590,7 +628,8 @@ class ParkingDesk:
         car = self._cars.get(bill.record_id)
         record = self.payments.new(record_id=bill.record_id, plate=bill.plate, amount=to_cents_text(bill.amount),
                                    payment_type=payment_type, operator=self.operator, check_in=_when(bill.check_in),
-                                   parked=bill.parked_words, car_type=bill.car_type or (car.car_type if car else ""),
+                                   parked=bill.parked_words, parked_seconds=_whole_seconds(fresh.bill.parked),
+                                   car_type=bill.car_type or (car.car_type if car else ""),
                                    area=bill.area or (car.area if car else ""), taken_at=_when(self.clock()))
         target = f"plate {bill.plate} (record {bill.record_id})"
         params = {"amount": to_cents_text(bill.amount), "paymentType": payment_type, "receipt": record.receipt}
@@ -644,11 +683,18 @@ class ParkingDesk:
                                  payment=current)
         target = f"plate {current.plate} (record {current.record_id})"
         params = {"amount": current.amount, "receipt": current.receipt}
+        marked = await self._record_says_paid(current)
+        if marked:
+            shown = await self.bill(current.plate)  # what is due now, for the screen (nothing, or what accrued)
+            now_due = shown.bill if shown.bill is not None and shown.bill.record_id == current.record_id else None
+            return self._settled_arrived(current, target, params, "the server's own parking record says it is paid",
+                                         "ok: the parking record is marked paid", now_due)
         fresh = await self.bill(current.plate)
         if fresh.bill is None:
             if fresh.code == -220:
-                text = (f"{current.plate} is no longer billed by the server (it has left): whether the payment "
-                        "arrived cannot be told here; it stays uncertain, check it on the server")
+                text = (f"{current.plate} is no longer billed by the server (it has left) and its parking record "
+                        "does not say it was paid: whether the payment arrived cannot be told here; it stays "
+                        "uncertain. Check it on the server, then mark it")
                 text += self._audit("parking.payment.settle", target, params, "uncertain: the car is not parked")
             else:
                 text = f"could not settle the payment of {current.plate} now: {fresh.message}; it stays uncertain"
@@ -656,23 +702,89 @@ class ParkingDesk:
         bill = fresh.bill
         if bill.record_id != current.record_id:
             text = (f"{current.plate} has a new parking record: whether the payment {current.receipt} arrived cannot "
-                    "be told here; it stays uncertain, check it on the server")
+                    "be told here; it stays uncertain. Check it on the server, then mark it")
             return ParkingResult(Outcome.UNCERTAIN, text, bill=bill, payment=current)
         if bill.amount < current.money:
             since = f" (only {bill.amount} accrued since is due)" if bill.amount > 0 else ""
-            record = self.payments.update(current.receipt, state="done", settled_at=_when(self.clock()),
-                                          note=f"confirmed by billing again: nothing of it is due any more{since}")
-            text = f"the payment of {current.plate} had arrived: {current.amount} recorded (receipt {current.receipt})"
-            text += self._audit("parking.payment.settle", target, params, "ok: nothing due, the payment arrived")
+            return self._settled_arrived(current, target, params,
+                                         f"confirmed by billing again: nothing of it is due any more{since}",
+                                         "ok: nothing due, the payment arrived", bill)
+        # The fee still due is at least the amount taken. Either the payment did not arrive, or it did and the
+        # fee grew by that much since: billing alone cannot tell them apart (the question of issue 11).
+        grown = self._fee_may_have_grown(current, bill)
+        if not grown or (marked is False and self.marks_payments):
+            why = ("its parking record is not marked paid, and this server marks paid records" if grown
+                   else "billed again moments later")
+            record = self.payments.update(current.receipt, state="not_arrived", settled_at=_when(self.clock()),
+                                          note=f"{bill.amount} still due; {why}")
+            text = (f"the payment of {current.plate} did NOT reach the server ({bill.amount} is still due; {why}): "
+                    "take the payment again")
+            text += self._audit("parking.payment.settle", target, params, f"not arrived: {bill.amount} still due")
             self.changed.emit("payments")
-            return ParkingResult(Outcome.DONE, text, bill=bill, payment=record)
-        record = self.payments.update(current.receipt, state="not_arrived", settled_at=_when(self.clock()),
-                                      note=f"billing again: {bill.amount} still due")
-        text = (f"the payment of {current.plate} did NOT reach the server ({bill.amount} is still due): "
-                "take the payment again")
-        text += self._audit("parking.payment.settle", target, params, f"not arrived: {bill.amount} still due")
+            return ParkingResult(Outcome.NOT_SENT, text, bill=bill, payment=record)
+        text = (f"{bill.amount} is due now for {current.plate} ({current.amount} was taken at "
+                f"{current.taken_at[11:16]}): either the payment did not arrive, or it did and the fee has grown as "
+                "much since; the server's record does not say which. It stays uncertain: check it on the server, "
+                "then mark it")
+        text += self._audit("parking.payment.settle", target, params, f"uncertain: {bill.amount} due, cannot tell")
+        return ParkingResult(Outcome.UNCERTAIN, text, bill=bill, payment=current)
+
+    def _settled_arrived(self, current: PaymentRecord, target: str, params: Mapping[str, Any], note: str,
+                         audit: str, bill: Bill | None = None) -> ParkingResult:
+        record = self.payments.update(current.receipt, state="done", settled_at=_when(self.clock()), note=note)
+        text = f"the payment of {current.plate} had arrived: {current.amount} recorded (receipt {current.receipt})"
+        text += self._audit("parking.payment.settle", target, params, audit)
         self.changed.emit("payments")
-        return ParkingResult(Outcome.NOT_SENT, text, bill=bill, payment=record)
+        return ParkingResult(Outcome.DONE, text, bill=bill, payment=record)
+
+    def _fee_may_have_grown(self, payment: PaymentRecord, bill: Bill) -> bool:
+        """Whether the server's clock moved on more than :data:`SETTLE_PROMPT` since the payment was billed
+        (the parked time then and now, both the server's): if not, no fee step can have accrued."""
+        then = _seconds(payment.parked_seconds)
+        if then is None or bill.parked is None:
+            return True
+        return bill.parked - then > SETTLE_PROMPT
+
+    async def _record_says_paid(self, payment: PaymentRecord) -> bool | None:
+        """The record's own state (2.41.7, by plate around its check-in): True when its ``eventType`` says paid
+        (11 online prepayment, 12 paid), False when it is another type, None when it could not be read."""
+        try:
+            check_in = datetime.strptime(payment.check_in, TIME_FORMAT)
+        except ValueError:
+            return None
+        try:
+            page = await self.client.parking_entries(car_number=payment.plate, start=check_in - timedelta(minutes=1),
+                                                     end=check_in + timedelta(minutes=1), page_size=50)
+        except (CVSecError, ValueError) as exc:
+            log.info("the parking record of %s could not be read: %s", payment.plate, exc)
+            return None
+        record = next((e for e in page.items if e.id == payment.record_id), None)
+        if record is None:
+            return None
+        if record.event_type in PAID_TYPES:
+            self.marks_payments = True
+            return True
+        return False
+
+    async def resolve(self, payment: PaymentRecord, *, arrived: bool, note: str = "") -> ParkingResult:
+        """The operator checked an uncertain payment on the server: it arrived, or it did not. Audited."""
+        async with self._pay_lock:
+            current = self.payments.get(payment.receipt) or payment
+            if current.state != "uncertain":
+                return ParkingResult(Outcome.INVALID, f"the payment {current.receipt} is not uncertain "
+                                                      f"({current.state})", payment=current)
+            why = clean_text(note, 200) or "checked on the server"
+            target = f"plate {current.plate} (record {current.record_id})"
+            params = {"amount": current.amount, "receipt": current.receipt, "by_hand": why}
+            if arrived:
+                return self._settled_arrived(current, target, params, f"marked arrived by {self.operator}: {why}",
+                                             "ok: marked arrived by hand")
+            record = self.payments.update(current.receipt, state="not_arrived", settled_at=_when(self.clock()),
+                                          note=f"marked not arrived by {self.operator}: {why}")
+            text = f"the payment of {current.plate} is marked as not arrived: take the payment again"
+            text += self._audit("parking.payment.settle", target, params, "not arrived: marked by hand")
+            self.changed.emit("payments")
+            return ParkingResult(Outcome.NOT_SENT, text, payment=record)
 
     # -- barrier ---------------------------------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class PaymentRecord:
     operator: str = ""
     check_in: str = ""
     parked: str = ""
+    parked_seconds: str = ""  # the server's time parked when it was billed (settling compares with it)
     car_type: str = ""
     area: str = ""
     taken_at: str = ""

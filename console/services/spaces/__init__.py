@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .desk import REMIND_BEFORE, PersonChoice, SpaceDesk, SpaceResult
+from .manage import KINDS, ItemForm, SpaceAdmin, SpaceForm
 from .model import (
     ACTIVE,
     BatchAnswer,
@@ -12,23 +13,31 @@ from .model import (
     Named,
     SpaceInfo,
     check_request,
+    compose_content,
     overlapping,
     parse_batch_answer,
+    split_content,
 )
 
 __all__ = [
     "ACTIVE",
+    "KINDS",
     "REMIND_BEFORE",
     "BatchAnswer",
     "Booking",
     "BookingRequest",
     "DeviceInfo",
+    "ItemForm",
     "Named",
     "PersonChoice",
+    "SpaceAdmin",
     "SpaceDesk",
+    "SpaceForm",
     "SpaceInfo",
     "SpaceResult",
     "check_request",
+    "compose_content",
     "overlapping",
     "parse_batch_answer",
+    "split_content",
 ]

@@ -51,7 +51,9 @@ from .model import (
     Named,
     SpaceInfo,
     check_request,
+    compose_content,
     day_start,
+    split_content,
 )
 
 __all__ = ["REMIND_BEFORE", "Person", "PersonChoice", "SpaceDesk", "SpaceResult"]
@@ -163,6 +165,25 @@ class SpaceDesk:
         self._persons: tuple[float, list[PersonChoice]] | None = None
         self._directory_due = True
         self.poller = Poller(CHANNEL, self.refresh, policy or PollPolicy(), health=health, wait=self._wait)
+        self.visitor_source: Callable[[], list[str]] | None = None  # this desk's visitors (names), when known
+
+    def use_clock(self, clock: Callable[[], datetime]) -> None:
+        """Follow another clock (demo mode: the simulator's, which the Training menu moves on); statuses
+        always come from the server, this clock draws the now-line, times the reminders and the polls."""
+        self.clock = clock
+        self.changed.emit("clock")
+        self.poller.wake()
+
+    def desk_visitors(self) -> list[str]:
+        """Visitors registered (or expected) at this desk today, by name: they can join a booking."""
+        if self.visitor_source is None:
+            return []
+        try:
+            names = self.visitor_source()
+        except Exception:  # the visitor desk's files are its own business: no visitors offered
+            log.exception("the desk's visitors could not be listed")
+            return []
+        return list(dict.fromkeys(clean_text(n, 120) for n in names if n and n.strip()))
 
     # -- the window shown --------------------------------------------------------------------------------
 
@@ -331,6 +352,15 @@ class SpaceDesk:
         problems = check_request(request, spaces=self.spaces, bookings=others, now=self.clock())
         if problems:
             return SpaceResult(Outcome.INVALID, "; ".join(problems.values()), problems=problems)
+        if not request.participant_ids:  # visitors only: the host takes part (2.46.7 wants a person id)
+            try:
+                host = next((p.id for p in await self.persons() if p.pin == request.host_pin.strip()), "")
+            except CVSecError as exc:
+                return SpaceResult(Outcome.NOT_SENT, f"the host could not be looked up ({exc}); nothing was sent")
+            if not host:
+                return SpaceResult(Outcome.INVALID, "the host is not a person on the server",
+                                   problems={"host": "choose the host (a person on the server)"})
+            request = replace(request, participant_ids=(host,))
         try:
             body = self._body(request)
         except ValueError as exc:
@@ -382,17 +412,7 @@ class SpaceDesk:
                 not lengthened):
             return SpaceResult(Outcome.INVALID, f"this booking is {current.status_words}: only a booking to be "
                                                 "started can be moved (one in progress can be lengthened)")
-        extra = {}
-        if record.remind_time.name != "UNKNOWN":
-            extra["remind"] = record.remind_time.code
-        if record.start_sign_in_time.name != "UNKNOWN":
-            extra["sign_in"] = record.start_sign_in_time.code
-        request = BookingRequest(
-            space_id=space_id or current.space_id, subject=record.subject, start=start, end=end,
-            host_pin=record.apply_person_pin, participant_ids=tuple(i for i in record.participant_ids if i),
-            service_ids=tuple(i for i in record.service_ids if i), content=record.content, id=current.id,
-            host_email=record.apply_person_email, extra=extra,
-        )
+        request = replace(_request_of(record, current), space_id=space_id or current.space_id, start=start, end=end)
         return await self.book(request)
 
     async def for_edit(self, booking_id: str) -> BookingRequest | None:
@@ -401,16 +421,7 @@ class SpaceDesk:
         booking = Booking.of(record)
         if booking is None:
             return None
-        extra = {}
-        if record.remind_time.name != "UNKNOWN":
-            extra["remind"] = record.remind_time.code
-        if record.start_sign_in_time.name != "UNKNOWN":
-            extra["sign_in"] = record.start_sign_in_time.code
-        return BookingRequest(space_id=booking.space_id, subject=record.subject, start=booking.start,
-                              end=booking.end, host_pin=record.apply_person_pin,
-                              participant_ids=tuple(i for i in record.participant_ids if i),
-                              service_ids=tuple(i for i in record.service_ids if i), content=record.content,
-                              id=booking.id, host_email=record.apply_person_email, extra=extra)
+        return _request_of(record, booking)
 
     def _body(self, request: BookingRequest) -> SpaceReservationInput:
         remind = request.extra.get("remind")
@@ -419,7 +430,8 @@ class SpaceDesk:
             id=request.id, subject=request.subject.strip(), space_id=request.space_id,
             apply_person_pin=request.host_pin.strip(), participant_ids=list(request.participant_ids),
             start_time=request.start.replace(microsecond=0), end_time=request.end.replace(microsecond=0),
-            apply_person_email=request.host_email or None, content=request.content or None,
+            apply_person_email=request.host_email or None,
+            content=compose_content(request.content, request.visitors) or None,
             service_ids=list(request.service_ids) or None,
             remind_time=RemindTime.parse(remind) if remind else None,
             start_sign_in_time=SignInLead.parse(sign_in) if sign_in else None,
@@ -432,7 +444,8 @@ class SpaceDesk:
     def _params(request: BookingRequest) -> dict[str, Any]:
         return {"space": request.space_id, "start": request.start.isoformat(sep=" "),
                 "end": request.end.isoformat(sep=" "), "host": request.host_pin,
-                "participants": len(request.participant_ids), **({"id": request.id} if request.id else {})}
+                "participants": len(request.participant_ids), "visitors": len(request.visitors),
+                **({"id": request.id} if request.id else {})}
 
     def _matches(self, booking: Booking, request: BookingRequest) -> bool:
         return (booking.space_id == request.space_id and booking.start == request.start.replace(microsecond=0)
@@ -664,3 +677,18 @@ class SpaceDesk:
 
 def _with(booking: Booking, **changes: Any) -> Booking:
     return replace(booking, **changes)
+
+
+def _request_of(record: SpaceReservation, booking: Booking) -> BookingRequest:
+    """A booking's whole record as a request to change it (visitors split off its content)."""
+    extra = {}
+    if record.remind_time.name != "UNKNOWN":
+        extra["remind"] = record.remind_time.code
+    if record.start_sign_in_time.name != "UNKNOWN":
+        extra["sign_in"] = record.start_sign_in_time.code
+    notes, visitors = split_content(record.content)
+    return BookingRequest(space_id=booking.space_id, subject=record.subject, start=booking.start, end=booking.end,
+                          host_pin=record.apply_person_pin,
+                          participant_ids=tuple(i for i in record.participant_ids if i),
+                          service_ids=tuple(i for i in record.service_ids if i), content=notes, id=booking.id,
+                          host_email=record.apply_person_email, extra=extra, visitors=visitors)

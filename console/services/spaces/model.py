@@ -8,7 +8,12 @@ raw server string. :func:`check_request` is the desk's own rule book, applied be
 * the end after the start, and a new booking not wholly in the past;
 * a space that exists and is not disabled;
 * no overlap with another booking of the same space that is to be started or in progress;
-* no more participants than the space's capacity.
+* no more participants (persons and visitors) than the space's capacity.
+
+Visitors registered at this desk are not persons on the server, and 2.46.7 takes person ids only: they are
+carried in the booking's ``content`` as one line ``Visitors: Ann Lee (Globex); Bo Chen`` (:func:`compose_content`,
+read back by :func:`split_content`), counted with the participants, shown on the block, in the details pane
+and on the day's sheet. A booking with visitors and no person participant has the host as its participant.
 
 The manual gives spaces no opening hours: the only "opening rule" the desk can check is a disabled space.
 """
@@ -40,14 +45,40 @@ __all__ = [
     "Named",
     "SpaceInfo",
     "check_request",
+    "compose_content",
     "overlapping",
     "parse_batch_answer",
+    "split_content",
 ]
 
 NAME_LIMIT = 120
 SUBJECT_LIMIT = 200
 ACTIVE = frozenset({ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS})
 """Statuses that hold a space: a cancelled or ended booking leaves its slot free."""
+VISITORS_PREFIX = "Visitors: "
+MAX_VISITORS = 50
+
+
+def split_content(content: str) -> tuple[str, tuple[str, ...]]:
+    """A booking's ``content``: its notes, and the visitors named on its ``Visitors:`` line (if any)."""
+    notes: list[str] = []
+    visitors: tuple[str, ...] = ()
+    for line in content.splitlines():
+        if line.startswith(VISITORS_PREFIX) and not visitors:
+            visitors = tuple(v.strip() for v in line[len(VISITORS_PREFIX):].split(";") if v.strip())[:MAX_VISITORS]
+        else:
+            notes.append(line)
+    return "\n".join(notes).strip(), visitors
+
+
+def compose_content(notes: str, visitors: Iterable[str]) -> str:
+    """The ``content`` sent: the notes, then one ``Visitors:`` line (names cleaned of ``;`` and line breaks)."""
+    names = [" ".join(v.replace(";", ",").split()) for v in visitors]
+    names = [n for n in names if n][:MAX_VISITORS]
+    text, _old = split_content(notes)
+    if names:
+        text = (text + "\n" if text else "") + VISITORS_PREFIX + "; ".join(names)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +174,7 @@ class Booking:
     participant_ids: tuple[str, ...] = ()
     participants: int | None = None
     service_ids: tuple[str, ...] = ()
+    visitors: tuple[str, ...] = ()  # visitors of this desk named in the content (not persons on the server)
 
     @classmethod
     def of(cls, record: SpaceReservation, *, participants: int | None = None) -> Booking | None:
@@ -152,13 +184,15 @@ class Booking:
         host = " ".join(p for p in (record.apply_person_name.strip(), record.apply_person_last_name.strip()) if p)
         ids = tuple(clean_text(i, 64) for i in record.participant_ids if i)
         count = len(ids) if ids else participants
+        notes, visitors = split_content(clean_text(record.content, 2000, multiline=True))
         return cls(
             id=clean_text(record.id, 64), subject=clean_text(record.subject, SUBJECT_LIMIT) or "(no subject)",
             space_id=clean_text(record.space_id, 64), space_name=clean_text(record.space_name, NAME_LIMIT),
             start=record.start_time, end=max(record.end_time, record.start_time), status=record.reservation_status,
             host_pin=clean_text(record.apply_person_pin, 64), host_name=clean_text(host, NAME_LIMIT),
-            content=clean_text(record.content, 2000, multiline=True), participant_ids=ids, participants=count,
+            content=notes, participant_ids=ids, participants=count,
             service_ids=tuple(clean_text(i, 64) for i in record.service_ids if i),
+            visitors=tuple(clean_text(v, NAME_LIMIT) for v in visitors),
         )
 
     @property
@@ -177,9 +211,11 @@ class Booking:
 
     @property
     def people_words(self) -> str:
+        guests = f"{len(self.visitors)} visitor" + ("" if len(self.visitors) == 1 else "s")
         if self.participants is None:
-            return "participants: ?"
-        return f"{self.participants} participant" + ("" if self.participants == 1 else "s")
+            return "participants: ?" + (f" + {guests}" if self.visitors else "")
+        words = f"{self.participants} participant" + ("" if self.participants == 1 else "s")
+        return words + (f" + {guests}" if self.visitors else "")
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
@@ -200,6 +236,11 @@ class BookingRequest:
     id: str = ""
     host_email: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)  # kept from the record being changed (remind time...)
+    visitors: tuple[str, ...] = ()  # visitors of this desk, by name (carried in the content)
+
+    @property
+    def people(self) -> int:
+        return len(self.participant_ids) + len(self.visitors)
 
     @property
     def span(self) -> str:
@@ -242,12 +283,11 @@ def check_request(
         problems["space"] = "choose a space"
     elif space.disabled:
         problems["space"] = f"{space.name} is disabled on the server and cannot be booked"
-    if not request.participant_ids:
-        problems["participants"] = "add at least one participant"
-    elif space is not None and space.capacity is not None and len(request.participant_ids) > space.capacity:
+    if not request.participant_ids and not request.visitors:
+        problems["participants"] = "add at least one participant or visitor"
+    elif space is not None and space.capacity is not None and request.people > space.capacity:
         problems["participants"] = (
-            f"{len(request.participant_ids)} participants do not fit in {space.name} "
-            f"(capacity {space.capacity})"
+            f"{request.people} people do not fit in {space.name} (capacity {space.capacity})"
         )
     if "time" not in problems and space is not None:
         clash = overlapping(bookings, request.space_id, request.start, request.end, ignore=request.id)

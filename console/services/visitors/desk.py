@@ -47,7 +47,17 @@ from .form import (
     validate,
 )
 from .refusals import NOT_REGISTERED, Refusal, refusal_for
-from .store import DraftStore, ExpectedVisit, ExpectedVisits, OnSiteList, OnSiteVisit, Outbox, OutboxEntry, profile_dir
+from .store import (
+    DraftStore,
+    ExpectedVisit,
+    ExpectedVisits,
+    OnSiteList,
+    OnSiteVisit,
+    Outbox,
+    OutboxEntry,
+    StoreWriteError,
+    profile_dir,
+)
 
 __all__ = ["AuditSink", "DeskResult", "HealthSink", "Host", "Outcome", "VisitorDesk", "mask_number"]
 
@@ -139,6 +149,8 @@ class VisitorDesk:
         self.outbox = Outbox(here / "outbox.json")
         self.expected = ExpectedVisits(here / "expected.json")
         self.onsite = OnSiteList(here / "onsite.json")
+        # damaged files set aside when they were read (shown once to the operator: SessionServices.set_aside)
+        self.set_aside = [*self.outbox.set_aside, *self.expected.set_aside, *self.onsite.set_aside]
         self.changed: Signal[str] = Signal()
         self._persons: tuple[float, list[Person]] | None = None
         self._visitors: tuple[float, list[Visitor]] | None = None
@@ -291,15 +303,28 @@ class VisitorDesk:
                 note = ticket.complete(f"failed: {exc}")
                 return DeskResult(Outcome.NOT_SENT, f"the server refused the request ({exc}){note}")
             return self._queue(form, body, known, exc, ticket)
-        visit = await self._registered(form)
+        try:
+            visit = await self._registered(form)
+        except StoreWriteError as exc:  # registered on the server; only this desk's on-site list is behind
+            note = ticket.complete("ok", kept_on_site=False)
+            return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is registered, but is not on this desk's "
+                                            f"list of visitors on site: {exc}{note}")
         note = ticket.complete("ok")
         return DeskResult(Outcome.DONE, f"{form.visitor_name.strip()} is registered{note}", visit=visit)
 
     def _queue(self, form: VisitForm, body: dict[str, str], known: str, exc: CVSecError,
                ticket: AuditTicket) -> DeskResult:
         state: Literal["pending", "uncertain"] = "pending" if _not_sent(exc) else "uncertain"
-        entry = self.outbox.add(operator=self.operator, form=form, body=body, state=state, error=str(exc),
-                                known_before=known)
+        try:
+            entry = self.outbox.add(operator=self.operator, form=form, body=body, state=state, error=str(exc),
+                                    known_before=known)
+        except StoreWriteError as err:  # the data folder is full or read-only: nothing is kept, say so
+            outcome = Outcome.of(exc)
+            note = ticket.complete(f"{outcome.value}: {exc}; not kept in the outbox: {err}")
+            maybe = (" It may have reached the server: check there before registering again."
+                     if outcome is Outcome.UNCERTAIN else " Register the visitor again once it is fixed.")
+            return DeskResult(outcome, f"the server cannot be reached ({exc}) and the registration could not be "
+                                       f"kept for later: {err}.{maybe}{note}")
         note = ticket.complete("queued: the server could not be reached", outbox=entry.id)
         self.changed.emit("outbox")
         return DeskResult(Outcome.QUEUED, "the server cannot be reached: the registration is kept and will be sent "

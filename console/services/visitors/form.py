@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Final
@@ -81,6 +81,8 @@ REGISTRATION_KEYS: Final = (
 MAX_NAME = 100
 MAX_REASON = 200
 MAX_COUNT = 999
+MAX_STARTED_BEFORE = timedelta(days=1)  # a visit registered now started at most this long ago
+MAX_AHEAD = timedelta(days=366)  # a visit (or a booking) ends at most this far ahead: not in the year 9999
 # Characters the server refuses in names (-261) and that have no business in a name or a company anyway.
 _SPECIAL = frozenset('<>"\\;%&|`$={}[]^~#*')
 
@@ -211,14 +213,23 @@ def _phone_problem(value: str) -> str | None:
 
 
 def _count_problem(value: str) -> str | None:
-    try:
-        count = int(value.strip())
-    except ValueError:
-        return "the number of visitors is a whole number"
+    text = value.strip()
+    # int() also reads "١٢" (Arabic-Indic digits), "1_0" and "+3": the form takes the digits 0-9 only
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 6:
+        return "the number of visitors is a whole number (digits 0-9)"
+    count = int(text)
     if count < 1:
         return "at least one visitor"
     if count > MAX_COUNT:
         return f"at most {MAX_COUNT} visitors on one registration"
+    return None
+
+
+def _levels_problem(levels: Sequence[str]) -> str | None:
+    """Level ids travel comma-joined (``visLevels``): one holding a comma (or nothing) would become other ids."""
+    for level in levels:
+        if not level.strip() or "," in level or any(unicodedata.category(ch).startswith("C") for ch in level):
+            return f"the visitor level id {level[:40]!r} cannot be sent (a comma or control character in it)"
     return None
 
 
@@ -244,6 +255,7 @@ def validate(form: VisitForm, *, now: datetime | None = None, reservation: bool 
         card = form.card_no.strip()
         if card and (len(card) > 64 or not card.isascii() or not card.isalnum()):
             problems["card_no"] = "a card number has letters and digits only"
+        problems["levels"] = _levels_problem(form.levels)
     start, end = parse_form_time(form.start), parse_form_time(form.end)
     problems["start"] = None if start else "a start time like 2024-05-01 09:30:00 is required"
     problems["end"] = None if end else "an end time like 2024-05-01 18:00:00 is required"
@@ -253,8 +265,14 @@ def validate(form: VisitForm, *, now: datetime | None = None, reservation: bool 
             problems["end"] = "the visit must end after it starts"
         elif end < moment:
             problems["end"] = "this end time has already passed"
-        elif reservation and start < moment - timedelta(minutes=5):
+        elif end > moment + MAX_AHEAD:
+            problems["end"] = f"the visit must end within {MAX_AHEAD.days} days from now"
+        if reservation and start < moment - timedelta(minutes=5):
             problems["start"] = "a booking ahead starts in the future (register visitors who are here)"
+        elif not reservation and start < moment - MAX_STARTED_BEFORE and not problems["end"]:
+            problems["start"] = "a visit registered now cannot have started more than a day ago"
+        elif start > moment + MAX_AHEAD and not problems["end"]:
+            problems["start"] = f"the visit must start within {MAX_AHEAD.days} days from now"
     return {name: text for name, text in problems.items() if text}
 
 

@@ -2,7 +2,8 @@
 
 Every file is JSON written atomically (a crash leaves the old file or the new one, never half of one),
 owner-only (0600: these are visitors' personal details), and read back leniently: a damaged file is set
-aside as ``<name>.bad`` and the desk starts empty rather than not at all.
+aside (renamed with the time, ``<name>.damaged-<time>``: ``console.services.files.set_aside``) and the desk starts
+empty rather than not at all; the store's ``set_aside`` says so, for the operator.
 
 Layout below ``data_dir/visitors/``::
 
@@ -18,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
+from console.services.files import SetAside, report_storage, set_aside
 from console.services.paths import private_dir
 from console.services.settings import atomic_write
 
@@ -41,6 +42,7 @@ __all__ = [
     "Outbox",
     "OutboxEntry",
     "OutboxState",
+    "StoreWriteError",
     "profile_dir",
 ]
 
@@ -64,25 +66,38 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _read_json(path: Path) -> Any:
-    """The file's JSON, None when absent; a damaged file is set aside and None returned."""
+def _read_json(path: Path, what: str = "file", found: list[SetAside] | None = None) -> Any:
+    """The file's JSON, None when absent; a damaged file is set aside (added to ``found``) and None returned."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        bad = path.with_name(path.name + ".bad")
-        log.warning("%s is damaged; set aside as %s", path, bad.name)
-        with contextlib.suppress(OSError):
-            os.replace(path, bad)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"not valid JSON: {exc}"[:200]
+        try:
+            record = set_aside(path, reason, what=what)
+        except OSError as err:  # left where it is: the next save replaces it (its content is lost either way)
+            log.error("%s is damaged (%s) and could not be set aside: %s", path, reason, err)
+            return None
+        if found is not None:
+            found.append(record)
         return None
 
 
+class StoreWriteError(OSError):
+    """A file of the desk could not be written; the text names it and, when that is why, says the data folder is
+    full or read-only."""
+
+
 def _write_json(path: Path, data: Any) -> None:
-    private_dir(path.parent)
-    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    try:
+        private_dir(path.parent)
+        atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    except OSError as exc:
+        why = report_storage(exc, path.parent) or exc.strerror or str(exc)
+        raise StoreWriteError(f"{path} could not be written: {why}") from None
 
 
 R = TypeVar("R")
@@ -198,7 +213,8 @@ class Outbox:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        raw = _read_json(path)
+        self.set_aside: list[SetAside] = []  # the damaged file set aside when it was read (for the operator)
+        raw = _read_json(path, "visitor outbox", self.set_aside)
         entries = [_record(OutboxEntry, item) for item in raw] if isinstance(raw, list) else []
         self._entries: list[OutboxEntry] = [e for e in entries if e is not None and e.id]
 
@@ -278,7 +294,8 @@ class ExpectedVisit:
 class ExpectedVisits:
     def __init__(self, path: Path) -> None:
         self.path = path
-        raw = _read_json(path)
+        self.set_aside: list[SetAside] = []
+        raw = _read_json(path, "list of expected visitors", self.set_aside)
         items = [_record(ExpectedVisit, item) for item in raw] if isinstance(raw, list) else []
         self._items: list[ExpectedVisit] = [i for i in items if i is not None and i.id]
 
@@ -348,7 +365,8 @@ class OnSiteVisit:
 class OnSiteList:
     def __init__(self, path: Path) -> None:
         self.path = path
-        raw = _read_json(path)
+        self.set_aside: list[SetAside] = []
+        raw = _read_json(path, "list of visitors on site", self.set_aside)
         items = [_record(OnSiteVisit, item) for item in raw] if isinstance(raw, list) else []
         self._items: list[OnSiteVisit] = [i for i in items if i is not None and i.id]
 

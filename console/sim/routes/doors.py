@@ -9,7 +9,8 @@ other than 1 (entry) or 2 (exit) -266.
 
 Real-server profile (``Simulator.real``): door states carry numeric ``sensor``/``relay``/``alarm``
 (:func:`console.sim.profiles.numeric_door_state`); allDoorState answers a v2 page object on sites with more
-than :data:`~console.sim.profiles.PAGED_DOOR_STATES_ABOVE` doors (``pageNo``/``pageSize`` optional, 1/100);
+than :data:`~console.sim.profiles.PAGED_DOOR_STATES_ABOVE` doors (``pageNo``/``pageSize`` optional, 1/100;
+in either profile above :data:`~console.sim.profiles.PAGED_DOOR_STATES_ALWAYS_ABOVE`, the xl site);
 a remote open (2.12.8/2.12.9) of a door that does not exist answers success and changes nothing. Gate states
 are numeric codes in the manual already: the same in both profiles.
 """
@@ -21,7 +22,12 @@ from typing import Any
 from .. import render
 from ..events import emit
 from ..http import MAX_PAGE_SIZE, Ctx, Rows, SimError
-from ..profiles import DEFAULT_DOOR_STATE_PAGE, PAGED_DOOR_STATES_ABOVE, numeric_door_state
+from ..profiles import (
+    DEFAULT_DOOR_STATE_PAGE,
+    PAGED_DOOR_STATES_ABOVE,
+    PAGED_DOOR_STATES_ALWAYS_ABOVE,
+    numeric_door_state,
+)
 from ..world import Door, Floor, Gate
 from . import handles
 
@@ -74,9 +80,10 @@ def _page_number(ctx: Ctx, name: str, default: int) -> int:
 @handles("2.12.1")
 def all_door_states(ctx: Ctx) -> Rows | dict[str, Any]:
     doors = list(ctx.world.doors.values())
-    if not (ctx.sim.real and len(doors) > PAGED_DOOR_STATES_ABOVE):
+    paged = len(doors) > (PAGED_DOOR_STATES_ABOVE if ctx.sim.real else PAGED_DOOR_STATES_ALWAYS_ABOVE)
+    if not paged:
         return Rows(doors, lambda d: _state(ctx, d))
-    # a large site on a real server: a v2 page object (the console must page through it)
+    # a large site on a real server, or the xl site: a v2 page object (the console must page through it)
     no, size = _page_number(ctx, "pageNo", 1), _page_number(ctx, "pageSize", DEFAULT_DOOR_STATE_PAGE)
     if size > MAX_PAGE_SIZE:
         raise SimError(-91)

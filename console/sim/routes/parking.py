@@ -8,8 +8,10 @@ an unknown, already paid or mismatched record -220; unknown person -22; unknown 
 
 A car enters (activity, ``/_sim/emit {"kind": "park_entry"}``) -> an entry record (2.41.7); billing (2.47.1)
 prices the stay from check-in with the tariff of console.sim.rules; payment (2.47.2) settles the amount
-due; the car's exit closes the record (2.41.8). 2.21.1/2.21.2 share their URLs with 2.41.7/2.41.8 and get
-the 2.41 page answer (ERRATA), with both ``parkingAreaName`` and ``parkAreaName``.
+due and marks the record paid (``eventType`` 11, "online prepayment": the manual does not say what a
+notice does to the record; this is the simulator's reading); the car's exit closes the record (2.41.8).
+2.21.1/2.21.2 share their URLs with 2.41.7/2.41.8 and get the 2.41 page answer (ERRATA), with both
+``parkingAreaName`` and ``parkAreaName``.
 """
 
 from __future__ import annotations
@@ -203,4 +205,5 @@ def pay_notify(ctx: Ctx) -> dict[str, Any]:
         raise SimError(-220, "this record is already paid")
     record.paid_amount = (record.paid_amount or 0.0) + due
     record.payment_type = payment
+    record.event_type = "11"  # the simulator's reading: a payment notified through the API is an online prepayment
     return {"carNumber": record.car_number, "recordId": record.id, "paymentType": payment}

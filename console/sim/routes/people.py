@@ -69,6 +69,8 @@ def _apply(world: World, data: Params) -> Person:
     if person is None:
         person = Person(pin=pin, id=world.new_id(), name="", dept_code=next(iter(world.departments), "1"))
         world.persons[pin] = person
+        world.enrolled.append(pin)  # the live activity lets newly enrolled people walk through doors too
+        del world.enrolled[:-500]
     person.left = False
     text_fields = {
         "name": "name", "lastName": "last_name", "deptCode": "dept_code", "gender": "gender",

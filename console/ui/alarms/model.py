@@ -1,4 +1,7 @@
-"""The alarm queue as a Qt table: the alarms demanding attention, oldest first.
+"""The alarm queue as a Qt table: the alarms demanding attention, most urgent first, then oldest first.
+
+The priority is shown in words, colour and an icon whose shape and number tell it without colour
+(:mod:`.priority_style`); the state says who has the alarm ("In progress: Anna", "On hold: reason").
 
 ``set_alarms(queue.alarms)`` merges by key (rows removed, inserted, updated), so the operator's selection
 survives alarms arriving and leaving while they choose what to acknowledge.
@@ -14,17 +17,20 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from console.services.events import Alarm, Level
+from console.services.events import Alarm, AlarmState
 from console.services.events.model import format_time
 from console.ui.events import style
 
-__all__ = ["HEADERS", "SHOWN_IN_A_COLUMN", "AlarmColumn", "AlarmRole", "AlarmTableModel", "short_time", "waited"]
+from .priority_style import priority_background, priority_foreground, priority_icon
+
+__all__ = ["HEADERS", "OLD_HEADERS", "SHOWN_IN_A_COLUMN", "AlarmColumn", "AlarmRole", "AlarmTableModel", "short_time",
+           "waited"]
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 class AlarmColumn(IntEnum):
-    SEVERITY = 0
+    PRIORITY = 0
     TIME = 1
     EVENT = 2
     POINT = 3
@@ -32,10 +38,11 @@ class AlarmColumn(IntEnum):
     DEVICE = 5
     WAITING = 6
     ALERTS = 7
+    STATE = 8
 
 
 HEADERS = {
-    AlarmColumn.SEVERITY: "Severity",
+    AlarmColumn.PRIORITY: "Priority",
     AlarmColumn.TIME: "Time",
     AlarmColumn.EVENT: "Event",
     AlarmColumn.POINT: "Door / point",
@@ -43,12 +50,14 @@ HEADERS = {
     AlarmColumn.DEVICE: "Device",
     AlarmColumn.WAITING: "Waiting",
     AlarmColumn.ALERTS: "Raised",
+    AlarmColumn.STATE: "State",
 }
+OLD_HEADERS = {"Severity": AlarmColumn.PRIORITY}  # saved column lists of earlier versions
 
 
-SHOWN_IN_A_COLUMN = (AlarmColumn.SEVERITY, AlarmColumn.TIME, AlarmColumn.EVENT, AlarmColumn.POINT)
-"""What the narrow alarms column shows by default; the others are a right-click on the header away, and every
-cell's tool tip tells the whole alarm."""
+SHOWN_IN_A_COLUMN = (AlarmColumn.PRIORITY, AlarmColumn.EVENT, AlarmColumn.POINT, AlarmColumn.STATE)
+"""What the narrow alarms column shows by default (the time is in the details line under the table); the others are
+a right-click on the header away, and every cell's tool tip tells the whole alarm."""
 
 
 class AlarmRole(IntEnum):
@@ -156,8 +165,10 @@ class AlarmTableModel(QAbstractTableModel):
 
     def _text(self, alarm: Alarm, column: AlarmColumn) -> str:
         event = alarm.event
-        if column is AlarmColumn.SEVERITY:
-            return style.level_word(event.level)
+        if column is AlarmColumn.PRIORITY:
+            return alarm.priority.words
+        if column is AlarmColumn.STATE:
+            return style.cut(alarm.state_words)
         if column is AlarmColumn.TIME:
             return short_time(event.time, self._clock())
         if column is AlarmColumn.EVENT:
@@ -175,8 +186,11 @@ class AlarmTableModel(QAbstractTableModel):
     def describe(self, alarm: Alarm) -> str:
         """The whole alarm in words, whatever columns are shown: the tool tip of each of its cells."""
         event = alarm.event
-        lines = [f"{style.level_word(event.level)}: {style.event_text(event) or '(unnamed event)'}",
-                 f"Time: {format_time(event.time)}"]
+        what = style.event_text(event) or "(unnamed event)"
+        lines = [f"{alarm.priority.words} priority ({alarm.kind.words}): {what}",
+                 f"Time: {format_time(event.time)}", f"State: {alarm.state_words}"]
+        if alarm.state is not AlarmState.NEW and alarm.since is not None:
+            lines[-1] += f" (since {alarm.since:%H:%M})"
         for caption, value in (("Door / point", event.point), ("Person", style.person_text(event)),
                                ("Device", event.device)):
             if value:
@@ -191,16 +205,17 @@ class AlarmTableModel(QAbstractTableModel):
         if alarm is None or index.column() >= len(AlarmColumn):
             return None
         column = AlarmColumn(index.column())
-        level = alarm.event.level
+        priority = alarm.priority
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(alarm, column)
-        if role == Qt.ItemDataRole.DecorationRole and column is AlarmColumn.SEVERITY:
-            return style.level_icon(level)
+        if role == Qt.ItemDataRole.DecorationRole and column is AlarmColumn.PRIORITY:
+            return priority_icon(priority)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return style.level_foreground(level)
+            return priority_foreground(priority)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return style.level_background(level) if level is Level.ALARM else None
-        if role == Qt.ItemDataRole.FontRole and column in (AlarmColumn.SEVERITY, AlarmColumn.EVENT):
+            return priority_background(priority)
+        if role == Qt.ItemDataRole.FontRole and (column in (AlarmColumn.PRIORITY, AlarmColumn.EVENT)
+                                                  or (column is AlarmColumn.STATE and alarm.state is AlarmState.NEW)):
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
             return style.plain_tooltip(self.describe(alarm))

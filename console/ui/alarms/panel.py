@@ -41,19 +41,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services.events import Alarm, AlarmQueue, AuditEntry
+from console.services.events import Alarm, AlarmQueue, AuditEntry, NoteRequired, Priority
 from console.services.events.alarms import MAX_SNOOZE_MINUTES
 from console.services.events.words import guard_words
-from console.services.options import AlarmsOptions
+from console.services.options import AlarmsOptions, ShiftOptions
 from console.services.settings import Settings
 from console.ui import theme
 from console.ui.events import style
 
 from .. import aio
 from .dialogs import AcknowledgeDialog
-from .model import HEADERS, SHOWN_IN_A_COLUMN, AlarmColumn, AlarmRole, AlarmTableModel
+from .model import HEADERS, OLD_HEADERS, SHOWN_IN_A_COLUMN, AlarmColumn, AlarmRole, AlarmTableModel
+from .mute import MuteControl
 from .notify import DesktopNotifier
 from .sound import AlarmSound
+from .workflow import AlarmWorkflow
 
 __all__ = ["AlarmsPanel"]
 
@@ -65,13 +67,14 @@ FLASH_MS = 500  # half a second lit, half a second dim
 FLASHES = 3
 EMPTY_TEXT = "No alarm is waiting.\nNew alarms appear here, with a sound."
 WIDTHS = {  # in characters of the panel's font: sized for the 430 px column beside the board
-    AlarmColumn.SEVERITY: 9, AlarmColumn.TIME: 8, AlarmColumn.POINT: 13,
+    AlarmColumn.PRIORITY: 14, AlarmColumn.TIME: 8, AlarmColumn.POINT: 11, AlarmColumn.STATE: 11,
     AlarmColumn.PERSON: 14, AlarmColumn.DEVICE: 12, AlarmColumn.WAITING: 9, AlarmColumn.ALERTS: 8,
 }
 
 
 class AlarmsPanel(QWidget):
     count_changed = Signal(int)
+    mute_changed = Signal(str)  # "Sound muted until 19:00", or "" when the sound is on (the status bar shows it)
     event_requested = Signal(str)  # an alarm's event key (double-click): the lead may show it in the events panel
     _feed: tuple[bool, datetime | None, str] = (True, None, "")  # (receiving, since, reason): see set_feed
 
@@ -93,10 +96,13 @@ class AlarmsPanel(QWidget):
         self.settings = settings
         options = self.options = settings.panel(AlarmsOptions)
         volume = options.volume
-        self.sound = sound or AlarmSound(volume=volume / 100, muted=options.muted)
+        self.sound = sound or AlarmSound(volume=volume / 100)
         if sound is not None:
             self.sound.volume = volume / 100
-            self.sound.muted = options.muted
+        # a mute always has an end and is carried over a restart only until then (console/ui/alarms/mute.py)
+        self.mute_control = MuteControl(self.sound, options.muted_until, lambda text: self._save(muted_until=text),
+                                        shift_ends=settings.panel(ShiftOptions).ends, clock=clock, parent=self)
+        self.mute_control.changed.connect(self._mute_changed)
         self.notifier = notifier or DesktopNotifier()
         self.model = AlarmTableModel(clock, self)
         self._count = -1
@@ -184,6 +190,8 @@ class AlarmsPanel(QWidget):
         self.mute_button.setCheckable(True)
         self.mute_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.mute_button.setChecked(self.sound.muted)
+        self.mute_button.setMenu(self.mute_control.menu)  # 15 min, 1 h, end of shift, a typed time
+        self.mute_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.mute_button.toggled.connect(self.set_muted)
         bar.addWidget(self.mute_button)
         self.volume = QSlider(Qt.Orientation.Horizontal)
@@ -217,6 +225,10 @@ class AlarmsPanel(QWidget):
         em = self.fontMetrics().averageCharWidth()
         for column, chars in WIDTHS.items():
             self.view.setColumnWidth(column, chars * em + 24)
+        # the longest priority word whole, in bold, beside its icon
+        bold_cells = QFont(self.font())
+        bold_cells.setBold(True)
+        self.view.setColumnWidth(AlarmColumn.PRIORITY, QFontMetrics(bold_cells).horizontalAdvance("Maintenance") + 44)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.setToolTip("Right-click to choose the columns")
@@ -233,6 +245,10 @@ class AlarmsPanel(QWidget):
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
+        # take / on hold / give back, the current alarm's details, its keys from anywhere (workflow.py)
+        self.workflow = AlarmWorkflow(self)
+        layout.insertWidget(layout.indexOf(self.stack), self.workflow.bar)
+        layout.addWidget(self.workflow.details)
 
         ack = QAction("Acknowledge selected alarms", self)
         ack.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -283,13 +299,13 @@ class AlarmsPanel(QWidget):
     # -- the queue's signals ---------------------------------------------------------------------
 
     def _on_raised(self, alarms: list[Alarm]) -> None:
-        self.sound.play()
+        self.sound.play(min((int(a.priority) for a in alarms), default=None))  # each priority its own sound
         self.flash_headline()
         self._notify(alarms, again=False)
 
     def _on_re_alert(self, alarms: list[Alarm]) -> None:
         self.model.set_alarms(self.queue.alarms)  # "raised N times" (the queue only says what came back)
-        self.sound.play()
+        self.sound.play(min((int(a.priority) for a in alarms), default=None))
         self.flash_headline()
         self._notify(alarms, again=True)
 
@@ -379,7 +395,13 @@ class AlarmsPanel(QWidget):
         feed = self.feed_words()
         if count:
             text = f"⚠ {count} alarm{'s' if count != 1 else ''} to acknowledge"
+            visible = self.queue.alarms
             level = "alarm"
+            if visible:  # the most urgent priority waiting, and how many of it
+                top = visible[0].priority
+                text += f" · {sum(1 for a in visible if a.priority == top)} {top.words.lower()}"
+                if top >= Priority.LOW:  # only device offline / maintenance waiting: amber, not the red of alarms
+                    level = "warn"
             if feed:
                 text += f"\n✗ {feed}"
         elif feed:
@@ -433,12 +455,18 @@ class AlarmsPanel(QWidget):
 
     async def acknowledge_selected(self, note: str | None = None) -> list[AuditEntry]:
         """Acknowledge the selected alarms; the note is asked for in a dialog when ``note`` is None."""
-        keys = self.selected_keys()
+        keys, single = self.queue.bulk_split(self.selected_keys())
         if not keys:
+            if single:
+                await aio.message(self, "Acknowledge one by one",
+                                  "Alarms of the highest priorities (duress, forced door…) are acknowledged one by "
+                                  "one, each with its note: select one of them.")
             return []
         if note is None:
             alarms = [a for a in (self.queue.get(k) for k in keys) if a is not None]
-            dialog = AcknowledgeDialog(alarms, self)
+            left_out = [a for a in (self.queue.get(k) for k in single) if a is not None]
+            dialog = AcknowledgeDialog(alarms, self, note_required=any(self.queue.needs_note(a) for a in alarms),
+                                       left_out=left_out)
             try:
                 result = await aio.dialog_result(dialog)
                 note = dialog.note()
@@ -452,6 +480,9 @@ class AlarmsPanel(QWidget):
         """Acknowledge ``keys`` with one shared note; a failure to write the audit log is shown, not lost."""
         try:
             entries = self.queue.acknowledge(keys, note)
+        except NoteRequired as exc:
+            await aio.message(self, "A note is required", f"Nothing was acknowledged: {exc}.")
+            return []
         except Exception as exc:
             log.error("acknowledgement failed: %s", exc)
             await aio.message(self, "Acknowledgement not recorded",
@@ -475,13 +506,22 @@ class AlarmsPanel(QWidget):
     # -- sound -----------------------------------------------------------------------------------
 
     def set_muted(self, muted: bool) -> None:
-        self.sound.muted = bool(muted)
-        if muted:
-            self.sound.stop()
+        """The button: muted until the end of the shift (the menu has shorter mutes), or the sound on again."""
+        if bool(muted) != self.mute_control.muted:
+            if muted:
+                self.mute_control.mute_until_shift_end()
+            else:
+                self.mute_control.unmute()
+        self._mute_changed(self.mute_control.words())
+
+    def _mute_changed(self, _text: str) -> None:
+        muted = self.mute_control.muted
         if self.mute_button.isChecked() != muted:
+            self.mute_button.blockSignals(True)
             self.mute_button.setChecked(muted)
+            self.mute_button.blockSignals(False)
         self._update_mute()
-        self._save(muted=bool(muted))
+        self.mute_changed.emit(self.mute_control.words())
 
     def set_volume(self, value: int) -> None:
         self.sound.volume = max(0, min(100, int(value))) / 100
@@ -489,10 +529,11 @@ class AlarmsPanel(QWidget):
 
     def _update_mute(self) -> None:
         muted = self.sound.muted
-        self.mute_button.setText("Sound muted" if muted else "Sound on")
+        self.mute_button.setText(self.mute_control.words() if muted else "Sound on")
         self.mute_button.setIcon(style.speaker_icon(muted))
-        self.mute_button.setToolTip("Alarm sound is muted: click to turn it on" if muted
-                                    else "Click to mute the alarm sound")
+        self.mute_button.setToolTip("Alarm sound is muted: click to turn it on (the arrow: other times)" if muted
+                                    else "Click to mute the alarm sound until the end of the shift (the arrow: "
+                                         "15 minutes, 1 hour, a time)")
         self.volume.setEnabled(not muted)
 
     # -- theme -----------------------------------------------------------------------------------
@@ -596,8 +637,9 @@ def _contrast(a: QColor, b: QColor) -> float:
 def _columns(value: Any) -> list[AlarmColumn]:
     """The columns a saved list of header names asks for; the default ones when it is not such a list."""
     by_name = {name: column for column, name in HEADERS.items()}
+    by_name.update(OLD_HEADERS)
     if isinstance(value, list):
-        chosen = [by_name[v] for v in value if isinstance(v, str) and v in by_name]
+        chosen = list(dict.fromkeys(by_name[v] for v in value if isinstance(v, str) and v in by_name))
         if chosen:
             return chosen
     return list(SHOWN_IN_A_COLUMN)

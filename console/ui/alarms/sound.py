@@ -8,6 +8,7 @@ stays silent (the badge, the notification and the red rows still tell).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import struct
@@ -19,7 +20,7 @@ from typing import Any
 
 from console import resources
 
-__all__ = ["TONE_FILE", "AlarmSound", "tone_samples", "write_tone"]
+__all__ = ["PRIORITY_TONES", "TONE_FILE", "AlarmSound", "priority_file", "tone_samples", "write_tone"]
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,28 @@ TONE_FILE = "alarm.wav"
 RATE = 22_050
 NOTES = ((523.25, 0.32), (659.25, 0.55))  # C5 then E5: a chime, well below the shrill range
 PEAK = 0.45  # of full scale
+Notes = tuple[tuple[float, float], ...]
+
+# Each alarm priority its own sound (issue 13), told apart by rhythm and pitch, never a siren: the more urgent,
+# the higher, the more notes and the quicker. ``tools/make_sounds.py`` writes them to resources/sounds.
+PRIORITY_TONES: dict[int, Notes] = {
+    1: ((880.0, 0.14), (1174.66, 0.14), (880.0, 0.14), (1174.66, 0.14), (880.0, 0.14), (1174.66, 0.3)),  # critical
+    2: ((783.99, 0.18), (987.77, 0.18), (783.99, 0.18), (987.77, 0.34)),  # urgent
+    3: ((659.25, 0.25), (783.99, 0.25), (987.77, 0.45)),  # high: a rising three-note call
+    4: NOTES,  # medium: the console's classic chime
+    5: ((440.0, 0.45),),  # low: one soft note
+    6: ((329.63, 0.2), (261.63, 0.3)),  # maintenance: a short falling blip
+}
 
 
-def tone_samples(rate: int = RATE) -> list[float]:
+def priority_file(priority: int) -> str:
+    return f"priority-{int(priority)}.wav"
+
+
+def tone_samples(rate: int = RATE, notes: Notes = NOTES) -> list[float]:
     """The chime as samples in -1..1: each note with a soft attack, an exponential decay, a little warmth."""
     out: list[float] = []
-    for frequency, seconds in NOTES:
+    for frequency, seconds in notes:
         n = int(rate * seconds)
         attack = int(rate * 0.015)
         for i in range(n):
@@ -45,9 +62,9 @@ def tone_samples(rate: int = RATE) -> list[float]:
     return out
 
 
-def write_tone(path: Path, rate: int = RATE) -> Path:
-    """Write the chime as a 16-bit mono WAV file at ``path``."""
-    samples = tone_samples(rate)
+def write_tone(path: Path, rate: int = RATE, notes: Notes = NOTES) -> Path:
+    """Write the chime (or ``notes``) as a 16-bit mono WAV file at ``path``."""
+    samples = tone_samples(rate, notes)
     path.parent.mkdir(parents=True, exist_ok=True)
     frames = b"".join(struct.pack("<h", int(max(-1.0, min(1.0, s)) * 32767)) for s in samples)
     with wave.open(str(path), "wb") as out:
@@ -58,14 +75,16 @@ def write_tone(path: Path, rate: int = RATE) -> Path:
     return path
 
 
-def tone_path(cache_dir: Path | None = None) -> Path:
-    """The chime's file: the bundled resource, else one generated into ``cache_dir``."""
+def tone_path(cache_dir: Path | None = None, priority: int | None = None) -> Path:
+    """The chime's file (or that of ``priority``): the bundled resource, else one generated into ``cache_dir``."""
+    name = TONE_FILE if priority not in PRIORITY_TONES else priority_file(int(priority or 0))
+    notes = NOTES if priority not in PRIORITY_TONES else PRIORITY_TONES[int(priority or 0)]
     try:
-        return resources.path("sounds", TONE_FILE)
+        return resources.path("sounds", name)
     except (FileNotFoundError, ValueError):
-        target = (cache_dir or Path.home() / ".cache" / "cvsecurity-console") / TONE_FILE
+        target = (cache_dir or Path.home() / ".cache" / "cvsecurity-console") / name
         if not target.is_file():
-            write_tone(target).chmod(0o600)  # owner-only like every file the console writes
+            write_tone(target, notes=notes).chmod(0o600)  # owner-only like every file the console writes
         return target
 
 
@@ -105,8 +124,10 @@ class AlarmSound:
         self._cache_dir = cache_dir
         self._factory = player_factory or _qt_player
         self._player: Any = None
+        self._players: dict[int, Any] = {}  # one player per priority's sound
         self._failed = False
         self.played = 0  # how many times the chime was asked to ring
+        self.last_priority: int | None = None  # the priority whose sound rang last (None: the plain chime)
 
     @property
     def volume(self) -> float:
@@ -115,8 +136,9 @@ class AlarmSound:
     @volume.setter
     def volume(self, value: float) -> None:
         self._volume = max(0.0, min(1.0, float(value)))
-        if self._player is not None:
-            self._safe(lambda: self._player.setVolume(self._volume))
+        for player in [self._player, *self._players.values()]:
+            if player is not None:
+                self._safe(functools.partial(player.setVolume, self._volume))
 
     @property
     def available(self) -> bool:
@@ -146,21 +168,40 @@ class AlarmSound:
             self._safe(make)
         return self._player
 
-    def play(self) -> bool:
-        """Ring (unless muted or unavailable); True when the player was asked to play."""
+    def _ensure_priority(self, priority: int) -> Any:
+        player = self._players.get(priority)
+        if player is None and not self._failed:
+            def make() -> None:
+                made = self._factory(tone_path(self._cache_dir, priority))
+                made.setVolume(self._volume)
+                made.setLoopCount(self.repeats)
+                self._players[priority] = made
+
+            self._safe(make)
+            player = self._players.get(priority)
+        return player
+
+    def play(self, priority: int | None = None) -> bool:
+        """Ring (unless muted or unavailable): the sound of ``priority`` (1 critical .. 6 maintenance), else
+        the plain chime; True when the player was asked to play."""
         if self.muted:
             return False
-        player = self._ensure()
+        if priority in PRIORITY_TONES and self._path is None:
+            player = self._ensure_priority(int(priority or 0))
+        else:
+            player = self._ensure()
         if player is None:
             return False
         if self._safe(player.play):
             self.played += 1
+            self.last_priority = priority
             return True
         return False
 
     def stop(self) -> None:
-        if self._player is not None:
-            self._safe(self._player.stop)
+        for player in [self._player, *self._players.values()]:
+            if player is not None:
+                self._safe(player.stop)
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerate the bundled file

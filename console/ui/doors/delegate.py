@@ -13,6 +13,7 @@ interpreted. The colour bar and tint repeat what the words say; stale tiles are 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
@@ -23,6 +24,8 @@ from console.services.doors import Item
 
 from .model import HeaderInfo, Role
 from .style import Colours, Severity, colours, describe, severity, status_line
+
+_ACKNOWLEDGED = re.compile(r"alarm acknowledged by (.+) at (\d\d:\d\d)")  # Item.acknowledged's words
 
 __all__ = ["TILE_SIZE", "TileDelegate"]
 
@@ -139,6 +142,8 @@ class TileDelegate(QStyledItemDelegate):
     ) -> None:
         sev = severity(item)
         accent = c.accent[sev]
+        if item.maintenance and sev < Severity.OPEN_TOO_LONG:  # low battery: never in the green of "all well"
+            accent = c.accent[Severity.OPEN_TOO_LONG]
         rect = QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5)
         path = QPainterPath()
         path.addRoundedRect(rect, 6, 6)
@@ -198,6 +203,11 @@ class TileDelegate(QStyledItemDelegate):
         if badge:
             if sev is Severity.STALE and item.updated_at is not None:
                 badge = f"STALE since {item.updated_at:%H:%M:%S}"
+            if sev is Severity.ALARM and item.acknowledged:  # someone has it: the calmer colour of a warning
+                accent = c.accent[Severity.OPEN_TOO_LONG]
+                short = _ACKNOWLEDGED.fullmatch(item.acknowledged)  # the tile is narrow: the name must fit
+                if short is not None:
+                    badge = f"Acknowledged: {short.group(1)} {short.group(2)}"
             self._badge(painter, line, badge, accent, c)
         else:
             painter.setFont(self._fonts["small"])

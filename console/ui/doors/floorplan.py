@@ -123,6 +123,7 @@ class MarkerItem(QGraphicsObject):
         self._item: Item | None = None
         self._colours: Colours | None = None
         self._press = QPointF()
+        self.alarm_mark = False  # the door of the alarm the guard selected: a ring around the dot
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -158,8 +159,15 @@ class MarkerItem(QGraphicsObject):
             word = {Severity.OPEN: "OPEN", Severity.UNKNOWN: "UNKNOWN"}.get(sev, "OK")
         return (self._item.name, word)
 
+    def set_alarm_mark(self, on: bool) -> None:
+        if on != self.alarm_mark:
+            self.prepareGeometryChange()
+            self.alarm_mark = on
+            self.setZValue(20 if on else 10)
+            self.update()
+
     def boundingRect(self) -> QRectF:
-        r = self.RADIUS
+        r = self.RADIUS + (9 if self.alarm_mark else 0)
         height = self._fm.height() + self._fm_bold.height() + 8
         return QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
 
@@ -175,7 +183,15 @@ class MarkerItem(QGraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         sev = severity(self._item) if self._item is not None else Severity.UNKNOWN
         accent = c.accent[sev]
+        if self._item is not None and self._item.maintenance and sev < Severity.OPEN_TOO_LONG:
+            accent = c.accent[Severity.OPEN_TOO_LONG]  # low battery: as on its tile
         r = self.RADIUS
+        if self.alarm_mark:  # the selected alarm's door: two rings, the alarm colour outside a light one
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(c.accent[Severity.ALARM], 4))
+            painter.drawEllipse(QPointF(0, 0), r + 6, r + 6)
+            painter.setPen(QPen(QColor("#ffffff"), 1.5))
+            painter.drawEllipse(QPointF(0, 0), r + 3, r + 3)
         painter.setPen(QPen(QColor("#ffffff") if self.isSelected() else c.border, 3 if self.isSelected() else 1.5))
         painter.setBrush(QBrush(accent))
         painter.drawEllipse(QPointF(0, 0), r, r)
@@ -348,6 +364,14 @@ class PlansWidget(QWidget):
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
+        # an alarm's door that is on no plan: said so, with a button that places it (then drag it into place)
+        self.place_button = QToolButton()
+        self.place_button.setObjectName("placeAlarmDoor")
+        self.place_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.place_button.setVisible(False)
+        self.place_button.clicked.connect(lambda *_: self.place_pending())
+        layout.addWidget(self.place_button)
+        self._pending: ItemKey | None = None
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListView()
@@ -462,6 +486,45 @@ class PlansWidget(QWidget):
             marker.setSelected(True)
             self.view.ensureVisible(marker)
         scene.blockSignals(False)
+
+    def offer_to_place(self, key: ItemKey | None) -> None:
+        """Say that ``key`` (an alarm's door) is on no plan, and offer to place it on the plan shown."""
+        self._pending = key
+        item = self.board.item(key) if key is not None else None
+        if key is None or item is None:
+            self.place_button.setVisible(False)
+            return
+        if self.current is None:
+            self.hint.setText(f"{item.name} is on no floor plan, and there is no plan yet: add one (Add plan…), "
+                              "then place it.")
+            self.place_button.setVisible(False)
+            return
+        self.hint.setText(f"{item.name} is on no floor plan.")
+        self.place_button.setText(f"Place {item.name[:40]} on {self.current.name[:40]}")
+        self.place_button.setToolTip("Put its marker in the middle of this plan; then drag it to where it is")
+        self.place_button.setVisible(True)
+
+    def place_pending(self) -> bool:
+        """Place the door :meth:`offer_to_place` named in the middle of the plan shown, and mark it."""
+        key, self._pending = self._pending, None
+        self.place_button.setVisible(False)
+        if key is None or self.current is None or self.view.image_rect.isEmpty():
+            return False
+        self._on_dropped([key], self.view.image_rect.center())
+        self.hint.setText("Drag the marker to where the door is.")
+        return self.mark_alarm(key)
+
+    def mark_alarm(self, key: ItemKey | None) -> bool:
+        """Mark ``key``'s marker as the selected alarm's door (a ring; the previous mark goes), select it and
+        centre the plan on it. False when it has no marker on the plan shown."""
+        for other, each in self.view.markers.items():
+            each.set_alarm_mark(other == key)
+        marker = self.view.markers.get(key) if key is not None else None
+        if marker is None:
+            return False
+        self.select(key)
+        self.view.centerOn(marker)
+        return True
 
     # -- editing -----------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import enum
 import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -78,6 +78,7 @@ class HeaderInfo:
     offline: int = 0
     alarm: int = 0
     long_open: int = 0
+    total: int | None = None  # under a filter: how many the group holds in all (the counts are what is shown)
 
     def counts_text(self) -> str:
         parts = []
@@ -86,6 +87,8 @@ class HeaderInfo:
         if self.gates:
             parts.append(f"{self.gates} gate{'s' if self.gates != 1 else ''}")
         text = " · ".join(parts)
+        if self.total is not None and self.total != self.doors + self.gates:
+            text += f" shown of {self.total}"
         problems = []
         if self.alarm:
             problems.append(f"{self.alarm} in alarm")
@@ -419,6 +422,7 @@ class BoardFilterProxy(QSortFilterProxyModel):
         self._problems = False
         self._kinds: frozenset[Kind] = frozenset(Kind)
         self._visible_groups: set[str] = set()
+        self._shown_headers: dict[str, HeaderInfo] = {}  # under a filter: each group's counts of what is shown
         self._source: BoardModel | None = None
         self._active = False
         self.setDynamicSortFilter(False)  # nothing to re-filter while the filter is empty (the usual case)
@@ -484,16 +488,53 @@ class BoardFilterProxy(QSortFilterProxyModel):
         return True
 
     def _recompute_groups(self) -> bool:
-        """Which group headers have a visible item; True when that set changed."""
+        """Which group headers have a visible item (and, under a filter, their counts of what is shown); True
+        when the set of visible groups changed."""
         source = self._source
         visible: set[str] = set()
+        shown: dict[str, HeaderInfo] = {}
         if source is not None:
             for header in source.headers():
-                if any(self.accepts(item) for item in source._items(header.members)):
+                if not self._active:
+                    visible.add(header.group)  # every group shows, with its own counts
+                    continue
+                accepted = [item for item in source._items(header.members) if self.accepts(item)]
+                if accepted:
                     visible.add(header.group)
+                    counted = replace(header, members=list(header.members), total=len(header.members))
+                    counted.recount(accepted)
+                    shown[header.group] = counted
         changed = visible != self._visible_groups
         self._visible_groups = visible
+        self._shown_headers = shown
         return changed
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A group header under a filter counts what the filter leaves ("2 doors shown of 7")."""
+        if self._active and role in (Role.HEADER, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            header = super().data(index, Role.HEADER)
+            if isinstance(header, HeaderInfo) and header.group in self._shown_headers:
+                counted = self._shown_headers[header.group]
+                if role == Role.HEADER:
+                    return counted
+                text = [x for x in (counted.title, counted.detail, counted.counts_text()) if x]
+                return _tooltip("\n".join(text)) if role == Qt.ItemDataRole.ToolTipRole else ". ".join(text)
+        return super().data(index, role)
+
+    def describe(self, areas: dict[str, str] | None = None, devices: dict[str, str] | None = None) -> str:
+        """The filter in words: "'lobyy', area North Wing, only problems" ("" when nothing is filtered)."""
+        parts = []
+        if self._terms:
+            parts.append(repr(" ".join(self._terms)))
+        if self._area is not None:
+            parts.append(f"area {(areas or {}).get(self._area, area_title(self._area))}")
+        if self._device is not None:
+            parts.append(f"device {(devices or {}).get(self._device, self._device)}")
+        if self._problems:
+            parts.append("only problems")
+        if self._kinds != frozenset(Kind):
+            parts.append(" and ".join(sorted(f"{k.value}s" for k in self._kinds)) + " only")
+        return ", ".join(parts)
 
     def _on_source_data(self, *_: Any) -> None:
         if self.active and self._recompute_groups():

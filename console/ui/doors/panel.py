@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QSplitter,
@@ -66,6 +68,7 @@ from ..banner import Banner, BannerKind
 from ..flow import FlowLayout
 from .delegate import TileDelegate
 from .details import DetailsPane
+from .empty import EmptyBoard, empty_words
 from .floorplan import PlansWidget
 from .model import BoardFilterProxy, BoardModel, Grouping, Role
 
@@ -229,7 +232,8 @@ class DoorsPanel(QWidget):
             lambda _: self._set_filter(device=self.device_combo.currentData())
         )
         self.problems = QCheckBox("Only problems")
-        self.problems.setToolTip("Only doors and gates that are offline, in alarm, or open too long")
+        self.problems.setToolTip("Only doors and gates that are offline, in alarm, open too long, or need maintenance "
+                                 "(low battery)")
         self.problems.toggled.connect(lambda on: self._set_filter(problems=on))
         self.grouping = QComboBox()
         self.grouping.setAccessibleName("Grouping")
@@ -279,6 +283,8 @@ class DoorsPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(lambda *_: self._on_selection())
         self.view.doubleClicked.connect(lambda index: self._on_selection())
         self.tabs.addTab(self.view, "Board")
+        self.empty = EmptyBoard(self.view)  # "no door matches 'lobyy': clear the filter"
+        self.empty.clear_button.clicked.connect(self.clear_filter)
 
         self.plans_widget = PlansWidget(self.board, self.plans, self.proxy, self._menu_for_key)
         self.plans_widget.item_selected.connect(self.select)
@@ -291,7 +297,13 @@ class DoorsPanel(QWidget):
         split.addWidget(self.tabs)
 
         self.details = DetailsPane()
-        split.addWidget(self.details)
+        # a short window (1366x768, 200 %) scrolls the details instead of squeezing their rows over each other
+        self.details_scroll = details_scroll = QScrollArea()
+        details_scroll.setObjectName("doorDetailsScroll")
+        details_scroll.setWidget(self.details)
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        split.addWidget(details_scroll)
         split.setStretchFactor(0, 1)
         split.setSizes([900, 320])
         layout.addWidget(split, 1)
@@ -389,6 +401,32 @@ class DoorsPanel(QWidget):
         elif self.board.last_ok is not None:
             text += f" · updated {self.board.last_ok:%H:%M:%S}"
         self.count.setText(text)
+        self._update_empty(shown, total)
+
+    def _update_empty(self, shown: int, total: int) -> None:
+        if not hasattr(self, "empty"):
+            return
+        if shown:
+            self.empty.say("", filtered=False)
+            return
+        areas = {self.area_combo.itemData(i): self.area_combo.itemText(i) for i in range(1, self.area_combo.count())}
+        devices = {self.device_combo.itemData(i): self.device_combo.itemText(i)
+                   for i in range(1, self.device_combo.count())}
+        filtered = self.proxy.describe(areas, devices) if self.proxy.active else ""
+        self.empty.say(empty_words(filtered, total, self.board.last_ok is not None), filtered=bool(filtered))
+
+    def clear_filter(self) -> None:
+        """Every part of the filter back to "all": the search, the area, the device, "only problems"."""
+        for widget in (self.search, self.area_combo, self.device_combo, self.problems):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.area_combo.setCurrentIndex(0)
+        self.device_combo.setCurrentIndex(0)
+        self.problems.setChecked(False)
+        for widget in (self.search, self.area_combo, self.device_combo, self.problems):
+            widget.blockSignals(False)
+        self._set_filter(text="", area=None, device=None, problems=False)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _refresh_choices(self) -> None:
         items = self.board.items
@@ -540,6 +578,33 @@ class DoorsPanel(QWidget):
         menu = self._menu_for(self.selected_items())
         if menu is not None:
             menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def show_alarm_door(self, name: str, device_sn: str = "") -> str:
+        """An alarm was selected: select its door on the board and open the floor plan on it, marked. Returns
+        "plan" (shown on a plan), "no plan" (the door is on none: said so, with an offer to place it) or
+        "unknown" (no door or gate of that name on the board)."""
+        matches = [item for item in self.board.items if item.name == name] if name else []
+        if len(matches) > 1 and device_sn:
+            matches = [item for item in matches if item.device_sn == device_sn] or matches
+        if not matches:
+            self.plans_widget.mark_alarm(None)
+            return "unknown"
+        key = matches[0].key
+        self.select(key)
+        self.tabs.setCurrentWidget(self.plans_widget)
+        plans = self.plans.plans_with(key)
+        if not plans:
+            self.plans_widget.mark_alarm(None)
+            self.plans_widget.offer_to_place(key)
+            self.banner.show_message("warn", f"{matches[0].name} is on no floor plan: place it from the Floor plans "
+                                             "tab.")
+            return "no plan"
+        current = self.plans_widget.current
+        if current is None or current.id not in {p.id for p in plans}:
+            self.plans_widget.reload_combo(plans[0].id)
+        self.plans_widget.offer_to_place(None)
+        self.plans_widget.mark_alarm(key)
+        return "plan"
 
     def _show_on_plan(self, plan_id: str, key: ItemKey) -> None:
         self.tabs.setCurrentWidget(self.plans_widget)

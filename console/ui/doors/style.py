@@ -81,6 +81,8 @@ def describe(item: Item) -> tuple[str, str]:
 def status_line(item: Item, now_text: str = "") -> str:
     """The badge: the most urgent thing about this item, in capitals (or "" when all is well)."""
     sev = severity(item)
+    if sev is Severity.ALARM and item.acknowledged:  # an operator has it: said so until the controller clears it
+        return _cap(item.acknowledged)  # "Alarm acknowledged by Anna at 02:14" (the alarm's words are above)
     if sev is Severity.ALARM:
         return f"ALARM: {item.alarm_words.upper()}"
     if sev is Severity.OFFLINE:
@@ -91,6 +93,8 @@ def status_line(item: Item, now_text: str = "") -> str:
         return "STALE: NO FRESH DATA"
     if sev is Severity.DISABLED:
         return "DISABLED"
+    if item.maintenance:  # low battery, replace battery, backup power: shown, not an alarm
+        return f"MAINTENANCE: {item.alarm_words.upper()}"
     return ""
 
 

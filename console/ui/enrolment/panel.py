@@ -47,16 +47,18 @@ from PySide6.QtWidgets import (
 from console.api.errors import CVSecError
 from console.api.models.persons import Person
 from console.services.enrolment import EnrolmentDesk, EnrolResult, PendingWrite, PersonForm
-from console.services.enrolment.bulk import BulkImport, BulkReport, CsvRow, read_csv
+from console.services.enrolment.bulk import BulkImport, BulkReport, CsvRow, read_csv, write_report_csv
 from console.services.enrolment.face import Guidance, crop_portrait, detector_available, encode_jpeg_b64
+from console.services.enrolment.ledger import ImportLedger
 from console.services.options import EnrolmentOptions
 from console.services.outcome import Outcome
 from console.services.settings import Settings
-from console.ui import aio
+from console.ui import aio, files
 from console.ui.banner import Banner, BannerKind
 from console.ui.events.photo import decode_photo
 from console.ui.text import plain_label
 
+from .bulk_dialog import ImportDialog
 from .capture import FaceCapture
 from .frames import CameraSource, CameraState, FeedSource, FrameSource, bgr_to_image, cameras, image_to_bgr
 from .wedge import CardWedge
@@ -100,6 +102,7 @@ class EnrolmentPanel(QWidget):
         self.draft_id = self.desk.drafts.new_id()
         self._loading = False
         self.bulk: BulkImport | None = None
+        self._import_dialog: ImportDialog | None = None
         self.last_result: EnrolResult | None = None
         self.source: FrameSource = source or CameraSource(self.options.camera_id, self)
         self.capture = FaceCapture(self.source, auto_capture=self.options.auto_capture, parent=self)
@@ -170,9 +173,11 @@ class EnrolmentPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._row_selected)
         self.new_button.clicked.connect(self.new_person)
         self.csv_button.clicked.connect(self._action("csv", self.choose_csv))
-        for keys, slot in (("Ctrl+N", self.new_person), ("Ctrl+S", lambda: self._spawn("save", self.save()))):
+        for keys, slot, words in (("Ctrl+N", self.new_person, "New person"),
+                                  ("Ctrl+S", lambda: self._spawn("save", self.save()), "Save the person")):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setWhatsThis(words)  # the F1 list reads it
             shortcut.activated.connect(slot)
         self.capture.guided.connect(self._guided)
         self.capture.captured.connect(self._captured)
@@ -884,24 +889,59 @@ class EnrolmentPanel(QWidget):
     # -- bulk import ---------------------------------------------------------------------------------------
 
     async def choose_csv(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "People to import", "", "CSV files (*.csv *.txt)")
-        if path:
-            text = await asyncio.to_thread(Path(path).read_text, encoding="utf-8-sig", errors="replace")
-            rows = self.preview_csv(text)
-            if rows and await self.confirm("Import people", self.csv_summary(rows) + "\n\nImport the valid "
-                                          "rows now?"):
-                await self.run_bulk()
+        chooser = QFileDialog(self, "People to import", "", "CSV files (*.csv *.txt)")
+        chooser.setFileMode(QFileDialog.FileMode.ExistingFile)
+        try:
+            if await aio.dialog_result(chooser) != QFileDialog.DialogCode.Accepted or not chooser.selectedFiles():
+                return
+            path = Path(chooser.selectedFiles()[0])
+        finally:
+            chooser.deleteLater()
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig", errors="replace")
+        except OSError as exc:
+            self._say("warn", f"The file could not be read: {exc.strerror or exc}")
+            return
+        self.preview_csv(text, source=str(path))
 
-    def preview_csv(self, text: str) -> list[CsvRow]:
+    def preview_csv(self, text: str, *, source: str = "") -> list[CsvRow]:
+        """Check every row of a CSV and show them in the import dialog (nothing is sent yet)."""
         try:
             departments = {str(self.dept_box.itemData(i)) for i in range(1, self.dept_box.count())}
             rows = read_csv(text, departments=departments or None)
         except ValueError as exc:
             self._say("warn", f"This file cannot be imported: {exc}")
             return []
-        self.bulk = BulkImport(self.desk, rows)
-        self._say("info", self.csv_summary(rows))
+        self.bulk = BulkImport(self.desk, rows, ledger=ImportLedger.for_text(self.desk.imports_dir, text))
+        summary = self.csv_summary(rows)
+        earlier = self.bulk.earlier()
+        if any(earlier.values()):
+            summary = (f"{summary.splitlines()[0]} Imported before: {earlier['done']} accepted, "
+                       f"{earlier['refused']} refused, {earlier['uncertain']} whose answer was lost (checked with "
+                       f"the server before anything is sent again).\n" + "\n".join(summary.splitlines()[1:]))
+        self._say("info", summary)
+        dialog = self.import_dialog()
+        dialog.show_rows(self.bulk.rows, source=source, summary=summary.splitlines()[0])
+        dialog.show()
+        dialog.raise_()
         return rows
+
+    def import_dialog(self) -> ImportDialog:
+        """The import dialog of this panel (made on first use; one at a time)."""
+        if self._import_dialog is None:
+            self._import_dialog = ImportDialog(self)
+            self._import_dialog.import_requested.connect(self._action("bulk", self.run_bulk))
+            self._import_dialog.save_requested.connect(self._action("report", self.save_import_report))
+        return self._import_dialog
+
+    async def save_import_report(self) -> None:
+        """The import's rows and what became of each, saved as CSV where the operator says."""
+        if self.bulk is None:
+            return
+        dialog = self.import_dialog()
+        rows = self.bulk.rows
+        path = await files.ask_save_path(dialog, "Save the import report", "import-report.csv", "CSV (*.csv)")
+        files.write_and_tell(dialog.banner, path, lambda target: write_report_csv(rows, target))
 
     @staticmethod
     def csv_summary(rows: list[CsvRow]) -> str:
@@ -915,7 +955,17 @@ class EnrolmentPanel(QWidget):
     async def run_bulk(self) -> BulkReport | None:
         if self.bulk is None:
             return None
-        report = await self.bulk.run()
+        dialog = self.import_dialog()
+        if dialog.model.rows is not self.bulk.rows:
+            dialog.show_rows(self.bulk.rows)
+        dialog.started()
+        try:
+            report = await self.bulk.run(progress=dialog.rows_changed)
+        except BaseException:
+            dialog.running = False
+            dialog.rows_changed()
+            raise
+        dialog.show_report(report)
         refused = [r for r in self.bulk.rows if r.state == "refused"]
         lines = [report.message] + [f"line {r.line} ({r.pin}): {r.reason}" for r in refused[:8]]
         self._say(_KINDS.get(report.kind, "info") if not refused else "warn", "\n".join(lines))

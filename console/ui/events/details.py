@@ -492,6 +492,9 @@ class DetailsPane(QWidget):
             reason = f"The person could not be looked up: {exc}"
             self._fill_person(pin, None, reason)  # not cached: try again next time
             return
+        if person is None:  # not cached: the person may be enrolled at the desk a minute later
+            self._fill_person(pin, None, reason)
+            return
         self._people[pin] = (person, reason)
         while len(self._people) > PERSON_CACHE:
             self._people.popitem(last=False)
@@ -522,7 +525,8 @@ class DetailsPane(QWidget):
         }
         for key, value in values.items():
             self.person_fields[key].setText(style.cut(value, 300))
-        photo = str(getattr(person, "person_photo", "") or "")
+        # 2.14.5 (the v2 record) carries the enrolled face as vislightPhoto; older records as personPhoto
+        photo = str(getattr(person, "person_photo", "") or getattr(person, "vislight_photo", "") or "")
         if photo:
             self.person_photo.show_result(decode_photo(photo))
             self.person_photo.show()

@@ -391,6 +391,9 @@ class EventsPanel(QWidget):
         what = "event" if n == 1 else "events"
         suffix = "" if self.model.filter.is_empty else " match the filter"
         verb = "" if suffix else " in the journal"
+        if n == 0 and suffix:  # an empty list says what to do
+            self.count_label.setText("No event matches the filter: press Clear to see every event")
+            return
         self.count_label.setText(f"{n:,} {what}{suffix or verb}")
 
     # -- scrolling -------------------------------------------------------------------------------

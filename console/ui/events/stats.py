@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -108,6 +108,8 @@ class RateChart(QWidget):
             legend_row.addWidget(label)
         head_flow.addWidget(legend)
         layout.addWidget(head)
+        self.head = head
+        self._head_height = -1
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.setObjectName("eventRatePlot")
         self.plot.setMinimumHeight(110)
@@ -126,6 +128,29 @@ class RateChart(QWidget):
         self._timer.timeout.connect(self.redraw)
         self._timer.start()
         self.apply_theme()
+
+    # -- size ------------------------------------------------------------------------------------
+
+    def _head_needs(self) -> int:
+        head = self.head
+        if head.hasHeightForWidth() and self.width() > 0:
+            return max(head.minimumSizeHint().height(), head.heightForWidth(self.width()))
+        return head.minimumSizeHint().height()
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for the title and legend as they wrap at this width, and the plot's minimum below them (the
+        plot is never pushed out under the panel's edge)."""
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        spacing = max(0, layout.spacing()) if layout is not None else 0
+        return QSize(hint.width(), max(hint.height(), self._head_needs() + spacing + self.plot.minimumHeight()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        needs = self._head_needs()
+        if needs != self._head_height:  # the legend wrapped (or unwrapped): the splitter must know
+            self._head_height = needs
+            self.updateGeometry()
 
     # -- data ------------------------------------------------------------------------------------
 

@@ -152,8 +152,8 @@ class LotCard(QFrame):
         if lot.entrances:
             parts.append("Entrances: " + ", ".join(lot.entrances))
         if lot.channels:
-            lanes = [c.name + (f" (opened {c.last_opened})" if c.last_opened else "") for c in lot.channels]
-            parts.append("Lanes: " + "; ".join(lanes))
+            parts.append("Lanes:")
+            parts.extend(f"  {c.name}: {c.state}" for c in lot.channels)
         self.detail.setText("\n".join(parts))
 
 
@@ -323,12 +323,27 @@ class ParkingPanel(QWidget):
         self.uncertain_line.setProperty("state", "warn")
         self.uncertain_label = plain_label()
         self.settle_button = QPushButton("Settle now")
-        self.settle_button.setToolTip("Bill the car again: nothing due means the payment arrived")
+        self.settle_button.setToolTip("Read the car's parking record and bill it again to see whether the payment "
+                                      "arrived (the notice is never sent again)")
         self.settle_button.clicked.connect(self._action("settle", self.settle))
-        line = QHBoxLayout(self.uncertain_line)
+        self.arrived_button = QPushButton("It arrived")
+        self.arrived_button.setToolTip("After checking the payment on the server: it was recorded there (audited)")
+        self.arrived_button.clicked.connect(self._action("settle", lambda: self.resolve(arrived=True)))
+        self.not_arrived_button = QPushButton("It did not arrive")
+        self.not_arrived_button.setToolTip("After checking the payment on the server: it is not there; the payment "
+                                           "can then be taken again (audited)")
+        self.not_arrived_button.clicked.connect(self._action("settle", lambda: self.resolve(arrived=False)))
+        line = QVBoxLayout(self.uncertain_line)
         line.setContentsMargins(8, 4, 6, 4)
-        line.addWidget(self.uncertain_label, 1)
-        line.addWidget(self.settle_button)
+        line.addWidget(self.uncertain_label)
+        settle_row = QHBoxLayout()
+        settle_row.addStretch(1)
+        settle_row.addWidget(self.settle_button)
+        settle_row.addWidget(self.arrived_button)
+        settle_row.addWidget(self.not_arrived_button)
+        line.addLayout(settle_row)
+        self.arrived_button.hide()
+        self.not_arrived_button.hide()
         self.uncertain_line.hide()
 
         box = QWidget()
@@ -531,6 +546,8 @@ class ParkingPanel(QWidget):
         self.channel_combo.clear()
         for channel in self.desk.channel_infos():
             self.channel_combo.addItem(channel.name, channel.id)
+            self.channel_combo.setItemData(self.channel_combo.count() - 1, tooltip(channel.state),
+                                           Qt.ItemDataRole.ToolTipRole)
         index = self.channel_combo.findData(current)
         self.channel_combo.setCurrentIndex(max(0, index))
         self.channel_combo.blockSignals(False)
@@ -763,6 +780,24 @@ class ParkingPanel(QWidget):
             self.show_bill(result.bill)
         self._show(result)
         self.show_uncertain()
+        # the server's answers could not tell: the operator checks on the server and says which
+        undecided = result.outcome is Outcome.UNCERTAIN and "check it on the server" in result.message
+        self.arrived_button.setVisible(undecided)
+        self.not_arrived_button.setVisible(undecided)
+        return result
+
+    async def resolve(self, *, arrived: bool) -> ParkingResult | None:
+        """The operator checked the oldest uncertain payment on the server: it arrived, or it did not."""
+        uncertain = self.desk.payments.uncertain()
+        if not uncertain:
+            return None
+        result = await self.desk.resolve(uncertain[0], arrived=arrived, note="checked on the server")
+        if result.payment is not None and result.outcome is Outcome.DONE:
+            self.last_payment = result.payment
+        self._show(result)
+        self.show_uncertain()
+        self.arrived_button.hide()
+        self.not_arrived_button.hide()
         return result
 
     def receipt(self) -> printing.Receipt | None:

@@ -1,4 +1,7 @@
-"""The booking form: space, subject, start and end, host, participants, services; shown with ``open()``.
+"""The booking form: space, subject, start and end, host, participants, visitors, services; shown with ``open()``.
+
+Participants are the server's persons; visitors are this desk's (registered or expected today at the visitor
+desk), carried by name in the booking's content (``console/services/spaces/model.py``).
 
 The form only collects; the rules are :meth:`console.services.spaces.SpaceDesk.check`'s, and the panel shows
 their answers here (:meth:`BookingDialog.show_problems`) before the receptionist tries again. Names of
@@ -53,6 +56,7 @@ class BookingDialog(QDialog):
         persons: Sequence[PersonChoice],
         services: Sequence[Named],
         initial: BookingRequest,
+        visitors: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("bookingDialog")
@@ -100,6 +104,21 @@ class BookingDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if person.id in chosen else Qt.CheckState.Unchecked)
             self.people.addItem(item)
         self.people.setMinimumHeight(140)
+        self.visitors = QListWidget()
+        self.visitors.setObjectName("bookingVisitors")
+        invited = set(initial.visitors)
+        for name in dict.fromkeys([*initial.visitors, *visitors]):
+            item = QListWidgetItem(name)
+            item.setData(ID_ROLE, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in invited else Qt.CheckState.Unchecked)
+            self.visitors.addItem(item)
+        self.visitors.setMaximumHeight(100)
+        self.visitors.setToolTip("Visitors registered or expected today at this desk")
+        if not self.visitors.count():
+            empty = QListWidgetItem("No visitors registered at this desk today")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.visitors.addItem(empty)
         self.services = QListWidget()
         picked = set(initial.service_ids)
         for service in services:
@@ -124,6 +143,7 @@ class BookingDialog(QDialog):
         form.addRow("Host", self.host)
         form.addRow("Participants", self.people_filter)
         form.addRow("", self.people)
+        form.addRow("Visitors", self.visitors)
         form.addRow("Services", self.services)
         form.addRow("Notes", self.content)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -158,16 +178,26 @@ class BookingDialog(QDialog):
             item = self.people.item(row)
             item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in wanted else Qt.CheckState.Unchecked)
 
+    def set_visitors(self, names: Sequence[str]) -> None:
+        wanted = set(names)
+        for row in range(self.visitors.count()):
+            item = self.visitors.item(row)
+            if item.data(ID_ROLE):
+                item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in wanted else Qt.CheckState.Unchecked)
+
     def request(self) -> BookingRequest:
         people = tuple(str(self.people.item(r).data(ID_ROLE)) for r in range(self.people.count())
                        if self.people.item(r).checkState() == Qt.CheckState.Checked)
         services = tuple(str(self.services.item(r).data(ID_ROLE)) for r in range(self.services.count())
                          if self.services.item(r).checkState() == Qt.CheckState.Checked)
+        guests = tuple(str(self.visitors.item(r).data(ID_ROLE)) for r in range(self.visitors.count())
+                       if self.visitors.item(r).data(ID_ROLE)
+                       and self.visitors.item(r).checkState() == Qt.CheckState.Checked)
         return BookingRequest(
             space_id=str(self.space.currentData() or ""), subject=self.subject.text().strip(),
             start=_py(self.start.dateTime()), end=_py(self.end.dateTime()), host_pin=self.host_pin(),
             participant_ids=people, service_ids=services, content=self.content.toPlainText().strip(),
-            id=self.initial.id, host_email=self.initial.host_email, extra=self.initial.extra,
+            id=self.initial.id, host_email=self.initial.host_email, extra=self.initial.extra, visitors=guests,
         )
 
     def show_problems(self, problems: Mapping[str, str], message: str = "") -> None:

@@ -2,9 +2,15 @@
 
 ``SpacesPanel(desk, settings, profile=...)`` over :class:`console.services.spaces.SpaceDesk`; implements
 :class:`console.ui.panel.Panel`. Across the top: day/week, previous/today/next, filters (space, facility,
-host), *Book…* and *Day sheet (PDF)…*; a banner says what just happened; below, the timeline
-(:class:`~.view.TimelineView`) and a details pane (the space's capacity, facilities and device state, the
-booking's host, status and participants, and its actions).
+host), *Book…*, *Day sheet (PDF)…* and, for operators whose connection profile is in
+``SpacesOptions.manage_profiles``, *Manage spaces…* (:class:`~.manage.ManageDialog`); a banner says what just
+happened; below, the timeline (:class:`~.view.TimelineView`) and a details pane (the space's capacity,
+facilities and device state, the booking's host, status, participants and visitors, and its actions).
+
+Cancel, Finish and Delete act on every marked booking at once (Ctrl+click or Space on the timeline): one
+request, and the banner says exactly which succeeded (the desk reads each booking again when the server
+answers only its counts). The now-line follows the desk's clock: in demo mode the simulator's, which the
+Training menu moves on; statuses always come from the server.
 
 Every write goes through the desk (checked, sent once, audited) and its :class:`SpaceResult` is shown in the
 banner in words. Moving a block is confirmed first. The logic is in ``async`` methods tests await directly.
@@ -20,12 +26,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLineEdit,
@@ -42,17 +47,20 @@ from console.api.models.spaces import ReservationStatus
 from console.services.options import SpacesOptions
 from console.services.outcome import Outcome
 from console.services.settings import Settings
-from console.services.spaces import Booking, BookingRequest, SpaceDesk, SpaceResult
+from console.services.spaces import Booking, BookingRequest, SpaceAdmin, SpaceDesk, SpaceResult
 from console.ui import aio
 from console.ui.banner import Banner, BannerKind
+from console.ui.files import ask_save_path, write_and_tell
 from console.ui.text import plain_label
 
 from .dialogs import BookingDialog
+from .manage import ManageDialog
 from .model import Filters, TimelineModel
 from .sheet import export_day_sheet
 from .view import STATUS_SYMBOLS, TimelineView
 
 __all__ = ["SpacesPanel"]
+
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,7 @@ _KINDS: dict[Outcome, BannerKind] = {
     Outcome.UNCERTAIN: "warn", Outcome.QUEUED: "info",
 }
 _WRITES = frozenset({"book", "move", "cancel", "finish", "delete"})
+_VERBS = {"cancel": ("Cancel", "cancel"), "finish": ("Finish now", "end now"), "delete": ("Delete", "delete")}
 DAY_SCALE = (3.0, 15)  # px per minute, drag snap in minutes
 WEEK_SCALE = (0.2, 60)
 
@@ -79,6 +88,8 @@ class SpacesPanel(QWidget):
         self._started = False
         self.last_result: SpaceResult | None = None
         self.dialog: BookingDialog | None = None  # the booking form while it is open
+        self.manage_dialog: ManageDialog | None = None  # the spaces/facilities/services dialog while open
+        self.admin = SpaceAdmin(desk)
         self._build()
 
     # -- building ----------------------------------------------------------------------------------------
@@ -109,6 +120,10 @@ class SpacesPanel(QWidget):
         self.book_button.setToolTip("Book a space (N in the timeline; or drag across a free stretch)")
         self.sheet_button = QPushButton("Day sheet (PDF)…")
         self.sheet_button.setToolTip("The day's bookings on a printable sheet for the front desk")
+        self.manage_button = QPushButton("Manage spaces…")
+        self.manage_button.setObjectName("manageSpaces")
+        self.manage_button.setToolTip("Add, change or delete spaces, facilities and services")
+        self.manage_button.setVisible(self.may_manage)
         bar = QHBoxLayout()
         for widget in (self.day_button, self.week_button, self.prev_button, self.today_button, self.next_button):
             bar.addWidget(widget)
@@ -119,10 +134,11 @@ class SpacesPanel(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.book_button)
         bar.addWidget(self.sheet_button)
+        bar.addWidget(self.manage_button)
 
         self.banner = Banner("spacesBanner", "What just happened", selectable=True)
         self.model = TimelineModel(self.desk, slot_minutes=self.options.slot_minutes)
-        self.view = TimelineView(self.model, clock=self.desk.clock)
+        self.view = TimelineView(self.model, clock=lambda: self.desk.clock())  # the desk may change clocks
         self.details = self._build_details()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.view)
@@ -146,6 +162,7 @@ class SpacesPanel(QWidget):
         self.facility_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
         self.book_button.clicked.connect(self._book_clicked)
         self.sheet_button.clicked.connect(self._action("sheet", self.save_sheet))
+        self.manage_button.clicked.connect(self._action("manage", self.open_manage))
         self.view.book_requested.connect(
             lambda space, start, end: self._spawn("book", self.open_booking_form(space, start, end)))
         self.view.move_requested.connect(
@@ -181,9 +198,9 @@ class SpacesPanel(QWidget):
         self.finish_button = QPushButton("Finish now")
         self.delete_button = QPushButton("Delete")
         self.edit_button.clicked.connect(lambda: self._with_selected("open", self.edit_booking))
-        self.cancel_button.clicked.connect(lambda: self._with_selected("cancel", self.cancel_booking))
-        self.finish_button.clicked.connect(lambda: self._with_selected("finish", self.finish_booking))
-        self.delete_button.clicked.connect(lambda: self._with_selected("delete", self.delete_booking))
+        self.cancel_button.clicked.connect(lambda: self._act_on_selected("cancel"))
+        self.finish_button.clicked.connect(lambda: self._act_on_selected("finish"))
+        self.delete_button.clicked.connect(lambda: self._act_on_selected("delete"))
         layout = QVBoxLayout(pane)
         layout.addWidget(self.space_title)
         layout.addWidget(self.space_info)
@@ -214,7 +231,7 @@ class SpacesPanel(QWidget):
         """The panel's task ``key``; a write already running is not started twice (never sent twice)."""
         old = self._tasks.get(key)
         if old is not None and not old.done():
-            if key in _WRITES or key in ("open", "sheet"):
+            if key in _WRITES or key in ("open", "sheet", "manage"):
                 coro.close()
                 return old
             old.cancel()
@@ -225,10 +242,20 @@ class SpacesPanel(QWidget):
     def busy(self) -> bool:
         return any(not t.done() for t in self._tasks.values())
 
+    @property
+    def may_manage(self) -> bool:
+        """Whether this connection's operators add, change and delete spaces (``manage_profiles``)."""
+        return bool(self.profile) and self.profile in self.options.manage_profiles
+
     def _with_selected(self, key: str, method: Callable[[str], Coroutine[Any, Any, Any]]) -> None:
         booking = self.view.selected_booking()
         if booking is not None:
             self._spawn(key, method(booking.id))
+
+    def _act_on_selected(self, kind: str) -> None:
+        ids = self.view.selected_ids()
+        if ids:
+            self._spawn(kind, self.act(kind, ids))
 
     def _book_clicked(self) -> None:
         space = self.model.space_at(self.view.cursor_row)
@@ -289,6 +316,8 @@ class SpacesPanel(QWidget):
                 self.facility_filter.addItem(facility.name, facility.id)
             self.facility_filter.setCurrentIndex(max(0, self.facility_filter.findData(current)))
             self.facility_filter.blockSignals(False)
+        if self.manage_dialog is not None and what == "spaces":
+            self.manage_dialog.reload()
         self.model.reload()
         self._selection_changed()
 
@@ -316,6 +345,13 @@ class SpacesPanel(QWidget):
                 lines.append(f"Where: {space.address}")
             self.space_title.setText(space.name)
             self.space_info.setText("\n".join(lines))
+        chosen = self.view.selected_bookings()
+        if len(chosen) > 1:
+            self._show_several(chosen)
+            return
+        self.cancel_button.setText("Cancel booking")
+        self.finish_button.setText("Finish now")
+        self.delete_button.setText("Delete")
         booking = self.view.selected_booking()
         for button in (self.edit_button, self.cancel_button, self.finish_button, self.delete_button):
             button.setEnabled(booking is not None)
@@ -328,11 +364,30 @@ class SpacesPanel(QWidget):
         self.booking_info.setText(
             f"{booking.start:%a %d %b %H:%M}-{booking.end:%H:%M}\n"
             f"{STATUS_SYMBOLS.get(booking.status, '?')} {booking.status_words}\nHost: {booking.host_label}\n"
-            f"{booking.people_words}" + (f"\n{booking.content}" if booking.content else ""))
+            f"{booking.people_words}" + (f"\n{booking.content}" if booking.content else "")
+            + "\n(Ctrl+click or Space marks several bookings to act on together)")
         self.edit_button.setEnabled(booking.status is ReservationStatus.PENDING)
         self.cancel_button.setEnabled(booking.status in (ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS))
         self.finish_button.setEnabled(booking.status is ReservationStatus.IN_PROGRESS)
         self._spawn("participants", self.load_participants(booking.id))
+
+    def _show_several(self, chosen: list[Booking]) -> None:
+        self.booking_title.setText(f"{len(chosen)} bookings marked")
+        lines = [f"{STATUS_SYMBOLS.get(b.status, '?')} {b.start:%H:%M} {b.subject} "
+                 f"({b.space_name or self.desk.space_name(b.space_id)}, {b.status_words})" for b in chosen[:12]]
+        if len(chosen) > 12:
+            lines.append(f"… and {len(chosen) - 12} more")
+        self.booking_info.setText("\n".join(lines) + "\n(Escape clears the marks)")
+        self.participants_model.clear()
+        self.edit_button.setEnabled(False)
+        cancellable = sum(1 for b in chosen if b.status in (ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS))
+        finishable = sum(1 for b in chosen if b.status is ReservationStatus.IN_PROGRESS)
+        self.cancel_button.setText(f"Cancel {cancellable}")
+        self.finish_button.setText(f"Finish {finishable} now")
+        self.delete_button.setText(f"Delete {len(chosen)}")
+        self.cancel_button.setEnabled(cancellable > 0)
+        self.finish_button.setEnabled(finishable > 0)
+        self.delete_button.setEnabled(True)
 
     async def load_participants(self, booking_id: str) -> None:
         try:
@@ -346,6 +401,9 @@ class SpacesPanel(QWidget):
         self.participants_model.clear()
         for person in people:
             self.participants_model.appendRow(QStandardItem(person.label))
+        booking = self.desk.bookings.get(booking_id)
+        for name in booking.visitors if booking is not None else ():
+            self.participants_model.appendRow(QStandardItem(f"visitor: {name}"))
 
     # -- writes ----------------------------------------------------------------------------------------------
 
@@ -380,7 +438,8 @@ class SpacesPanel(QWidget):
             self.banner.show_message("warn", f"The persons could not be read ({exc}); type the host's number.")
             persons = []
         dialog = BookingDialog(self, spaces=list(self.desk.spaces.values()), persons=persons,
-                               services=list(self.desk.services.values()), initial=initial)
+                               services=list(self.desk.services.values()), initial=initial,
+                               visitors=self.desk.desk_visitors())
         self.dialog = dialog
         try:
             while True:
@@ -425,6 +484,44 @@ class SpacesPanel(QWidget):
                                    buttons=QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    async def act(self, kind: str, ids: list[str]) -> SpaceResult | None:
+        """Cancel, finish or delete every booking in ``ids`` in one request, after a confirmation; the banner
+        says exactly which succeeded."""
+        if len(ids) == 1:
+            single = {"cancel": self.cancel_booking, "finish": self.finish_booking, "delete": self.delete_booking}
+            return await single[kind](ids[0])
+        chosen = [self.desk.bookings[i] for i in ids if i in self.desk.bookings]
+        if not chosen:
+            return None
+        title, verb = _VERBS[kind]
+        names = "\n".join(f"{b.start:%H:%M} {b.subject} ({b.space_name or self.desk.space_name(b.space_id)}, "
+                          f"{b.status_words})" for b in chosen[:20])
+        if not await self._confirmed(title, f"{verb.capitalize()} these {len(chosen)} bookings?\n\n{names}"):
+            return None
+        method = {"cancel": self.desk.cancel, "finish": self.desk.finish, "delete": self.desk.delete}[kind]
+        result = await method([b.id for b in chosen])
+        self.show_result(result)
+        self.view.clear_marks()
+        return result
+
+    async def open_manage(self) -> None:
+        """The spaces, facilities and services dialog (only offered when the profile allows it)."""
+        if not self.may_manage:
+            return
+        try:
+            persons = await self.desk.persons()
+        except CVSecError as exc:
+            self.banner.show_message("warn", f"The persons could not be read ({exc}); type the owner's number.")
+            persons = []
+        dialog = ManageDialog(self, self.admin, persons)
+        self.manage_dialog = dialog
+        try:
+            await aio.dialog_result(dialog)
+            await dialog.finish_writes()
+        finally:
+            self.manage_dialog = None
+            dialog.deleteLater()
+
     async def cancel_booking(self, booking_id: str) -> SpaceResult | None:
         booking = self.desk.bookings.get(booking_id)
         if booking is None or not await self._confirmed("Cancel the booking", f"Cancel “{booking.subject}”?"):
@@ -458,23 +555,14 @@ class SpacesPanel(QWidget):
         return [b for b in self.desk.bookings.values() if b.overlaps(day, end)]
 
     def export_sheet(self, path: Path) -> None:
-        export_day_sheet(path, self.desk.window_start, list(self.desk.spaces.values()), self.day_bookings())
+        export_day_sheet(path, self.desk.window_start, list(self.desk.spaces.values()), self.day_bookings(),
+                         printed=self.desk.clock())
 
     async def save_sheet(self) -> Path | None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = str(Path(folder) / f"bookings-{self.desk.window_start:%Y-%m-%d}.pdf")
-        dialog = QFileDialog(self, "Save the day's sheet", suggested, "PDF (*.pdf)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.selectFile(suggested)
-        if await aio.dialog_result(dialog) != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
-            return None
-        path = Path(dialog.selectedFiles()[0])
-        try:
-            self.export_sheet(path)
-        except OSError as exc:
-            self.banner.show_message("alarm", f"The sheet could not be written: {exc}")
-            return None
-        self.banner.show_message("ok", f"The day's sheet is in {path}", seconds=8)
+        """The day's sheet where the operator says (``console/ui/files.py``): the banner says how it went."""
+        path = await ask_save_path(self, "Save the day's sheet", f"bookings-{self.desk.window_start:%Y-%m-%d}.pdf",
+                                   "PDF (*.pdf)")
+        write_and_tell(self.banner, path, self.export_sheet, seconds=8)
         return path
 
     # -- Panel -------------------------------------------------------------------------------------------------

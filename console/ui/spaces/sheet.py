@@ -24,11 +24,12 @@ def day_sheet_html(day: datetime, spaces: Sequence[SpaceInfo], bookings: Sequenc
     names = {s.id: s.name for s in spaces}
     rows = []
     for b in sorted(bookings, key=lambda b: (names.get(b.space_id, b.space_name).casefold(), b.start)):
+        guests = f"<br/><i>Visitors: {e('; '.join(b.visitors))}</i>" if b.visitors else ""
         rows.append(
             "<tr>"
             f"<td>{e(names.get(b.space_id, b.space_name))}</td><td>{b.start:%H:%M}-{b.end:%H:%M}</td>"
-            f"<td>{e(b.subject)}</td><td>{e(b.host_label)}</td>"
-            f"<td align='right'>{'' if b.participants is None else b.participants}</td>"
+            f"<td>{e(b.subject)}{guests}</td><td>{e(b.host_label)}</td>"
+            f"<td align='right'>{'' if b.participants is None else b.participants + len(b.visitors)}</td>"
             f"<td>{e(b.status_words)}</td><td></td>"
             "</tr>"
         )
@@ -46,12 +47,12 @@ def day_sheet_html(day: datetime, spaces: Sequence[SpaceInfo], bookings: Sequenc
 
 
 def export_day_sheet(path: Path, day: datetime, spaces: Sequence[SpaceInfo], bookings: Sequence[Booking], *,
-                     site: str = "") -> None:
+                     site: str = "", printed: datetime | None = None) -> None:
     writer = QPdfWriter(str(path))
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
                                      QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
     writer.setTitle(f"Space bookings {day:%Y-%m-%d}")
     writer.setResolution(300)
     document = QTextDocument()
-    document.setHtml(day_sheet_html(day, spaces, bookings, site=site))
+    document.setHtml(day_sheet_html(day, spaces, bookings, site=site, printed=printed))
     document.print_(writer)

@@ -5,12 +5,15 @@ their bookings, not as a cell). Space names stay on the left and the hours on to
 
 Mouse: drag across a free stretch to book it (``book_requested``), drag a block to move it (to another time or
 space), drag its right edge to make it longer or shorter (``move_requested``; the panel asks for a
-confirmation), double-click to open it (``open_requested``). While dragging, the new place is drawn in the
-timeline, in the alarm colour with "overlaps" when it would overlap another booking of that space.
+confirmation), double-click to open it (``open_requested``), Ctrl+click to add it to (or take it out of) the
+marked bookings that Cancel, Finish and Delete act on together (:meth:`TimelineView.selected_ids`).
+While dragging, the new place is drawn in the timeline, in the alarm colour with "overlaps" when it would
+overlap another booking of that space.
 
 Keyboard (the view has the focus): arrows move a cursor between slots and spaces, Ctrl+Left/Right jump to the
 previous/next booking of the space, Home/End the first/last slot, Enter opens the booking under the cursor
-(or books the free slot), N books from the cursor's slot. No shortcut leaves the view: the keys are its own.
+(or books the free slot), N books from the cursor's slot, Space marks or unmarks the booking under the cursor
+(several at once), Escape clears the marks. No shortcut leaves the view: the keys are its own.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class TimelineView(QAbstractScrollArea):
         self.cursor_row = 0
         self.cursor_column = 0
         self.selected_id = ""
+        self.marked: set[str] = set()  # bookings marked with Ctrl+click or Space, acted on together
         self._drag: _Drag | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setMouseTracking(True)
@@ -197,6 +201,7 @@ class TimelineView(QAbstractScrollArea):
         self.cursor_column = max(0, min(self.cursor_column, columns - 1))
         if self.selected_id and self.model.booking_cell(self.selected_id) is None:
             self.selected_id = ""
+        self.marked = {i for i in self.marked if self.model.booking_cell(i) is not None}
         self._update_scrollbars()
         self.viewport().update()
 
@@ -208,6 +213,37 @@ class TimelineView(QAbstractScrollArea):
                 if booking.id == self.selected_id:
                     return booking
         return None
+
+    def selected_ids(self) -> list[str]:
+        """The marked bookings and the selected one (in time order): what the actions act on."""
+        ids = set(self.marked) | ({self.selected_id} if self.selected_id else set())
+        found = [b for row in range(self.model.rowCount()) for b in self.model.bookings_in_row(row) if b.id in ids]
+        return [b.id for b in sorted(found, key=lambda b: (b.start, b.space_id))]
+
+    def selected_bookings(self) -> list[Booking]:
+        ids = set(self.selected_ids())
+        return sorted((b for row in range(self.model.rowCount()) for b in self.model.bookings_in_row(row)
+                       if b.id in ids), key=lambda b: (b.start, b.space_id))
+
+    def toggle_mark(self, booking_id: str) -> None:
+        """Add a booking to the marked ones, or take it out (the selected one is marked with it)."""
+        if booking_id in self.marked or (booking_id == self.selected_id and not self.marked):
+            self.marked.discard(booking_id)
+            if booking_id == self.selected_id:
+                self.selected_id = next(iter(sorted(self.marked)), "")
+        else:
+            if self.selected_id:
+                self.marked.add(self.selected_id)
+            self.marked.add(booking_id)
+            self.selected_id = booking_id
+        self.viewport().update()
+        self.selection_changed.emit()
+
+    def clear_marks(self) -> None:
+        if self.marked:
+            self.marked.clear()
+            self.viewport().update()
+            self.selection_changed.emit()
 
     def cursor_booking(self) -> Booking | None:
         return self.model.booking_in_slot(self.cursor_row, self.cursor_column)
@@ -263,6 +299,12 @@ class TimelineView(QAbstractScrollArea):
                 self._book_at_cursor()
         elif key == Qt.Key.Key_N and not (mods & ~Qt.KeyboardModifier.KeypadModifier):
             self._book_at_cursor()
+        elif key == Qt.Key.Key_Space:
+            booking = self.cursor_booking()
+            if booking is not None:
+                self.toggle_mark(booking.id)
+        elif key == Qt.Key.Key_Escape and self.marked:
+            self.clear_marks()
         else:
             super().keyPressEvent(event)
             return
@@ -298,6 +340,11 @@ class TimelineView(QAbstractScrollArea):
         row, when, booking, edge = self.hit(event.position())
         if row < 0:
             return
+        if booking is not None and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.cursor_row, self.cursor_column = row, self.model.column_at(when)
+            self.toggle_mark(booking.id)
+            return
+        self.marked.clear()
         if booking is not None:
             self.selected_id = booking.id
             self.cursor_row, self.cursor_column = row, self.model.column_at(when)
@@ -457,8 +504,9 @@ class TimelineView(QAbstractScrollArea):
     def _paint_block(self, painter: QPainter, booking: Booking, row: int) -> None:
         rect = self.block_rect(booking, row)
         fill, text, edge = self._colors(booking)
-        selected = booking.id == self.selected_id
-        pen = QPen(edge, 3 if selected else 1)
+        marked = booking.id in self.marked
+        selected = booking.id == self.selected_id or marked
+        pen = QPen(theme.current().color("accent") if marked else edge, 3 if selected else 1)
         if booking.status is ReservationStatus.CANCELLED:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
@@ -476,8 +524,9 @@ class TimelineView(QAbstractScrollArea):
         metrics = QFontMetrics(font)
         line = metrics.height()
         width = int(inner.width())
+        subject = ("☑ " if marked else "") + booking.subject
         painter.drawText(QPointF(inner.left(), inner.top() + metrics.ascent()),
-                         metrics.elidedText(booking.subject, Qt.TextElideMode.ElideRight, width))
+                         metrics.elidedText(subject, Qt.TextElideMode.ElideRight, width))
         font.setBold(False)
         font.setStrikeOut(False)
         painter.setFont(font)

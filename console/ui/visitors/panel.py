@@ -180,6 +180,7 @@ class VisitorsPanel(QWidget):
         self.register_shortcut = QShortcut(self.register_page)
         self.register_shortcut.setKeys([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.register_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.register_shortcut.setWhatsThis("Register the visitor (from the Register tab)")  # the F1 list
         self.register_shortcut.activated.connect(self._register_clicked)
 
     def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:

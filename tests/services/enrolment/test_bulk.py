@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from console.services.enrolment.bulk import BulkImport, read_csv
+from console.services.enrolment import EnrolmentDesk
+from console.services.enrolment.bulk import BulkImport, read_csv, row_status
+from console.services.enrolment.ledger import Entry, ImportLedger
 from console.services.outcome import Outcome
-from tests.services.enrolment.conftest import Rig
+from tests.services.enrolment.conftest import FakeAudit, Rig
 
 BULK = "/api/v2/person/addPersons"
 
@@ -66,4 +68,116 @@ async def test_a_lost_batch_is_read_back_not_sent_again(rig: Rig, tmp_path: Path
     assert report.kind is Outcome.DONE
     assert job.counts()["done"] == 30
     assert len(rig.posts(BULK)) == 3  # the lost batch happened: read back, not sent again
-    assert ("person.bulk.settled", "settled") in rig.audit.actions()  # read back, recorded, nothing re-sent
+    assert ("person.bulk.settled", "settled: 10 on the server, 0 not") in rig.audit.actions()  # recorded
+
+
+def ledger_for(desk: EnrolmentDesk, text: str) -> ImportLedger:
+    return ImportLedger.for_text(desk.imports_dir, text)
+
+
+async def test_500_with_a_lost_batch_then_a_restart_each_person_once(rig: Rig) -> None:
+    """Import 500, the answer of the third batch is lost, the desk restarts, the operator retries: the server has
+    each person once, the report names the rows settled by re-reading, every batch has its audit row."""
+    text = people_csv(rig, 500)
+    departments = set(rig.sim.world.departments)
+    before = set(rig.sim.world.persons)
+    job = BulkImport(rig.desk, read_csv(text, departments=departments), batch=100,
+                     ledger=ledger_for(rig.desk, text))
+    sent: list[int] = []
+
+    def after_batch() -> None:  # the simulator handles the next batch, then closes without an answer
+        sent.append(1)
+        if len(sent) == 2:
+            rig.sim.set_faults(drop_rate=1.0)
+
+    report = await job.run(progress=after_batch)
+    assert report.kind is Outcome.UNCERTAIN
+    assert job.counts()["done"] == 200
+    assert job.counts()["uncertain"] == 100
+    assert len(rig.posts(BULK)) == 3
+    rig.sim.set_faults(reset=True)
+    assert "secret" not in ledger_for(rig.desk, text).path.read_text()  # PINs and states only
+
+    # the console restarts: a new desk (same data folder), the same file read again
+    audit = FakeAudit()
+    desk = EnrolmentDesk(rig.desk.client, data_dir=rig.data_dir, profile="HQ", operator="rita", audit=audit)
+    rows = read_csv(text, departments=departments)
+    again = BulkImport(desk, rows, batch=100, ledger=ledger_for(desk, text))
+    assert again.earlier() == {"done": 200, "refused": 0, "uncertain": 100}
+    report = await again.run()
+    assert report.kind is Outcome.DONE
+    assert report.settled == tuple(range(202, 302))  # lines 202-301: the third batch, found on the server
+    assert report.missing == ()
+    assert "settled by re-reading" in report.message
+    assert "202-301" in report.message
+    assert again.counts()["done"] == 500
+    assert sum(1 for r in rows if r.settled) == 100
+    assert "settled by re-reading" in row_status(rows[250])
+    posts = rig.posts(BULK)
+    assert len(posts) == 5  # 3 before the restart, the last two batches after: nothing sent twice
+    added = set(rig.sim.world.persons) - before
+    assert added == {f"B{i:05d}" for i in range(500)}
+    # audit: a row before and after each batch sent (before and after the restart) and for the read-back
+    results = [r for a, r in rig.audit.actions() if a == "person.bulk" and r != "sending"]
+    assert results[:2] == ["ok", "ok"]
+    assert results[2].startswith("uncertain: ")
+    assert [a for a in audit.actions() if a[1] != "sending"] == [
+        ("person.bulk.settled", "settled: 100 on the server, 0 not"), ("person.bulk", "ok"), ("person.bulk", "ok")]
+    # a third try after another restart sends nothing
+    third = BulkImport(desk, read_csv(text, departments=departments), ledger=ledger_for(desk, text))
+    assert third.counts()["done"] == 500
+    assert (await third.run()).kind is Outcome.DONE
+    assert len(rig.posts(BULK)) == 5
+
+
+async def test_a_lost_answer_the_server_never_acted_on_is_offered_not_resent(rig: Rig) -> None:
+    """A crash while a batch was out (the ledger says uncertain) for people the server does not have: the
+    retry reads them back and offers them; only the operator's next import sends them."""
+    text = people_csv(rig, 12)
+    departments = set(rig.sim.world.departments)
+    ledger = ledger_for(rig.desk, text)
+    ledger.mark([f"B{i:05d}" for i in range(5)], "accepted")  # as if accepted earlier (the server disagrees)
+    ledger.mark([f"B{i:05d}" for i in range(5, 10)], "uncertain")  # written before a send that never left
+    job = BulkImport(rig.desk, read_csv(text, departments=departments), batch=100, ledger=ledger_for(rig.desk, text))
+    assert job.counts() == {"ready": 2, "invalid": 0, "done": 5, "refused": 0, "uncertain": 5}
+    report = await job.run()
+    assert report.missing == tuple(range(7, 12))
+    assert "not on the server" in report.message
+    assert "import again to send them" in report.message
+    assert {r.pin for r in job.rows if r.state == "ready"} == {f"B{i:05d}" for i in range(5, 10)}
+    assert set(rig.sim.world.persons) >= {"B00010", "B00011"}  # the two fresh rows went
+    assert not set(rig.sim.world.persons) & {f"B{i:05d}" for i in range(5, 10)}  # not sent automatically
+    report = await job.run()  # the operator imports again: now they go
+    assert report.kind is Outcome.DONE
+    assert set(rig.sim.world.persons) >= {f"B{i:05d}" for i in range(5, 12)}
+    assert ledger_for(rig.desk, text).get("B00007") == Entry("accepted", "", ledger_for(rig.desk, text)
+                                                             .entries["B00007"].at)
+
+
+async def test_a_damaged_ledger_reads_everyone_back_first(rig: Rig) -> None:
+    text = people_csv(rig, 20)
+    departments = set(rig.sim.world.departments)
+    first = BulkImport(rig.desk, read_csv(text, departments=departments), batch=10, ledger=ledger_for(rig.desk, text))
+    assert (await first.run()).kind is Outcome.DONE
+    path = ledger_for(rig.desk, text).path
+    path.write_text("{not json")
+    ledger = ledger_for(rig.desk, text)
+    assert ledger.damaged
+    assert list(path.parent.glob("*.damaged-*"))
+    job = BulkImport(rig.desk, read_csv(text, departments=departments), batch=10, ledger=ledger)
+    assert job.counts()["uncertain"] == 20
+    report = await job.run()
+    assert report.kind is Outcome.DONE
+    assert len(report.settled) == 20
+    assert len(rig.posts(BULK)) == 2  # read back, not sent again
+
+
+async def test_the_ledger_cannot_be_written_nothing_is_sent(rig: Rig, tmp_path: Path) -> None:
+    text = people_csv(rig, 5)
+    ledger = ImportLedger.for_text(tmp_path / "imports", text)
+    (tmp_path / "imports").write_text("a file where the folder should be")
+    job = BulkImport(rig.desk, read_csv(text, departments=set(rig.sim.world.departments)), ledger=ledger)
+    report = await job.run()
+    assert report.kind is Outcome.NOT_SENT
+    assert rig.posts(BULK) == []
+    assert "could not be saved" in job.rows[0].reason

@@ -246,3 +246,30 @@ def test_every_person_code_has_words_and_a_field(code: int, field_name: str | No
     assert refusal.field == field_name
     assert words in refusal.text
     assert refusal.server_text == f"<b>server words</b> (code {code})"
+
+
+async def test_last_events_come_from_the_journal_and_the_server_once_each(rig: Rig, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from console.services.events import Event, Journal, Source
+
+    assert (await rig.desk.save(rig.form("J1001"), new=True)).ok
+    door = next(iter(rig.sim.world.doors.values()))
+    rig.sim.emit("verify", door_id=door.id, pin="J1001", mode="card")  # on the server's list (2.19.9)
+    stored = rig.sim.emitted[-1]
+    journal = Journal(tmp_path / "journal")
+    try:
+        seen_live = Event(key="live-1", source=Source.ACCESS, time=datetime(2030, 1, 2, 3, 4, 5),
+                          name="Normal Verify Open", pin="J1001", point="Front door")
+        same = Event(key="live-2", source=Source.ACCESS,
+                     time=datetime.strptime(stored["eventTime"], "%Y-%m-%d %H:%M:%S"), name=stored["eventName"],
+                     pin="J1001", point=stored["eventPointName"])
+        other = Event(key="live-3", source=Source.ACCESS, time=datetime(2030, 1, 2, 3, 5, 0), name="x", pin="J10011")
+        journal.add([seen_live, same, other])
+        rig.desk.journal = journal
+        lines = await rig.desk.last_events("J1001")
+    finally:
+        journal.close()
+    assert lines[0] == "2030-01-02 03:04 Normal Verify Open — Front door"  # seen here, newest first
+    assert len(lines) == 2  # the server's copy of the same event is not listed twice; another pin's is not listed
+    assert stored["eventPointName"] in lines[1]

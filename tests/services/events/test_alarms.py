@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.services.events import ACK_ACTION, Alarm, AlarmQueue, Journal, Level
+from console.services.events import ACK_ACTION, Alarm, AlarmPriorities, AlarmQueue, Journal, Level
 
 from .conftest import AuditLog
 from .fakes import FakeClock, make_event
@@ -30,7 +30,13 @@ def alarms_in(journal: Journal, clock: FakeClock, *indices: int) -> list[object]
     return journal.add(events)  # type: ignore[return-value]
 
 
+# the queue's mechanics, with a site that asks no note and closes nothing one by one (the test events are forced
+# doors: urgent by default; the priority rules have their own tests in test_alarm_priorities.py)
+PLAIN = AlarmPriorities(note_required=frozenset(), one_by_one=frozenset())
+
+
 def make_queue(journal: Journal, audit: AuditLog, clock: FakeClock, **kw: object) -> AlarmQueue:
+    kw.setdefault("priorities", PLAIN)
     return AlarmQueue(journal, audit, clock=clock, operator="guard1", **kw)  # type: ignore[arg-type]
 
 
@@ -193,7 +199,7 @@ def test_the_console_audit_log_takes_the_acknowledgements(journal: Journal, cloc
 
     audit_log = ConsoleAuditLog.in_dir(tmp_path / "audit")
     try:
-        queue = AlarmQueue(journal, audit_log, clock=clock, operator="guard7")
+        queue = AlarmQueue(journal, audit_log, clock=clock, operator="guard7", priorities=PLAIN)
         queue.offer(alarms_in(journal, clock, 1, 2))  # type: ignore[arg-type]
         keys = [a.key for a in queue.alarms]
         queue.acknowledge(keys, note="both checked")

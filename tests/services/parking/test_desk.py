@@ -183,7 +183,69 @@ async def test_a_lost_payment_answer_is_uncertain_and_settled_by_billing_again(r
     assert len(rig.notices()) == 1  # settled by billing, never by a second notice
     assert rig.audited("parking.payment") == [rig.audited("parking.payment")[0]]
     assert rig.audited("parking.payment")[0].startswith("uncertain")
-    assert rig.audited("parking.payment.settle") == ["ok: nothing due, the payment arrived"]
+    assert rig.audited("parking.payment.settle") == ["ok: the parking record is marked paid"]
+
+
+async def test_a_lost_payment_settled_hours_later_is_still_read_right(rig: Rig) -> None:
+    """The fee has grown by more than the amount taken: billing alone would misread "not arrived"."""
+    rig.enter(PLATE)
+    rig.advance(45 * 60)
+    bill = await billed(rig, PLATE)
+    assert bill.amount == Decimal("5.00")
+    rig.fault_on_notice(drop_rate=1.0)
+    result = await rig.desk.take_payment(bill)
+    rig.clear_faults()
+    assert result.outcome is Outcome.UNCERTAIN
+    assert result.payment is not None
+    rig.advance(3 * 3600)
+    assert (await billed(rig, PLATE)).amount >= Decimal("5.00")  # billing alone cannot tell
+    settled = await rig.desk.settle(result.payment)
+    assert settled.outcome is Outcome.DONE, settled.message
+    assert "had arrived" in settled.message
+    assert len(rig.notices()) == 1
+    assert rig.record(PLATE).paid_amount == 5.0
+
+
+async def test_a_late_settle_that_cannot_tell_stays_uncertain_until_marked_by_hand(rig: Rig) -> None:
+    rig.enter(PLATE)
+    rig.advance(45 * 60)
+    bill = await billed(rig, PLATE)
+    rig.fault_on_notice(error_rate=1.0)  # never reached the application
+    result = await rig.desk.take_payment(bill)
+    rig.clear_faults()
+    assert result.payment is not None
+    rig.advance(3 * 3600)
+    settled = await rig.desk.settle(result.payment)  # not marked paid, but is that a mark this server makes?
+    assert settled.outcome is Outcome.UNCERTAIN, settled.message
+    assert "check it on the server" in settled.message
+    assert [p.state for p in rig.desk.payments.all()] == ["uncertain"]
+    marked = await rig.desk.resolve(result.payment, arrived=False, note="not in the server's payments")
+    assert marked.outcome is Outcome.NOT_SENT
+    assert [p.state for p in rig.desk.payments.all()] == ["not_arrived"]
+    assert rig.audited("parking.payment.settle")[-1] == "not arrived: marked by hand"
+    assert rig.record(PLATE).paid_amount is None  # nothing was sent again meanwhile
+
+
+async def test_a_late_settle_leans_on_the_mark_once_the_server_is_seen_to_make_it(rig: Rig) -> None:
+    other = "Liao A00001"
+    rig.enter(other)
+    rig.advance(45 * 60)
+    assert (await rig.desk.take_payment(await billed(rig, other))).ok
+    rig.sim.emit("park_exit", carNumber=other)
+    await rig.desk.poll()
+    assert rig.desk.marks_payments  # a paid car left with its record marked paid (eventType 11)
+    rig.enter(PLATE)
+    rig.advance(45 * 60)
+    bill = await billed(rig, PLATE)
+    rig.fault_on_notice(error_rate=1.0)
+    result = await rig.desk.take_payment(bill)
+    rig.clear_faults()
+    assert result.payment is not None
+    rig.advance(3 * 3600)
+    settled = await rig.desk.settle(result.payment)
+    assert settled.outcome is Outcome.NOT_SENT, settled.message
+    assert "did NOT reach" in settled.message
+    assert rig.record(PLATE).paid_amount is None
 
 
 async def test_a_notice_that_never_arrived_is_settled_as_not_arrived_then_taken_again(rig: Rig) -> None:

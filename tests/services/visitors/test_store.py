@@ -50,7 +50,9 @@ def test_a_damaged_file_is_set_aside_not_fatal(tmp_path: Path) -> None:
     path.write_bytes(b"{ this is not json")
     box = Outbox(path)
     assert len(box) == 0
-    assert (tmp_path / "outbox.json.bad").exists()
+    [kept] = tmp_path.glob("outbox.json.damaged-*")  # renamed with the time (console.services.files.set_aside)
+    assert kept.read_bytes() == b"{ this is not json"
+    assert [record.aside for record in box.set_aside] == [kept]
     box.add(operator="desk", form=form(), body={"certNum": "E1234567"}, state="pending", error="down")
     assert len(Outbox(path)) == 1
 

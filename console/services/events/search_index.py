@@ -1,0 +1,140 @@
+"""The free-text index of the event journal: SQLite FTS5 with the trigram tokenizer over ``events.search``.
+
+The events panel's free-text filter means "the needle appears in the event's name, PIN, person, door, reader,
+device, area or card" (``model.search_text``, stored casefolded in the ``search`` column): a substring, not a
+word. Without an index that is a scan of every row (``instr``), about a second at a million events. With it:
+
+* ``events_search`` is an external-content FTS5 table (the text stays in ``events``; the index alone is
+  about 120 bytes an event) with ``detail=none`` (no positions: the smallest and fastest to write), kept
+  in step by three triggers (insert, delete, update of ``search``): retention, back-fills and anything else
+  that writes rows need no code of their own;
+* a needle of three characters or more becomes the trigrams that cover it (``"abc" "def" "efg"``: every
+  row holding the needle holds all of them), which find the candidates; ``instr`` on those candidates keeps
+  the filter exact. A shorter needle has no trigram: the scan, as before;
+* a journal written before the index existed gets it when it is opened for writing (``ensure``: built in
+  one transaction from the rows, a few seconds at a million); an SQLite without FTS5 or the trigram
+  tokenizer (before 3.34) keeps working without it.
+
+``ensure``/``present`` take a connection; the journal (``journal.py``) decides when to use the index.
+"""
+
+# ruff: noqa: S608  (SQL text here is built from the constant table name only; needles travel as parameters)
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+
+__all__ = ["CANDIDATES", "DENSE", "PROBE", "TABLE", "ensure", "match_query", "present", "selective_query", "supported"]
+
+log = logging.getLogger(__name__)
+
+TABLE = "events_search"
+# the rows holding every trigram of the needle (a superset of the matches: instr() decides)
+CANDIDATES = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ?"
+# how many candidates make a needle "dense": its newest page is then found faster by reading the rows
+# newest first (one in fifty rows or more matches) than by sorting every candidate by time
+DENSE = 20_000
+PROBE = f"SELECT count(*) FROM (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? LIMIT {DENSE})"
+MAX_TRIGRAMS = 8
+PROBED_TRIGRAMS = 12
+
+_CREATE = (
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5(search, content='events', content_rowid='id', "
+    "tokenize='trigram', detail=none, columnsize=0)"
+)
+_TRIGGERS = (
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_insert AFTER INSERT ON events BEGIN "
+    f"INSERT INTO {TABLE} (rowid, search) VALUES (new.id, new.search); END",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_delete AFTER DELETE ON events BEGIN "
+    f"INSERT INTO {TABLE} ({TABLE}, rowid, search) VALUES ('delete', old.id, old.search); END",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_update AFTER UPDATE OF search ON events BEGIN "
+    f"INSERT INTO {TABLE} ({TABLE}, rowid, search) VALUES ('delete', old.id, old.search); "
+    f"INSERT INTO {TABLE} (rowid, search) VALUES (new.id, new.search); END",
+)
+
+
+def supported(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34 and later, when built with FTS5)."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(x, tokenize='trigram', detail=none)")
+        conn.execute("DROP TABLE temp.trigram_probe")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def present(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone()
+    return row is not None
+
+
+def ensure(conn: sqlite3.Connection) -> bool:
+    """Create the index (and fill it from the rows already there) unless it exists; True when it is usable.
+
+    Runs in its own transaction: call it outside one (the journal calls it while opening, under its write
+    lock). False when this SQLite cannot build it: the filter then scans, as before the index.
+    """
+    if present(conn):
+        for trigger in _TRIGGERS:  # IF NOT EXISTS: a no-op unless one went missing
+            conn.execute(trigger)
+        return True
+    if not supported(conn):
+        log.info("SQLite %s has no FTS5 trigram tokenizer: the event filter scans the journal",
+                 sqlite3.sqlite_version)
+        return False
+    started = time.monotonic()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_CREATE)
+        for trigger in _TRIGGERS:
+            conn.execute(trigger)
+        conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('rebuild')")
+        rows = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    if rows:
+        log.info("event journal: search index built for %d events in %.1f s", rows, time.monotonic() - started)
+    return True
+
+
+def selective_query(conn: sqlite3.Connection, needle: str) -> str | None:
+    """Like :func:`match_query`, but from the needle's rarest trigrams when some are rare (each counted up to
+    ``DENSE``): a person's "omar jensen-2" has "n-2" in few rows and "ens" in many; reading the short lists
+    beats merging long ones. Any trigrams of the needle find a superset of its rows: ``instr`` decides.
+    The journal remembers the choice per needle (a matter of speed only, never of the result)."""
+    if len(needle) < 3:
+        return None
+    grams = list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2)))
+    if len(grams) <= 3:
+        return _query(grams)
+    if len(grams) > PROBED_TRIGRAMS:  # spread the probes over the needle
+        step = len(grams) / PROBED_TRIGRAMS
+        grams = [grams[int(k * step)] for k in range(PROBED_TRIGRAMS)]
+    counts = {gram: int(conn.execute(PROBE, (_query([gram]),)).fetchone()[0]) for gram in grams}
+    rare = sorted((g for g in grams if counts[g] < DENSE), key=lambda g: counts[g])[:3]
+    if rare:
+        return _query(rare)
+    return match_query(needle)  # every trigram is common (counted only up to DENSE): the covering ones
+
+
+def _query(grams: list[str]) -> str:
+    return " ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+
+
+def match_query(needle: str) -> str | None:
+    """The FTS5 query whose matches include every row containing ``needle`` (None under three characters).
+
+    Trigrams from the start, three characters apart, then the last one: together they cover the needle.
+    """
+    if len(needle) < 3:
+        return None
+    starts = list(range(0, len(needle) - 2, 3))
+    if starts[-1] != len(needle) - 3:
+        starts.append(len(needle) - 3)
+    if len(starts) > MAX_TRIGRAMS:  # a long needle: enough trigrams to be selective, instr() does the rest
+        starts = starts[: MAX_TRIGRAMS - 1] + starts[-1:]
+    return _query(list(dict.fromkeys(needle[i : i + 3] for i in starts)))
