@@ -104,7 +104,7 @@ def ratio(row: dict[str, Any]) -> str:
 
 
 def table(results: list[Result], markdown: bool) -> list[str]:
-    head = ("figure", "target", "measured", "ratio", "")
+    head = ("figure", "target", "measured", "ratio", "result")
     body: list[tuple[str, ...]] = []
     for r in results:
         if r.error:
@@ -112,7 +112,7 @@ def table(results: list[Result], markdown: bool) -> list[str]:
         for row in r.rows:
             body.append((row["figure"], row["target"], measured(row), ratio(row), "met" if row["met"] else "short"))
     if markdown:
-        out = ["| " + " | ".join(head) + " |", "|" + "---|" * (len(head) - 2) + "---:|---|"]
+        out = ["| " + " | ".join(head) + " |", "|---|---:|---:|---:|---|"]
         out += ["| " + " | ".join(cells) + " |" for cells in body]
         return out
     widths = [max(len(cells[i]) for cells in [head, *body]) for i in range(len(head))]

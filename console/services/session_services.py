@@ -7,6 +7,7 @@
     ├── audit        AuditLog: every write, with operator and profile (data/audit.sqlite3, shared by profiles)
     ├── doors        DoorServices: DoorBoard (poller "doors"), Commands, FloorPlans
     ├── events       EventServices: Journal (per profile), EventStream (poller "events"), AlarmQueue
+    ├── people       PeopleNames: pin -> name, department (batched look-ups, cached per connection)
     ├── visitors     VisitorDesk (poller "outbox")
     ├── parking      ParkingDesk (poller "parking"; its alarms go to the AlarmQueue)
     ├── spaces       SpaceDesk (poller "spaces": the day's or week's room bookings)
@@ -35,12 +36,14 @@ from datetime import timedelta
 from console.api import Client
 
 from .audit import AuditLog
+from .board_snapshot import SNAPSHOT_FILE, BoardSnapshot
 from .commands import Commands
 from .doors import DoorBoard
 from .enrolment.desk import EnrolmentDesk
 from .events.alarms import AlarmQueue
 from .events.board_link import BoardAlarms
 from .events.journal import PROFILE_META, Journal
+from .events.model import Event, Source
 from .events.priority import AlarmPriorities
 from .events.rules import Classifier
 from .events.stream import EventStream
@@ -51,6 +54,7 @@ from .options import DoorsOptions, ParkingOptions
 from .parking.alarms import alarm_event
 from .parking.desk import ParkingAlarm, ParkingDesk
 from .paths import Paths
+from .people_names import PeopleNames
 from .polling import Poller
 from .session import Health, Profile, Session
 from .settings import Settings
@@ -96,6 +100,8 @@ class SessionServices:
     enrolment: EnrolmentDesk | None = None
     problems: dict[str, BaseException] = field(default_factory=dict)  # what could not be built, and why
     board_alarms: BoardAlarms | None = None  # the alarm queue and the board agree (events/board_link.py)
+    people: PeopleNames | None = None  # pin -> name and department for event and alarm rows (people_names.py)
+    snapshot: BoardSnapshot | None = None  # the last good poll on disk, shown stale at the next start
     _links: list[Callable[[], None]] = field(default_factory=list)
     _started: bool = False
     _stopped: bool = False
@@ -128,6 +134,11 @@ class SessionServices:
             audit.close()
             raise
         services = cls(session, settings, audit, doors)
+        try:  # the last known board, stale until the first poll (board_snapshot.py); never fatal
+            services.snapshot = BoardSnapshot(board, paths.profile_dir(profile) / SNAPSHOT_FILE)
+            services.snapshot.seed()
+        except Exception:
+            log.exception("the board snapshot could not be used")
         for name, build in (
             ("events", services._build_events),
             ("visitors", services._build_visitors),
@@ -149,7 +160,7 @@ class SessionServices:
             journal.set_meta({PROFILE_META: session.profile.name})
             classifier = Classifier.from_settings(self.settings.get("events"))
             stream = EventStream(session.client, journal, classifier=classifier, interval=session.poll_interval,
-                                 policy=session.policy, health=session)
+                                 policy=session.policy, health=session, sources=tuple(Source))  # elevator too
             # alarm priorities from the site's [alarm_priorities]; workflow states beside the journal
             workflow = WorkflowStore.beside(journal.path)
             alarms = AlarmQueue(journal, self.audit, realert_after=REALERT_AFTER, operator=session.operator,
@@ -163,6 +174,15 @@ class SessionServices:
         self._links.append(self.board_alarms.detach)
         self._links.append(stream.events_added.connect(alarms.offer))
         self._links.append(stream.levels_corrected.connect(alarms.offer))  # an alarm the name table missed
+        self.people = PeopleNames(session.client)
+        self._links.append(stream.events_added.connect(self._people_in_events))
+
+    def _people_in_events(self, events: list[Event]) -> None:
+        """Names the events carry are learnt; the pins without a name are looked up (batched, rate-limited)."""
+        if self.people is None:
+            return
+        self.people.learn((e.pin, e.person, e.department) for e in events if e.pin and e.person)
+        self.people.want(e.pin for e in events if e.pin and not e.person)
 
     def _build_visitors(self) -> None:
         session = self.session
@@ -308,6 +328,12 @@ class SessionServices:
                 await asyncio.wait_for(poller.stop(), STOP_TIMEOUT)
             except Exception:
                 log.exception("the %s poller did not stop cleanly", poller.name)
+        if self.people is not None:
+            with contextlib.suppress(Exception):
+                await self.people.stop()
+        if self.snapshot is not None:
+            with contextlib.suppress(Exception):
+                await self.snapshot.close()
         if self.events is not None:
             with contextlib.suppress(Exception):
                 self.events.journal.close()

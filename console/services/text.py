@@ -24,6 +24,8 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a
 def clean_text(value: Any, limit: int = MAX_FIELD, *, multiline: bool = False, ellipsis: bool = False) -> str:
     """``value`` as safe text of at most ``limit`` characters (see the module docstring)."""
     if type(value) is str:  # the common case first: this runs some 50 times per event
+        if len(value) <= limit and value.isprintable():  # short and clean already: only the strip is left
+            return value.strip()
         text = value
     elif value is None or isinstance(value, (dict, list, tuple)):
         return ""

@@ -150,6 +150,13 @@ class StatusBar(QStatusBar):
         self.addWidget(self.problems)
         self.addWidget(self.alarms)
         self.addWidget(self.outbox, 1)
+        # a transient message has a label of its own: QStatusBar's own message would cover the connection state
+        self.message = self._label("transientMessage")
+        self.message.hide()
+        self.addWidget(self.message, 2)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.clearMessage)
         self.addPermanentWidget(self.mute)
         self.addPermanentWidget(self.security)
         self.addPermanentWidget(self.audit_mark)
@@ -167,6 +174,24 @@ class StatusBar(QStatusBar):
         self.problems.setText("")
         self.set_alarms(0)
         self.set_outbox(0)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # type: ignore[override]  # Qt: also (text, ms)
+        """A passing message beside the connection state, never over it (cleared after ``timeout`` ms)."""
+        self.message.setText(text)
+        self.message.setToolTip(tooltip(text))
+        self.message.setVisible(bool(text))
+        if timeout > 0 and text:
+            self._message_timer.start(timeout)
+        else:
+            self._message_timer.stop()
+
+    def clearMessage(self) -> None:
+        self.message.setText("")
+        self.message.hide()
+        self._message_timer.stop()
+
+    def currentMessage(self) -> str:
+        return self.message.text()
 
     def _label(self, name: str) -> ElidedLabel:
         label = ElidedLabel(parent=self)  # a narrow window cuts the words with "…" instead of growing

@@ -22,6 +22,7 @@ from console.services.events import Priority, Source
 from console.services.events.stream import SourceState
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
+from console.ui import empty_states, feed_notice
 from console.ui.main_window import MainWindow
 from console.ui.panel import Panel
 
@@ -157,6 +158,11 @@ class Workspace:
         self._undo.append(services.stream.levels_corrected.connect(lambda _events: events.model.refresh()))
         self._undo.append(services.stream.source_state.connect(lambda _status: self._alarm_feed()))
         self._undo.append(self.services.session.health_changed.connect(lambda _health: self._alarm_feed()))
+        people = self.services.people  # names and departments for pins the events do not name
+        if people is not None:
+            events.model.names = alarms.model.names = people
+            self._undo.append(people.names_changed.connect(events.model.names_known))
+            self._undo.append(people.names_changed.connect(alarms.model.names_known))
         events.door_requested.connect(self.show_door)
         alarms.event_requested.connect(self.show_event)
         # F8 (take the next alarm) and F9 (acknowledge it with a note) from any panel; a selected alarm's door
@@ -181,6 +187,8 @@ class Workspace:
         self.visitors = VisitorsPanel(desk, self.settings)
         self.window.add_panel(VISITORS, TITLES[VISITORS], self.visitors, tab_with=DOORS)
         self.visitors.outbox_changed.connect(self.window.status.set_outbox)
+        feed_notice.attach(self.visitors, self.services.session, None, "from the server")  # its own word
+        self.visitors.setProperty("emptyHints", len(empty_states.attach_visitors(self.visitors)))  # what to do
 
     def _build_parking(self) -> None:
         desk = self.services.parking
@@ -190,6 +198,8 @@ class Workspace:
 
         self.parking = ParkingPanel(desk, self.settings)
         self.window.add_panel(PARKING, TITLES[PARKING], self.parking, tab_with=DOORS)
+        feed_notice.attach(self.parking, self.services.session, "parking", "parking updates")
+        self.parking.setProperty("emptyHints", len(empty_states.attach_parking(self.parking)))
 
     def _build_spaces(self) -> None:
         desk = self.services.spaces
@@ -199,6 +209,8 @@ class Workspace:
 
         self.spaces = SpacesPanel(desk, self.settings, profile=self.services.session.profile.name)
         self.window.add_panel(SPACES, TITLES[SPACES], self.spaces, tab_with=DOORS)
+        feed_notice.attach(self.spaces, self.services.session, "spaces", "booking updates")
+        self.spaces.setProperty("emptyHints", len(empty_states.attach_spaces(self.spaces)))
 
     def _build_people(self) -> None:
         desk = self.services.enrolment
@@ -208,6 +220,8 @@ class Workspace:
 
         self.people = EnrolmentPanel(desk, self.settings)
         self.window.add_panel(PEOPLE, TITLES[PEOPLE], self.people, tab_with=DOORS)
+        feed_notice.attach(self.people, self.services.session, None, "from the server")
+        self.people.setProperty("emptyHints", len(empty_states.attach_people(self.people)))
 
     # -- links between panels --------------------------------------------------------------------
 

@@ -26,12 +26,12 @@ async def test_every_door_of_the_xl_site_arrives_through_its_pages() -> None:
         assert len(records) == 10_000
         assert {r["id"] for r in records} == set(sim.world.doors)
         first = _state_pages(sim)
-        # the first answer is the server's default page; the rest is read 1,000 at a time from page 1
+        # the first answer is the server's default page; the rest is read 500 at a time from page 1
         assert "pageNo" not in first[0]
-        assert [q["pageNo"] for q in first[1:]] == [[str(n)] for n in range(1, 11)]
-        assert all(q["pageSize"] == ["1000"] for q in first[1:])
+        assert [q["pageNo"] for q in first[1:]] == [[str(n)] for n in range(1, 21)]
+        assert all(q["pageSize"] == ["500"] for q in first[1:])
 
         sim.requests.clear()
         again = await client.door_state_records()  # the next poll asks for the big pages at once
         assert len(again) == 10_000
-        assert len(_state_pages(sim)) == 10
+        assert len(_state_pages(sim)) == 20

@@ -79,6 +79,9 @@ def timed(fn: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(times)
 
 
+COUNT_CAP = 1000  # the events panel counts a free-text filter's matches up to this (console.ui.events.model)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -134,23 +137,26 @@ def main() -> int:
                 "two letters (no index)": "zq",
             }
             worst, short_needle = 0.0, 0.0
-            print(f"free-text filter on {total:,} events (count + newest 200, median of 5):", file=out)
+            print(f"free-text filter on {total:,} events (count up to {COUNT_CAP:,} + newest 200, as the panel "
+                  f"runs it; median of 5; the exact count alone for comparison):", file=out)
             for what, needle in needles.items():
                 flt = EventFilter(text=needle)
                 matches = journal.count(flt)
 
                 def query(flt: EventFilter = flt) -> None:
-                    journal.count(flt)
+                    journal.count(flt, cap=COUNT_CAP)
                     journal.page(flt, 0, 200, newest_first=True)
 
                 ms = timed(query)
+                exact = timed(lambda flt=flt: journal.count(flt))
                 if len(needle) < 3:
                     short_needle = max(short_needle, ms)
                 else:
                     worst = max(worst, ms)
-                print(f"  {what:26} {needle!r:26} {matches:>9,} matches  {ms:8.1f} ms", file=out)
+                print(f"  {what:26} {needle!r:26} {matches:>9,} matches  {ms:8.1f} ms   (exact count {exact:6.1f} ms)",
+                      file=out)
             figures.append(Figure(f"journal: free-text filter on {total:,} events (worst)", 100.0, worst, "ms",
-                                  note="count + newest page of 200; a name, door, PIN, event word, nowhere"))
+                                  note=f"count up to {COUNT_CAP:,} + newest page of 200; a name, door, PIN, event word, nowhere"))
             figures.append(Figure(f"journal: two-letter filter on {total:,} events (no index: a scan)", 100.0,
                                   short_needle, "ms", note="count + newest page of 200"))
         finally:

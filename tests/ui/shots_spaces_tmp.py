@@ -75,7 +75,13 @@ def test_shots(qtbot: Any, run: Callable[..., Any], sim: Any, tmp_path: Path, qa
         await until(lambda: rig.panel.manage_dialog is None)
         await until(lambda: not rig.panel.busy(), 10)
 
-    run(go(), timeout=60)
+    async def guarded() -> None:
+        import traceback
+        try:
+            await go()
+        except BaseException:
+            Path("/tmp/shots.tb").write_text(traceback.format_exc())
+    run(guarded(), timeout=60)
     run(rig.panel.stop())
     run(client.aclose())
     rig.audit.close()

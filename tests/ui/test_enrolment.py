@@ -4,6 +4,7 @@ fields, a card from a keyboard-wedge reader, drafts without the photo, camera st
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +141,8 @@ def test_the_guidance_words_follow_the_frames(rig: Rig) -> None:
     rig.run(scenario())
 
 
-def test_a_new_person_enrolled_with_a_captured_photo(rig: Rig) -> None:
+def test_a_new_person_enrolled_with_a_captured_photo(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     p = rig.panel
 
     async def scenario() -> None:
@@ -167,6 +169,9 @@ def test_a_new_person_enrolled_with_a_captured_photo(rig: Rig) -> None:
     assert all(person.photo[:40] not in str(r) for r in rows)
     assert not any(rig.paths.data_dir.rglob("*.jpg"))
     assert not any(rig.paths.data_dir.rglob("*.png"))
+    assert person.photo[:40] not in caplog.text  # nor in the log
+    assert not any(person.photo[:40] in f.read_text(errors="replace")
+                   for f in rig.paths.data_dir.rglob("*") if f.is_file() and f.suffix in (".json", ".log", ".txt"))
 
 
 def test_a_refusal_lands_on_its_field(rig: Rig) -> None:
@@ -267,6 +272,10 @@ def test_camera_states_leave_file_import_working(rig: Rig) -> None:
     assert p.file_button.isEnabled()
     rig.source.fail(CameraState.NO_BACKEND)
     assert "QtMultimedia" in p.camera_state.text()
+    rig.source.fail(CameraState.REFUSED)
+    assert "refused access to the camera" in p.camera_state.text()
+    assert not p.capture_button.isEnabled()
+    assert p.file_button.isEnabled()
     ok, data = cv2.imencode(".jpg", face_frames.face_frame())
     assert ok
 
@@ -369,13 +378,77 @@ def test_the_same_file_again_later_sends_nothing_twice(rig: Rig) -> None:
     assert statuses[0] == "accepted in an earlier import of this file"
     assert statuses[2].startswith("refused: ")
     assert statuses[2].endswith("(an earlier import of this file)")
-    assert "Imported before: 5 accepted, 1 refused" in dialog.summary.text()
+    assert "Imported before (" in dialog.summary.text()
+    assert "5 accepted, 1 refused, 0 whose answer was lost" in dialog.summary.text()
+    assert dialog.summary.text().splitlines()[0].endswith("0 left to send.")
     assert dialog.import_button.text() == "Nothing left to import"
     assert not dialog.import_button.isEnabled()
     assert not list(rig.paths.data_dir.rglob("imports/*.tmp"))
     ledger = next(rig.paths.data_dir.rglob("imports/*.json")).read_text()
     assert "Again" not in ledger
     assert "4400000" not in ledger
+
+
+def test_the_camera_chosen_is_remembered(rig: Rig, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two cameras present (this machine has none: the list is stood in): the one picked is the one offered,
+    and used, the next time the panel opens."""
+    from console.ui.enrolment.frames import CameraChoice, CameraSource
+
+    present = [CameraChoice("a1", "Built-in camera", True), CameraChoice("b2", "Desk USB camera")]
+    monkeypatch.setattr("console.ui.enrolment.panel.cameras", lambda: present)
+    first = EnrolmentPanel(rig.desk, Settings(rig.paths.settings_file))
+    qtbot.addWidget(first)
+    assert [first.camera_box.itemText(i) for i in range(first.camera_box.count())] == [
+        "Built-in camera", "Desk USB camera"]
+    first.camera_box.setCurrentIndex(1)
+    assert isinstance(first.source, CameraSource)
+    assert first.source.camera_id == "b2"
+    again = EnrolmentPanel(rig.desk, Settings.load(rig.paths.settings_file))  # the console started again
+    qtbot.addWidget(again)
+    assert again.camera_box.currentText() == "Desk USB camera"
+    assert isinstance(again.source, CameraSource)
+    assert again.source.camera_id == "b2"
+
+
+def test_resign_reinstate_qr_and_a_confirmed_delete_from_the_panel(rig: Rig, qtbot: QtBot) -> None:
+    """The buttons: resign (confirmed), reinstate by the PIN, the QR code shown, delete only when confirmed;
+    each write in the audit log."""
+    p = rig.panel
+    answers: list[bool] = []
+    asked: list[str] = []
+
+    async def confirm(title: str, text: str) -> bool:
+        asked.append(title)
+        return answers.pop(0)
+
+    p.confirm = confirm  # type: ignore[method-assign]
+    rig.fill("G7010")
+    rig.run(p.save())
+    assert p.current is not None
+    assert p.resign_button.isEnabled()
+
+    def click(button: Any) -> None:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        rig.run(rig.idle())
+
+    answers.append(True)
+    click(p.resign_button)
+    assert rig.person("G7010").left
+    click(p.reinstate_button)  # the PIN is still in the form
+    assert not rig.person("G7010").left
+    click(p.qr_button)
+    assert "QR code" in p.guidance.text()
+    assert p.preview.pixmap() is not None
+    assert not p.preview.pixmap().isNull()
+    answers.append(False)
+    click(p.delete_button)
+    assert rig.person("G7010") is not None  # not confirmed: nothing sent
+    answers.append(True)
+    click(p.delete_button)
+    assert rig.person("G7010") is None
+    assert asked == ["Resign", "Delete", "Delete"]
+    done = [(r.action, r.result) for r in rig.audit.rows() if r.target == "person G7010" and r.result != "sending"]
+    assert done == [("person.add", "ok"), ("person.resign", "ok"), ("person.reinstate", "ok"), ("person.delete", "ok")]
 
 
 def test_the_panel_never_steals_focus_with_its_shortcuts(rig: Rig) -> None:

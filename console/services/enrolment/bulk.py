@@ -23,7 +23,9 @@ Every batch is audited (its PINs, the result; never passwords), and so is every 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -40,7 +42,7 @@ from console.services.text import clean_text
 
 from .desk import EnrolmentDesk, _same
 from .form import PersonForm, basic_body, main_body, validate
-from .ledger import ImportLedger
+from .ledger import ImportLedger, accepted_elsewhere
 from .refusals import refusal_for
 
 __all__ = ["BATCH", "BulkImport", "BulkReport", "CsvRow", "read_csv", "row_status", "write_report_csv"]
@@ -72,6 +74,7 @@ class CsvRow:
     reason: str = ""
     settled: bool = False  # its batch's answer was lost; a re-read of the server found it (``done``) or not
     earlier: bool = False  # its state comes from an earlier import of the same file (the ledger)
+    elsewhere: bool = False  # the same row, accepted from another file (a corrected copy): not sent again
 
     @property
     def pin(self) -> str:
@@ -144,6 +147,8 @@ def row_status(row: CsvRow) -> str:
     if row.state == "done":
         if row.settled:
             return "answer lost; the server has this person (settled by re-reading, not sent again)"
+        if row.elsewhere:
+            return "accepted in an earlier import of another file (the same row): not sent again"
         return "accepted in an earlier import of this file" if row.earlier else "sent, added"
     if row.state == "refused":
         return f"refused: {row.reason}" + (" (an earlier import of this file)" if row.earlier else "")
@@ -172,6 +177,15 @@ def _wire(form: PersonForm) -> dict[str, Any]:
     return {**body, **extra}
 
 
+_UNDIGESTED: Final = frozenset({"personPwd", "personPhoto", "photo", "password"})
+
+
+def row_digest(form: PersonForm) -> str:
+    """SHA-256 of what is sent for ``form``, without the personal password or a photo (kept in the ledger)."""
+    body = {k: v for k, v in _wire(form).items() if k not in _UNDIGESTED}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
 class BulkImport:
     """One CSV's rows and what became of each; :meth:`run` may be called again after a stop."""
 
@@ -187,6 +201,7 @@ class BulkImport:
 
     def _restore(self, ledger: ImportLedger) -> None:
         """The states of an earlier import of this file (after a restart, or another dialog)."""
+        others: set[tuple[str, str]] | None = None
         for row in self.rows:
             if row.state != "ready":
                 continue
@@ -195,6 +210,10 @@ class BulkImport:
                 continue
             entry = ledger.get(row.pin)
             if entry is None:
+                if others is None:
+                    others = accepted_elsewhere(ledger.path.parent, exclude=ledger.key)
+                if others and (row.pin, row_digest(row.form)) in others:
+                    row.state, row.earlier, row.elsewhere = "done", True, True
                 continue
             row.earlier = True
             row.settled = entry.settled
@@ -215,7 +234,8 @@ class BulkImport:
         if self.ledger is None:
             return True
         try:
-            self.ledger.mark([r.pin for r in rows], state, reason, settled=settled)
+            self.ledger.mark([r.pin for r in rows], state, reason, settled=settled,
+                             digests={r.pin: row_digest(r.form) for r in rows} if state == "accepted" else None)
         except OSError as exc:
             log.error("the import ledger %s could not be written: %s", self.ledger.path, exc)
             return False
@@ -310,7 +330,7 @@ class BulkImport:
         for row in rows:
             row.state = "done"
             row.reason = ""
-            row.settled = row.earlier = False
+            row.settled = row.earlier = row.elsewhere = False
         ticket.complete("ok")
         self._note(rows, "accepted")
         return Outcome.DONE

@@ -10,6 +10,10 @@ One small JSON file per imported file, in the profile's data folder
   out). Written *before* the batch is sent, so a crash mid-batch also leaves ``uncertain``: the next import of
   this file reads those people back from the server before it offers to send them again.
 
+Each entry also keeps a digest of what was sent for the row (SHA-256 of its fields, without the personal
+password or a photo): a *corrected* file is another file, but its rows that did not change and were accepted
+from an earlier file are not sent again (:func:`accepted_elsewhere`).
+
 Nothing else is kept: no names, no cards, no photo bytes, no passwords (the file itself is the operator's).
 A ledger that cannot be read is set aside (``*.damaged-<time>``) and every row of the file counts as
 ``uncertain``: all are read back before anything is sent.
@@ -20,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +34,7 @@ from console.services.files import set_aside
 from console.services.settings import atomic_write
 from console.services.text import clean_text
 
-__all__ = ["Entry", "ImportLedger", "LedgerState", "file_key"]
+__all__ = ["Entry", "ImportLedger", "LedgerState", "accepted_elsewhere", "file_key"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ class Entry:
     reason: str = ""
     at: str = ""  # when (local time, to the second)
     settled: bool = False  # found by re-reading the server after a lost answer
+    digest: str = ""  # SHA-256 of the row as sent (no password, no photo)
 
 
 class ImportLedger:
@@ -87,9 +92,10 @@ class ImportLedger:
             for pin, item in data["rows"].items():
                 if not isinstance(pin, str) or not isinstance(item, dict) or item.get("state") not in _STATES:
                     raise ValueError(f"a damaged row for {pin!r}")
-                reason, at = item.get("reason", ""), item.get("at", "")
+                reason, at, digest = item.get("reason", ""), item.get("at", ""), item.get("digest", "")
                 self.entries[pin] = Entry(item["state"], clean_text(reason, limit=300) if isinstance(reason, str)
-                                          else "", at if isinstance(at, str) else "", item.get("settled") is True)
+                                          else "", at if isinstance(at, str) else "", item.get("settled") is True,
+                                          digest if isinstance(digest, str) else "")
         except (ValueError, UnicodeDecodeError) as exc:
             self.entries.clear()
             self.damaged = True
@@ -102,7 +108,7 @@ class ImportLedger:
         return self.entries.get(pin)
 
     def mark(self, pins: Iterable[str], state: LedgerState | None, reason: str = "", *,
-             settled: bool = False) -> None:
+             settled: bool = False, digests: Mapping[str, str] | None = None) -> None:
         """Record ``state`` for ``pins`` (None: forget them, they are to be sent) and write the file.
         ``OSError`` when it cannot be written: the caller must not send what it could not record."""
         at = datetime.now().isoformat(sep=" ", timespec="seconds")
@@ -111,7 +117,8 @@ class ImportLedger:
             if state is None:
                 self.entries.pop(pin, None)
             else:
-                self.entries[pin] = Entry(state, clean_text(reason, limit=300), at, settled)
+                self.entries[pin] = Entry(state, clean_text(reason, limit=300), at, settled,
+                                          (digests or {}).get(pin, ""))
         try:
             self._write(at)
         except OSError:
@@ -122,6 +129,32 @@ class ImportLedger:
         if not self.started:
             self.started = at
         rows = {pin: {"state": e.state, **({"reason": e.reason} if e.reason else {}), "at": e.at,
-                      **({"settled": True} if e.settled else {})} for pin, e in self.entries.items()}
+                      **({"settled": True} if e.settled else {}), **({"digest": e.digest} if e.digest else {})}
+                for pin, e in self.entries.items()}
         data = {"version": VERSION, "file": self.key, "started": self.started, "updated": at, "rows": rows}
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"), mode=0o600)
+
+
+def accepted_elsewhere(directory: Path, exclude: str = "") -> set[tuple[str, str]]:
+    """``(pin, digest)`` of every row accepted by an import of another file of this profile (``exclude``: this
+    file's key). Unreadable ledgers are skipped here (their own file's import reads them back)."""
+    out: set[tuple[str, str]] = set()
+    try:
+        paths = sorted(directory.glob("*.json"))
+    except OSError:
+        return out
+    for path in paths:
+        if path.stem == exclude:
+            continue
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+            rows = data.get("rows") if isinstance(data, dict) else None
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(rows, dict):
+            continue
+        for pin, item in rows.items():
+            if (isinstance(item, dict) and item.get("state") == "accepted" and isinstance(item.get("digest"), str)
+                    and item["digest"]):
+                out.add((str(pin), item["digest"]))
+    return out

@@ -189,6 +189,18 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
+# how many of the newest rows match a needle: a page is read newest first when one in a hundred does
+_RECENT = 5000
+_RECENT_DENSE = _RECENT // 100
+_RECENT_HITS = (
+    f"SELECT count(*) FROM (SELECT search FROM events ORDER BY time DESC, id DESC LIMIT {_RECENT}) "
+    "WHERE instr(search, ?) > 0"
+)
+
+
+_HELD_IDS = 50_000  # most candidate ids of a needle held for the next query (a JSON list of ~400 KB)
+
+
 def _where(flt: EventFilter | None, candidates: str | None = None) -> tuple[str, list[Any]]:
     """The WHERE clause of ``flt``; ``candidates``: the search index query that narrows its free text."""
     if flt is None or flt.is_empty:
@@ -222,7 +234,10 @@ def _where(flt: EventFilter | None, candidates: str | None = None) -> tuple[str,
         params.append(format_time(_ceil_second(flt.until)))
     needle = flt.text.strip().casefold()
     if needle:
-        if candidates is not None:
+        if candidates is not None and candidates.startswith("["):  # the ids themselves (Journal._found_ids)
+            clauses.append("id IN (SELECT value FROM json_each(?))")
+            params.append(candidates)
+        elif candidates is not None:  # an index query (FTS5 queries start with a quote)
             clauses.append(f"id IN ({search_index.CANDIDATES})")
             params.append(candidates)
         clauses.append("instr(search, ?) > 0")
@@ -322,6 +337,11 @@ class Journal:
         self._closed = False
         self._indexed: bool | None = None  # the free-text index is there (None: not looked yet, read-only)
         self._queries: dict[str, str | None] = {}  # needle -> its index query (a choice of speed, never of result)
+        self._dense: dict[str, bool] = {}  # needle -> whether a page reads the rows newest first (speed only)
+        # needle -> (write generation, its candidates' ids as JSON): a count and the first page that follows
+        # share one run of the index query; any write makes the list stale (the generation moves on)
+        self._found: dict[str, tuple[int, str]] = {}
+        self._generation = 0
         conn = self._conn()
         if not read_only:
             try:
@@ -452,15 +472,45 @@ class Journal:
                 self._queries.pop(next(iter(self._queries)))
             self._queries[needle] = search_index.selective_query(conn, needle)
         query = self._queries[needle]
-        if query is None or not scan_dense:
+        if query is None:
+            return None
+        if not scan_dense:
+            return self._found_ids(conn, needle, query)
+        dense = self._dense.get(needle)
+        if dense is None:  # decided once per needle (each probe runs the index query: 20-30 ms for a common one)
+            if len(self._dense) >= 64:
+                self._dense.pop(next(iter(self._dense)))
+            # many candidates, and do the newest rows match as often? (a needle's trigrams can all be common
+            # while the needle is rare: a newest-first read would then go through most of the journal)
+            dense = int(conn.execute(search_index.PROBE, (query,)).fetchone()[0]) >= search_index.DENSE and (
+                int(conn.execute(_RECENT_HITS, (needle,)).fetchone()[0]) >= _RECENT_DENSE
+            )
+            self._dense[needle] = dense
+        return None if dense else self._found_ids(conn, needle, query)
+
+    def _found_ids(self, conn: sqlite3.Connection, needle: str, query: str) -> str:
+        """``query``'s candidates as a JSON list of ids (for ``_where``), reused until the next write; or
+        ``query`` itself when they are too many to hold (or the journal is another process's)."""
+        if self.read_only:
             return query
-        return query if int(conn.execute(search_index.PROBE, (query,)).fetchone()[0]) < search_index.DENSE else None
+        generation = self._generation
+        found = self._found.get(needle)
+        if found is not None and found[0] == generation:
+            return found[1]
+        ids = [row[0] for row in conn.execute(f"{search_index.CANDIDATES} LIMIT {_HELD_IDS + 1}", (query,))]
+        if len(ids) > _HELD_IDS:
+            return query
+        if len(self._found) >= 16:
+            self._found.pop(next(iter(self._found)))
+        text = self._found[needle] = (generation, json.dumps(ids))
+        return text[1]
 
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         if self.read_only:
             raise JournalError("the journal is open read-only")
         conn = self._conn()
         with self._write_lock:
+            self._generation += 1  # before and after: a candidate list read meanwhile is never reused
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -470,6 +520,7 @@ class Journal:
                         conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
+                self._generation += 1
             except sqlite3.Error as exc:  # full, read-only: said with the folder's name (files.report_storage)
                 words = report_storage(exc, self.path.parent)
                 if words is None:
@@ -558,9 +609,17 @@ class Journal:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def count(self, flt: EventFilter | None = None) -> int:
+    def count(self, flt: EventFilter | None = None, *, cap: int | None = None) -> int:
+        """How many events match ``flt``; with ``cap``, counted only up to ``cap + 1`` (a result above ``cap``
+        means "more than ``cap``"): a common word's exact count reads every matching row, a capped one stops.
+        """
         where, params = _where(flt, self._index(flt))
-        result: int = self._conn().execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
+        if cap is None:
+            sql = f"SELECT count(*) FROM events{where}"
+        else:
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM events{where} LIMIT ?)"
+            params = [*params, max(0, int(cap)) + 1]
+        result: int = self._conn().execute(sql, params).fetchone()[0]
         return result
 
     def page(

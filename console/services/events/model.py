@@ -23,6 +23,7 @@ from typing import Any, Literal
 from console.api.errors import ModelError
 from console.api.models import (
     AccessTransaction,
+    ElevatorTransaction,
     GateTransaction,
     MaskFlag,
     TemperatureEvent,
@@ -84,11 +85,13 @@ class Level(enum.IntEnum):
 
 
 class Source(enum.StrEnum):
-    """Where an event comes from: access control, entrance control (gates), temperature and mask."""
+    """Where an event comes from: access control, entrance control (gates), temperature and mask, elevators
+    (floors: no monitor endpoint, the stream polls the 2.20.2 list by time range)."""
 
     ACCESS = "access"
     GATE = "gate"
     TEMPERATURE = "temperature"
+    ELEVATOR = "elevator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,14 +273,25 @@ def _sanitise(value: Any, depth: int = 0) -> Any:
 def sanitise_raw(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record without its photo, every value made JSON-safe and bounded."""
     out: dict[str, Any] = {}
+    nested, rough = False, 0  # rough: the JSON size, about (only a record that may be too big is dumped)
     for key, value in list(record.items())[:128]:
         name = key if type(key) is str and len(key) <= 64 and key.isidentifier() else clean_text(key, 64)
         if name in _PHOTO_KEYS and isinstance(value, str) and value:
             out[name] = f"<{len(value)} characters, kept apart>"
             continue
-        out[name] = _sanitise(value, 1)
-    nested = any(isinstance(v, (dict, list)) for v in out.values())
-    rough = sum(len(k) + (len(v) if isinstance(v, str) else 24) for k, v in out.items())
+        kind = type(value)
+        if kind is str and len(value) <= 1024 and value.isprintable():  # clean_text's own fast path, inline
+            out[name] = value.strip()
+        elif kind is int and -(2**63) <= value < 2**63:
+            out[name] = value
+        else:
+            out[name] = _sanitise(value, 1)
+    for k, v in out.items():
+        if type(v) is str:
+            rough += len(k) + len(v)
+        else:
+            rough += len(k) + 24
+            nested = nested or isinstance(v, (dict, list))
     if (nested or rough > MAX_RAW_JSON // 2) and len(json.dumps(out, ensure_ascii=False)) > MAX_RAW_JSON:
         out = {k: (v[:128] if isinstance(v, str) else v) for k, v in out.items() if not isinstance(v, (dict, list))}
     return out
@@ -305,6 +319,7 @@ _MODELS: Mapping[Source, type[Transaction]] = {
     Source.ACCESS: AccessTransaction,
     Source.GATE: GateTransaction,
     Source.TEMPERATURE: TemperatureEvent,
+    Source.ELEVATOR: ElevatorTransaction,
 }
 
 

@@ -142,6 +142,10 @@ DEFAULT_RULES: tuple[Rule, ...] = (
 )
 
 
+_MEMO_SIZE = 4096
+"""Most distinct records whose level a :class:`Classifier` remembers (then it starts again)."""
+
+
 def _event_level(record: Mapping[str, Any]) -> Level | None:
     value = record.get("eventLevel")
     if value is None or value == "" or isinstance(value, bool):
@@ -161,6 +165,11 @@ class Classifier:
     def __init__(self, site_rules: Iterable[Rule] = (), defaults: Sequence[Rule] = DEFAULT_RULES) -> None:
         self.site_rules: tuple[Rule, ...] = tuple(site_rules)
         self.defaults: tuple[Rule, ...] = tuple(defaults)
+        # The level depends only on the record's keys the rules read (and eventLevel): records of a site repeat
+        # a few dozen event names, so the level of a record whose keys are text or absent is remembered.
+        fields = {rule.field for rule in (*self.site_rules, *self.defaults)}
+        self._keys: tuple[str, ...] = (*sorted({k for f in fields for k in FIELDS[f]}), "eventLevel")
+        self._memo: dict[tuple[Any, ...], Level] = {}
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] | None) -> Classifier:
@@ -173,6 +182,20 @@ class Classifier:
         return cls(Rule.from_setting(entry, i) for i, entry in enumerate(entries))
 
     def classify(self, record: Mapping[str, Any]) -> Level:
+        get = record.get
+        memo_key = tuple([get(k) for k in self._keys])
+        for value in memo_key:
+            if value is not None and type(value) is not str:  # 1 == 1.0 == True: only text is remembered
+                return self._classify(record)
+        level = self._memo.get(memo_key)
+        if level is None:
+            level = self._classify(record)
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[memo_key] = level
+        return level
+
+    def _classify(self, record: Mapping[str, Any]) -> Level:
         texts: dict[str, list[str]] = {}  # each field cleaned once, whatever the number of rules
         for rule in self.site_rules:
             if rule.applies(record, texts):

@@ -74,7 +74,8 @@ def ensure(conn: sqlite3.Connection) -> bool:
     """Create the index (and fill it from the rows already there) unless it exists; True when it is usable.
 
     Runs in its own transaction: call it outside one (the journal calls it while opening, under its write
-    lock). False when this SQLite cannot build it: the filter then scans, as before the index.
+    lock). False when this SQLite cannot build it, or building it failed (a full disk): the filter then
+    scans, as before the index, and the next opening tries again.
     """
     if present(conn):
         for trigger in _TRIGGERS:  # IF NOT EXISTS: a no-op unless one went missing
@@ -92,10 +93,16 @@ def ensure(conn: sqlite3.Connection) -> bool:
             conn.execute(trigger)
         conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('rebuild')")
         rows = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:  # a full disk, a lock: the journal still opens, the filter scans
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        log.warning("the event journal's search index could not be built (%s): the filter scans instead", exc)
+        return False
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
     if rows:
         log.info("event journal: search index built for %d events in %.1f s", rows, time.monotonic() - started)
     return True

@@ -5,6 +5,13 @@ Sources and their endpoints::
     access       monitor 2.19.6 transaction/monitor         back-fill 2.19.5 api/v2/transaction/list (2.19.4)
     gate         monitor 2.35.6 psgTransaction/monitor      back-fill 2.35.5 api/v2/psgTransaction/list
     temperature  monitor 2.27.2 hep/transaction/monitor     back-fill 2.27.1 api/hep/transaction/list
+    elevator     no monitor: 2.20.2 api/v2/eleTransaction/list polled by time range, back-filled from it too
+
+An elevator (floor) event has no real-time monitor. Each poll reads the 2.20.2 list from the last good poll
+(less ``margin``: events a device files late are caught by the overlap; no more than :data:`LIST_WINDOW`
+back, an outage longer than that is the gap back-fill's) to now, page by page; the journal's content key
+drops what an earlier poll stored. The elevator source is optional like the temperature one (a server
+without the list hides it) and is polled only when asked for (``sources``; the session's stream does).
 
 Monitor semantics: each source sends the ``timestamp`` (milliseconds) of the stream's start on every poll,
 as the manual allows; a server may answer with only the events since the previous poll (the simulator does)
@@ -59,6 +66,8 @@ SECOND_LOOKS = 3  # polls an event is looked for in the stored list before it is
 MAX_GAP_ATTEMPTS = 10
 MAX_CLOCK_LEAD = timedelta(hours=1)  # how far ahead of ours a server's event times may push a gap's end
 ABSENT_STRIKES = 2  # "likely absent" answers in a row before an optional source is hidden
+LIST_WINDOW = timedelta(hours=1)  # how far back a polled list (elevator) reads; longer outages are back-filled
+LIST_PAGES = 10  # pages one poll of a list reads; more than that is left to a back-fill
 
 
 class MonitorClient(Protocol):
@@ -73,7 +82,7 @@ class MonitorClient(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
-    monitor: str
+    monitor: str | None  # None: no monitor endpoint; the first back-fill list is polled by time range
     backfill: tuple[str, ...]
     optional: bool = False
 
@@ -82,7 +91,9 @@ SOURCES: Mapping[Source, SourceSpec] = {
     Source.ACCESS: SourceSpec("2.19.6", ("2.19.5", "2.19.4")),
     Source.GATE: SourceSpec("2.35.6", ("2.35.5",)),
     Source.TEMPERATURE: SourceSpec("2.27.2", ("2.27.1",), optional=True),
+    Source.ELEVATOR: SourceSpec(None, ("2.20.2",), optional=True),
 }
+MONITORED: tuple[Source, ...] = (Source.ACCESS, Source.GATE, Source.TEMPERATURE)  # the default sources
 
 
 class SourceState(enum.StrEnum):
@@ -157,7 +168,7 @@ class EventStream:
         journal: Journal,
         *,
         classifier: Classifier | None = None,
-        sources: Iterable[Source] = tuple(Source),
+        sources: Iterable[Source] = MONITORED,
         interval: float = 10.0,
         policy: PollPolicy | None = None,
         health: HealthReporter | None = None,
@@ -332,7 +343,10 @@ class EventStream:
         rt = self._rt[source]
         sent = self._clock()
         try:
-            records = await self._client.monitor_records(rt.spec.monitor, self._cursor)
+            if rt.spec.monitor is None:
+                pages = await self._list_pages(source, sent)
+            else:
+                pages = [await self._client.monitor_records(rt.spec.monitor, self._cursor)]
         except CVSecError as exc:
             self._poll_failed(source, exc, sent)
             return []
@@ -345,10 +359,18 @@ class EventStream:
         # the monitor is asked for what happened since the stream started: an answer reaching far further back
         # (a server that ignores the timestamp, a hostile one) is cut, an hour of clock drift allowed
         since = (self._started_at or sent) - max(self.margin, MONITOR_CLOCK_SLACK)
-        added, newest = await asyncio.to_thread(
-            self._ingest, records, source, received, backfilled=False, meta=None if gap_open else meta, since=since
-        )
-        if source is not Source.TEMPERATURE:
+        added: list[Event] = []
+        newest: datetime | None = None
+        for i, records in enumerate(pages):
+            last = i == len(pages) - 1
+            new, page_newest = await asyncio.to_thread(
+                self._ingest, records, source, received, backfilled=False,
+                meta=None if gap_open or not last else meta, since=since
+            )
+            added.extend(new)
+            if page_newest is not None:
+                newest = page_newest if newest is None else max(newest, page_newest)
+        if source not in (Source.TEMPERATURE, Source.ELEVATOR):
             # a real server's monitor records carry no eventLevel, and their names may be in any language: the
             # stored list (which has eventLevel and eventNo) is read behind the monitor to settle the severity
             rt.unconfirmed.extend((e, 0) for e in added if _level_missing(e.raw))
@@ -365,6 +387,35 @@ class EventStream:
             rt.last_event = max(newest, rt.last_event) if rt.last_event else newest
         self._set_state(source, SourceState.OK)
         return added
+
+    async def _list_pages(self, source: Source, sent: datetime) -> list[list[Record]]:
+        """The records of a source without a monitor (elevator): its list from the last good poll (less the
+        margin, at most :data:`LIST_WINDOW` back) to now, page by page. A window with more than
+        :data:`LIST_PAGES` pages opens a gap from its start: the back-fill reads the rest."""
+        rt = self._rt[source]
+        section = rt.spec.backfill[0]
+        start = max(rt.last_good or self._started_at or sent, sent - LIST_WINDOW) - self.margin
+        end = sent + self.margin
+        pages: list[list[Record]] = []
+        page_no, seen, previous = 1, 0, ()
+        while True:
+            page = await self._client.event_records(section, start, end, page_no=page_no, page_size=self.page_size)
+            keys = _fingerprint(page.records)
+            if keys and keys == previous:
+                break  # the server ignores pageNo
+            pages.append(page.records)
+            seen += len(page.records)
+            if not page.records or (page.total is not None and seen >= page.total):
+                break
+            previous = keys
+            page_no += 1
+            if page_no > LIST_PAGES:
+                log.warning("%s: more than %d pages of events in one poll; the rest is back-filled",
+                            source.value, LIST_PAGES)
+                if rt.gap_since is None:
+                    rt.gap_since, rt.gap_reason = start, "outage"
+                break
+        return pages
 
     def _poll_failed(self, source: Source, exc: CVSecError, sent: datetime) -> None:
         rt = self._rt[source]

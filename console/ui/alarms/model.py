@@ -19,6 +19,7 @@ from PySide6.QtGui import QFont
 
 from console.services.events import Alarm, AlarmState
 from console.services.events.model import format_time
+from console.services.people_names import PeopleNames
 from console.ui.events import style
 
 from .priority_style import priority_background, priority_foreground, priority_icon
@@ -90,6 +91,7 @@ class AlarmTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._clock = clock
         self._alarms: list[Alarm] = []
+        self.names: PeopleNames | None = None  # the connection's pin -> name cache (set by the workspace)
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -176,12 +178,18 @@ class AlarmTableModel(QAbstractTableModel):
         if column is AlarmColumn.POINT:
             return style.cut(event.point)
         if column is AlarmColumn.PERSON:
-            return style.cut(style.person_text(event))
+            return style.cut(style.person_text(event, self.names))
         if column is AlarmColumn.DEVICE:
             return style.cut(event.device)
         if column is AlarmColumn.WAITING:
             return waited(event.time if event.time <= alarm.raised_at else alarm.raised_at, self._clock())
         return "once" if alarm.alerts == 1 else f"{alarm.alerts} times"
+
+    def names_known(self, _pins: object = None) -> None:
+        """Names of pins became known: the person cells say them now."""
+        if self._alarms:
+            column = int(AlarmColumn.PERSON)
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._alarms) - 1, column))
 
     def describe(self, alarm: Alarm) -> str:
         """The whole alarm in words, whatever columns are shown: the tool tip of each of its cells."""
@@ -191,7 +199,7 @@ class AlarmTableModel(QAbstractTableModel):
                  f"Time: {format_time(event.time)}", f"State: {alarm.state_words}"]
         if alarm.state is not AlarmState.NEW and alarm.since is not None:
             lines[-1] += f" (since {alarm.since:%H:%M})"
-        for caption, value in (("Door / point", event.point), ("Person", style.person_text(event)),
+        for caption, value in (("Door / point", event.point), ("Person", style.person_text(event, self.names)),
                                ("Device", event.device)):
             if value:
                 lines.append(f"{caption}: {value}")

@@ -197,7 +197,8 @@ class TileDelegate(QStyledItemDelegate):
         if note:
             text, ok = note
             colour = c.accent[Severity.OK] if ok else c.accent[Severity.ALARM]
-            self._badge(painter, line, ("✓ " if ok else "✗ ") + str(text), colour, c)
+            stale = " · no fresh data" if item.stale else ""  # a command's result never hides staleness
+            self._badge(painter, line, ("✓ " if ok else "✗ ") + str(text) + stale, colour, c)
             return
         badge = status_line(item)
         if badge:

@@ -139,6 +139,7 @@ class MarkerItem(QGraphicsObject):
         self._bold = bold
         self._fm = QFontMetrics(font)
         self._fm_bold = QFontMetrics(bold)
+        self._bounds: tuple[float, QRectF, QPainterPath] | None = None
 
     def set_state(self, item: Item | None, palette_colours: Colours) -> None:
         self._item = item
@@ -166,15 +167,20 @@ class MarkerItem(QGraphicsObject):
             self.setZValue(20 if on else 10)
             self.update()
 
-    def boundingRect(self) -> QRectF:
+    def boundingRect(self) -> QRectF:  # asked many times a frame for each marker: computed once per change
         r = self.RADIUS + (9 if self.alarm_mark else 0)
-        height = self._fm.height() + self._fm_bold.height() + 8
-        return QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
+        if self._bounds is None or self._bounds[0] != r:
+            height = self._fm.height() + self._fm_bold.height() + 8
+            rect = QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
+            path = QPainterPath()
+            path.addRect(rect)
+            self._bounds = (r, rect, path)
+        return self._bounds[1]
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addRect(self.boundingRect())
-        return path
+        self.boundingRect()
+        assert self._bounds is not None
+        return self._bounds[2]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         c = self._colours

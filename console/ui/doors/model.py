@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,7 +36,11 @@ __all__ = ["MIME_TYPE", "BoardFilterProxy", "BoardModel", "Grouping", "HeaderInf
 
 MIME_TYPE = "application/x-cvsecurity-board-items"
 NOTE_SECONDS = 15.0
-SLICE_ROWS = 300  # rows announced per turn of the event loop when much of the board changes at once
+SLICE_ROWS = 300  # a change of more rows than this is announced in slices, over several turns of the loop
+SLICE_STEP = 50  # rows announced at a time within a slice ...
+SLICE_SECONDS = 0.006  # ... until this much of the turn is used (a frame is 16 ms)
+REBUILD_SLICED_ABOVE = 3000  # items: rebuilding the rows of a bigger board is spread over turns of the loop
+REBUILD_STEP = 100  # items (or headers) handled between two looks at the clock during a rebuild
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -121,6 +125,11 @@ def area_title(area: str) -> str:
     return area or "Area unknown"
 
 
+def holds_now(holds: Callable[[Item], bool] | None, item: Item) -> bool:
+    """Whether a tile's command note still tells the truth about ``item`` (no condition: it does)."""
+    return holds is None or holds(item)
+
+
 def _tooltip(text: str) -> str:
     """Tool tips guess rich text from tags: escaped and wrapped (:func:`console.ui.text.tooltip`)."""
     return tooltip(text)
@@ -153,12 +162,17 @@ class BoardModel(QAbstractListModel):
         self._header_rows: dict[str, int] = {}  # group id -> row
         self._groups_of: dict[ItemKey, tuple[str, ...]] = {}
         self._notes: dict[ItemKey, tuple[str, bool, float]] = {}
+        self._note_holds: dict[ItemKey, Callable[[Item], bool]] = {}  # a note shown while its state lasts
         self._note_timer = QTimer(self)
         self._note_timer.setInterval(1000)
         self._note_timer.timeout.connect(self._expire_notes)
         self._pending: set[ItemKey] = set()  # changed items not yet announced (a big change, in slices)
+        self._queue: list[ItemKey] = []  # the pending keys in row order (sorted once, not per slice)
+        self._queued = 0  # how much of the queue has been announced
+        self._queue_stale = False  # keys were added since the queue was sorted
         self._flushing = False
         self._detached = False
+        self._rebuilding: Generator[None, None, tuple[list[Row], dict[ItemKey, tuple[str, ...]]]] | None = None
         self._disconnect = board.changed.connect(self._on_board_changed)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -180,6 +194,9 @@ class BoardModel(QAbstractListModel):
     def set_grouping(self, grouping: Grouping) -> None:
         if grouping is not self._grouping:
             self._grouping = grouping
+            if len(self.board) > REBUILD_SLICED_ABOVE:
+                self._start_rebuild()
+                return
             self.beginResetModel()
             self._rebuild()
             self.endResetModel()
@@ -202,13 +219,37 @@ class BoardModel(QAbstractListModel):
         return HeaderInfo(level, group, title, detail)
 
     def _rebuild(self) -> None:
+        steps = self._rebuild_steps()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                self._take_rows(done.value)
+                return
+
+    def _rebuild_steps(self) -> Generator[None, None, tuple[list[Row], dict[ItemKey, tuple[str, ...]]]]:
+        """The rows for the current grouping, computed a few hundred items at a time (``yield`` between):
+        :meth:`_rebuild_slice` spreads a big board's rebuild over turns of the event loop."""
         rows: list[Row] = []
         headers: dict[str, HeaderInfo] = {}
         groups_of: dict[ItemKey, tuple[str, ...]] = {}
         items = self.board.items
-        if self._grouping is Grouping.DEVICE:
-            items.sort(key=lambda i: (i.device_name.casefold() or "~", i.device_id, i.kind is Kind.GATE, i.sort_key()))
-        for item in items:
+        yield
+        if self._grouping is Grouping.DEVICE:  # devices in name order, each device's items in board order
+            by_device: dict[tuple[str, str], list[Item]] = {}
+            for n, item in enumerate(items):
+                by_device.setdefault((item.device_name.casefold() or "~", item.device_id), []).append(item)
+                if n % REBUILD_STEP == 0:
+                    yield
+            items = []
+            for n, device in enumerate(sorted(by_device)):
+                members = by_device[device]
+                if len(members) > 1 and any(i.kind is Kind.GATE for i in members):
+                    members.sort(key=lambda i: i.kind is Kind.GATE)  # stable: board order within doors, gates
+                items.extend(members)
+                if n % REBUILD_STEP == 0:
+                    yield
+        for n, item in enumerate(items):
             ids = self._group_ids(item)
             groups_of[item.key] = ids
             for level, gid in enumerate(ids):
@@ -222,18 +263,55 @@ class BoardModel(QAbstractListModel):
                     rows.append(header)
                 header.members.append(item.key)
             rows.append(item.key)
-        for header in headers.values():
+            if n % REBUILD_STEP == 0:
+                yield
+        for n, header in enumerate(headers.values()):
             header.recount(self._items(header.members))
-        self._rows = rows
-        self._groups_of = groups_of
+            if n % REBUILD_STEP == 0:
+                yield
+        return rows, groups_of
+
+    def _take_rows(self, built: tuple[list[Row], dict[ItemKey, tuple[str, ...]]]) -> None:
+        self._rows, self._groups_of = built
         self._row_of = {}
         self._header_rows = {}
-        for row, entry in enumerate(rows):
+        for row, entry in enumerate(self._rows):
             if isinstance(entry, HeaderInfo):
                 self._header_rows[entry.group] = row
             else:
                 self._row_of[entry] = row
         self._notes = {k: v for k, v in self._notes.items() if k in self._row_of}
+
+    def _start_rebuild(self) -> None:
+        """Rebuild over several turns of the event loop, then reset the views at once (the old rows stay
+        shown until then; a newer rebuild replaces one under way)."""
+        scheduled = self._rebuilding is not None
+        self._rebuilding = self._rebuild_steps()
+        if not scheduled:
+            QTimer.singleShot(0, self._rebuild_slice)
+
+    def _rebuild_slice(self) -> None:
+        steps = self._rebuilding
+        if steps is None or self._detached:
+            self._rebuilding = None
+            return
+        started = time.perf_counter()
+        try:
+            while time.perf_counter() - started < SLICE_SECONDS:
+                next(steps)
+        except StopIteration as done:
+            self._rebuilding = None
+            self._pending.clear()
+            self.beginResetModel()
+            self._take_rows(done.value)
+            self.endResetModel()
+            return
+        QTimer.singleShot(0, self._rebuild_slice)
+
+    @property
+    def rebuilding(self) -> bool:
+        """A big board's rebuild is under way (the rows shown are the previous ones until it lands)."""
+        return self._rebuilding is not None
 
     def _items(self, keys: Iterable[ItemKey]) -> Iterable[Item]:
         for key in keys:
@@ -244,6 +322,9 @@ class BoardModel(QAbstractListModel):
     def _on_board_changed(self, change: BoardChange) -> None:
         if change.structure:
             self._pending.clear()
+            if len(self.board) > REBUILD_SLICED_ABOVE or self._rebuilding is not None:
+                self._start_rebuild()
+                return
             self.beginResetModel()
             self._rebuild()
             self.endResetModel()
@@ -254,6 +335,7 @@ class BoardModel(QAbstractListModel):
         # most of the board changed at once (all stale, all fresh again): tell the views slice by slice,
         # one slice per turn of the event loop, so that no single turn takes longer than a frame
         self._pending.update(change.keys)
+        self._queue_stale = True
         if not self._flushing:
             self._flushing = True
             QTimer.singleShot(0, self._flush_slice)
@@ -262,19 +344,45 @@ class BoardModel(QAbstractListModel):
         if not self._pending or self._detached:
             self._flushing = False
             return
-        ordered = sorted(self._pending, key=lambda k: self._row_of.get(k, -1))[:SLICE_ROWS]
-        self._pending.difference_update(ordered)
-        self._announce_keys(ordered)
+        if self._queue_stale:
+            row_of = self._row_of
+            self._queue = sorted(self._pending, key=lambda k: row_of.get(k, -1))
+            self._queued, self._queue_stale = 0, False
+        # slices of SLICE_STEP rows until SLICE_SECONDS are used (each row announced costs the view a size)
+        # the group headers touched are recounted once at the end of the turn, not at every step (an area
+        # header of the xl site counts ~1,100 items)
+        started = time.perf_counter()
+        groups: set[str] = set()
+        while self._pending and time.perf_counter() - started < SLICE_SECONDS:
+            ordered = [k for k in self._queue[self._queued : self._queued + SLICE_STEP] if k in self._pending]
+            self._queued += SLICE_STEP
+            if self._queued >= len(self._queue):  # what is left was added meanwhile and not yet sorted
+                ordered.extend(self._pending.difference(ordered))
+            self._pending.difference_update(ordered)
+            self._announce_keys(ordered, groups)
+        self._recount(groups)
         QTimer.singleShot(0, self._flush_slice)
 
-    def _announce_keys(self, keys: Iterable[ItemKey]) -> None:
+    def _announce_keys(self, keys: Iterable[ItemKey], later: set[str] | None = None) -> None:
+        """Tell the views about ``keys``' rows and recount their group headers (or add the headers to
+        ``later``, for the caller to recount with :meth:`_recount`)."""
         rows: set[int] = set()
-        groups: set[str] = set()
+        groups: set[str] = set() if later is None else later
         for key in keys:
             row = self._row_of.get(key)
             if row is not None:
                 rows.add(row)
                 groups.update(self._groups_of.get(key, ()))
+        if later is None:
+            rows.update(self._recounted(groups))
+        self._emit_rows(rows)
+
+    def _recount(self, groups: Iterable[str]) -> None:
+        self._emit_rows(self._recounted(groups))
+
+    def _recounted(self, groups: Iterable[str]) -> set[int]:
+        """Recount these group headers; the rows of those whose counts changed."""
+        rows: set[int] = set()
         for gid in groups:
             row = self._header_rows[gid]
             header = self._rows[row]
@@ -282,7 +390,7 @@ class BoardModel(QAbstractListModel):
             before = header.recount(self._items(header.members))
             if before != (header.doors, header.gates, header.offline, header.alarm, header.long_open):
                 rows.add(row)
-        self._emit_rows(rows)
+        return rows
 
     def _emit_rows(self, rows: Iterable[int]) -> None:
         ordered = sorted(rows)
@@ -301,23 +409,36 @@ class BoardModel(QAbstractListModel):
 
     # -- notes: the result of a command, shown on its tile for a while -------------------------------
 
-    def set_note(self, key: ItemKey, text: str, ok: bool, seconds: float = NOTE_SECONDS) -> None:
+    def set_note(self, key: ItemKey, text: str, ok: bool, seconds: float = NOTE_SECONDS,
+                 holds: Callable[[Item], bool] | None = None) -> None:
+        """Show ``text`` on the tile for ``seconds``; with ``holds``, only while ``holds(item)`` is true (the
+        state the command produced: "opened 5 s" goes when the relay closes, never shown on a closed door)."""
         row = self._row_of.get(key)
         if row is None:
             return
         self._notes[key] = (text, ok, time.monotonic() + seconds)
+        if holds is None:
+            self._note_holds.pop(key, None)
+        else:
+            self._note_holds[key] = holds
         self._emit_rows([row])
         if not self._note_timer.isActive():
             self._note_timer.start()
 
     def _expire_notes(self) -> None:
         now = time.monotonic()
-        gone = [k for k, (_, _, until) in self._notes.items() if until <= now]
+        gone = [k for k, (_, _, until) in self._notes.items() if until <= now or not self._note_holding(k)]
         for key in gone:
             del self._notes[key]
+            self._note_holds.pop(key, None)
         self._emit_rows(self._row_of[k] for k in gone if k in self._row_of)
         if not self._notes:
             self._note_timer.stop()
+
+    def _note_holding(self, key: ItemKey) -> bool:
+        holds = self._note_holds.get(key)
+        item = self.board.item(key) if holds is not None else None
+        return holds is None or item is None or holds(item)
 
     # -- lookups -----------------------------------------------------------------------------------
 
@@ -370,7 +491,7 @@ class BoardModel(QAbstractListModel):
             return entry
         if role == Role.NOTE:
             note = self._notes.get(entry)
-            return (note[0], note[1]) if note else None
+            return (note[0], note[1]) if note and holds_now(self._note_holds.get(entry), item) else None
         if role == Role.GROUP:
             return self._groups_of.get(entry, ())
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -543,7 +664,7 @@ class BoardFilterProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         source = self._source
-        if source is None:
+        if source is None or not self._active:  # asked for every row on a reset: 12,791 rows at the xl site
             return True
         entry = source.entry(source_row)
         if entry is None:

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable, Coroutine, Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.api.errors import CVSecError
-from console.api.models import GateDirection
+from console.api.models import GateDirection, RelayState
+from console.services.audit import AuditLog
 from console.services.commands import (
     MAX_OPEN_SECONDS,
     MIN_OPEN_SECONDS,
@@ -58,6 +60,7 @@ from console.services.commands import (
     check_open_seconds,
     summarise,
 )
+from console.services.door_history import merge_own_commands, own_commands
 from console.services.doors import BoardChange, BoardSummary, Item, ItemKey, Kind
 from console.services.options import DoorsOptions
 from console.services.session_services import DoorServices
@@ -70,7 +73,7 @@ from .delegate import TileDelegate
 from .details import DetailsPane
 from .empty import EmptyBoard, empty_words
 from .floorplan import PlansWidget
-from .model import BoardFilterProxy, BoardModel, Grouping, Role
+from .model import NOTE_SECONDS, BoardFilterProxy, BoardModel, Grouping, Role
 
 __all__ = ["DoorsPanel"]
 
@@ -433,6 +436,9 @@ class DoorsPanel(QWidget):
         areas = sorted({i.area for i in items}, key=lambda a: (a == "", a.casefold()))
         devices = sorted({(i.device_name or i.device_id, i.device_id) for i in items if i.device_id},
                          key=lambda d: d[0].casefold())
+        if (areas, devices) == getattr(self, "_choices", None):  # 10,000 doors: thousands of devices to re-add
+            return
+        self._choices = (areas, devices)
         for combo, label, entries in (
             (self.area_combo, "All areas", [(a or "Area unknown", a) for a in areas]),
             (self.device_combo, "All devices", list(devices)),
@@ -524,6 +530,16 @@ class DoorsPanel(QWidget):
             if key == self._selected:
                 self.details.show_events_error(str(exc))
             return
+        item, audit = self.board.item(key), self.commands.audit
+        if item is not None and isinstance(audit, AuditLog):  # this console's own remote openings, by name
+            try:
+                rows = await asyncio.to_thread(own_commands, audit, item,
+                                               profile=self.commands.session.profile.name,
+                                               since=datetime.now() - timedelta(days=7))
+            except Exception:
+                log.exception("the audit log could not be read for %s's recent events", item.name)
+            else:
+                events = merge_own_commands(events, rows)
         if key == self._selected:
             self.details.show_events(events)
 
@@ -735,7 +751,12 @@ class DoorsPanel(QWidget):
             note = "not sent: no connection"
         else:
             note = "refused: " + result.server_text
-        self.model.set_note(key, note, result.ok and result.seen is not False)
+        if result.action == "door.open" and result.outcome is Outcome.DONE and result.seen:
+            # shown while the relay the command opened stays open: never "opened 5 s" on a closed door
+            seconds = float(result.params.get("interval", 5)) + NOTE_SECONDS
+            self.model.set_note(key, note, True, seconds, holds=lambda item: item.relay is RelayState.OPEN)
+        else:
+            self.model.set_note(key, note, result.ok and result.seen is not False)
         if not self._batch:
             unconfirmed = result.outcome is Outcome.UNCERTAIN or result.seen is False
             kind: BannerKind = "warn" if unconfirmed else ("ok" if result.ok else "alarm")

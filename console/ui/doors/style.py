@@ -75,6 +75,11 @@ def describe(item: Item) -> tuple[str, str]:
     first = f"{connect} · {sensor}" if item.is_door else f"{connect} · {_cap(item.gate_state.words)}"
     alarm = "Alarm unknown" if item.alarm_words == "alarm state unknown" else _cap(item.alarm_words)
     second = f"{_cap(item.relay_words)} · {alarm}"
+    if item.stale:  # no fresh data: what was last seen, and when; never "Online · Closed" as if it were now
+        seen = sensor if item.is_door else _cap(item.gate_state.words)
+        when = f" at {item.updated_at:%H:%M}" if item.updated_at is not None else ""
+        first = f"Last seen {seen.lower()}{when}"
+        second = f"Then: {item.relay_words} · {alarm.lower()}"
     return first, second
 
 

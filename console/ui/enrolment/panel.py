@@ -912,13 +912,21 @@ class EnrolmentPanel(QWidget):
         except ValueError as exc:
             self._say("warn", f"This file cannot be imported: {exc}")
             return []
-        self.bulk = BulkImport(self.desk, rows, ledger=ImportLedger.for_text(self.desk.imports_dir, text))
+        ledger = ImportLedger.for_text(self.desk.imports_dir, text)
+        self.bulk = BulkImport(self.desk, rows, ledger=ledger)
         summary = self.csv_summary(rows)
         earlier = self.bulk.earlier()
-        if any(earlier.values()):
-            summary = (f"{summary.splitlines()[0]} Imported before: {earlier['done']} accepted, "
-                       f"{earlier['refused']} refused, {earlier['uncertain']} whose answer was lost (checked with "
-                       f"the server before anything is sent again).\n" + "\n".join(summary.splitlines()[1:]))
+        if any(earlier.values()):  # this very file was imported before (the ledger on disk says how far)
+            bad = sum(1 for r in rows if r.state == "invalid")
+            left = sum(1 for r in rows if r.state == "ready")
+            since = f" ({ledger.started})" if ledger.started else ""
+            first = (f"{len(rows)} people in the file, {bad} with errors. Imported before{since}: "
+                     f"{earlier['done']} accepted, {earlier['refused']} refused, {earlier['uncertain']} whose "
+                     f"answer was lost (read back from the server before anything is sent); {left} left to send.")
+            if ledger.damaged:
+                first = (f"{len(rows)} people in the file, {bad} with errors. The record of an earlier import of "
+                         "this file was damaged: every row is read back from the server before anything is sent.")
+            summary = "\n".join([first, *summary.splitlines()[1:]])
         self._say("info", summary)
         dialog = self.import_dialog()
         dialog.show_rows(self.bulk.rows, source=source, summary=summary.splitlines()[0])

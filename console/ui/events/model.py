@@ -32,6 +32,7 @@ from PySide6.QtGui import QColor, QFont
 
 from console.services.events import Event, EventFilter, Journal, JournalError, Level
 from console.services.events.model import format_time
+from console.services.people_names import PeopleNames
 from console.ui import theme
 
 from . import style
@@ -77,8 +78,8 @@ class Role(IntEnum):
     BACKFILLED = Qt.ItemDataRole.UserRole + 4
 
 
-def cell_text(event: Event, column: Column) -> str:
-    """What a cell says (server text, cut; the view elides it further)."""
+def cell_text(event: Event, column: Column, names: PeopleNames | None = None) -> str:
+    """What a cell says (server text, cut; the view elides it further); ``names``: the connection's pin cache."""
     if column is Column.TIME:
         text = format_time(event.time)
     elif column is Column.SEVERITY:
@@ -86,7 +87,7 @@ def cell_text(event: Event, column: Column) -> str:
     elif column is Column.EVENT:
         text = style.event_text(event)
     elif column is Column.PERSON:
-        text = style.person_text(event)
+        text = style.person_text(event, names)
     elif column is Column.POINT:
         text = event.point
     elif column is Column.READER:
@@ -136,11 +137,14 @@ class EventTableModel(QAbstractTableModel):
         self._batch = 0  # live batches seen
         self._reset_batch = -1  # the batch number a reset was read after
         self._trim_pending = False
+        self._cap: int | None = None  # the free-text count stopped at this many: more rows match (fetchMore)
+        self.appending = False  # rows are being added at the bottom (fetchMore), not live ones on top
         self._italic = QFont()
         self._italic.setItalic(True)
         self._bold = QFont()
         self._bold.setBold(True)
         self._cells: dict[str, tuple[Event, tuple[str, ...]]] = {}
+        self.names: PeopleNames | None = None  # the connection's pin -> name cache (set by the workspace)
         self._colours: dict[Level, tuple[QColor | None, QColor | None]] = {}
         self._theme: theme.ThemePalette | None = None
         self._load_colours()
@@ -170,13 +174,57 @@ class EventTableModel(QAbstractTableModel):
         self._head_times.clear()
         self._pages.clear()
         self._reset_batch = self._batch
+        self._cap = None
         try:
-            self._base = self.journal.count(self._filter)
+            if self._filter.text.strip():
+                # a common word's exact count reads every matching row (100-300 ms at a million events): the
+                # count stops at COUNT_CAP and the view fetches more when it is scrolled to the bottom
+                self._base = self._capped_count(COUNT_CAP)
+            else:
+                self._base = self.journal.count(self._filter)
         except JournalError as exc:
             log.warning("the event journal cannot be read: %s", exc)
             self._base = 0
         first = self._page(0) if self._base else []
         self._boundary = first[0].time if first else None
+
+    def _capped_count(self, cap: int | None) -> int:
+        n = self.journal.count(self._filter, cap=cap)
+        if cap is not None and n > cap:
+            self._cap = cap
+            return cap
+        self._cap = None
+        return n
+
+    @property
+    def count_is_lower_bound(self) -> bool:
+        """True while the free-text count stopped early: more rows match than :meth:`rowCount` says."""
+        return self._cap is not None
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._cap is not None
+
+    def fetchMore(self, parent: Index) -> None:
+        """The view reached the bottom of a capped count: count further (ten times as far, then exactly)."""
+        if parent.isValid() or self._cap is None:
+            return
+        cap = self._cap * 10 if self._cap * 10 < COUNT_EXACT else None
+        try:
+            n = self._capped_count(cap)
+        except JournalError as exc:
+            log.warning("the event journal cannot be read: %s", exc)
+            self._cap = None
+            return
+        if n <= self._base:
+            return
+        first = len(self._head) + self._base
+        self.appending = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + n - self._base - 1)
+            self._base = n
+            self.endInsertRows()
+        finally:
+            self.appending = False
 
     def _fold_head(self) -> None:
         """The head becomes part of the pages (no query: the journal holds exactly these rows).
@@ -358,6 +406,11 @@ class EventTableModel(QAbstractTableModel):
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(Column) - 1))
 
+    def names_known(self, _pins: object = None) -> None:
+        """Names of pins became known: the rows say them now."""
+        self._cells.clear()
+        self._refresh_all()
+
     def restyle(self) -> None:
         """The theme changed: repaint every visible cell (colours and icons come from it)."""
         self._load_colours()
@@ -372,7 +425,7 @@ class EventTableModel(QAbstractTableModel):
         if cached is None or cached[0] is not event:
             if len(self._cells) > CELL_CACHE:
                 self._cells.clear()
-            cached = (event, tuple(cell_text(event, column) for column in Column))
+            cached = (event, tuple(cell_text(event, column, self.names) for column in Column))
             self._cells[event.key] = cached
         return cached[1]
 
@@ -451,6 +504,10 @@ class EventTableModel(QAbstractTableModel):
 
 
 COLUMNS = len(Column)
+COUNT_CAP = 1000
+"""A free-text filter counts its matches up to this many at first ("1,000+ events match the filter")."""
+COUNT_EXACT = 100_000
+"""Scrolled to the bottom again and again, the capped count grows tenfold, then is counted exactly from here."""
 CELL_CACHE = 4000
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)

@@ -388,13 +388,14 @@ class EventsPanel(QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        what = "event" if n == 1 else "events"
+        more = "+" if self.model.count_is_lower_bound else ""  # counted up to a cap: "1,000+ events"
+        what = "event" if n == 1 and not more else "events"
         suffix = "" if self.model.filter.is_empty else " match the filter"
         verb = "" if suffix else " in the journal"
         if n == 0 and suffix:  # an empty list says what to do
             self.count_label.setText("No event matches the filter: press Clear to see every event")
             return
-        self.count_label.setText(f"{n:,} {what}{suffix or verb}")
+        self.count_label.setText(f"{n:,}{more} {what}{suffix or verb}")
 
     # -- scrolling -------------------------------------------------------------------------------
 
@@ -415,6 +416,9 @@ class EventsPanel(QWidget):
 
     def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if parent.isValid():
+            return
+        if self.model.appending:  # more of a capped count, at the bottom: not new events
+            self._update_count()
             return
         n = last - first + 1
         bar = self.view.verticalScrollBar()

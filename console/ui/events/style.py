@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QPolygo
 
 from console.services.events import Event, Level, Source
 from console.services.events.words import guard_words
+from console.services.people_names import PeopleNames
 from console.ui import theme
 from console.ui.text import tooltip
 
@@ -34,7 +35,8 @@ MAX_CELL = 160
 MAX_TOOLTIP = 2000
 
 _WORDS = {Level.NORMAL: "Normal", Level.WARNING: "Warning", Level.ALARM: "Alarm"}
-SOURCE_WORDS = {Source.ACCESS: "Access", Source.GATE: "Gate", Source.TEMPERATURE: "Temperature"}
+SOURCE_WORDS = {Source.ACCESS: "Access", Source.GATE: "Gate", Source.TEMPERATURE: "Temperature",
+                Source.ELEVATOR: "Elevator"}
 
 _icons: dict[tuple[str, int, int, float], QIcon] = {}
 
@@ -189,11 +191,15 @@ def speaker_icon(muted: bool, size: int = 16) -> QIcon:
     return icon
 
 
-def person_text(event: Event) -> str:
-    """``pin · name``, or whichever of them the event has."""
-    if event.pin and event.person:
-        return f"{event.pin} · {event.person}"
-    return event.pin or event.person
+def person_text(event: Event, names: PeopleNames | None = None) -> str:
+    """``pin · name · department``, or whichever of them the event has; a name the event lacks (the access
+    monitor sends the pin only) from ``names``, the connection's cache (asked for when not known yet)."""
+    person, department = event.person, event.department
+    if not person and event.pin and names is not None:
+        known = names.get(event.pin)
+        if known is not None and known.found:
+            person, department = known.name, known.department
+    return " · ".join(p for p in (event.pin, person, department if person else "") if p)
 
 
 def event_text(event: Event) -> str:

@@ -90,7 +90,6 @@ class _Tab(QWidget):
             self.fields[name] = widget
             problem = plain_label()
             problem.setProperty("state", "alarm")
-            problem.setStyleSheet("color: palette(highlight);")
             problem.hide()
             self.problems[name] = problem
             column = QVBoxLayout()

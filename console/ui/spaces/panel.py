@@ -349,6 +349,7 @@ class SpacesPanel(QWidget):
         if len(chosen) > 1:
             self._show_several(chosen)
             return
+        self.participants.show()
         self.cancel_button.setText("Cancel booking")
         self.finish_button.setText("Finish now")
         self.delete_button.setText("Delete")
@@ -379,6 +380,7 @@ class SpacesPanel(QWidget):
             lines.append(f"… and {len(chosen) - 12} more")
         self.booking_info.setText("\n".join(lines) + "\n(Escape clears the marks)")
         self.participants_model.clear()
+        self.participants.hide()
         self.edit_button.setEnabled(False)
         cancellable = sum(1 for b in chosen if b.status in (ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS))
         finishable = sum(1 for b in chosen if b.status is ReservationStatus.IN_PROGRESS)

@@ -117,6 +117,15 @@ async def test_a_refused_pin_is_shown_on_the_pin_field(rig: Rig) -> None:
         assert (refusal.code, refusal.field) == (-29, "pin")
     else:
         raise AssertionError("the server accepted a bad pin")
+    try:  # -20: the console never sends an empty PIN (its own rule says so first); the server's answer
+        await rig.desk.client.call("2.14.1", body={"pin": "", "name": "x"})
+    except ApiError as exc:
+        refusal = refusal_for(exc)
+        assert (refusal.code, refusal.field) == (-20, "pin")
+        assert "PIN" in refusal.text
+    else:
+        raise AssertionError("the server accepted an empty pin")
+    assert "pin" in (await rig.desk.save(rig.form(pin=""), new=True)).problems
 
 
 async def test_a_lost_answer_is_uncertain_then_settled_by_reading_the_person(rig: Rig) -> None:
@@ -214,6 +223,32 @@ async def test_a_department_page_and_the_lists(rig: Rig) -> None:
     assert len(people) == min(5, len(expected))
     assert {d.code for d in await rig.desk.departments()} == set(rig.sim.world.departments)
     assert rig.level() in {lv.id for lv in await rig.desk.levels()}
+
+
+async def test_find_by_card_number_department_and_across_pages(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card number finds its holder; a name within a department; a search reads page after page."""
+    from console.services.enrolment import desk as desk_module
+
+    world = rig.sim.world
+    card = next(c for c in world.cards.values() if c.pin in world.persons and not world.persons[c.pin].left)
+    holder = world.persons[card.pin]
+    found = await rig.desk.find(card.card_no)
+    assert holder.pin in [p.pin for p in found.persons]
+    assert all(card.card_no in (p.card_no, *p.supply_cards) for p in found.persons)
+    monkeypatch.setattr(desk_module, "PAGE_SIZE", 5)  # the small site fits one page of 1000: make it several
+    asked = len(rig.sim.requests)
+    found = await rig.desk.find(holder.name[:3], dept_code=holder.dept_code)
+    assert holder.pin in [p.pin for p in found.persons]
+    assert all(p.dept_code == holder.dept_code for p in found.persons)
+    in_dept = [p for p in world.persons.values() if p.dept_code == holder.dept_code and not p.left]
+    assert found.scanned == len(in_dept)
+    assert found.complete
+    assert len(rig.sim.requests) - asked >= len(in_dept) // 5  # page after page
+    everyone = [p for p in world.persons.values() if not p.left]
+    last = everyone[-1]
+    found = await rig.desk.find(f"{last.name} {last.last_name}".strip())
+    assert last.pin in [p.pin for p in found.persons]  # found on the last page
+    assert found.scanned == len(everyone)
 
 
 def test_drafts_survive_a_restart_without_password_or_photo(tmp_path: Path) -> None:

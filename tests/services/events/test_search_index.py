@@ -97,3 +97,17 @@ def test_rows_an_older_console_writes_are_found_too(tmp_path: Path) -> None:
                      "VALUES ('old-1', '2024-05-01 10:00:00', 'access', 0, 'Tailgating', 'tailgating')")
     with Journal(tmp_path, retention=KEEP) as jr:
         assert _keys(jr, "tailgat") == ["old-1"]
+
+
+def test_a_journal_whose_index_cannot_be_built_still_opens_and_filters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "_CREATE", "CREATE VIRTUAL TABLE events_search USING no_such_module(x)")
+    with Journal(tmp_path, retention=KEEP) as jr:
+        jr.add([make_event(1, person="Still Found"), make_event(2)])
+        assert _keys(jr, "still found") == [make_event(1).key]
+    monkeypatch.undo()
+    with Journal(tmp_path, retention=KEEP) as jr:  # the next opening builds it
+        assert _keys(jr, "still found") == [make_event(1).key]
+    with sqlite3.connect(tmp_path / "events.sqlite3") as conn:
+        assert search_index.present(conn)

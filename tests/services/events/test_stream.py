@@ -24,6 +24,7 @@ from console.services.events import (
     SourceStatus,
     event_key,
 )
+from console.services.events.stream import MONITORED
 from tests.helpers import until
 
 from .fakes import FakeClock, FakeServer
@@ -137,7 +138,7 @@ async def test_server_down_then_back_loses_nothing_and_repeats_nothing(
     assert stream.status(Source.ACCESS).state is SourceState.FAILING
     assert stream.status(Source.ACCESS).failing_since is not None
     failing = [s for s in rec.states if s.state is SourceState.FAILING]
-    assert {s.source for s in failing} == set(Source)
+    assert {s.source for s in failing} == set(MONITORED)
     assert len(failing) == 3
     assert "cannot reach the server" in failing[0].error
     server.down = False
@@ -146,7 +147,7 @@ async def test_server_down_then_back_loses_nothing_and_repeats_nothing(
     assert stream.status(Source.ACCESS).state is SourceState.OK
     assert_exactly_once(journal, server, rec)
     # the server kept its monitor cursor: the monitor itself delivered the gap; the back-fill found it all
-    assert {g.source for g in rec.backfills} == set(Source)
+    assert {g.source for g in rec.backfills} == set(MONITORED)
     assert all(g.status == "done" for g in rec.backfills)
 
 

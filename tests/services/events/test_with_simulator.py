@@ -30,6 +30,7 @@ from console.services.events import (
     SourceState,
     event_key,
 )
+from console.services.events.stream import MONITORED
 from console.sim import SimConfig, Simulator
 from tests.helpers import until
 
@@ -125,7 +126,7 @@ async def test_every_emitted_event_appears_exactly_once(setup: Setup) -> None:
         await setup.poll(stream)
         await stream.poll_once()  # an immediate second poll: nothing new, nothing twice
     stored = setup.check_exactly_once(journal)
-    assert {e.source for e in stored.values()} == set(Source)
+    assert {e.source for e in stored.values()} == set(MONITORED)
     assert all(not e.backfilled for e in stored.values())
     # severity: the server's level where the record has one, the name otherwise; forced doors are alarms
     by_kind = {r["kind"]: stored[k] for k, r in truth(setup.sim.emitted).items()}
@@ -158,7 +159,7 @@ async def test_an_outage_of_minutes_leaves_no_hole_and_no_double(setup: Setup) -
     assert {s.state for s in stream.statuses.values()} == {SourceState.OK}
     stored = setup.check_exactly_once(journal)
     assert all(event_key(r, STORES[r["store"]]) in stored for r in during if r["store"] in STORES)
-    assert {g.source for g in backfills} == set(Source)
+    assert {g.source for g in backfills} == set(MONITORED)
     assert all(g.status == "done" and g.reason == "outage" for g in backfills)
 
 

@@ -1,0 +1,196 @@
+"""The last known board, kept on disk: a console restarted at the worst moment shows it at once, stale.
+
+After a good poll (at most every :data:`SNAPSHOT_EVERY` seconds) the door board's items are written to
+``data/profiles/<profile>/board_snapshot.json``, atomically (a temporary file, then ``os.replace``), off the
+event loop (``asyncio.to_thread``: 10,000 doors are ~100 ms of JSON). When the services of that profile are
+built again, :meth:`BoardSnapshot.seed` puts those items on the board marked stale ("Last seen closed at
+14:02"), until the first fresh poll replaces each of them. A damaged or foreign snapshot is logged and
+ignored, never fatal; strings read back are cleaned and size-limited like the server's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from console.api.models import (
+    ConnectState,
+    DoorAlarm,
+    GateAlarm,
+    GateRelay,
+    GateStateCode,
+    RelayState,
+    SensorState,
+)
+
+from .doors import DoorBoard, Item, Kind
+from .paths import PRIVATE_MODE
+from .text import clean_text
+
+__all__ = ["MAX_SNAPSHOT_BYTES", "SNAPSHOT_EVERY", "SNAPSHOT_FILE", "BoardSnapshot", "read_snapshot",
+           "write_snapshot"]
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_FILE = "board_snapshot.json"
+SNAPSHOT_EVERY = 60.0  # seconds between two snapshots at most (a good poll after that writes one)
+SNAPSHOT_VERSION = 1
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024  # 100,000 doors fit; a bigger file is not ours
+E = TypeVar("E", bound=Enum)
+
+_ENUMS: dict[str, type[Enum]] = {
+    "connect": ConnectState,
+    "sensor": SensorState,
+    "relay": RelayState,
+    "door_alarm": DoorAlarm,
+    "gate_state": GateStateCode,
+    "gate_alarm": GateAlarm,
+    "gate_relay": GateRelay,
+}
+_TEXTS = ("id", "name", "device_id", "device_name", "device_sn", "device_model", "area")
+
+
+def _row(item: Item) -> dict[str, Any]:
+    row: dict[str, Any] = {"kind": item.kind.value}
+    for name in _TEXTS:
+        row[name] = getattr(item, name)
+    for name in _ENUMS:
+        row[name] = getattr(item, name).name
+    row["has_state"] = item.has_state
+    row["codes"] = dict(item.codes)
+    row["seen"] = item.updated_at.isoformat() if item.updated_at is not None else None
+    return row
+
+
+def _enum(kind: type[E], name: Any) -> E:
+    try:
+        return kind[name] if isinstance(name, str) else kind["UNKNOWN"]
+    except KeyError:
+        return kind["UNKNOWN"]
+
+
+def _item(row: Any) -> Item | None:
+    if not isinstance(row, dict):
+        return None
+    try:
+        kind = Kind(str(row.get("kind")))
+    except ValueError:
+        return None
+    texts = {name: clean_text(row.get(name)) if isinstance(row.get(name), str) else "" for name in _TEXTS}
+    if not texts["id"]:
+        return None
+    enums = {name: _enum(kind_, row.get(name)) for name, kind_ in _ENUMS.items()}
+    codes = row.get("codes")
+    seen: datetime | None = None
+    if isinstance(row.get("seen"), str):
+        with contextlib.suppress(ValueError):
+            seen = datetime.fromisoformat(row["seen"])
+    item = Item(kind, **texts, **enums)  # type: ignore[arg-type]
+    item.has_state = row.get("has_state") is True
+    item.codes = ({clean_text(str(k), 32): clean_text(str(v), 32) for k, v in list(codes.items())[:16]}
+                  if isinstance(codes, dict) else {})
+    item.updated_at = seen
+    return item
+
+
+def write_snapshot(path: Path, items: Iterable[Item], saved_at: datetime) -> None:
+    """Write ``items`` (in board order) to ``path`` atomically, owner-only. Raises OSError."""
+    payload = {"version": SNAPSHOT_VERSION, "saved_at": saved_at.isoformat(), "items": [_row(i) for i in items]}
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(handle, PRIVATE_MODE)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_snapshot(path: Path) -> list[Item] | None:
+    """The items of the snapshot at ``path``; None when there is none, or it is damaged (logged)."""
+    try:
+        if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+            log.warning("board snapshot %s is too large to be ours; ignored", path)
+            return None
+        with path.open(encoding="utf-8") as handle:
+            payload = json.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError) as exc:  # unreadable, not UTF-8, not JSON
+        log.warning("board snapshot %s is damaged (%s); ignored", path, type(exc).__name__)
+        return None
+    if not isinstance(payload, dict) or payload.get("version") != SNAPSHOT_VERSION \
+            or not isinstance(payload.get("items"), list):
+        log.warning("board snapshot %s is not a snapshot this console wrote; ignored", path)
+        return None
+    items = [item for item in map(_item, payload["items"]) if item is not None]
+    if len(items) < len(payload["items"]):
+        log.warning("board snapshot %s: %d of %d entries unreadable, left out", path,
+                    len(payload["items"]) - len(items), len(payload["items"]))
+    return items
+
+
+class BoardSnapshot:
+    """Seeds ``board`` from ``path`` and keeps ``path`` up to date after good polls."""
+
+    def __init__(self, board: DoorBoard, path: Path, *, every: float = SNAPSHOT_EVERY,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], datetime] = datetime.now) -> None:
+        self.board = board
+        self.path = path
+        self.every = every
+        self._clock = clock
+        self._wall = wall
+        self._last_write: float | None = None
+        self._writing: asyncio.Task[None] | None = None
+        self.writes = 0
+        self._disconnect = board.polled.connect(self._on_polled)
+
+    def seed(self) -> int:
+        """Put the snapshot's items on the (empty) board, stale; how many."""
+        items = read_snapshot(self.path)
+        if not items:
+            return 0
+        count = self.board.seed(items)
+        if count:
+            log.info("board seeded with %d doors and gates from the snapshot of the last good poll", count)
+        return count
+
+    def _on_polled(self, ok: bool) -> None:
+        if not ok or (self._writing is not None and not self._writing.done()):
+            return
+        now = self._clock()
+        if self._last_write is not None and now - self._last_write < self.every:
+            return
+        self._last_write = now
+        items = self.board.items  # a list of the current items: the thread only reads them
+        self._writing = asyncio.get_running_loop().create_task(self._write(items), name="board snapshot")
+
+    async def _write(self, items: list[Item]) -> None:
+        try:
+            await asyncio.to_thread(write_snapshot, self.path, items, self._wall())
+            self.writes += 1
+        except OSError as exc:
+            log.warning("board snapshot %s not written: %s", self.path, exc)
+
+    async def close(self) -> None:
+        """Stop listening; wait for a write under way (it is short and atomic either way)."""
+        self._disconnect()
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            with contextlib.suppress(Exception):
+                await writing
