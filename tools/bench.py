@@ -32,7 +32,7 @@ DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 # the order they run in: quick ones first; a script not named here runs last, in name order
-ORDER = ("client", "face", "startup", "event_ingest", "journal", "event_panel", "doors")
+ORDER = ("client", "face", "startup", "event_ingest", "journal", "event_panel", "doors", "memory")
 
 
 @dataclass

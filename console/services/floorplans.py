@@ -5,7 +5,10 @@ Layout on disk (``data_dir/plans/<profile>/``)::
     plans.json        {"version": 1, "plans": [{"id", "name", "image", "markers": [{"kind", "id", "x", "y"}]}]}
     <plan id>.png     the image, copied in when the plan was added (PNG, JPEG or SVG)
 
-``plans.json`` is rewritten atomically after every change, so a crash leaves the old layout or the new one.
+``plans.json`` is rewritten atomically after every change, so a crash leaves the old layout or the new one
+(``console.services.json_store``: a write that fails is a :class:`PlanError` in plain words; a damaged file is
+set aside with the time, ``plans.json.damaged-<time>``, and listed in :attr:`FloorPlans.set_aside` for the
+operator).
 Marker positions are in image coordinates (pixels of the image; user units of an SVG), so they stay put
 whatever the zoom. Images are checked here by size and signature only; the UI decodes them with allocation
 limits (``QImageReader``), never trusting the header's claimed dimensions.
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import math
 import os
@@ -27,9 +29,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from console.services.files import SetAside
+from console.services.json_store import JsonFile, StoreWriteError
 from console.services.observable import Signal
 from console.services.paths import private_dir
-from console.services.settings import atomic_write
 
 from .doors import ItemKey, Kind, clean_text
 
@@ -117,6 +120,8 @@ class FloorPlans:
         self.profile = profile
         self._plans: list[FloorPlan] = []
         self.changed: Signal[str] = Signal()
+        self._file = JsonFile(self.folder / PLANS_FILE, "floor plans file")
+        self.set_aside: list[SetAside] = self._file.set_aside  # a damaged file found at start (for the operator)
         self._load()
 
     def __repr__(self) -> str:
@@ -227,20 +232,13 @@ class FloorPlans:
                 for p in self._plans
             ],
         }
-        atomic_write(self.folder / PLANS_FILE, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+        try:
+            self._file.save(doc)
+        except StoreWriteError as exc:
+            raise PlanError(f"the floor plans could not be saved: {exc}") from None
 
     def _load(self) -> None:
-        path = self.folder / PLANS_FILE
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as exc:
-            bad = path.with_name(PLANS_FILE + ".bad")
-            log.warning("the floor plans of %r are unreadable (%s); set aside as %s", self.profile, exc, bad.name)
-            with contextlib.suppress(OSError):
-                os.replace(path, bad)
-            return
+        doc = self._file.load()
         raw_plans = doc.get("plans") if isinstance(doc, dict) else None
         for raw in raw_plans if isinstance(raw_plans, list) else []:
             plan = self._plan_from(raw)

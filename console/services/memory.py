@@ -1,8 +1,22 @@
-"""Give freed heap memory back to the system during a long shift (Linux/glibc only).
+"""Keep a long shift's memory flat: fewer malloc arenas, and freed heap handed back (Linux/glibc only).
 
-Measured (``tests/benchmarks/bench_doors.py``, large site, qasync): RSS grew from ~140 MB to ~440 MB over 360
-polls and fell back to ~140 MB after ``malloc_trim(0)``. The memory was free inside glibc's per-thread arenas,
-not leaked by Python. The app calls :func:`trim_heap` every few minutes; elsewhere it does nothing.
+Measured (``tests/benchmarks/bench_memory.py``, large site, the simulator in its own process, a day of polls
+with events and changes): without these, RSS kept climbing after the first hour; the memory was free inside
+glibc's arenas (one per thread that ever allocated: the loop, asyncio's executor workers writing the journal),
+not leaked by Python: ``malloc_trim(0)`` gave it back. So:
+
+* :func:`limit_arenas` (called once at start, before the worker threads exist): at most two malloc arenas
+  (``mallopt(M_ARENA_MAX, 2)``), so the executor's threads share instead of each keeping its own free pages;
+* :func:`limit_sqlite_heap` (at start too): SQLite's soft heap limit for the whole process. The journal opens
+  one connection per thread that touches it (under qasync, the GUI thread and up to ten executor workers),
+  each with a page cache of up to 16 MB: up to ~180 MB once the journal is bigger than that. Past the limit,
+  each cache reuses its own least recently used pages instead of growing (SQLite's page cache under
+  "memory pressure"); below it nothing changes. Any platform;
+* :class:`HeapTrimmer`: ``malloc_trim(0)`` after a poll, at most once a minute (``SessionServices`` calls it
+  after each door-board poll). A trim of a few hundred MB of heap takes a few milliseconds.
+
+On other platforms (no glibc: macOS, Windows, musl) every call here does nothing and says so by returning
+False. No Qt, no threads of its own.
 """
 
 from __future__ import annotations
@@ -10,15 +24,22 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import sqlite3
 import sys
+import time
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-__all__ = ["TRIM_EVERY_SECONDS", "trim_heap"]
+__all__ = ["ARENAS", "M_ARENA_MAX", "SQLITE_HEAP", "TRIM_EVERY_SECONDS", "HeapTrimmer", "at_start", "glibc",
+           "limit_arenas", "limit_sqlite_heap", "trim_heap"]
 
 log = logging.getLogger(__name__)
 
-TRIM_EVERY_SECONDS = 300
+TRIM_EVERY_SECONDS = 60.0  # at most one trim a minute, however often the board polls
+M_ARENA_MAX = -8  # glibc's <malloc.h>
+ARENAS = 2
+SQLITE_HEAP = 32 * 2**20  # all SQLite connections of the process together: the journal writer's 16 MB, as much again
 
 
 @cache
@@ -29,9 +50,42 @@ def _libc() -> Any:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim.argtypes = [ctypes.c_size_t]
         libc.malloc_trim.restype = ctypes.c_int
-    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.mallopt.restype = ctypes.c_int
+    except (OSError, AttributeError):  # musl and others have no malloc_trim / mallopt
         return None
     return libc
+
+
+def glibc() -> bool:
+    """Whether this process's C library has glibc's ``malloc_trim`` and ``mallopt``."""
+    return _libc() is not None
+
+
+def limit_arenas(count: int = ARENAS) -> bool:
+    """At most ``count`` malloc arenas from now on (arenas made before stay); True when glibc took it."""
+    libc = _libc()
+    if libc is None:
+        return False
+    done = bool(libc.mallopt(M_ARENA_MAX, max(1, int(count))))
+    log.debug("mallopt(M_ARENA_MAX, %d): %s", count, "set" if done else "refused")
+    return done
+
+
+def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
+    """Set SQLite's process-wide soft heap limit (bytes); returns the limit now in force."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"PRAGMA soft_heap_limit = {int(limit)}")
+        return int(conn.execute("PRAGMA soft_heap_limit").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def at_start() -> None:
+    """What the console does once at start, before any worker thread: both limits above."""
+    limit_arenas()
+    limit_sqlite_heap()
 
 
 def trim_heap() -> bool:
@@ -42,3 +96,53 @@ def trim_heap() -> bool:
     released = bool(libc.malloc_trim(0))
     log.debug("malloc_trim: %s", "released memory" if released else "nothing to release")
     return released
+
+
+class HeapTrimmer:
+    """``after_poll()`` trims the heap when the last trim is at least ``every`` seconds old.
+
+    ``trim`` and ``clock`` are for tests; ``available`` (default: :func:`glibc`) False makes every call a
+    no-op. ``trims`` counts the trims done, ``last_ms`` and ``longest_ms`` how long the last and the longest
+    took (the event loop waits that long).
+    """
+
+    def __init__(
+        self,
+        every: float = TRIM_EVERY_SECONDS,
+        *,
+        trim: Callable[[], bool] = trim_heap,
+        clock: Callable[[], float] = time.monotonic,
+        available: Callable[[], bool] = glibc,
+    ) -> None:
+        self.every = float(every)
+        self.enabled = True
+        self.trims = 0
+        self.last_ms = 0.0
+        self.longest_ms = 0.0
+        self._trim = trim
+        self._clock = clock
+        self._available = available
+        self._last: float | None = None
+
+    def __repr__(self) -> str:
+        return f"<HeapTrimmer every {self.every:.0f} s, {self.trims} trims>"
+
+    def after_poll(self, _ok: object = None) -> bool:
+        """Called after a poll (any outcome): True when it trimmed now."""
+        if not self.enabled or not self._available():
+            return False
+        now = self._clock()
+        if self._last is not None and now - self._last < self.every:
+            return False
+        self._last = now
+        started = time.perf_counter()
+        try:
+            self._trim()
+        except (OSError, ValueError, ctypes.ArgumentError):  # pragma: no cover - a C library that misbehaves
+            log.warning("malloc_trim failed; no more trims", exc_info=True)
+            self.enabled = False
+            return False
+        self.last_ms = (time.perf_counter() - started) * 1000
+        self.longest_ms = max(self.longest_ms, self.last_ms)
+        self.trims += 1
+        return True

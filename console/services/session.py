@@ -22,12 +22,12 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from console.api import (
+from console.api.errors import (  # not console.api's Client here: httpx loads on the first connection (start-up)
     ApiError,
     AuthError,
-    Client,
     CVSecError,
     HTTPStatusError,
     ProtocolError,
@@ -39,6 +39,9 @@ from console.api.tls import fingerprint
 from .observable import Signal
 from .paths import Paths
 from .polling import PollPolicy
+
+if TYPE_CHECKING:
+    from console.api import Client
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "Health", "ProbeResult", "Profile", "Session", "probe"]
 
@@ -81,6 +84,8 @@ class Profile:
 
     def client(self, token: str) -> Client:
         """A client for this profile (TLS settings applied); the caller owns and closes it."""
+        from console.api import Client
+
         return Client(self.url, token, verify=self.verify_tls, ca_file=self.ca_file or None,
                       pinned_cert=self.pinned_cert or None)
 

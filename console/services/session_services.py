@@ -11,7 +11,8 @@
     ├── visitors     VisitorDesk (poller "outbox")
     ├── parking      ParkingDesk (poller "parking"; its alarms go to the AlarmQueue)
     ├── spaces       SpaceDesk (poller "spaces": the day's or week's room bookings)
-    └── enrolment    EnrolmentDesk (people: find, add, edit, resign, face checks; no poller)
+    ├── enrolment    EnrolmentDesk (people: find, add, edit, resign, face checks; no poller)
+    └── heap         HeapTrimmer: malloc_trim after a board poll, at most once a minute (glibc only)
 
     await services.start_doors()   the board polls first: it is what a guard needs in the first second
     await services.start_rest()    then the event stream and the visitor outbox
@@ -50,6 +51,7 @@ from .events.stream import EventStream
 from .events.workflow import WorkflowStore
 from .files import SetAside
 from .floorplans import FloorPlans
+from .memory import HeapTrimmer
 from .options import DoorsOptions, ParkingOptions
 from .parking.alarms import alarm_event
 from .parking.desk import ParkingAlarm, ParkingDesk
@@ -102,6 +104,7 @@ class SessionServices:
     board_alarms: BoardAlarms | None = None  # the alarm queue and the board agree (events/board_link.py)
     people: PeopleNames | None = None  # pin -> name and department for event and alarm rows (people_names.py)
     snapshot: BoardSnapshot | None = None  # the last good poll on disk, shown stale at the next start
+    heap: HeapTrimmer = field(default_factory=HeapTrimmer)  # free heap back to the system (memory.py)
     _links: list[Callable[[], None]] = field(default_factory=list)
     _started: bool = False
     _stopped: bool = False
@@ -134,6 +137,7 @@ class SessionServices:
             audit.close()
             raise
         services = cls(session, settings, audit, doors)
+        services._links.append(board.polled.connect(services._after_poll))  # a heap trim, at most once a minute
         try:  # the last known board, stale until the first poll (board_snapshot.py); never fatal
             services.snapshot = BoardSnapshot(board, paths.profile_dir(profile) / SNAPSHOT_FILE)
             services.snapshot.seed()
@@ -217,16 +221,22 @@ class SessionServices:
 
     @property
     def set_aside(self) -> list[SetAside]:
-        """The damaged files this connection found, renamed with the time and started afresh (journal, visitor
-        outbox and lists): the operator is told once, with their paths. (The audit log's own: ``audit.problem``.)"""
-        found: list[SetAside] = []
+        """The damaged files this connection found, renamed with the time and started afresh (journal, alarm
+        states, floor plans, visitor outbox and lists, parking payments and lists): the operator is told once,
+        with their paths. (The audit log's own: ``audit.problem``.)"""
+        found: list[SetAside] = list(self.doors.plans.set_aside)  # the floor plans file
         if self.events is not None and self.events.journal.set_aside is not None:
             found.append(self.events.journal.set_aside)
         if self.events is not None and self.events.alarms.workflow.set_aside is not None:
             found.append(self.events.alarms.workflow.set_aside)  # the alarms' states (taken, on hold)
         if self.visitors is not None:
             found.extend(self.visitors.set_aside)
+        if self.parking is not None:
+            found.extend(self.parking.set_aside)  # payments and lists files
         return found
+
+    def _after_poll(self, ok: bool) -> None:
+        self.heap.after_poll(ok)
 
     def _parking_alarm(self, alarm: ParkingAlarm) -> None:
         """A deny-listed car or a car entering a full lot: an alarm in the queue, like a door's."""

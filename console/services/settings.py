@@ -34,16 +34,16 @@ import tempfile
 import tomllib
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli_w
 
-from console.api.typed import check_interval
-
 from .files import SetAside, set_aside
-from .options import PanelOptions, lenient
 from .paths import private_dir
 from .session import DEFAULT_POLL_INTERVAL, Profile
+
+if TYPE_CHECKING:  # the panels' typed options (pydantic) load with the first panel, after the first paint
+    from .options import PanelOptions
 
 __all__ = ["DOOR_OPEN_SECONDS_DEFAULT", "THEMES", "Settings", "atomic_write"]
 
@@ -53,7 +53,7 @@ THEMES = ("dark", "light")
 DOOR_OPEN_SECONDS_DEFAULT = 5
 # Keys under which a token must never be written, whatever a caller puts in a free-form section.
 _FORBIDDEN_KEYS = frozenset({"token", "access_token", "acc_token", "password", "secret"})
-T = TypeVar("T", bound=PanelOptions)
+T = TypeVar("T", bound="PanelOptions")
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -164,6 +164,8 @@ class Settings:
 
     def panel(self, model: type[T]) -> T:
         """A panel's typed options (``[panels.<model.SECTION>]``); bad values fall back to their defaults."""
+        from .options import lenient
+
         table = self._table("panels").get(model.SECTION)
         return lenient(model, table if isinstance(table, dict) else {})
 
@@ -223,12 +225,16 @@ class Settings:
         """The remembered remote-open time (the client's :func:`~console.api.typed.check_interval` range)."""
         value = int(self._typed("door_open_seconds", int, DOOR_OPEN_SECONDS_DEFAULT))
         try:
+            from console.api.typed import check_interval  # pydantic: not before the first paint
+
             return check_interval(value)
         except ValueError:
             return DOOR_OPEN_SECONDS_DEFAULT
 
     @door_open_seconds.setter
     def door_open_seconds(self, value: int) -> None:
+        from console.api.typed import check_interval
+
         self._data["door_open_seconds"] = check_interval(value)
 
     # window geometry and dock layout: base64 text of QMainWindow.saveGeometry()/saveState()

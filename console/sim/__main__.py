@@ -1,7 +1,9 @@
 """``python -m console.sim`` (``cvsecurity-sim``): run the simulator until Ctrl-C or SIGTERM.
 
 Prints the base URL, then (without ``--token``) the generated token, then with ``--tls`` the certificate's
-SHA-256 fingerprint and the certificate itself (PEM), then a line saying it is ready.
+SHA-256 fingerprint and the certificate itself (PEM), then a line saying it is ready (``simulator ready: ...``).
+With ``--exit-with-stdin`` it also stops when its standard input closes: the console's demo mode starts it so
+(console/sim/process.py), and a console that dies, even by SIGKILL, closes the pipe and so stops its simulator.
 Binds 127.0.0.1 unless ``--host`` says otherwise. Exits 0 after a clean stop, 2 on bad arguments, 1 when
 the server cannot start (a port in use).
 """
@@ -13,9 +15,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -57,7 +61,22 @@ def _parser() -> argparse.ArgumentParser:
                         help="numeric door-state codes of --server-profile real: api (default) or controller")
     parser.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a self-signed certificate generated at start (printed)")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="stop when standard input closes (the parent process ended)")
     return parser
+
+
+def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Stop once standard input reaches its end (the parent closed the pipe or died)."""
+
+    def watch() -> None:
+        with contextlib.suppress(Exception):
+            while os.read(sys.stdin.fileno(), 4096):
+                pass
+        with contextlib.suppress(RuntimeError):  # the loop is closed already
+            loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _faults(parser: argparse.ArgumentParser, text: str | None) -> dict[str, object] | None:
@@ -73,9 +92,11 @@ def _faults(parser: argparse.ArgumentParser, text: str | None) -> dict[str, obje
     return faults
 
 
-async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str]) -> None:
+async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str], *, exit_with_stdin: bool = False) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    if exit_with_stdin:
+        _watch_stdin(loop, stop)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         loop.call_soon_threadsafe(stop.set)
@@ -121,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         announce.append(f"certificate sha256: {sim.certificate_sha256}")
         announce.extend(sim.certificate_pem.strip().splitlines())
     try:
-        asyncio.run(_run(sim, args.host, args.port, announce))
+        asyncio.run(_run(sim, args.host, args.port, announce, exit_with_stdin=args.exit_with_stdin))
     except OSError as exc:
         print(f"cvsecurity-sim: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -14,6 +14,8 @@
 ``GET  /_sim/profile``     ``{"server_profile", "event_language", "tls", "certificate_sha256"}``
 ``POST /_sim/profile``     ``{"server_profile": "real", "event_language": "es", "state_codes": "api"}`` (any):
                            applies from the next request on; 400 names a bad value
+``POST /_sim/training``    ``{"action": "forced_open"}``: a Training menu action by name (console/sim/training.py,
+                           also ``clock:1800``, ``language:es``, ``profile:real``); ``{"text", "now"}``
 =========================  ========================================================================
 """
 
@@ -121,6 +123,18 @@ def routes(sim: Simulator) -> list[Route]:
                 "state_codes": sim.state_codes, "tls": sim.certificate is not None,
                 "certificate_sha256": sim.certificate_sha256}
 
+    def training(request: Request, body: dict[str, Any]) -> Any:
+        from .training import known, perform
+
+        key = body.get("action")
+        if not isinstance(key, str) or not known(key):
+            raise ValueError("action must name a training action (console/sim/training.py)")
+        try:
+            text = perform(sim, key)
+        except Exception as exc:  # a site where the action cannot happen: said, as the menu says it)
+            return {"error": f"{type(exc).__name__}: {exc}", "now": world.now()}
+        return {"text": text, "now": world.now()}
+
     table: list[tuple[str, list[str], Callable[[Request, dict[str, Any]], Any]]] = [
         ("/_sim/faults", ["GET", "POST"], faults),
         ("/_sim/events", ["GET"], events),
@@ -130,5 +144,6 @@ def routes(sim: Simulator) -> list[Route]:
         ("/_sim/clock", ["POST"], clock),
         ("/_sim/requests", ["GET"], requests),
         ("/_sim/profile", ["GET", "POST"], profile),
+        ("/_sim/training", ["POST"], training),
     ]
     return [Route(path, _guard(sim, fn), methods=methods) for path, methods, fn in table]

@@ -2,7 +2,8 @@
 
 Sites: ``small`` (4 access controllers with 12 doors, 1 entrance-control device with 3 gates, ~40 persons),
 ``medium`` (~40 controllers with 150 doors, 20 gates, 2,000 persons) and ``large`` (2,000 doors, 200 gates,
-20,000 persons; built in well under 3 s). Medium and large sites include hostile names (markup, a very long
+20,000 persons; built in well under 3 s), and ``xl`` (10,000 doors, 1,000 gates: a campus; the people of
+the large site). Medium and larger sites include hostile names (markup, a very long
 name, mixed scripts) so that the console's plain-text handling is exercised. The same seed and site always
 give the same world, history included (only the absolute times follow the clock).
 """

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
@@ -38,13 +38,13 @@ from console.api.errors import CVSecError
 from console.services import crash
 from console.services.files import FolderNotWritable, SetAside, check_writable
 from console.services.files import words as set_aside_words
+from console.services.gc_pauses import freeze_long_lived
 from console.services.lock import DataDirBusy, DataDirLock, stale_words
 from console.services.logs import redact, register_secret, setup_logging, shutdown_logging
-from console.services.memory import TRIM_EVERY_SECONDS, trim_heap
+from console.services.memory import at_start as memory_at_start
 from console.services.paths import Paths
 from console.services.secrets import TokenStore
 from console.services.session import Health, ProbeResult, Profile, Session, probe
-from console.services.session_services import SessionServices
 from console.services.settings import Settings
 from console.ui import aio, firstrun, theme
 from console.ui.about import about_text, offer_crash_reports
@@ -55,10 +55,11 @@ from console.ui.errors import ErrorReporter
 from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
 from console.ui.qtmessages import silence_irrelevant_qt_messages
-from console.ui.workspace import Workspace
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the session's services and the panels (httpx, the API models...) load after the first paint
+    from console.services.session_services import SessionServices
     from console.ui.doors import DoorsPanel
+    from console.ui.workspace import Workspace
 
 __all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "parse_args"]
 
@@ -71,6 +72,7 @@ DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0, "xl": 5.0}  # simulated events pe
 SELF_TEST_TIMEOUT = 45.0
 UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
 REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
+PAINT_WAIT = 1.0  # start-up waits at most this long for the window's first paint before importing the rest
 REST_PAINT_DELAY = 0.15  # and then this long, so that the board's first tiles are painted before
 DOORS = "doors"
 
@@ -93,6 +95,8 @@ class Options:
     screenshot: str | None = None
     kiosk: bool = False
     log_stderr: bool = True
+    demo_process: bool = False  # demo mode's simulator in its own process (the command line's default; tests
+    # that reach into the simulator's world keep it in a thread: ``app.sim.call(fn)``)
 
     @property
     def interactive(self) -> bool:
@@ -158,6 +162,7 @@ def parse_args(argv: list[str], prog: str = "cvsecurity-console") -> Options:
         self_test=ns.self_test,
         screenshot=ns.screenshot,
         kiosk=ns.kiosk,
+        demo_process=True,
     )
 
 
@@ -228,7 +233,7 @@ class ConsoleApp:
         self.window: MainWindow | None = None
         self.session: Session | None = None
         self.workspace: Workspace | None = None
-        self.sim: Any = None  # console.sim.SimulatorThread in demo mode
+        self.sim: Any = None  # demo mode: console.sim.SimulatorProcess (or SimulatorThread, Options.demo_process)
         self.training: QWidget | None = None  # the Training menu of demo mode
         self._rest: asyncio.Task[None] | None = None  # builds and starts the panels after the board
         self._board_polled = asyncio.Event()  # set by the doors panel's first summary of a connection
@@ -366,6 +371,7 @@ class ConsoleApp:
             window.fullscreen_action.setChecked(True)  # full screen, F11 leaves it
         else:
             window.show()
+            await _painted(window)  # the shell on screen before the session's imports (issue 15)
         aio.spawn(offer_crash_reports(window, self.paths, interactive=self.options.interactive), owner=window,
                   name="crash reports")
 
@@ -381,9 +387,6 @@ class ConsoleApp:
                 raise rest.exception()  # type: ignore[misc]
         if self.sim is not None:
             self._add_training_menu(window)
-        self._trim = QTimer(window)  # a 12-hour shift must not keep growing (console/services/memory.py)
-        self._trim.timeout.connect(trim_heap)
-        self._trim.start(TRIM_EVERY_SECONDS * 1000)
         if state and not self.options.screenshot:
             window.restore_layout("", state)
         self._layout_ready = self.options.interactive  # screenshots and self-tests leave the layout alone
@@ -531,19 +534,35 @@ class ConsoleApp:
             dialog.deleteLater()
 
     async def start_demo(self) -> tuple[Profile, str]:
-        """Start the simulator on an ephemeral loopback port, in its own thread, with a random token."""
-        from console.sim import SimConfig, SimulatorThread
+        """Start the simulator on an ephemeral loopback port with a random token: in its own process (it never
+        competes with the console for the GIL; it ends with the console), else in a thread of this one."""
+        if self.sim is not None:
+            raise StartupError("the demo simulator is already running")
+        site = self.options.demo_site
+        rate = DEMO_EVENT_RATE.get(site, 1.0)
+        from console.sim import process
 
-        token = pysecrets.token_urlsafe(24)
-        register_secret(token)
-        if self.sim is None:
-            site = self.options.demo_site
-            sim = SimulatorThread(SimConfig(token=token, site=site, event_rate=DEMO_EVENT_RATE.get(site, 1.0)))
+        if self.options.demo_process and process.available():
+            child = process.SimulatorProcess(site=site, event_rate=rate)
+            self.sim = child  # stopped at shutdown even if the start is interrupted
+            try:
+                child.launch()
+                _import_session_parts()  # while the child boots on another core
+                base_url = await asyncio.to_thread(child.wait_ready)
+            except RuntimeError as exc:
+                raise StartupError(f"the demo simulator could not start: {exc}") from None
+            token = child.token
+            register_secret(token)
+            log.info("demo simulator (%s site) at %s, process %s", site, base_url, child.pid)
+        else:
+            from console.sim import SimConfig, SimulatorThread
+
+            token = pysecrets.token_urlsafe(24)
+            register_secret(token)
+            sim = SimulatorThread(SimConfig(token=token, site=site, event_rate=rate))
             base_url = await asyncio.to_thread(sim.start)
             self.sim = sim
-            log.info("demo simulator (%s site) at %s", self.options.demo_site, base_url)
-        else:
-            raise StartupError("the demo simulator is already running")
+            log.info("demo simulator (%s site) at %s", site, base_url)
         interval = self.options.poll_interval or DEMO_POLL_INTERVAL
         profile = Profile(name=DEMO_PROFILE, url=str(base_url), poll_interval=interval)
         self.tokens.remember(profile.name, token)
@@ -575,6 +594,9 @@ class ConsoleApp:
             await self._disconnect()
             window = self.window
             assert window is not None
+            from console.services.session_services import SessionServices  # after the window's first paint
+            from console.ui.workspace import Workspace
+
             try:
                 client = profile.client(token)
             except CVSecError as exc:  # the connection's CA file is missing or unreadable: said, nothing sent
@@ -645,6 +667,7 @@ class ConsoleApp:
         await asyncio.sleep(REST_PAINT_DELAY)
         if self.workspace is workspace:
             await workspace.start_rest(aio.report if self.options.interactive else self._optional_failed)
+            freeze_long_lived()  # full collections walk only newer objects: no 100 ms pauses at 10,000 doors
 
     async def _disconnect(self) -> None:
         rest, self._rest = self._rest, None
@@ -961,6 +984,45 @@ class ConsoleApp:
         return 0
 
 
+def _import_session_parts() -> None:
+    """Import what a connection needs (httpx, the API models, the services, the doors panel): after the window's
+    first paint, and in demo mode while the simulator's process boots."""
+    import console.services.session_services
+    import console.ui.doors
+    import console.ui.workspace  # noqa: F401
+
+
+class _PaintWatch(QObject):
+    def __init__(self, target: QWidget, done: asyncio.Future[None]) -> None:
+        super().__init__(target)
+        self._target = target
+        self._done = done
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done.done():
+            self._done.set_result(None)
+        return False
+
+
+async def _painted(window: QWidget, timeout: float = PAINT_WAIT) -> None:
+    """Until ``window`` (or a widget in it) has painted once, at most ``timeout`` seconds (a hidden window never
+    paints: minimised, another desktop)."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    watch = _PaintWatch(window, done)
+    targets = [window, *window.findChildren(QWidget)]
+    for widget in targets:
+        widget.installEventFilter(watch)
+    try:
+        await asyncio.wait_for(done, timeout)
+    except TimeoutError:
+        pass
+    finally:
+        for widget in targets:
+            with contextlib.suppress(RuntimeError):
+                widget.removeEventFilter(watch)
+        watch.deleteLater()
+
+
 def _same(a: object, b: object) -> bool:
     """``a is b`` for a widget and a :class:`Panel` (mypy cannot see that a panel is a widget)."""
     return a is b
@@ -1009,6 +1071,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: {refused}", file=sys.stderr)
         return 2
     options = parse_args(args, prog)
+    memory_at_start()  # before any worker thread: a long shift's memory stays flat (console/services/memory.py)
     no_display = firstrun.display_problem() if QApplication.instance() is None else None
     if no_display:  # before Qt: its xcb plugin would abort the process with a message no operator can act on
         print(f"{prog}: {no_display}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import json
 from typing import Any
@@ -28,7 +29,8 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 PER_MODEL = settings(FAST, max_examples=25)
 
 RECORD_MODELS = sorted(
-    (obj for obj in vars(models).values() if inspect.isclass(obj) and issubclass(obj, Model) and obj is not Model),
+    (obj for obj in map(functools.partial(getattr, models), models.__all__)  # the package imports on first use
+     if inspect.isclass(obj) and issubclass(obj, Model) and obj is not Model),
     key=lambda cls: cls.__name__,
 )
 

@@ -37,6 +37,7 @@ from console.services.audit import AuditLog
 from console.services.commands import Commands
 from console.services.doors import DoorBoard
 from console.services.floorplans import FloorPlans
+from console.services.gc_pauses import freeze_long_lived
 from console.services.paths import Paths
 from console.services.session import Profile, Session
 from console.services.session_services import DoorServices
@@ -79,6 +80,7 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     await board.poll_once()
     while panel.model.rebuilding:  # noqa: ASYNC110 - a big board's rows are rebuilt over several turns
         await asyncio.sleep(0.01)
+    freeze_long_lived()  # as the console does once it is up
     plan = plans.add("Campus", plan_image(base / "plan.png"))
     items = board.items[: args.markers]
     columns = 25

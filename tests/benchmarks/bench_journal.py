@@ -144,21 +144,23 @@ def main() -> int:
                 matches = journal.count(flt)
 
                 def query(flt: EventFilter = flt) -> None:
-                    journal.count(flt, cap=COUNT_CAP)
-                    journal.page(flt, 0, 200, newest_first=True)
+                    journal._found.clear()  # as a newly typed filter: its candidates not yet read
+                    if journal.count(flt, cap=COUNT_CAP):  # the panel reads no page when nothing matches
+                        journal.page(flt, 0, 200, newest_first=True)
 
                 ms = timed(query)
-                exact = timed(lambda flt=flt: journal.count(flt))
+                exact = timed(lambda flt=flt: (journal._found.clear(), journal.count(flt)))
                 if len(needle) < 3:
                     short_needle = max(short_needle, ms)
                 else:
                     worst = max(worst, ms)
-                print(f"  {what:26} {needle!r:26} {matches:>9,} matches  {ms:8.1f} ms   (exact count {exact:6.1f} ms)",
-                      file=out)
+                print(f"  {what:26} {needle!r:26} {matches:>9,} matches  {ms:8.1f} ms   "
+                      f"(exact count {exact:6.1f} ms)", file=out)
             figures.append(Figure(f"journal: free-text filter on {total:,} events (worst)", 100.0, worst, "ms",
-                                  note=f"count up to {COUNT_CAP:,} + newest page of 200; a name, door, PIN, event word, nowhere"))
+                                  note=f"count up to {COUNT_CAP:,} + newest page of 200; a name, door, PIN, "
+                                  "event word, nowhere"))
             figures.append(Figure(f"journal: two-letter filter on {total:,} events (no index: a scan)", 100.0,
-                                  short_needle, "ms", note="count + newest page of 200"))
+                                  short_needle, "ms", note=f"count up to {COUNT_CAP:,} (+ newest page of 200 if any)"))
         finally:
             journal.close()
     emit(figures, args)

@@ -251,7 +251,7 @@ async def test_a_registration_that_cannot_be_kept_says_the_folder_is_full(
 
     try:
         sim.set_faults(down_seconds=600)  # the server is away: the registration would be kept in the outbox
-        monkeypatch.setattr("console.services.visitors.store.atomic_write", full)
+        monkeypatch.setattr("console.services.json_store.atomic_write", full)  # every store writes through it
         result = await desk.register(visit(sim))
         assert result.kind is Outcome.NOT_SENT
         assert f"the data folder {desk.outbox.path.parent} is full" in result.message

@@ -88,5 +88,10 @@ def test_a_damaged_layout_file_is_set_aside_not_fatal(tmp_path) -> None:
     again = FloorPlans(tmp_path / "data", "p")
     assert [(p.name, len(p.markers)) for p in again] == [("First", 1)]
     layout.write_text("{ not json")
-    assert FloorPlans(tmp_path / "data", "p").plans == []
-    assert (plans.folder / "plans.json.bad").exists()
+    fresh = FloorPlans(tmp_path / "data", "p")
+    assert fresh.plans == []
+    [aside] = fresh.set_aside  # renamed with the time and said to the operator, like the other damaged files
+    assert aside.aside.name.startswith("plans.json.damaged-")
+    assert aside.aside.read_text() == "{ not json"
+    assert "floor plans file" in aside.text
+    assert not layout.exists()

@@ -107,9 +107,11 @@ async def test_a_forced_door_and_a_duress_are_raised_as_alarms(site: Site, tmp_p
         await until(lambda: len(events.alarms) >= 2, 15)
         alarms = {a.event.point: a.event for a in events.alarms.alarms}
         assert {sensed.name, other.name} <= set(alarms)
-        assert all(e.level is Level.ALARM for e in alarms.values())
+        # the queue also holds maintenance warnings (a low battery): these two are alarms
+        raised = [alarms[sensed.name], alarms[other.name]]
+        assert all(e.level is Level.ALARM for e in raised)
         if site.real:  # named in Spanish, with no level on the monitor record
-            assert any("forzad" in e.name.lower() or "coacci" in e.name.lower() for e in alarms.values())
+            assert any("forzad" in e.name.lower() or "coacci" in e.name.lower() for e in raised)
     finally:
         await services.stop()
 

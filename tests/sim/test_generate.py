@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -56,14 +55,12 @@ def test_medium_site_has_hostile_names_and_the_documented_size() -> None:
     assert any(d.online is False for d in w.devices.values() if d.module == "acc")
 
 
-def test_large_site_builds_quickly() -> None:
-    started = time.perf_counter()
+def test_large_site_has_its_doors_gates_and_people() -> None:
+    # How fast it builds is measured by the benchmarks, not asserted here.
     w = build_world(1, "large")
-    elapsed = time.perf_counter() - started
     assert len(w.doors) == 2000
     assert len(w.gates) == 200
     assert len(w.persons) == 20000
-    assert elapsed < 3.0
 
 
 def test_unknown_site_is_refused() -> None:

@@ -1,159 +1,168 @@
-"""Typed records of the API, validated with pydantic v2. Import from here, not from the submodules."""
+"""Typed records of the API, validated with pydantic v2. Import from here, not from the submodules.
+
+The names are imported on first use (PEP 562): a module that needs one record family (or ``parse_time``) does
+not build the ~100 models of every other (the simulator's start, the console's first paint). A new name goes
+into the ``TYPE_CHECKING`` imports, ``__all__`` and ``_WHERE`` (``tests/api/test_models_lazy.py`` checks).
+"""
 
 from __future__ import annotations
 
-from .base import (
-    MAX_EXTRAS,
-    MAX_ITEMS,
-    MAX_PHOTO,
-    MAX_TEXT,
-    BatchCount,
-    CodedEnum,
-    Model,
-    OptBool,
-    OptFloat,
-    OptInt,
-    OptStr,
-    Photo,
-    Str,
-    StrList,
-    Timestamp,
-    WireDate,
-    WireInput,
-    WireList,
-    WireTime,
-    cut_text,
-    opt_bool,
-    opt_int,
-    parse_duration,
-    parse_list,
-    parse_model,
-    parse_one,
-    parse_text,
-    parse_time,
-    wire_date,
-    wire_time,
-)
-from .codes import (
-    AccountAvailable,
-    AccountMember,
-    CardStatus,
-    InsCategory,
-    LogFlag,
-    MediaType,
-    PerDevAuth,
-    PosModel,
-    PosType,
-    RecordingType,
-    RtspType,
-    ValidType,
-)
-from .devices import (
-    Device,
-    DeviceModule,
-    DeviceState,
-    GateDevice,
-    GateType,
-    SpaceDevice,
-)
-from .doors import (
-    ConnectState,
-    Door,
-    DoorAlarm,
-    DoorState,
-    Gate,
-    GateAlarm,
-    GateDirection,
-    GateRelay,
-    GateState,
-    GateStateCode,
-    RelayState,
-    SensorState,
-)
-from .floors import (
-    Floor,
-)
-from .levels import (
-    AccessLevel,
-    ElevatorLevel,
-    GateLevel,
-    Level,
-    VisitorLevel,
-)
-from .parking import (
-    AllowListType,
-    BlackWhiteType,
-    CarType,
-    ChannelState,
-    FixedVehicle,
-    ParkChannel,
-    ParkEventType,
-    ParkingArea,
-    ParkingBill,
-    ParkingDiscount,
-    ParkingEntrance,
-    ParkingEntry,
-    ParkingExit,
-    ParkingSpace,
-    PaymentNotice,
-    check_plate,
-)
-from .persons import (
-    Card,
-    CardType,
-    CertType,
-    Department,
-    DepartmentInput,
-    FaceCheck,
-    Gender,
-    Person,
-    PersonInput,
-    check_pin,
-)
-from .readers import (
-    GateReader,
-    Reader,
-    ReaderState,
-)
-from .registry import (
-    CODE_SETS,
-    OVERRULED,
-    code_set,
-)
-from .spaces import (
-    Facility,
-    FacilityInput,
-    Participant,
-    RemindTime,
-    ReservationStatus,
-    RetentionTime,
-    ServiceInput,
-    SignInLead,
-    Space,
-    SpaceInput,
-    SpaceReservation,
-    SpaceReservationInput,
-    SpaceService,
-    SpaceStatus,
-)
-from .transactions import (
-    AccessTransaction,
-    ElevatorTransaction,
-    EventLevel,
-    EventTypeFilter,
-    FirstInLastOut,
-    GateTransaction,
-    MaskFlag,
-    TemperatureEvent,
-    TemperatureStatus,
-    Transaction,
-    VerifyMode,
-)
-from .visitors import (
-    Visitor,
-    VisitorRegistration,
-    VisitorReservation,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import (
+        MAX_EXTRAS,
+        MAX_ITEMS,
+        MAX_PHOTO,
+        MAX_TEXT,
+        BatchCount,
+        CodedEnum,
+        Model,
+        OptBool,
+        OptFloat,
+        OptInt,
+        OptStr,
+        Photo,
+        Str,
+        StrList,
+        Timestamp,
+        WireDate,
+        WireInput,
+        WireList,
+        WireTime,
+        cut_text,
+        opt_bool,
+        opt_int,
+        parse_duration,
+        parse_list,
+        parse_model,
+        parse_one,
+        parse_text,
+        parse_time,
+        wire_date,
+        wire_time,
+    )
+    from .codes import (
+        AccountAvailable,
+        AccountMember,
+        CardStatus,
+        InsCategory,
+        LogFlag,
+        MediaType,
+        PerDevAuth,
+        PosModel,
+        PosType,
+        RecordingType,
+        RtspType,
+        ValidType,
+    )
+    from .devices import (
+        Device,
+        DeviceModule,
+        DeviceState,
+        GateDevice,
+        GateType,
+        SpaceDevice,
+    )
+    from .doors import (
+        ConnectState,
+        Door,
+        DoorAlarm,
+        DoorState,
+        Gate,
+        GateAlarm,
+        GateDirection,
+        GateRelay,
+        GateState,
+        GateStateCode,
+        RelayState,
+        SensorState,
+    )
+    from .floors import (
+        Floor,
+    )
+    from .levels import (
+        AccessLevel,
+        ElevatorLevel,
+        GateLevel,
+        Level,
+        VisitorLevel,
+    )
+    from .parking import (
+        AllowListType,
+        BlackWhiteType,
+        CarType,
+        ChannelState,
+        FixedVehicle,
+        ParkChannel,
+        ParkEventType,
+        ParkingArea,
+        ParkingBill,
+        ParkingDiscount,
+        ParkingEntrance,
+        ParkingEntry,
+        ParkingExit,
+        ParkingSpace,
+        PaymentNotice,
+        check_plate,
+    )
+    from .persons import (
+        Card,
+        CardType,
+        CertType,
+        Department,
+        DepartmentInput,
+        FaceCheck,
+        Gender,
+        Person,
+        PersonInput,
+        check_pin,
+    )
+    from .readers import (
+        GateReader,
+        Reader,
+        ReaderState,
+    )
+    from .registry import (
+        CODE_SETS,
+        OVERRULED,
+        code_set,
+    )
+    from .spaces import (
+        Facility,
+        FacilityInput,
+        Participant,
+        RemindTime,
+        ReservationStatus,
+        RetentionTime,
+        ServiceInput,
+        SignInLead,
+        Space,
+        SpaceInput,
+        SpaceReservation,
+        SpaceReservationInput,
+        SpaceService,
+        SpaceStatus,
+    )
+    from .transactions import (
+        AccessTransaction,
+        ElevatorTransaction,
+        EventLevel,
+        EventTypeFilter,
+        FirstInLastOut,
+        GateTransaction,
+        MaskFlag,
+        TemperatureEvent,
+        TemperatureStatus,
+        Transaction,
+        VerifyMode,
+    )
+    from .visitors import (
+        Visitor,
+        VisitorRegistration,
+        VisitorReservation,
+    )
 
 __all__ = [
     "CODE_SETS",
@@ -283,3 +292,65 @@ __all__ = [
     "wire_date",
     "wire_time",
 ]
+
+_WHERE: dict[str, str] = {
+    **dict.fromkeys([
+        "BatchCount", "CodedEnum", "MAX_EXTRAS", "MAX_ITEMS", "MAX_PHOTO", "MAX_TEXT", "Model", "OptBool",
+        "OptFloat", "OptInt", "OptStr", "Photo", "Str", "StrList", "Timestamp", "WireDate", "WireInput",
+        "WireList", "WireTime", "cut_text", "opt_bool", "opt_int", "parse_duration", "parse_list",
+        "parse_model", "parse_one", "parse_text", "parse_time", "wire_date", "wire_time"
+    ], ".base"),
+    **dict.fromkeys([
+        "AccountAvailable", "AccountMember", "CardStatus", "InsCategory", "LogFlag", "MediaType", "PerDevAuth",
+        "PosModel", "PosType", "RecordingType", "RtspType", "ValidType"
+    ], ".codes"),
+    **dict.fromkeys([
+        "Device", "DeviceModule", "DeviceState", "GateDevice", "GateType", "SpaceDevice"
+    ], ".devices"),
+    **dict.fromkeys([
+        "ConnectState", "Door", "DoorAlarm", "DoorState", "Gate", "GateAlarm", "GateDirection", "GateRelay",
+        "GateState", "GateStateCode", "RelayState", "SensorState"
+    ], ".doors"),
+    **dict.fromkeys([
+        "Floor"
+    ], ".floors"),
+    **dict.fromkeys([
+        "AccessLevel", "ElevatorLevel", "GateLevel", "Level", "VisitorLevel"
+    ], ".levels"),
+    **dict.fromkeys([
+        "AllowListType", "BlackWhiteType", "CarType", "ChannelState", "FixedVehicle", "ParkChannel",
+        "ParkEventType", "ParkingArea", "ParkingBill", "ParkingDiscount", "ParkingEntrance", "ParkingEntry",
+        "ParkingExit", "ParkingSpace", "PaymentNotice", "check_plate"
+    ], ".parking"),
+    **dict.fromkeys([
+        "Card", "CardType", "CertType", "Department", "DepartmentInput", "FaceCheck", "Gender", "Person",
+        "PersonInput", "check_pin"
+    ], ".persons"),
+    **dict.fromkeys([
+        "GateReader", "Reader", "ReaderState"
+    ], ".readers"),
+    **dict.fromkeys([
+        "CODE_SETS", "OVERRULED", "code_set"
+    ], ".registry"),
+    **dict.fromkeys([
+        "Facility", "FacilityInput", "Participant", "RemindTime", "ReservationStatus", "RetentionTime",
+        "ServiceInput", "SignInLead", "Space", "SpaceInput", "SpaceReservation", "SpaceReservationInput",
+        "SpaceService", "SpaceStatus"
+    ], ".spaces"),
+    **dict.fromkeys([
+        "AccessTransaction", "ElevatorTransaction", "EventLevel", "EventTypeFilter", "FirstInLastOut",
+        "GateTransaction", "MaskFlag", "TemperatureEvent", "TemperatureStatus", "Transaction", "VerifyMode"
+    ], ".transactions"),
+    **dict.fromkeys([
+        "Visitor", "VisitorRegistration", "VisitorReservation"
+    ], ".visitors"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value

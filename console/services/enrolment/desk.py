@@ -15,11 +15,8 @@ ended how.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,9 +29,8 @@ from console.api.models.levels import AccessLevel
 from console.api.models.persons import Card, Department, Person, PersonInput
 from console.services.audit import AuditError, Auditor, AuditTicket, begin
 from console.services.events import EventFilter, Journal, JournalError
+from console.services.json_store import DraftFolder
 from console.services.outcome import Outcome
-from console.services.paths import private_dir
-from console.services.settings import atomic_write
 from console.services.text import clean_text
 
 from .form import PersonForm, basic_body, main_body, parse_form_time, validate
@@ -104,46 +100,11 @@ def _matches(person: Person, needle: str) -> bool:
             or person.card_no.casefold() == folded or folded in (c.casefold() for c in person.supply_cards))
 
 
-class DraftStore:
+class DraftStore(DraftFolder[PersonForm]):
     """Half-filled forms, one private file each, saved on every change. Never a photo, never a password."""
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, draft_id: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{32}", draft_id):
-            raise ValueError("not a draft id")
-        return self.directory / f"{draft_id}.json"
-
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
-
-    def save(self, draft_id: str, form: PersonForm) -> None:
-        private_dir(self.directory)
-        data = {"id": draft_id, "saved": datetime.now().isoformat(sep=" ", timespec="seconds"),
-                "form": form.to_draft()}
-        atomic_write(self._path(draft_id), json.dumps(data, ensure_ascii=False).encode("utf-8"))
-
-    def delete(self, draft_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError, ValueError):
-            self._path(draft_id).unlink()
-
-    def all(self) -> list[tuple[str, str, PersonForm]]:
-        """``(id, saved at, form)``, the most recent first; damaged files are skipped."""
-        out: list[tuple[str, str, PersonForm]] = []
-        if not self.directory.is_dir():
-            return out
-        for path in self.directory.glob("*.json"):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(data, dict) and isinstance(data.get("form"), dict):
-                saved = data.get("saved")
-                out.append((path.stem, saved if isinstance(saved, str) else "", PersonForm.from_draft(data["form"])))
-        out.sort(key=lambda item: item[1], reverse=True)
-        return out
+        super().__init__(directory, "enrolment form draft", PersonForm.to_draft, PersonForm.from_draft, indent=None)
 
 
 def profile_slug(profile: str) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from console.services.files import set_aside
-from console.services.settings import atomic_write
+from console.services.json_store import write_json
 from console.services.text import clean_text
 
 __all__ = ["Entry", "ImportLedger", "LedgerState", "accepted_elsewhere", "file_key"]
@@ -132,7 +132,7 @@ class ImportLedger:
                       **({"settled": True} if e.settled else {}), **({"digest": e.digest} if e.digest else {})}
                 for pin, e in self.entries.items()}
         data = {"version": VERSION, "file": self.key, "started": self.started, "updated": at, "rows": rows}
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"), mode=0o600)
+        write_json(self.path, data, indent=0)  # StoreWriteError (an OSError) in plain words: the folder is full
 
 
 def accepted_elsewhere(directory: Path, exclude: str = "") -> set[tuple[str, str]]:

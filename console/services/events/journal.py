@@ -198,6 +198,7 @@ _RECENT_HITS = (
 )
 
 
+DEEP_OFFSET = 2000  # a page further down than this finds its rows by id first (Journal.page)
 _HELD_IDS = 50_000  # most candidate ids of a needle held for the next query (a JSON list of ~400 KB)
 
 
@@ -613,7 +614,8 @@ class Journal:
         """How many events match ``flt``; with ``cap``, counted only up to ``cap + 1`` (a result above ``cap``
         means "more than ``cap``"): a common word's exact count reads every matching row, a capped one stops.
         """
-        where, params = _where(flt, self._index(flt))
+        # capped: a needle common among the newest rows finds its cap + 1 sooner by reading rows than by index
+        where, params = _where(flt, self._index(flt, scan_dense=cap is not None))
         if cap is None:
             sql = f"SELECT count(*) FROM events{where}"
         else:
@@ -631,10 +633,13 @@ class Journal:
         """
         where, params = _where(flt, self._index(flt, scan_dense=True))
         order = "DESC" if newest_first else "ASC"
-        rows = self._conn().execute(
-            f"SELECT {_COLUMNS} FROM events{where} ORDER BY time {order}, id {order} LIMIT ? OFFSET ?",
-            [*params, max(0, int(limit)), max(0, int(offset))],
-        ).fetchall()
+        offset = max(0, int(offset))
+        sql = f"SELECT {_COLUMNS} FROM events{where} ORDER BY time {order}, id {order} LIMIT ? OFFSET ?"
+        if offset > DEEP_OFFSET:
+            # deep down (a scroll jump): the rows skipped are stepped over in the (time, id) index alone, not read
+            sql = (f"SELECT {_COLUMNS} FROM events WHERE id IN (SELECT id FROM events{where} "
+                   f"ORDER BY time {order}, id {order} LIMIT ? OFFSET ?) ORDER BY time {order}, id {order}")
+        rows = self._conn().execute(sql, [*params, max(0, int(limit)), offset]).fetchall()
         return [_row_to_event(row) for row in rows]
 
     def iter_range(

@@ -36,7 +36,7 @@ import inspect
 import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +59,7 @@ from console.api.models.parking import (
 from console.api.paging import Page
 from console.services.audit import AuditError, Auditor, AuditTicket, begin
 from console.services.events.export import safe_cell
+from console.services.json_store import StoreWriteError
 from console.services.observable import Signal
 from console.services.outcome import Outcome
 from console.services.polling import HealthReporter, Poller, PollPolicy
@@ -347,6 +348,8 @@ class ParkingDesk:
         here = data_dir / "parking"
         self.payments = PaymentBook(here / "payments.json")
         self.lists = ListBook(here / "lists.json")
+        # damaged files set aside when they were read (shown once to the operator: SessionServices.set_aside)
+        self.set_aside = [*self.payments.set_aside, *self.lists.set_aside]
         self.changed: Signal[str] = Signal()
         self.alarm: Signal[ParkingAlarm] = Signal()
         self.areas: list[ParkingArea] = []
@@ -626,11 +629,16 @@ class ParkingDesk:
                                                   f"(billed {bill.amount}): tell the driver, then take payment again",
                                  bill=fresh.bill)
         car = self._cars.get(bill.record_id)
-        record = self.payments.new(record_id=bill.record_id, plate=bill.plate, amount=to_cents_text(bill.amount),
-                                   payment_type=payment_type, operator=self.operator, check_in=_when(bill.check_in),
-                                   parked=bill.parked_words, parked_seconds=_whole_seconds(fresh.bill.parked),
-                                   car_type=bill.car_type or (car.car_type if car else ""),
-                                   area=bill.area or (car.area if car else ""), taken_at=_when(self.clock()))
+        try:  # the payment is on disk before the notice leaves: one that cannot be kept is not sent
+            record = self.payments.new(record_id=bill.record_id, plate=bill.plate,
+                                       amount=to_cents_text(bill.amount), payment_type=payment_type,
+                                       operator=self.operator, check_in=_when(bill.check_in),
+                                       parked=bill.parked_words, parked_seconds=_whole_seconds(fresh.bill.parked),
+                                       car_type=bill.car_type or (car.car_type if car else ""),
+                                       area=bill.area or (car.area if car else ""), taken_at=_when(self.clock()))
+        except StoreWriteError as exc:
+            return ParkingResult(Outcome.NOT_SENT, f"the payment could not be recorded, so nothing was sent: {exc}",
+                                 bill=bill)
         target = f"plate {bill.plate} (record {bill.record_id})"
         params = {"amount": to_cents_text(bill.amount), "paymentType": payment_type, "receipt": record.receipt}
         try:
@@ -667,6 +675,9 @@ class ParkingDesk:
                                  code=exc.code if isinstance(exc, ApiError) else None)
         record = self.payments.update(record.receipt, state="done", settled_at=_when(self.clock()))
         text = f"{bill.plate}: payment of {bill.amount} recorded (receipt {record.receipt})"
+        if self.payments.unsaved:  # on disk it is still "sending": after a restart, uncertain until settled
+            text += (f"; it could not be saved on this computer ({self.payments.unsaved}): after a restart it "
+                     "shows as uncertain until settled")
         text += ticket.complete("ok")
         self.changed.emit("payments")
         return ParkingResult(Outcome.DONE, text, bill=bill, payment=record)
@@ -877,8 +888,8 @@ class ParkingDesk:
                                    self.client.set_allow_list(list_type, plate, start=start, end=end),
                                    f"{plate} is on the {kind} list")
         if result.ok:
-            self.lists.put(ListEntry(kind, plate, params["start"], params["end"], added_by=self.operator))
-            self.changed.emit("lists")
+            return self._keep_list(result, ListEntry(kind, plate, params["start"], params["end"],
+                                                     added_by=self.operator))
         return result
 
     async def remove_from_list(self, entry: ListEntry) -> ParkingResult:
@@ -887,8 +898,7 @@ class ParkingDesk:
                                    self.client.delete_black_white(entry.plate),
                                    f"{entry.plate} is off the {entry.kind} list")
         if result.ok or result.code == -223:  # -223: the server no longer has it either
-            self.lists.remove(entry.kind, entry.plate)
-            self.changed.emit("lists")
+            return self._keep_list(result, entry, remove=True)
         return result
 
     async def add_fixed_vehicle(self, *, plate: str, pin: str, area_id: str, car_type_id: str, start: date,
@@ -918,9 +928,8 @@ class ParkingDesk:
                                    self.client.add_fixed_vehicle(vehicle), f"{plate} is a fixed vehicle")
         if result.ok:
             area = next((clean_text(a.name, 80) for a in self.areas if a.id == area_id), area_id)
-            self.lists.put(ListEntry("fixed", plate, start.isoformat(), end.isoformat(), pin, area,
-                                     added_by=self.operator))
-            self.changed.emit("lists")
+            return self._keep_list(result, ListEntry("fixed", plate, start.isoformat(), end.isoformat(), pin, area,
+                                                     added_by=self.operator))
         return result
 
     async def remove_fixed_vehicle(self, entry: ListEntry) -> ParkingResult:
@@ -928,8 +937,7 @@ class ParkingDesk:
                                    self.client.delete_fixed_vehicle(entry.plate, entry.pin),
                                    f"{entry.plate} is no longer a fixed vehicle")
         if result.ok or result.code == -223:
-            self.lists.remove("fixed", entry.plate)
-            self.changed.emit("lists")
+            return self._keep_list(result, replace(entry, kind="fixed"), remove=True)
         return result
 
     async def add_person_plate(self, pin: str, plate: str) -> ParkingResult:
@@ -946,8 +954,7 @@ class ParkingDesk:
         result = await self._write("parking.plate.add", f"plate {plate}", {"pin": pin}, call,
                                    f"{plate} is a plate of person {pin}")
         if result.ok:
-            self.lists.put(ListEntry("person", plate, pin=pin.strip(), added_by=self.operator))
-            self.changed.emit("lists")
+            return self._keep_list(result, ListEntry("person", plate, pin=pin.strip(), added_by=self.operator))
         return result
 
     async def remove_person_plate(self, entry: ListEntry) -> ParkingResult:
@@ -955,8 +962,20 @@ class ParkingDesk:
                                    self.client.delete_plate(entry.pin, entry.plate),
                                    f"{entry.plate} is no longer a plate of person {entry.pin}")
         if result.ok or result.code == -223:
-            self.lists.remove("person", entry.plate)
-            self.changed.emit("lists")
+            return self._keep_list(result, replace(entry, kind="person"), remove=True)
+        return result
+
+    def _keep_list(self, result: ParkingResult, entry: ListEntry, *, remove: bool = False) -> ParkingResult:
+        """This desk's copy of a list the server changed (the API cannot list them). A file that cannot be
+        written is said in the result; the server's change stands and the list shows it until the console stops."""
+        try:
+            if remove:
+                self.lists.remove(entry.kind, entry.plate)
+            else:
+                self.lists.put(entry)
+        except StoreWriteError as exc:
+            result = replace(result, message=f"{result.message}; this desk's list could not be saved: {exc}")
+        self.changed.emit("lists")
         return result
 
     # -- cash-up ---------------------------------------------------------------------------------------

@@ -1,26 +1,27 @@
 """What the parking desk keeps on disk, per connection profile: the payments taken here, and the list entries
 and fixed vehicles added here (the API can add and remove them but not list them).
 
-Both files are JSON written atomically and owner-only; amounts are kept as text ("12.50") and read back as
-:class:`~decimal.Decimal`. A damaged file is set aside as ``<name>.bad`` and the desk starts empty.
+Both files are JSON kept by ``console.services.json_store`` (written atomically, owner-only; a write that fails
+raises ``StoreWriteError`` in plain words); amounts are kept as text ("12.50") and read back as
+:class:`~decimal.Decimal`. A damaged file is set aside with the time (``<name>.damaged-<time>``), the desk starts
+empty, and the book's ``set_aside`` says so, for the operator.
 
 Layout: ``data/profiles/<profile>/parking/payments.json`` and ``.../parking/lists.json``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
 import uuid
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
-from console.services.settings import atomic_write
+from console.services.files import SetAside
+from console.services.json_store import JsonFile, StoreWriteError
+from console.services.json_store import record as json_record
 
 from .money import MoneyError, parse_money, to_cents_text
 
@@ -29,37 +30,13 @@ __all__ = ["ListBook", "ListEntry", "PaymentBook", "PaymentRecord", "PaymentStat
 log = logging.getLogger(__name__)
 
 MAX_RECORDS: Final = 20_000
+MAX_TEXT: Final = 500  # longest text kept in one field of a record read back
 PaymentState = Literal["sending", "done", "uncertain", "not_arrived", "refused", "not_sent"]
 OPEN_STATES: Final = frozenset({"sending", "done", "uncertain"})  # a record with one of these is not paid again
 
 
 def _now() -> str:
     return datetime.now().replace(microsecond=0).isoformat(sep=" ")
-
-
-def _read(path: Path) -> Any:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        bad = path.with_name(path.name + ".bad")
-        log.warning("%s is damaged; set aside as %s", path, bad.name)
-        with contextlib.suppress(OSError):
-            os.replace(path, bad)
-        return None
-
-
-def _write(path: Path, data: Any) -> None:
-    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-
-
-def _strings(cls: type[Any], raw: Any) -> dict[str, str] | None:
-    if not isinstance(raw, dict):
-        return None
-    return {f.name: str(raw.get(f.name, ""))[:500] for f in fields(cls)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,34 +71,43 @@ class PaymentRecord:
         return self.state == "done"
 
 
+def _payment(item: object) -> PaymentRecord | None:
+    """A payment read back: None without a readable amount; one still ``sending`` becomes ``uncertain``."""
+    payment = json_record(PaymentRecord, item, limit=MAX_TEXT)
+    if payment is None or not isinstance(item, dict) or "amount" not in item:
+        return None
+    try:
+        payment = replace(payment, amount=to_cents_text(parse_money(payment.amount)))
+    except MoneyError:
+        return None
+    if payment.state == "sending":
+        payment = replace(payment, state="uncertain", note="the console stopped before the answer came")
+    return payment
+
+
 class PaymentBook:
     """The payments of one profile, oldest first. A ``sending`` record found at start becomes ``uncertain``
     (the console stopped while the notice was on the wire)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._file = JsonFile(path, "parking payments file")
+        self.set_aside: list[SetAside] = self._file.set_aside  # a damaged file found at start (for the operator)
         self._records: list[PaymentRecord] = []
-        raw = _read(path)
+        raw = self._file.load()
         counter = 0
         if isinstance(raw, dict):
             counter = raw.get("counter", 0) if isinstance(raw.get("counter"), int) else 0
             for item in raw.get("payments", []) if isinstance(raw.get("payments"), list) else []:
-                values = _strings(PaymentRecord, item)
-                if values is None:
-                    continue
-                try:
-                    values["amount"] = to_cents_text(parse_money(values["amount"]))
-                except MoneyError:
-                    continue
-                record = PaymentRecord(**values)
-                if record.state == "sending":
-                    record = replace(record, state="uncertain", note="the console stopped before the answer came")
-                self._records.append(record)
+                payment = _payment(item)
+                if payment is not None:
+                    self._records.append(payment)
         self._counter = max(counter, len(self._records))
+        self.unsaved = ""  # why the last change could not be written ("" when it was)
 
     def _save(self) -> None:
         records = self._records[-MAX_RECORDS:]
-        _write(self.path, {"counter": self._counter, "payments": [asdict(r) for r in records]})
+        self._file.save({"counter": self._counter, "payments": [asdict(r) for r in records]})
 
     def all(self) -> list[PaymentRecord]:
         return list(self._records)
@@ -138,21 +124,34 @@ class PaymentBook:
         return [r for r in self._records if r.state == "uncertain"]
 
     def new(self, **values: str) -> PaymentRecord:
-        """A new payment in state ``sending``, saved before the notice goes out."""
+        """A new payment in state ``sending``, saved before the notice goes out (:class:`StoreWriteError` when it
+        cannot be: then the notice must not go out, and the payment is not kept)."""
         self._counter += 1
         stamp = datetime.now()
         receipt = f"P{stamp:%Y%m%d}-{self._counter:05d}-{uuid.uuid4().hex[:4].upper()}"
         values.setdefault("taken_at", _now())
         record = PaymentRecord(receipt=receipt, state="sending", **values)
         self._records.append(record)
-        self._save()
+        try:
+            self._save()
+        except StoreWriteError:
+            self._records.pop()
+            raise
         return record
 
     def update(self, receipt: str, **changes: str) -> PaymentRecord:
+        """Change a payment after its notice left. A file that cannot be written does not raise (the server's
+        answer must still be audited and shown): the change holds in memory, :attr:`unsaved` says why, and the
+        file keeps the earlier state (``sending`` is read back as ``uncertain``, settled by billing again)."""
         for i, record in enumerate(self._records):
             if record.receipt == receipt:
                 self._records[i] = replace(record, **changes)
-                self._save()
+                try:
+                    self._save()
+                    self.unsaved = ""
+                except StoreWriteError as exc:
+                    self.unsaved = str(exc)
+                    log.error("payment %s (%s) is not saved: %s", receipt, changes.get("state", ""), exc)
                 return self._records[i]
         raise KeyError(receipt)
 
@@ -182,13 +181,14 @@ class ListBook:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._file = JsonFile(path, "parking lists file")
+        self.set_aside: list[SetAside] = self._file.set_aside  # a damaged file found at start (for the operator)
         self._entries: list[ListEntry] = []
-        raw = _read(path)
-        if isinstance(raw, list):
-            for item in raw:
-                values = _strings(ListEntry, item)
-                if values is not None and values["kind"] and values["plate"]:
-                    self._entries.append(ListEntry(**values))
+        raw = self._file.load()
+        for item in raw if isinstance(raw, list) else []:
+            entry = json_record(ListEntry, item, limit=MAX_TEXT)
+            if entry is not None and entry.kind and entry.plate:
+                self._entries.append(entry)
 
     def all(self, kind: str | None = None) -> list[ListEntry]:
         return [e for e in self._entries if kind is None or e.kind == kind]
@@ -196,8 +196,8 @@ class ListBook:
     def put(self, entry: ListEntry) -> None:
         self._entries = [e for e in self._entries if not (e.kind == entry.kind and e.plate == entry.plate)]
         self._entries.append(replace(entry, added_at=entry.added_at or _now()))
-        _write(self.path, [asdict(e) for e in self._entries])
+        self._file.save([asdict(e) for e in self._entries])
 
     def remove(self, kind: str, plate: str) -> None:
         self._entries = [e for e in self._entries if not (e.kind == kind and e.plate == plate)]
-        _write(self.path, [asdict(e) for e in self._entries])
+        self._file.save([asdict(e) for e in self._entries])

@@ -217,6 +217,14 @@ class Booking:
         words = f"{self.participants} participant" + ("" if self.participants == 1 else "s")
         return words + (f" + {guests}" if self.visitors else "")
 
+    @property
+    def people_short(self) -> str:
+        """Everyone in a few characters, for a narrow block: "3 people" (persons and visitors)."""
+        if self.participants is None:
+            return "? people"
+        total = self.participants + len(self.visitors)
+        return f"{total} " + ("person" if total == 1 else "people")
+
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
 

@@ -1,9 +1,10 @@
 """What the visitor desk keeps on disk: drafts, the outbox, the day's expected visitors, who is on site.
 
-Every file is JSON written atomically (a crash leaves the old file or the new one, never half of one),
-owner-only (0600: these are visitors' personal details), and read back leniently: a damaged file is set
-aside (renamed with the time, ``<name>.damaged-<time>``: ``console.services.files.set_aside``) and the desk starts
-empty rather than not at all; the store's ``set_aside`` says so, for the operator.
+Every file is JSON kept by ``console.services.json_store``: written atomically (a crash leaves the old file or
+the new one, never half of one), owner-only (0600: these are visitors' personal details), and read back
+leniently: a damaged file is set aside (renamed with the time, ``<name>.damaged-<time>``:
+``console.services.files.set_aside``) and the desk starts empty rather than not at all; the store's
+``set_aside`` says so, for the operator. A write that fails raises ``StoreWriteError`` in plain words.
 
 Layout below ``data_dir/visitors/``::
 
@@ -15,21 +16,18 @@ Layout below ``data_dir/visitors/``::
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import logging
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
-from console.services.files import SetAside, report_storage, set_aside
-from console.services.paths import private_dir
-from console.services.settings import atomic_write
+from console.services.files import SetAside
+from console.services.json_store import DraftFolder, JsonFile, StoreWriteError, record
 
 from .form import VisitForm, parse_form_time
 
@@ -66,109 +64,14 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _read_json(path: Path, what: str = "file", found: list[SetAside] | None = None) -> Any:
-    """The file's JSON, None when absent; a damaged file is set aside (added to ``found``) and None returned."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"not valid JSON: {exc}"[:200]
-        try:
-            record = set_aside(path, reason, what=what)
-        except OSError as err:  # left where it is: the next save replaces it (its content is lost either way)
-            log.error("%s is damaged (%s) and could not be set aside: %s", path, reason, err)
-            return None
-        if found is not None:
-            found.append(record)
-        return None
-
-
-class StoreWriteError(OSError):
-    """A file of the desk could not be written; the text names it and, when that is why, says the data folder is
-    full or read-only."""
-
-
-def _write_json(path: Path, data: Any) -> None:
-    try:
-        private_dir(path.parent)
-        atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-    except OSError as exc:
-        why = report_storage(exc, path.parent) or exc.strerror or str(exc)
-        raise StoreWriteError(f"{path} could not be written: {why}") from None
-
-
-R = TypeVar("R")
-
-
-def _record(cls: type[R], raw: Any) -> R | None:
-    """A dataclass record from JSON, keeping only known keys of the right type; None when unusable."""
-    if not isinstance(raw, dict):
-        return None
-    defaults = cls()
-    values: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        value = raw.get(f.name)
-        current = getattr(defaults, f.name)
-        if f.name == "form":
-            values[f.name] = value if isinstance(value, dict) else {}
-        elif isinstance(current, bool):
-            values[f.name] = value if isinstance(value, bool) else current
-        elif isinstance(current, int):
-            values[f.name] = value if isinstance(value, int) and not isinstance(value, bool) else current
-        elif isinstance(current, str) or current is None:
-            values[f.name] = value[:2000] if isinstance(value, str) else current
-        elif isinstance(current, dict):
-            values[f.name] = {str(k): str(v)[:2000] for k, v in value.items()} if isinstance(value, dict) else {}
-    try:
-        return cls(**values)
-    except (TypeError, ValueError):
-        return None
-
-
 # -- drafts ---------------------------------------------------------------------------------------
 
 
-class DraftStore:
-    """Half-filled forms, one file each, saved on every change and removed once the visit is registered."""
+class DraftStore(DraftFolder[VisitForm]):
+    """Half-filled visitor forms, one file each, saved on every change and removed once the visit is registered."""
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, draft_id: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{32}", draft_id):
-            raise ValueError("not a draft id")
-        return self.directory / f"{draft_id}.json"
-
-    def save(self, draft_id: str, form: VisitForm) -> None:
-        _write_json(self._path(draft_id), {"id": draft_id, "saved": _now(), "form": form.to_dict()})
-
-    def delete(self, draft_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._path(draft_id).unlink()
-
-    def load(self, draft_id: str) -> VisitForm | None:
-        data = _read_json(self._path(draft_id))
-        if not isinstance(data, dict) or not isinstance(data.get("form"), dict):
-            return None
-        return VisitForm.from_dict(data["form"])
-
-    def all(self) -> list[tuple[str, str, VisitForm]]:
-        """``(id, saved at, form)`` of every draft, the most recently saved first."""
-        out: list[tuple[str, str, VisitForm]] = []
-        if not self.directory.is_dir():
-            return out
-        for path in self.directory.glob("*.json"):
-            data = _read_json(path)
-            if not isinstance(data, dict) or not isinstance(data.get("form"), dict):
-                continue
-            draft_id = path.stem
-            saved = data.get("saved")
-            out.append((draft_id, saved if isinstance(saved, str) else "", VisitForm.from_dict(data["form"])))
-        out.sort(key=lambda item: item[1], reverse=True)
-        return out
+        super().__init__(directory, "visitor form draft", VisitForm.to_dict, VisitForm.from_dict)
 
 
 # -- the outbox -----------------------------------------------------------------------------------
@@ -213,9 +116,11 @@ class Outbox:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.set_aside: list[SetAside] = []  # the damaged file set aside when it was read (for the operator)
-        raw = _read_json(path, "visitor outbox", self.set_aside)
-        entries = [_record(OutboxEntry, item) for item in raw] if isinstance(raw, list) else []
+        self._file = JsonFile(path, "visitor outbox")
+        raw = self._file.load()
+        # the damaged file set aside when it was read (for the operator)
+        self.set_aside: list[SetAside] = self._file.set_aside
+        entries = [record(OutboxEntry, item) for item in raw] if isinstance(raw, list) else []
         self._entries: list[OutboxEntry] = [e for e in entries if e is not None and e.id]
 
     def __iter__(self) -> Iterator[OutboxEntry]:
@@ -257,7 +162,7 @@ class Outbox:
         if excess > 0:
             drop = {e.id for e in finished[:excess]}
             self._entries = [e for e in self._entries if e.id not in drop]
-        _write_json(self.path, [asdict(e) for e in self._entries])
+        self._file.save([asdict(e) for e in self._entries])
 
 
 # -- expected visitors ----------------------------------------------------------------------------
@@ -294,9 +199,10 @@ class ExpectedVisit:
 class ExpectedVisits:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.set_aside: list[SetAside] = []
-        raw = _read_json(path, "list of expected visitors", self.set_aside)
-        items = [_record(ExpectedVisit, item) for item in raw] if isinstance(raw, list) else []
+        self._file = JsonFile(path, "list of expected visitors")
+        raw = self._file.load()
+        self.set_aside: list[SetAside] = self._file.set_aside
+        items = [record(ExpectedVisit, item) for item in raw] if isinstance(raw, list) else []
         self._items: list[ExpectedVisit] = [i for i in items if i is not None and i.id]
 
     def __iter__(self) -> Iterator[ExpectedVisit]:
@@ -328,7 +234,7 @@ class ExpectedVisits:
         # bookings whose day is more than 30 days past are forgotten
         today = date.today()
         self._items = [i for i in self._items if (i.day is None) or (today - i.day).days <= 30][-MAX_RECORDS:]
-        _write_json(self.path, [asdict(i) for i in self._items])
+        self._file.save([asdict(i) for i in self._items])
 
 
 # -- who is on site -------------------------------------------------------------------------------
@@ -365,9 +271,10 @@ class OnSiteVisit:
 class OnSiteList:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.set_aside: list[SetAside] = []
-        raw = _read_json(path, "list of visitors on site", self.set_aside)
-        items = [_record(OnSiteVisit, item) for item in raw] if isinstance(raw, list) else []
+        self._file = JsonFile(path, "list of visitors on site")
+        raw = self._file.load()
+        self.set_aside: list[SetAside] = self._file.set_aside
+        items = [record(OnSiteVisit, item) for item in raw] if isinstance(raw, list) else []
         self._items: list[OnSiteVisit] = [i for i in items if i is not None and i.id]
 
     def __iter__(self) -> Iterator[OnSiteVisit]:
@@ -423,4 +330,4 @@ class OnSiteList:
         self._items = [
             i for i in self._items if i.registered_day is None or (today - i.registered_day).days <= 30
         ][-MAX_RECORDS:]
-        _write_json(self.path, [asdict(i) for i in self._items])
+        self._file.save([asdict(i) for i in self._items])

@@ -39,7 +39,7 @@ NOTE_SECONDS = 15.0
 SLICE_ROWS = 300  # a change of more rows than this is announced in slices, over several turns of the loop
 SLICE_STEP = 50  # rows announced at a time within a slice ...
 SLICE_SECONDS = 0.006  # ... until this much of the turn is used (a frame is 16 ms)
-REBUILD_SLICED_ABOVE = 3000  # items: rebuilding the rows of a bigger board is spread over turns of the loop
+REBUILD_SLICED_ABOVE = 1000  # items: rebuilding the rows of a bigger board is spread over turns of the loop
 REBUILD_STEP = 100  # items (or headers) handled between two looks at the clock during a rebuild
 Index = QModelIndex | QPersistentModelIndex
 

@@ -389,6 +389,9 @@ class EventsPanel(QWidget):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         more = "+" if self.model.count_is_lower_bound else ""  # counted up to a cap: "1,000+ events"
+        self.count_label.setToolTip(
+            f"Counted up to {n:,}: scroll to the bottom of the table to count and show more" if more else ""
+        )
         what = "event" if n == 1 and not more else "events"
         suffix = "" if self.model.filter.is_empty else " match the filter"
         verb = "" if suffix else " in the journal"

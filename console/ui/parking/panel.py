@@ -8,13 +8,11 @@ everywhere (table items, :func:`console.ui.text.plain_label`); no global shortcu
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -57,8 +55,9 @@ from console.services.parking import (
     write_cashup_csv,
 )
 from console.services.settings import Settings
-from console.ui import aio, files
+from console.ui import files
 from console.ui.banner import Banner, BannerKind
+from console.ui.panel_tasks import PanelTasks
 from console.ui.text import plain_label, tooltip
 
 from . import printing
@@ -172,7 +171,7 @@ class ParkingPanel(QWidget):
                                        self.options.decimal_separator, self.options.thousands_separator)
         self.bill: Bill | None = None
         self.last_payment: PaymentRecord | None = None
-        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self.tasks = PanelTasks(self, "parking", writes=_WRITES)  # one per key: a write is never sent twice
         self._disconnects: list[Callable[[], None]] = []
         self._cards: list[LotCard] = []
         self._started = False
@@ -232,7 +231,7 @@ class ParkingPanel(QWidget):
             line.setPlaceholderText("Why? (written to the audit log)")
         self.barrier_button = QPushButton("Open barrier")
         self.barrier_button.setToolTip("Raise the lane's barrier once; the reason goes to the audit log")
-        self.barrier_button.clicked.connect(self._action("barrier", self._barrier_clicked))
+        self.barrier_button.clicked.connect(self.tasks.action("barrier", self._barrier_clicked))
         barrier = QFormLayout()
         barrier.addRow("Lane", self.channel_combo)
         barrier.addRow("Reason", self.reason_combo)
@@ -308,11 +307,11 @@ class ParkingPanel(QWidget):
 
         self.pay_button = QPushButton("Take payment")
         self.pay_button.setToolTip("Record the payment on the server, once")
-        self.pay_button.clicked.connect(self._action("pay", self.take_payment))
+        self.pay_button.clicked.connect(self.tasks.action("pay", self.take_payment))
         self.print_button = QPushButton("Print receipt…")
-        self.print_button.clicked.connect(self._action("print_receipt", self.print_receipt))
+        self.print_button.clicked.connect(self.tasks.action("print_receipt", self.print_receipt))
         self.pdf_button = QPushButton("Receipt PDF…")
-        self.pdf_button.clicked.connect(self._action("receipt_pdf", self._receipt_pdf_clicked))
+        self.pdf_button.clicked.connect(self.tasks.action("receipt_pdf", self._receipt_pdf_clicked))
         pay_row = QHBoxLayout()
         pay_row.addWidget(self.pay_button, 1)
         receipt_row = QHBoxLayout()
@@ -325,14 +324,14 @@ class ParkingPanel(QWidget):
         self.settle_button = QPushButton("Settle now")
         self.settle_button.setToolTip("Read the car's parking record and bill it again to see whether the payment "
                                       "arrived (the notice is never sent again)")
-        self.settle_button.clicked.connect(self._action("settle", self.settle))
+        self.settle_button.clicked.connect(self.tasks.action("settle", self.settle))
         self.arrived_button = QPushButton("It arrived")
         self.arrived_button.setToolTip("After checking the payment on the server: it was recorded there (audited)")
-        self.arrived_button.clicked.connect(self._action("settle", lambda: self.resolve(arrived=True)))
+        self.arrived_button.clicked.connect(self.tasks.action("settle", lambda: self.resolve(arrived=True)))
         self.not_arrived_button = QPushButton("It did not arrive")
         self.not_arrived_button.setToolTip("After checking the payment on the server: it is not there; the payment "
                                            "can then be taken again (audited)")
-        self.not_arrived_button.clicked.connect(self._action("settle", lambda: self.resolve(arrived=False)))
+        self.not_arrived_button.clicked.connect(self.tasks.action("settle", lambda: self.resolve(arrived=False)))
         line = QVBoxLayout(self.uncertain_line)
         line.setContentsMargins(8, 4, 6, 4)
         line.addWidget(self.uncertain_label)
@@ -380,7 +379,7 @@ class ParkingPanel(QWidget):
         self.list_problems = plain_label()
         self.list_problems.setProperty("role", "error")
         self.list_add_button = QPushButton("Add")
-        self.list_add_button.clicked.connect(self._action("list_add", self.add_to_list))
+        self.list_add_button.clicked.connect(self.tasks.action("list_add", self.add_to_list))
         form = QFormLayout()
         form.addRow("List", self.list_kind)
         form.addRow("Plate", self.list_plate)
@@ -393,7 +392,7 @@ class ParkingPanel(QWidget):
         self.list_table = _table(("List", "Plate", "From", "Until", "Person / car park", "Added by"), 1)
         self.list_table.itemSelectionChanged.connect(self._update_buttons)
         self.list_remove_button = QPushButton("Remove selected")
-        self.list_remove_button.clicked.connect(self._action("list_remove", self.remove_selected_entry))
+        self.list_remove_button.clicked.connect(self.tasks.action("list_remove", self.remove_selected_entry))
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.addLayout(form)
@@ -417,9 +416,9 @@ class ParkingPanel(QWidget):
         self.cash_csv_button = QPushButton("Export CSV…")
         self.cash_pdf_button = QPushButton("Export PDF…")
         self.cash_print_button = QPushButton("Print…")
-        self.cash_csv_button.clicked.connect(self._action("cash_csv", self._cashup_csv_clicked))
-        self.cash_pdf_button.clicked.connect(self._action("cash_pdf", self._cashup_pdf_clicked))
-        self.cash_print_button.clicked.connect(self._action("cash_print", self.print_cashup))
+        self.cash_csv_button.clicked.connect(self.tasks.action("cash_csv", self._cashup_csv_clicked))
+        self.cash_pdf_button.clicked.connect(self.tasks.action("cash_pdf", self._cashup_pdf_clicked))
+        self.cash_print_button.clicked.connect(self.tasks.action("cash_print", self.print_cashup))
         top = QFormLayout()
         top.addRow("Shift since", self.cash_since)
         top.addRow("Operator", self.cash_operator)
@@ -437,30 +436,8 @@ class ParkingPanel(QWidget):
 
     # -- tasks -------------------------------------------------------------------------------------------
 
-    def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:
-        def start(*_: object) -> None:
-            self._spawn(key, method())
-
-        return start
-
-    def _spawn(self, key: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """One task per key: a second click while a write is on the wire is ignored (never sent twice)."""
-        old = self._tasks.get(key)
-        if old is not None and not old.done():
-            coro.close()
-            return old
-        task = aio.spawn(coro, owner=self, name=f"parking.{key}")
-        self._tasks[key] = task
-
-        def forget(done: asyncio.Task[Any]) -> None:
-            if self._tasks.get(key) is done:
-                del self._tasks[key]
-
-        task.add_done_callback(forget)
-        return task
-
     def busy(self) -> bool:
-        return any(not t.done() for t in self._tasks.values())
+        return self.tasks.busy()
 
     # -- Panel -------------------------------------------------------------------------------------------
 
@@ -475,16 +452,7 @@ class ParkingPanel(QWidget):
 
     async def stop(self) -> None:
         self._clock.stop()
-        tasks = list(self._tasks.values())
-        self._tasks.clear()
-        writes = [t for t in tasks if not t.done() and t.get_name().split(".")[-1] in _WRITES]
-        if writes:  # a payment or a barrier on the wire finishes: cut off, its outcome would be lost
-            await asyncio.wait(writes, timeout=25)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self.tasks.stop(writes_within=25)  # a payment or a barrier on the wire finishes first
         for disconnect in self._disconnects:
             disconnect()
         self._disconnects.clear()
@@ -722,7 +690,7 @@ class ParkingPanel(QWidget):
     # -- billing and payment ---------------------------------------------------------------------------
 
     def _bill_typed(self) -> None:
-        self._spawn("bill", self.bill_plate(self.plate_edit.text()))
+        self.tasks.spawn("bill", self.bill_plate(self.plate_edit.text()))
 
     def _bill_selected(self) -> None:
         car = self._selected_car()
@@ -730,12 +698,12 @@ class ParkingPanel(QWidget):
             item = self.cars.item(0, 0)
             car = self.desk.car(str(item.data(Qt.ItemDataRole.UserRole))) if item is not None else None
         if car is not None:
-            self._spawn("bill", self.bill_plate(car.plate))
+            self.tasks.spawn("bill", self.bill_plate(car.plate))
 
     def _bill_first_candidate(self) -> None:
         rows = self.shown_cars()
         if rows:
-            self._spawn("bill", self.bill_plate(rows[0][0].plate))
+            self.tasks.spawn("bill", self.bill_plate(rows[0][0].plate))
 
     async def bill_plate(self, plate: str) -> ParkingResult:
         """Bill ``plate`` and show what is due."""

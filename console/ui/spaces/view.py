@@ -532,7 +532,7 @@ class TimelineView(QAbstractScrollArea):
         painter.setFont(font)
         metrics = QFontMetrics(font)
         second = f"{booking.start:%H:%M}-{booking.end:%H:%M} · {booking.host_name or booking.host_pin}"
-        third = f"{STATUS_SYMBOLS.get(booking.status, '?')} {booking.status_words} · {booking.people_words}"
+        third = f"{STATUS_SYMBOLS.get(booking.status, '?')} {booking.status_words} · {booking.people_short}"
         painter.drawText(QPointF(inner.left(), inner.top() + line + metrics.ascent()),
                          metrics.elidedText(second, Qt.TextElideMode.ElideRight, width))
         if inner.height() >= 3 * line:

@@ -11,12 +11,10 @@ The logic lives in :class:`console.services.visitors.VisitorDesk`; each button i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
@@ -54,7 +52,8 @@ from console.services.visitors import (
     write_evacuation_csv,
 )
 from console.services.visitors.store import new_id
-from console.ui import aio, files
+from console.ui import files
+from console.ui.panel_tasks import PanelTasks
 
 from . import printing
 from .form import RegistrationForm, plain_label
@@ -122,7 +121,8 @@ class VisitorsPanel(QWidget):
         self.options = settings.panel(VisitorsOptions)
         self.desk = desk
         self._draft_id = new_id()
-        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        # one per key: a second click while a write runs is ignored; searches and QR refreshes: the latest wins
+        self.tasks = PanelTasks(self, "visitors", writes=_WRITES)
         self._current: OnSiteVisit | None = None
         self._qr_issued: datetime | None = None
         self._started = False
@@ -168,11 +168,11 @@ class VisitorsPanel(QWidget):
         self._draft_timer = self._single_shot(DRAFT_DELAY_MS, self.save_draft)
         self._qr_timer = QTimer(self)
         self._qr_timer.setInterval(QR_REFRESH_SECONDS * 1000)
-        self._qr_timer.timeout.connect(self._action("refresh_qr", self._refresh_qr_quietly))
+        self._qr_timer.timeout.connect(self.tasks.action("refresh_qr", self._refresh_qr_quietly))
         self.form.edited.connect(self._draft_timer.start)
         self.form.host_search.connect(lambda _text: self._search_timer.start())
         self.form.visitor_search.connect(lambda _text: self._visitor_timer.start())
-        self.outbox_try.clicked.connect(self._action("flush_outbox", self.flush_outbox))
+        self.outbox_try.clicked.connect(self.tasks.action("flush_outbox", self.flush_outbox))
         self.outbox_menu.aboutToShow.connect(self._fill_outbox_menu)
         self._disconnects.append(self.desk.changed.connect(self._desk_changed))
         # Ctrl+Return registers only from the Register tab: the alarm queue acknowledges with the same keys, and a
@@ -183,17 +183,9 @@ class VisitorsPanel(QWidget):
         self.register_shortcut.setWhatsThis("Register the visitor (from the Register tab)")  # the F1 list
         self.register_shortcut.activated.connect(self._register_clicked)
 
-    def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:
-        """A slot that runs ``method()`` as the panel's task ``key`` (one at a time per key)."""
-
-        def start(*_: object) -> None:
-            self._spawn(key, method())
-
-        return start
-
     def busy(self) -> bool:
         """Whether an action the receptionist started (a search, a QR refresh, the outbox) is still running."""
-        return self.desk.flushing or any(not task.done() for key, task in self._tasks.items() if key != "outbox")
+        return self.desk.flushing or self.tasks.busy(besides=("outbox",))
 
     def _single_shot(self, ms: int, target: Callable[[], object]) -> QTimer:
         timer = QTimer(self)
@@ -225,7 +217,7 @@ class VisitorsPanel(QWidget):
         buttons.addWidget(self.drafts_button)
         buttons.addWidget(self.clear_button)
         self.register_button.clicked.connect(self._register_clicked)
-        self.book_button.clicked.connect(self._action("book", self.book))
+        self.book_button.clicked.connect(self.tasks.action("book", self.book))
         self.clear_button.clicked.connect(self.new_form)
 
         left = QWidget()
@@ -280,10 +272,10 @@ class VisitorsPanel(QWidget):
         self.badge_pdf_button = QPushButton("Badge as PDF…")
         for button in (self.refresh_qr_button, self.badge_print_button, self.badge_pdf_button):
             button.setEnabled(False)
-        self.refresh_qr_button.clicked.connect(self._action("refresh_qr", self.refresh_qr))
+        self.refresh_qr_button.clicked.connect(self.tasks.action("refresh_qr", self.refresh_qr))
         self.screen_button.toggled.connect(self._toggle_visitor_screen)
-        self.badge_print_button.clicked.connect(self._action("print_badge", self.print_badge))
-        self.badge_pdf_button.clicked.connect(self._action("badge_pdf_clicked", self._badge_pdf_clicked))
+        self.badge_print_button.clicked.connect(self.tasks.action("print_badge", self.print_badge))
+        self.badge_pdf_button.clicked.connect(self.tasks.action("badge_pdf_clicked", self._badge_pdf_clicked))
         row1 = QHBoxLayout()
         row1.addWidget(self.refresh_qr_button)
         row1.addWidget(self.screen_button)
@@ -313,8 +305,8 @@ class VisitorsPanel(QWidget):
         self.arrived_button.setToolTip("The selected visitor is at the desk: register them with one click")
         self.cancel_booking_button = QPushButton("Cancel booking")
         self.cancel_booking_button.setProperty("role", "danger")
-        self.arrived_button.clicked.connect(self._action("arrived", self._arrived_clicked))
-        self.cancel_booking_button.clicked.connect(self._action("cancel_booking", self._cancel_booking_clicked))
+        self.arrived_button.clicked.connect(self.tasks.action("arrived", self._arrived_clicked))
+        self.cancel_booking_button.clicked.connect(self.tasks.action("cancel_booking", self._cancel_booking_clicked))
         self.expected_view.doubleClicked.connect(lambda _i: self._arrived_clicked_now())
         self.expected_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         hint = plain_label("Visits booked from this desk (Register tab → \"Book for later\"). "
@@ -348,11 +340,11 @@ class VisitorsPanel(QWidget):
         self.print_list_button = QPushButton("Print list…")
         self.pdf_list_button = QPushButton("Export PDF…")
         self.csv_list_button = QPushButton("Export CSV…")
-        self.checkout_button.clicked.connect(self._action("check_out", self._checkout_clicked))
-        self.show_qr_button.clicked.connect(self._action("show_selected_clicked", self._show_selected_clicked))
-        self.print_list_button.clicked.connect(self._action("print_evacuation", self.print_evacuation))
-        self.pdf_list_button.clicked.connect(self._action("evacuation_pdf_clicked", self._evacuation_pdf_clicked))
-        self.csv_list_button.clicked.connect(self._action("evacuation_csv_clicked", self._evacuation_csv_clicked))
+        self.checkout_button.clicked.connect(self.tasks.action("check_out", self._checkout_clicked))
+        self.show_qr_button.clicked.connect(self.tasks.action("show_selected_clicked", self._show_selected_clicked))
+        self.print_list_button.clicked.connect(self.tasks.action("print_evacuation", self.print_evacuation))
+        self.pdf_list_button.clicked.connect(self.tasks.action("evacuation_pdf_clicked", self._evacuation_pdf_clicked))
+        self.csv_list_button.clicked.connect(self.tasks.action("evacuation_csv_clicked", self._evacuation_csv_clicked))
         self.onsite_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         top = QHBoxLayout()
         top.addWidget(self.onsite_filter, 1)
@@ -388,16 +380,8 @@ class VisitorsPanel(QWidget):
         self._qr_timer.stop()
         for timer in (self._search_timer, self._visitor_timer, self._draft_timer):
             timer.stop()
-        tasks = list(self._tasks.values())
-        self._tasks.clear()
-        writes = [t for t in tasks if not t.done() and t.get_name().split(".")[-1] in _WRITES]
-        if writes:  # let a registration, booking or check-out on the wire finish: cut off, its outcome is lost
-            await asyncio.wait(writes, timeout=3)  # the whole shutdown stays within 5 s
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # a registration, booking or check-out on the wire finishes first; the whole shutdown stays within 5 s
+        await self.tasks.stop(writes_within=3)
         for disconnect in self._disconnects:
             disconnect()
         self._disconnects.clear()
@@ -411,27 +395,6 @@ class VisitorsPanel(QWidget):
         self.save_draft()
         super().closeEvent(event)
 
-    def _spawn(self, key: str, coro: Coroutine[Any, Any, Any], *, latest_wins: bool = False) -> asyncio.Task[Any]:
-        """Run ``coro`` as the panel's task ``key``, one at a time.
-
-        With ``latest_wins`` (searches, QR refreshes) a newer call cancels the running one; otherwise (anything
-        that writes: register, book, check out) a second click while the first is running is ignored, so that
-        a write is never cut off half-way and sent again.
-        """
-        old = self._tasks.get(key)
-        if old is not None and not old.done():
-            if not latest_wins:
-                coro.close()
-                return old
-            old.cancel()
-        task = aio.spawn(coro, owner=self, name=f"visitors.{key}")
-        self._tasks[key] = task
-        def forget(done: asyncio.Task[Any]) -> None:
-            if self._tasks.get(key) is done:
-                del self._tasks[key]
-
-        task.add_done_callback(forget)
-        return task
 
     async def load_directories(self) -> None:
         """Visitor levels, hosts and returning visitors; a failure is said in the banner, not raised."""
@@ -507,7 +470,7 @@ class VisitorsPanel(QWidget):
 
     def _register_clicked(self) -> None:
         if self.register_button.isEnabled():
-            self._spawn("register", self.submit())
+            self.tasks.spawn("register", self.submit())
 
     async def submit(self) -> DeskResult:
         """Validate, register, and show the result: the QR code, the field messages or the banner."""
@@ -607,7 +570,7 @@ class VisitorsPanel(QWidget):
         return str(value) if value else None
 
     def _arrived_clicked_now(self) -> None:
-        self._spawn("arrived", self._arrived_clicked())
+        self.tasks.spawn("arrived", self._arrived_clicked())
 
     async def _arrived_clicked(self) -> None:
         item_id = self._selected(self.expected_view, self.expected_proxy)
@@ -877,7 +840,7 @@ class VisitorsPanel(QWidget):
     def _run_host_search(self) -> None:
         text = self.form.host_edit.text()
         if len(text.strip()) >= 1:
-            self._spawn("host-search", self.search_hosts(text), latest_wins=True)
+            self.tasks.spawn("host-search", self.search_hosts(text), latest_wins=True)
 
     async def search_hosts(self, text: str) -> None:
         try:
@@ -894,7 +857,7 @@ class VisitorsPanel(QWidget):
         edit = self.form.cert_num if self.form.cert_num.hasFocus() else self.form.visitor_name
         text = edit.text()
         if len(text.strip()) >= 2:
-            self._spawn("visitor-search", self.search_visitors(text), latest_wins=True)
+            self.tasks.spawn("visitor-search", self.search_visitors(text), latest_wins=True)
 
     async def search_visitors(self, text: str) -> None:
         try:

@@ -244,12 +244,6 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journal]:
         yield jr
 
 
-def _timed(fn: object) -> float:
-    started = time.perf_counter()
-    fn()  # type: ignore[operator]
-    return time.perf_counter() - started
-
-
 def test_a_100000_row_journal_counts_pages_and_filters(big: Journal) -> None:
     assert big.count() == 100_000
     alarms = EventFilter(levels=frozenset({Level.ALARM}))
@@ -259,14 +253,9 @@ def test_a_100000_row_journal_counts_pages_and_filters(big: Journal) -> None:
     assert [e.key for e in last] == [make_event(i).key for i in range(99_990, 100_000)]
     window = EventFilter(since=START + timedelta(hours=10), until=START + timedelta(hours=11))
     assert big.count(window) == 1800
-    # a scrolling view asks for a page and a count on every move: each stays well under a frame budget x 10
-    worst = max(
-        _timed(lambda: big.page(alarms, 4_000, 100)),
-        _timed(lambda: big.page(window, 1_700, 100)),
-        _timed(lambda: big.count(window)),
-        _timed(lambda: big.page(None, 50_000, 100)),
-        _timed(lambda: big.distinct("door")),
-    )
-    assert worst < 0.5, f"slowest query took {worst:.3f} s"
-    # free text scans every row: slower, still interactive
-    assert _timed(lambda: big.count(EventFilter(text="controller 3"))) < 2.0
+    # every query a scrolling view makes answers (how fast: tests/benchmarks/bench_journal.py)
+    assert len(big.page(alarms, 4_000, 100)) == 100
+    assert len(big.page(window, 1_700, 100)) == 100
+    assert len(big.page(None, 50_000, 100)) == 100
+    assert big.distinct("door")
+    assert big.count(EventFilter(text="controller 3")) > 0

@@ -1,0 +1,109 @@
+"""Demo mode with its simulator in its own process (issue 15, "a window in a blink"): the window paints before
+the heavy imports, the simulator never loads into the console, the Training menu works over HTTP, and the
+simulator's process ends with the console."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from console.services.paths import Paths
+from console.services.session import Health
+from console.sim.process import SimulatorProcess
+from console.ui.app import ConsoleApp, Options
+from tests.helpers import until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HEAVY = ("pyqtgraph", "httpx", "pydantic", "console.api.models", "console.api.client",
+         "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
+         "starlette", "uvicorn")
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import console.ui.app as app
+
+    HEAVY = %r
+    seen = {}
+    painted = app._painted
+
+    async def watched(window, *args, **kwargs):
+        await painted(window, *args, **kwargs)
+        seen["after_paint"] = [m for m in HEAVY if m in sys.modules]
+        seen["visible"] = window.isVisible()
+
+    app._painted = watched
+    code = app.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
+    seen["at_end"] = [m for m in HEAVY if m in sys.modules]
+    seen["code"] = code
+    print("PROBE " + json.dumps(seen), flush=True)
+    """
+)
+
+
+def test_the_window_paints_before_the_heavy_imports_and_the_simulator_stays_out_of_the_console(
+    tmp_path: Path,
+) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), str(tmp_path / "base")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE ")), None)
+    assert line is not None, done.stderr[-3000:]
+    seen = json.loads(line.removeprefix("PROBE "))
+    assert seen["code"] == 0, done.stderr[-3000:]
+    assert "self-test ok" in done.stdout
+    assert seen["visible"]
+    assert seen["after_paint"] == []  # the shell painted before any of them was imported
+    # the connection, the board and the other panels came after; the simulator never came into this process
+    assert {"httpx", "console.services.session_services", "pyqtgraph"} <= set(seen["at_end"])
+    assert not {"console.sim.simulator", "starlette", "uvicorn"} & set(seen["at_end"])
+
+
+def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it_ends_with_the_console(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+) -> None:
+    from console.ui.training import TrainingMenu
+
+    opts = Options(basedir=str(tmp_path / "base"), log_stderr=False, demo=True, demo_process=True,
+                   poll_interval=0.3, operator="Trainer")
+    app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+
+    async def scenario() -> tuple[int, SimulatorProcess]:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: app.ready and app.session is not None and app.session.health is Health.ONLINE, 60)
+        sim = app.sim
+        assert isinstance(sim, SimulatorProcess)
+        assert sim.running
+        assert app.window is not None
+        menu = app.training
+        assert isinstance(menu, TrainingMenu)
+        titles = [a.text() for a in menu.actions()]
+        menu.actions()[titles.index("Force a door open")].trigger()
+        assert "was forced open" in app.window.status.currentMessage()
+        await until(lambda: app.last_summary is not None and "1 in alarm" in str(app.last_summary), 20)
+        menu.real_server.trigger()  # over HTTP; the menu reads the simulator's state back
+        assert "real one" in app.window.status.currentMessage()
+        assert sim.state()[0] == "real"
+        menu.real_server.trigger()
+        assert sim.state()[0] == "manual"
+        spaces = app.workspace.services.spaces if app.workspace is not None else None
+        assert spaces is not None
+        before = spaces.clock()
+        menu.clock_actions[1].trigger()  # "Clock: 2 hours later": the spaces desk follows the simulated clock
+        assert (spaces.clock() - before).total_seconds() > 7000
+        app.request_quit()
+        return await task, sim
+
+    code, sim = run(scenario(), timeout=120)
+    assert code == 0
+    assert not sim.running  # stopped with the console
