@@ -12,10 +12,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
-
-import keyring
-import keyring.errors
 
 __all__ = ["NO_KEYRING_NOTICE", "SERVICE", "StoreResult", "TokenStore"]
 
@@ -29,6 +27,14 @@ NO_KEYRING_NOTICE = "no keyring: the token is kept for this session only"
 class StoreResult:
     persisted: bool  # True: in the OS keyring; False: in memory for this session only
     message: str  # what to tell the operator
+
+
+def _errors() -> ModuleType:
+    """``keyring.errors``, imported on first use: keyring loads its backends' entry points (~45 ms), which the
+    window's first paint does not wait for (issue 15)."""
+    import keyring.errors
+
+    return keyring.errors
 
 
 class TokenStore:
@@ -47,15 +53,19 @@ class TokenStore:
         return f"<TokenStore {self._service} ({len(self._memory)} in memory)>"
 
     def _keyring(self) -> Any:
-        return self._backend if self._backend is not None else keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)
 
     def _unusable(self, exc: BaseException) -> None:
-        if isinstance(exc, keyring.errors.KeyringLocked):
+        if isinstance(exc, _errors().KeyringLocked):
             reason = "the keyring is locked"
-        elif isinstance(exc, keyring.errors.NoKeyringError):
+        elif isinstance(exc, _errors().NoKeyringError):
             reason = "no keyring backend is available"
         else:
             reason = f"the keyring failed ({type(exc).__name__})"
@@ -69,7 +79,7 @@ class TokenStore:
             return self._memory[profile]
         try:
             token = await self._run(self._keyring().get_password, self._service, profile)
-        except keyring.errors.KeyringError as exc:
+        except _errors().KeyringError as exc:
             self._unusable(exc)
             return None
         if isinstance(token, str) and token:
@@ -86,11 +96,11 @@ class TokenStore:
         try:
             await self._run(backend.set_password, self._service, profile, token)
             kept = await self._run(backend.get_password, self._service, profile)
-        except (keyring.errors.KeyringError, ValueError) as exc:  # ValueError: Windows size cap
+        except (_errors().KeyringError, ValueError) as exc:  # ValueError: Windows size cap
             self._unusable(exc)
             return StoreResult(False, NO_KEYRING_NOTICE)
         if kept != token:  # the null backend accepts and forgets
-            self._unusable(keyring.errors.NoKeyringError())
+            self._unusable(_errors().NoKeyringError())
             return StoreResult(False, NO_KEYRING_NOTICE)
         return StoreResult(True, "the token is kept in the system keyring")
 
@@ -99,9 +109,9 @@ class TokenStore:
         self._memory.pop(profile, None)
         try:
             await self._run(self._keyring().delete_password, self._service, profile)
-        except keyring.errors.PasswordDeleteError:
+        except _errors().PasswordDeleteError:
             pass
-        except keyring.errors.KeyringError as exc:
+        except _errors().KeyringError as exc:
             self._unusable(exc)
 
     async def rename(self, old: str, new: str) -> None:

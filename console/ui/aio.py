@@ -66,9 +66,30 @@ def _loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, 
         log.error("%s", message)
 
 
+EXECUTOR_WORKERS = 3  # threads of asyncio.to_thread (qasync's default is 10, all started at once)
+
+
+class _Loop(qasync.QEventLoop):  # type: ignore[misc]
+    """qasync's loop with a smaller default executor, made at its first use.
+
+    Measured (tests/benchmarks/bench_memory.py): with qasync's ten workers taking turns, the event journal
+    opened a SQLite connection in each (one per thread, each caching up to 16 MB of pages) and glibc an arena
+    per thread: RSS rose with the journal all day. Three workers are enough for what runs there (journal
+    writes and queries, keyring, snapshot files) on a desk PC.
+    """
+
+    _executor_set = False
+
+    def run_in_executor(self, executor: Any, callback: Any, *args: Any) -> Any:
+        if executor is None and not self._executor_set:
+            self._executor_set = True
+            self.set_default_executor(qasync.QThreadExecutor(EXECUTOR_WORKERS))
+        return super().run_in_executor(executor, callback, *args)
+
+
 def create_loop(app: QApplication) -> qasync.QEventLoop:
     """The application's asyncio loop, driven by Qt, with failures reported instead of lost."""
-    loop = qasync.QEventLoop(app)
+    loop = _Loop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_loop_exception_handler)
     return loop

@@ -341,6 +341,8 @@ class ConsoleApp:
             log.warning("%s", stale_words(self.data_lock.stale, self.data_lock.holder))
         log.info("console %s starting; config %s, logs %s", console.__version__, self.paths.config_dir,
                  self.paths.log_dir)
+        if self.options.demo:
+            self._launch_demo()  # its process boots on the other core while the window is built and imports run
         self.qapp.setQuitOnLastWindowClosed(False)
         self.qapp.aboutToQuit.connect(self.request_quit)  # may fire more than once: request_quit is idempotent
         self._signals = _SignalHandlers(asyncio.get_running_loop(), self.request_quit)
@@ -533,20 +535,35 @@ class ConsoleApp:
         finally:
             dialog.deleteLater()
 
+    def _launch_demo(self) -> Any:
+        """The demo simulator's process, launched (not waited for); None when it runs in a thread instead."""
+        from console.sim import process
+
+        if isinstance(self.sim, process.SimulatorProcess):
+            return self.sim
+        if self.sim is not None or not self.options.demo_process or not process.available():
+            return None
+        site = self.options.demo_site
+        child = process.SimulatorProcess(site=site, event_rate=DEMO_EVENT_RATE.get(site, 1.0))
+        self.sim = child  # stopped at shutdown even if the start is interrupted
+        try:
+            child.launch()
+        except OSError as exc:
+            self.sim = None
+            log.warning("the demo simulator's process could not be started (%s): it runs in a thread", exc)
+            return None
+        return child
+
     async def start_demo(self) -> tuple[Profile, str]:
         """Start the simulator on an ephemeral loopback port with a random token: in its own process (it never
         competes with the console for the GIL; it ends with the console), else in a thread of this one."""
-        if self.sim is not None:
+        child = self._launch_demo()
+        if (child is None and self.sim is not None) or (child is not None and child.ready_line):
             raise StartupError("the demo simulator is already running")
         site = self.options.demo_site
         rate = DEMO_EVENT_RATE.get(site, 1.0)
-        from console.sim import process
-
-        if self.options.demo_process and process.available():
-            child = process.SimulatorProcess(site=site, event_rate=rate)
-            self.sim = child  # stopped at shutdown even if the start is interrupted
+        if child is not None:
             try:
-                child.launch()
                 _import_session_parts()  # while the child boots on another core
                 base_url = await asyncio.to_thread(child.wait_ready)
             except RuntimeError as exc:

@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,7 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
     every = max(1, args.polls // SAMPLES)
     samples: list[tuple[int, float]] = []
     blocks: list[tuple[int, int]] = []  # Python's allocated blocks at the same points (a leak shows here)
+    heap: list[tracemalloc.Snapshot] = []  # with --tracemalloc: the Python heap at the end of the first hour
 
     def polled(_ok: bool) -> None:
         nonlocal polls
@@ -142,6 +144,8 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
         if polls % every == 0 or polls == hour:
             samples.append((polls, rss_mb()))
             blocks.append((polls, sys.getallocatedblocks()))
+        if polls == hour and tracemalloc.is_tracing():
+            heap.append(tracemalloc.take_snapshot())
         if polls >= args.polls:
             done.set()
 
@@ -205,6 +209,12 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
     print(f"first hour {level:.0f} MB; highest after it {peak:.0f} MB ({peak / level:.2f}x); "
           f"end {end:.0f} MB ({end / level:.2f}x); after a last gc + malloc_trim(0): {floor:.0f} MB", file=out)
     first_blocks = next(b for n, b in blocks if n >= hour)
+    if heap:
+        print("Python heap growth since the first hour (tracemalloc, largest first):", file=out)
+        for stat in tracemalloc.take_snapshot().compare_to(heap[0], "traceback")[:12]:
+            print(f"  {stat}", file=out)
+            for line in stat.traceback.format()[-8:]:
+                print(f"      {line}", file=out)
     print(f"Python allocated blocks: first hour {first_blocks:,}, end {blocks[-1][1]:,} "
           f"({(blocks[-1][1] - first_blocks) / first_blocks:+.1%})", file=out)
     mode = {"on": "memory settings on", "off": "no memory settings"}.get(args.heap, args.heap)
@@ -224,8 +234,11 @@ def main() -> int:
     parser.add_argument("--heap", choices=("on", "off", "no-sqlite-limit"), default="on",
                         help="the console's memory settings (arena cap and SQLite heap limit at start, trims after "
                              "polls), none, or all but the SQLite limit")
+    parser.add_argument("--tracemalloc", action="store_true", help="print where the Python heap grew (slower)")
     add_json_option(parser)
     args = parser.parse_args()
+    if args.tracemalloc:
+        tracemalloc.start(12)
     if args.quick:
         args.polls = 288
     args.polls = max(48, args.polls)

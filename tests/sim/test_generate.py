@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from console.sim.generate import HOSTILE_NAMES, build_world

@@ -24,7 +24,7 @@ from tests.helpers import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY = ("pyqtgraph", "httpx", "pydantic", "console.api.models", "console.api.client",
+HEAVY = ("pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "console.api.client",
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
          "starlette", "uvicorn")
 
