@@ -135,14 +135,32 @@ _INSERT = (
 _ROW_MARKS = "(" + ",".join("?" * _INSERT.count("?")) + ")"
 
 
+def _power_chunks(count: int, most: int) -> list[tuple[int, int]]:
+    """(start, size) pieces of ``count`` items, each size a power of two up to ``most`` (itself one).
+
+    Every distinct size is another SQL text, and Python's sqlite3 keeps up to 128 prepared statements per
+    connection: with any size from 1 to 500, a day's batches left 10-12 MB of multi-row statements cached in
+    each thread's connection (tests/benchmarks/bench_memory.py). Powers of two keep it to a handful.
+    """
+    pieces, start = [], 0
+    while start < count:
+        size = most
+        while size > count - start:
+            size //= 2
+        pieces.append((start, size))
+        start += size
+    return pieces
+
+
 def _insert_rows(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     """``_INSERT`` for many rows, as few multi-row statements: one statement per few hundred rows, not one per
     row (executemany), keeps the search index's triggers cheap (FTS5 writes its pending terms per statement:
-    about 4x faster ingest, ``search_index``)."""
+    about 4x faster ingest, ``search_index``). Row counts are powers of two (:func:`_power_chunks`)."""
     width = len(rows[0]) if rows else 1
-    per = max(1, min(500, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
-    for i in range(0, len(rows), per):
-        chunk = rows[i : i + per]
+    per = max(1, min(256, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    per = 1 << (per.bit_length() - 1)
+    for i, size in _power_chunks(len(rows), per):
+        chunk = rows[i : i + size]
         conn.execute(_INSERT + "," + ",".join([_ROW_MARKS] * (len(chunk) - 1)) if len(chunk) > 1 else _INSERT,
                      [value for row in chunk for value in row])
 
@@ -548,8 +566,8 @@ class Journal:
             # Which keys are stored already (read inside the write transaction, so nobody adds one meanwhile);
             # the rest go in with one executemany. INSERT OR IGNORE stays as the UNIQUE constraint's backstop.
             known: set[str] = set()
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
+            for i, size in _power_chunks(len(keys), 512):  # few distinct statements (see _power_chunks)
+                chunk = keys[i : i + size]
                 rows = conn.execute(f"SELECT key FROM events WHERE key IN ({','.join('?' * len(chunk))})", chunk)
                 known.update(row[0] for row in rows)
             new = [ev for key, ev in batch.items() if key not in known]
