@@ -5,7 +5,8 @@
   added to whatever ``QT_LOGGING_RULES`` the user set (theirs come last and win).
 - Platform plugins without window-manager hints (offscreen) warn "This plugin does not support
   propagateSizeHints()" on every dock layout: a message handler drops exactly that text; every other Qt message
-  goes where it went before. The same handler drops Qt Multimedia's FFmpeg banner.
+  goes where it went before. The same handler drops Qt Multimedia's FFmpeg banner, and PulseAudio's "no sound
+  server" (the console logs "the alarm sound is not available ... alarms are silent" itself).
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ __all__ = ["IGNORED_MESSAGES", "QUIET_RULES", "silence_irrelevant_qt_messages"]
 
 QUIET_RULES = "qt.multimedia.symbolsresolver=false"
 IGNORED_MESSAGES = ("This plugin does not support propagateSizeHints()",)
-IGNORED_PREFIXES = ("Using Qt multimedia with FFmpeg version",)  # a banner at the first use of Qt Multimedia
+IGNORED_PREFIXES = (
+    "Using Qt multimedia with FFmpeg version",  # a banner at the first use of Qt Multimedia
+    # no sound server (a headless desk, CI): the console says it once in its own words ("alarms are silent")
+    "PulseAudioService: pa_context_connect() failed",
+)
 
 _installed = False
 

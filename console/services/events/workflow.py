@@ -17,6 +17,7 @@ import enum
 import logging
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -94,6 +95,8 @@ class WorkflowStore:
                 raise
             self.set_aside = set_aside(path, str(exc), what="alarm workflow file", sqlite=True)
             self._db = self._open(path)
+        # closed by close(), or when the store is dropped (a queue's own in-memory store has no owner to close it)
+        self._closer = weakref.finalize(self, self._db.close)
 
     @staticmethod
     def _open(path: Path | None) -> sqlite3.Connection:
@@ -116,7 +119,7 @@ class WorkflowStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            self._closer()
 
     # -- workflow states -------------------------------------------------------------------------
 

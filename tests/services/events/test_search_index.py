@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -70,11 +71,11 @@ def test_a_journal_written_before_the_index_is_migrated_when_opened(tmp_path: Pa
     with Journal(tmp_path, retention=KEEP) as jr:
         jr.add([make_event(i) for i in range(200)] + [make_event(999, person="Before Index")])
     path = tmp_path / "events.sqlite3"
-    with sqlite3.connect(path) as conn:  # as an older console left it: no index, no triggers
+    with closing(sqlite3.connect(path)) as conn, conn:  # as an older console left it: no index, no triggers
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
             conn.execute(f"DROP TRIGGER {name}")
         conn.execute(f"DROP TABLE {search_index.TABLE}")
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert not search_index.present(conn)
     with Journal(tmp_path, read_only=True) as ro:  # read-only: no index to use, the filter still works
         assert len(_keys(ro, "before index")) == 1
@@ -83,7 +84,7 @@ def test_a_journal_written_before_the_index_is_migrated_when_opened(tmp_path: Pa
         later = make_event(1000, person="After Index")
         jr.add([later])
         assert _keys(jr, "after index") == [later.key]
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert search_index.present(conn)
     with Journal(tmp_path, read_only=True) as ro:
         assert _keys(ro, "after index") == [later.key]
@@ -92,7 +93,7 @@ def test_a_journal_written_before_the_index_is_migrated_when_opened(tmp_path: Pa
 def test_rows_an_older_console_writes_are_found_too(tmp_path: Path) -> None:
     with Journal(tmp_path, retention=KEEP) as jr:
         jr.add([make_event(1)])
-    with sqlite3.connect(tmp_path / "events.sqlite3") as conn:  # its own INSERT, one row per statement
+    with closing(sqlite3.connect(tmp_path / "events.sqlite3")) as conn, conn:  # its own INSERT, one row per statement
         conn.execute("INSERT INTO events (key, time, source, level, name, search) "
                      "VALUES ('old-1', '2024-05-01 10:00:00', 'access', 0, 'Tailgating', 'tailgating')")
     with Journal(tmp_path, retention=KEEP) as jr:
@@ -109,5 +110,5 @@ def test_a_journal_whose_index_cannot_be_built_still_opens_and_filters(
     monkeypatch.undo()
     with Journal(tmp_path, retention=KEEP) as jr:  # the next opening builds it
         assert _keys(jr, "still found") == [make_event(1).key]
-    with sqlite3.connect(tmp_path / "events.sqlite3") as conn:
+    with closing(sqlite3.connect(tmp_path / "events.sqlite3")) as conn, conn:
         assert search_index.present(conn)
