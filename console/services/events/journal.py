@@ -440,9 +440,12 @@ class Journal:
                 conn.close()
             kind = JournalDamaged if sqlite_damaged(exc) else JournalError
             raise kind(f"cannot open the event journal {self.path}: {exc}") from None
-        self._local.conn = conn
         with self._conn_lock:
+            if self._closed:  # closed while this thread was opening: nobody would close this one
+                conn.close()
+                raise JournalError("the event journal is closed")
             self._connections.append(conn)
+        self._local.conn = conn
         return conn
 
     def close(self) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -182,6 +185,36 @@ def test_a_closed_journal_says_so(data_dir: Path) -> None:
     jr.close()
     with pytest.raises(JournalError, match="closed"):
         jr.count()
+
+
+def test_a_thread_opening_its_connection_while_the_journal_closes_leaves_no_file_open(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CI once found the journal's -wal and -shm files still open after the console stopped: a worker thread had
+    # opened its connection while close() ran, and nobody closed that connection.
+    jr = Journal(data_dir)
+    opened, go_on = threading.Event(), threading.Event()
+    real_connect = sqlite3.connect
+
+    def slow_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)
+        if threading.current_thread() is not threading.main_thread():
+            opened.set()
+            go_on.wait(10)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", slow_connect)
+    with ThreadPoolExecutor(1) as pool:
+        reading = pool.submit(jr.count)
+        assert opened.wait(10)
+        jr.close()
+        go_on.set()
+        with pytest.raises(JournalError, match="closed"):
+            reading.result(10)
+    fds = Path("/proc/self/fd")
+    if fds.is_dir():
+        still_open = {os.path.realpath(fds / fd) for fd in os.listdir(fds)}
+        assert not [f for f in still_open if f.startswith(str(data_dir))]
 
 
 def test_read_only_and_foreign_files(data_dir: Path, tmp_path: Path) -> None:
