@@ -31,6 +31,7 @@ from console.api.models import (
     parse_model,
     parse_time,
 )
+from console.api.models.base import MAX_TEXT, _to_opt_float, _to_opt_int, _to_str
 from console.services.text import MAX_FIELD, clean_text
 
 __all__ = [
@@ -151,6 +152,8 @@ class Event:
 
 def format_time(value: datetime) -> str:
     """``yyyy-MM-dd HH:mm:ss``: the form the server takes and sorts as text."""
+    if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
+        return value.isoformat(" ", "seconds")  # the same text, ten times faster (three times per stored event)
     return value.strftime(TIME_FORMAT)
 
 
@@ -160,6 +163,8 @@ def format_time(value: datetime) -> str:
 
 
 def _norm_for_key(value: Any) -> str:
+    if type(value) is str and len(value) <= MAX_FIELD and value.isprintable():  # clean_text's fast path
+        return " ".join(value.split()).casefold()
     return " ".join(clean_text(value).split()).casefold()
 
 
@@ -270,12 +275,44 @@ def _sanitise(value: Any, depth: int = 0) -> Any:
     return None
 
 
+_PLAIN_KEYS: set[str] = set()  # keys sanitise_raw keeps as they are (short identifiers, not a photo's)
+_MOST_PLAIN_KEYS = 4096
+
+
 def sanitise_raw(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record without its photo, every value made JSON-safe and bounded."""
+    if len(record) <= 128 and _PLAIN_KEYS.issuperset(record):  # the usual record: known keys, plain values
+        out: dict[str, Any] = {}
+        rough = 0
+        for key, value in record.items():
+            kind = type(value)
+            if kind is str:
+                if len(value) > 1024 or not value.isprintable():
+                    break
+                value = value.strip()
+                rough += len(key) + len(value)
+            elif (kind is int and -(2**63) <= value < 2**63) or value is None:
+                rough += len(key) + 24
+            else:
+                break
+            out[key] = value
+        else:
+            if rough <= MAX_RAW_JSON // 2:
+                return out
+    return _sanitise_record(record)
+
+
+def _sanitise_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`sanitise_raw` for any record."""
     out: dict[str, Any] = {}
     nested, rough = False, 0  # rough: the JSON size, about (only a record that may be too big is dumped)
     for key, value in list(record.items())[:128]:
-        name = key if type(key) is str and len(key) <= 64 and key.isidentifier() else clean_text(key, 64)
+        if type(key) is str and len(key) <= 64 and key.isidentifier():
+            name = key
+            if key not in _PHOTO_KEYS and len(_PLAIN_KEYS) < _MOST_PLAIN_KEYS:
+                _PLAIN_KEYS.add(key)
+        else:
+            name = clean_text(key, 64)
         if name in _PHOTO_KEYS and isinstance(value, str) and value:
             out[name] = f"<{len(value)} characters, kept apart>"
             continue
@@ -323,9 +360,76 @@ _MODELS: Mapping[Source, type[Transaction]] = {
 }
 
 
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None)})
+_STR = frozenset({str})
+# the models' other names for the fields _plain_fields reads (their own snake_case names: populate_by_name);
+# a record with any of them is left to the models (tests/services/events/test_ingest_speed.py checks the list)
+SHADOW_KEYS = frozenset({
+    "event_time", "last_name", "dept_name", "area_name", "card_no", "dev_sn", "dev_name", "event_name", "event_no",
+    "event_point_name", "reader_name", "verify_mode_name", "door_name", "mask_flag", "photo_path",
+})
+
+
+def _text(value: Any) -> Any:
+    """The models' ``Str`` reading of ``value`` (``_to_str``), its common case first."""
+    if type(value) is str and value.isascii() and len(value) <= MAX_TEXT:
+        return value
+    return _to_str(value)
+
+
+def _plain_fields(record: Mapping[str, Any], src: Source) -> dict[str, Any] | None:
+    """What :func:`_typed_fields` reads through the models, read directly (four times faster), for a record of
+    the usual shape: camelCase keys, every value text, a number, a boolean or null. None for any other record
+    (the models then read it). The same validators as the models' (``console.api.models.base``), so the
+    same fields: ``tests/services/events/test_speedups.py`` compares both on odd records (hypothesis)."""
+    if (not SHADOW_KEYS.isdisjoint(record) or not _STR.issuperset(map(type, record))
+            or not _PLAIN_VALUES.issuperset(map(type, record.values()))):
+        return None
+    get = record.get
+    event_no = _to_opt_int(get("eventNo") if "eventNo" in record else get("eventNumber"))
+    first = _text(get("name") if "name" in record else get("personName")).strip()
+    last = _text(get("lastName") if "lastName" in record else get("personLastName")).strip()
+    point = _text(get("eventPointName")).strip()
+    if not point and src is Source.ACCESS:
+        point = _text(get("doorName"))
+    fields: dict[str, Any] = {
+        "time": parse_time(get("eventTime")),
+        "name": _text(get("eventName")),
+        "pin": _text(get("pin") if "pin" in record else get("personPin")),
+        "person": f"{first} {last}" if first and last else first or last,
+        "department": _text(get("deptName")),
+        "point": point,
+        "reader": _text(get("readerName")),
+        "device_sn": _text(get("devSn")),
+        "device_name": _text(get("devName")),
+        "verify_mode": _text(get("verifyModeName")),
+        "area": _text(get("areaName")),
+        "card": _text(get("cardNo")),
+        "event_no": "" if event_no is None else event_no,
+        "temperature": None,
+        "mask": "",
+        "photo_path": "",
+    }
+    if src is Source.TEMPERATURE:
+        fields["temperature"] = _temperature(_to_opt_float(get("temperature")))
+        flag = MaskFlag.parse(get("maskFlag"))
+        fields["mask"] = flag.code if flag in (MaskFlag.NO_MASK, MaskFlag.MASK) else ""
+        fields["photo_path"] = _text(get("photoPath"))
+    return fields
+
+
 def _typed_fields(record: Mapping[str, Any], src: Source) -> dict[str, Any]:
     """The record's fields through the shared API models (console.api.models.transactions), or, for a record
-    those refuse (a field of the wrong kind), read one by one: a malformed record is still an event."""
+    those refuse (a field of the wrong kind), read one by one: a malformed record is still an event. A record
+    of the usual shape is read without building the model (:func:`_plain_fields`, the same fields)."""
+    plain = _plain_fields(record, src)
+    if plain is not None:
+        return plain
+    return _model_fields(record, src)
+
+
+def _model_fields(record: Mapping[str, Any], src: Source) -> dict[str, Any]:
+    """:func:`_typed_fields` through the models alone."""
     try:
         tx = parse_model(_MODELS[src], dict(record))
     except ModelError:
