@@ -7,6 +7,10 @@ not leaked by Python: ``malloc_trim(0)`` gave it back. So:
 
 * :func:`limit_arenas` (called once at start, before the worker threads exist): at most two malloc arenas
   (``mallopt(M_ARENA_MAX, 2)``), so the executor's threads share instead of each keeping its own free pages;
+* :func:`fix_mmap_threshold` (at start too): blocks of 256 KB and more (an answer's body, its parsed list, a
+  big batch's statements) are mapped apart and unmapped when freed. glibc's default raises that threshold
+  each time such a block is freed (up to 32 MB), after which they come from the heap and leave holes in it
+  that only a trim gives back;
 * :func:`limit_sqlite_heap` (at start too): SQLite's soft heap limit for the whole process. The journal opens
   one connection per thread that touches it (under qasync, the GUI thread and up to ten executor workers),
   each with a page cache of up to 16 MB: up to ~180 MB once the journal is bigger than that. Past the limit,
@@ -31,14 +35,16 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-__all__ = ["ARENAS", "M_ARENA_MAX", "SQLITE_HEAP", "TRIM_EVERY_SECONDS", "HeapTrimmer", "at_start", "glibc",
-           "limit_arenas", "limit_sqlite_heap", "trim_heap"]
+__all__ = ["ARENAS", "MMAP_THRESHOLD", "M_ARENA_MAX", "M_MMAP_THRESHOLD", "SQLITE_HEAP", "TRIM_EVERY_SECONDS",
+           "HeapTrimmer", "at_start", "fix_mmap_threshold", "glibc", "limit_arenas", "limit_sqlite_heap", "trim_heap"]
 
 log = logging.getLogger(__name__)
 
 TRIM_EVERY_SECONDS = 60.0  # at most one trim a minute, however often the board polls
 M_ARENA_MAX = -8  # glibc's <malloc.h>
+M_MMAP_THRESHOLD = -3
 ARENAS = 2
+MMAP_THRESHOLD = 256 * 1024  # fixed: glibc's own starts at 128 KB and grows with every big block freed
 SQLITE_HEAP = 32 * 2**20  # all SQLite connections of the process together: the journal writer's 16 MB, as much again
 
 
@@ -72,6 +78,16 @@ def limit_arenas(count: int = ARENAS) -> bool:
     return done
 
 
+def fix_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:
+    """Blocks of ``size`` bytes and more are mapped apart from now on, whatever is freed; True when glibc took it."""
+    libc = _libc()
+    if libc is None:
+        return False
+    done = bool(libc.mallopt(M_MMAP_THRESHOLD, max(4096, int(size))))
+    log.debug("mallopt(M_MMAP_THRESHOLD, %d): %s", size, "set" if done else "refused")
+    return done
+
+
 def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
     """Set SQLite's process-wide soft heap limit (bytes); returns the limit now in force."""
     conn = sqlite3.connect(":memory:")
@@ -83,8 +99,9 @@ def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
 
 
 def at_start() -> None:
-    """What the console does once at start, before any worker thread: both limits above."""
+    """What the console does once at start, before any worker thread: the settings above."""
     limit_arenas()
+    fix_mmap_threshold()
     limit_sqlite_heap()
 
 

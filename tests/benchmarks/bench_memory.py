@@ -2,6 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_memory.py [--quick] [--polls 720]
         [--site large] [--event-rate 400] [--headless] [--heap on|off|no-sqlite-limit] [--json]
+        [--census] [--tracemalloc [--trace-from 1] [--frames 6]]
 
 The simulator's large site (2,000 doors, 200 gates, 20,000 people) runs in its own process (its memory is
 not counted), with live events flowing (``--event-rate`` per second of real time). This process runs the
@@ -27,6 +28,14 @@ the trims done and the longest trim.
 ``--heap off`` runs without the console's memory settings (no ``mallopt(M_ARENA_MAX, 2)`` nor SQLite heap
 limit at start, the session's ``HeapTrimmer`` disabled): the "before" of ``console/services/memory.py``;
 ``--heap no-sqlite-limit`` all of them but the SQLite limit.
+
+**What grew** (diagnosis, not in the figure): ``--census`` counts the live objects by type and the entries of
+the session's in-memory holdings (alarm queue, the stream's second-look wait, people names, the board, the
+events model's head and pages) at the first hour's end and at the day's: nearly free. ``--tracemalloc``
+traces allocations from the end of hour ``--trace-from`` and compares the day's end with an hour later, by
+line and by traceback (tracing slows the loop several times over, and the events keep coming in real time:
+a traced day holds many more events a poll). ``--headless`` runs plain asyncio with the console's 3 executor
+workers (``console/ui/aio.py``), each with its own journal connection as in the console.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +64,7 @@ from console.services.memory import HeapTrimmer
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "bench-token-5e1a"
 SAMPLES = 96  # one every "15 minutes" of the day
+EXECUTOR_WORKERS = 3  # console/ui/aio.py's (not imported: --headless loads no Qt)
 
 
 def rss_mb() -> float:
@@ -102,6 +113,63 @@ def connection_memory(conn: Any) -> str:
         return "?"
 
 
+def census() -> dict[str, tuple[int, int]]:
+    """Live objects tracked by the garbage collector, by type: (count, shallow bytes). Cheap enough for the
+    two points the figure compares (no tracing during the run)."""
+    out: dict[str, list[int]] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        entry = out.setdefault(f"{kind.__module__}.{kind.__qualname__}", [0, 0])
+        entry[0] += 1
+        with contextlib.suppress(TypeError):  # an object without a size
+            entry[1] += sys.getsizeof(obj)
+    return {name: (n, size) for name, (n, size) in out.items()}
+
+
+def print_census(first: dict[str, tuple[int, int]], last: dict[str, tuple[int, int]], out: Any) -> None:
+    rows = []
+    for name in set(first) | set(last):
+        n0, b0 = first.get(name, (0, 0))
+        n1, b1 = last.get(name, (0, 0))
+        rows.append((b1 - b0, n1 - n0, name, n0, n1))
+    rows.sort(reverse=True)
+    print("Objects by type, first hour -> end (largest growth in shallow bytes first):", file=out)
+    for db, dn, name, n0, n1 in rows[:15]:
+        print(f"  {name}: {n0:,} -> {n1:,} ({dn:+,}; {db / 2**20:+.1f} MB shallow)", file=out)
+
+
+def holdings(services: Any, keep: list[Any]) -> dict[str, int]:
+    """How many entries the session's known in-memory holdings have (caches, queues, the models' rows)."""
+    out: dict[str, int] = {}
+
+    def size(name: str, obj: Any, attr: str) -> None:
+        value = getattr(obj, attr, None)
+        if value is not None:
+            with contextlib.suppress(TypeError):
+                out[name] = len(value)
+
+    if services.events is not None:
+        size("alarm queue", services.events.alarms, "_alarms")
+        for source, rt in getattr(services.events.stream, "_rt", {}).items():
+            size(f"stream {source.value} unconfirmed", rt, "unconfirmed")
+            size(f"stream {source.value} pending gaps", rt, "pending")
+        for attr in ("_queries", "_dense", "_found"):
+            size(f"journal {attr}", services.events.journal, attr)
+    if services.people is not None:
+        size("people names known", services.people, "_known")
+        size("people names not before", services.people, "_not_before")
+        size("people names waiting", services.people, "_waiting")
+    if services.board_alarms is not None:
+        for attr in ("_raised", "_marked", "_early", "_pending"):
+            size(f"board alarms {attr}", services.board_alarms, attr)
+    for attr in ("_items", "_raw", "_devices", "_readers", "_listed"):
+        size(f"board {attr}", services.board, attr)
+    for obj in keep:
+        for attr in ("_head", "_pages", "_cells", "_rows", "_cache"):
+            size(f"{type(obj).__name__} {attr}", obj, attr)
+    return out
+
+
 def start_simulator(site: str, event_rate: float) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
@@ -138,6 +206,8 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
     services.heap = HeapTrimmer(clock=lambda: board.polls * DEFAULT_POLL_INTERVAL)
     services.heap.enabled = args.heap != "off"
     keep: list[Any] = []
+    resets: list[int] = []
+    sqlite_at_hour: list[float] = []
     if not args.headless:  # the workspace's two big models, fed as the panels feed them
         from console.ui.doors.model import BoardModel
         from console.ui.events.model import EventTableModel
@@ -147,6 +217,7 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
             events_model = EventTableModel(services.events.journal)
             keep.append(events_model)
             keep.append(services.events.stream.events_added.connect(events_model.add_events))
+            events_model.modelReset.connect(lambda: resets.append(1))  # a recount and a first page read again
 
     polls = 0
     done = asyncio.Event()
@@ -154,7 +225,8 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
     every = max(1, args.polls // SAMPLES)
     samples: list[tuple[int, float]] = []
     blocks: list[tuple[int, int]] = []  # Python's allocated blocks at the same points (a leak shows here)
-    heap: list[tracemalloc.Snapshot] = []  # with --tracemalloc: the Python heap at the end of the first hour
+    heap: list[tracemalloc.Snapshot] = []  # with --tracemalloc: the Python heap at the end of the second hour
+    counted: list[tuple[dict[str, tuple[int, int]], dict[str, int]]] = []  # with --census: at the first hour
 
     def polled(_ok: bool) -> None:
         nonlocal polls
@@ -162,7 +234,15 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
         if polls % every == 0 or polls == hour:
             samples.append((polls, rss_mb()))
             blocks.append((polls, sys.getallocatedblocks()))
-        if polls == hour and tracemalloc.is_tracing():
+        if polls == hour:
+            sqlite_at_hour.append(sqlite_heap_mb())
+        if polls == hour and args.census:
+            counted.append((census(), holdings(services, keep)))
+        # tracing from the start slows the day tenfold: it starts at the end of hour --trace-from (default the
+        # first), the reference an hour later (what was made in between and is still alive is in both snapshots)
+        if args.tracemalloc and polls == hour * args.trace_from:
+            tracemalloc.start(args.frames)
+        if args.tracemalloc and polls == hour * (args.trace_from + 1):
             heap.append(tracemalloc.take_snapshot())
         if polls >= args.polls:
             done.set()
@@ -215,6 +295,8 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
                   f"(SQLite {sqlite_heap_mb():.0f} MB), {stored} events, {services.heap.trims} trims", file=out)
     elapsed = time.perf_counter() - started
     changer.cancel()
+    last_census = census() if args.census else {}
+    last_held = holdings(services, keep) if args.census else {}
     stored = arrived
     connections = len(getattr(services.events.journal, "_connections", ())) if services.events else 0
     sqlite_mb = sqlite_heap_mb()
@@ -225,25 +307,43 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
     floor = rss_mb() if memory.trim_heap() or memory.glibc() else float("nan")  # what is really in use
     await services.stop()
     await control.aclose()
+    shutil.rmtree(base, ignore_errors=True)  # the day's journal (tens of MB)
 
     level = next(rss for n, rss in samples if n >= hour)
     later = [rss for n, rss in samples if n > hour]
     peak = max(later) if later else level
     end = samples[-1][1]
     print(f"{polls} polls in {elapsed:.0f} s ({polls / elapsed:.1f} a second); {stored} events in the journal "
-          f"({connections} journal connections, SQLite heap {sqlite_mb:.0f} MB); {services.heap.trims} trims "
+          f"({connections} journal connections, SQLite heap {sqlite_at_hour[0] if sqlite_at_hour else 0:.0f} MB "
+          f"at the first hour's end, {sqlite_mb:.0f} MB at the day's); {services.heap.trims} trims "
           f"(longest {services.heap.longest_ms:.1f} ms)", file=out)
+    for model in keep:
+        if hasattr(model, "_head"):
+            print(f"events model: {len(resets)} resets, {len(model._head)} live rows on top, "
+                  f"{len(model._pages)} pages cached", file=out)
     print("RSS (MB) every 'hour': " + " ".join(f"{rss:.0f}" for n, rss in samples if n % hour < every),
           file=out)
     print(f"first hour {level:.0f} MB; highest after it {peak:.0f} MB ({peak / level:.2f}x); "
           f"end {end:.0f} MB ({end / level:.2f}x); after a last gc + malloc_trim(0): {floor:.0f} MB", file=out)
     first_blocks = next(b for n, b in blocks if n >= hour)
     if heap:
-        print("Python heap growth since the first hour (tracemalloc, largest first):", file=out)
-        for stat in tracemalloc.take_snapshot().compare_to(heap[0], "traceback")[:12]:
+        final = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        print(f"Python heap growth from hour {args.trace_from + 1} to the end (tracemalloc, by line, largest first):",
+              file=out)
+        for stat in final.compare_to(heap[0], "lineno")[:15]:
             print(f"  {stat}", file=out)
-            for line in stat.traceback.format()[-8:]:
+        print("... and by traceback:", file=out)
+        for stat in final.compare_to(heap[0], "traceback")[:10]:
+            print(f"  {stat}", file=out)
+            for line in stat.traceback.format()[-2 * args.frames:]:
                 print(f"      {line}", file=out)
+    if counted:
+        print_census(counted[0][0], last_census, out)
+        first_held = counted[0][1]
+        print("Holdings (entries), first hour -> end:", file=out)
+        for name in sorted(set(first_held) | set(last_held)):
+            print(f"  {name}: {first_held.get(name, 0):,} -> {last_held.get(name, 0):,}", file=out)
     print(f"Python allocated blocks: first hour {first_blocks:,}, end {blocks[-1][1]:,} "
           f"({(blocks[-1][1] - first_blocks) / first_blocks:+.1%})", file=out)
     mode = {"on": "memory settings on", "off": "no memory settings"}.get(args.heap, args.heap)
@@ -251,6 +351,15 @@ async def scenario(args: argparse.Namespace, url: str) -> list[Figure]:
                    note=(f"a day = {args.polls} polls, {stored} events; {level:.0f} MB -> peak {peak:.0f}, "
                          f"end {end:.0f} MB ({end / level:.2f}x); {mode}, {services.heap.trims} trims, "
                          f"longest {services.heap.longest_ms:.1f} ms"))]
+
+
+async def headless(args: argparse.Namespace, url: str) -> list[Figure]:
+    """The scenario on plain asyncio, with the console's executor size (``console/ui/aio.py``: 3 workers, each
+    with its own journal connection; asyncio's default would be cores + 4)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(EXECUTOR_WORKERS))
+    return await scenario(args, url)
 
 
 def main() -> int:
@@ -263,11 +372,15 @@ def main() -> int:
     parser.add_argument("--heap", choices=("on", "off", "no-sqlite-limit"), default="on",
                         help="the console's memory settings (arena cap and SQLite heap limit at start, trims after "
                              "polls), none, or all but the SQLite limit")
-    parser.add_argument("--tracemalloc", action="store_true", help="print where the Python heap grew (slower)")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="print where the Python heap grew from the second hour to the end (slower)")
+    parser.add_argument("--frames", type=int, default=6, help="with --tracemalloc: frames kept per allocation")
+    parser.add_argument("--trace-from", type=int, default=1,
+                        help="with --tracemalloc: the hour tracing starts at (the reference is an hour later)")
+    parser.add_argument("--census", action="store_true",
+                        help="print the live objects by type and the session's caches, first hour -> end")
     add_json_option(parser)
     args = parser.parse_args()
-    if args.tracemalloc:
-        tracemalloc.start(12)
     if args.quick:
         args.polls = 288
     args.polls = max(48, args.polls)
@@ -278,7 +391,7 @@ def main() -> int:
     proc, url = start_simulator(args.site, args.event_rate)
     try:
         if args.headless:
-            figures = asyncio.run(scenario(args, url))
+            figures = asyncio.run(headless(args, url))
         else:
             from PySide6.QtWidgets import QApplication
 

@@ -33,6 +33,17 @@ def test_the_arena_cap_is_accepted() -> None:
     assert limit_arenas() is True
 
 
+@linux_glibc
+def test_big_blocks_are_mapped_apart_whatever_was_freed_before() -> None:
+    """glibc raises its mmap threshold each time a big mapped block is freed; fixed, an answer's body of a
+    few hundred KB is unmapped when freed instead of settling in the heap."""
+    for _ in range(3):
+        block = bytearray(4 * 2**20)  # freed: glibc's own threshold would now be 4 MB
+        del block
+    assert memory.fix_mmap_threshold() is True
+    assert memory.fix_mmap_threshold(memory.MMAP_THRESHOLD) is True  # again: the same setting, accepted
+
+
 def test_sqlite_caches_of_the_whole_process_are_bounded() -> None:
     try:
         assert memory.limit_sqlite_heap() == memory.SQLITE_HEAP  # every connection, journal's included
@@ -81,6 +92,7 @@ def test_nothing_happens_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
         assert memory.glibc() is False
         assert trim_heap() is False
         assert limit_arenas() is False
+        assert memory.fix_mmap_threshold() is False
         trimmer = HeapTrimmer()
         assert trimmer.after_poll(True) is False
         assert trimmer.trims == 0

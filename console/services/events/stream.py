@@ -63,11 +63,17 @@ MAX_PAGE_SIZE = 1000  # the manual's limit (error -91)
 MONITOR_CLOCK_SLACK = timedelta(hours=1)  # how much older than the stream's start a monitor record may be
 SECOND_LOOK_BATCH = 500  # events settled against the stored list per poll
 SECOND_LOOKS = 3  # polls an event is looked for in the stored list before it is left as filed
+SECOND_LOOK_BACKLOG = 4 * SECOND_LOOK_BATCH  # events waiting for it; beyond, the oldest are left as filed
 MAX_GAP_ATTEMPTS = 10
 MAX_CLOCK_LEAD = timedelta(hours=1)  # how far ahead of ours a server's event times may push a gap's end
 ABSENT_STRIKES = 2  # "likely absent" answers in a row before an optional source is hidden
 LIST_WINDOW = timedelta(hours=1)  # how far back a polled list (elevator) reads; longer outages are back-filled
 LIST_PAGES = 10  # pages one poll of a list reads; more than that is left to a back-fill
+# how long the worker parsing an answer keeps the GIL before it offers it to the GUI thread (time.sleep(0)).
+# Python hands it over by itself after sys.getswitchinterval() (5 ms) when the GUI thread asks; offering it
+# sooner keeps a frame that takes the GIL many times smooth. Every 20 records (about 1 ms) cost 40% of a
+# poll on a loaded machine, where each sleep(0) gives the CPU away for a time slice (bench_event_ingest.py).
+YIELD_EVERY = 0.002
 
 
 class MonitorClient(Protocol):
@@ -374,6 +380,10 @@ class EventStream:
             # a real server's monitor records carry no eventLevel, and their names may be in any language: the
             # stored list (which has eventLevel and eventNo) is read behind the monitor to settle the severity
             rt.unconfirmed.extend((e, 0) for e in added if _level_missing(e.raw))
+            if len(rt.unconfirmed) > SECOND_LOOK_BACKLOG:  # more than the looks keep up with: memory stays bounded
+                log.info("%s: %d events left as filed by their names, without a second look (a busy site)",
+                         source.value, len(rt.unconfirmed) - SECOND_LOOK_BACKLOG)
+                del rt.unconfirmed[: len(rt.unconfirmed) - SECOND_LOOK_BACKLOG]
         if rt.gap_since is not None:
             # a server clock ahead of ours widens the end; a device clock years ahead must not
             end = max(received, min(newest, received + MAX_CLOCK_LEAD)) if newest is not None else received
@@ -473,9 +483,11 @@ class EventStream:
                         source.value, len(records), MAX_PAGE_SIZE, MAX_PAGE_SIZE)
             records = records[:MAX_PAGE_SIZE]
         events: list[Event] = []
-        for i, record in enumerate(records):
-            if i % 20 == 19:
+        offered = time.perf_counter()
+        for record in records:
+            if time.perf_counter() - offered > YIELD_EVERY:
                 time.sleep(0)  # let the GUI thread have the GIL now and then: no frame skipped for this
+                offered = time.perf_counter()
             level = self.classifier.classify(record)
             events.append(normalise(record, source, received=received, level=level, backfilled=backfilled,
                                     max_photo=self.max_photo))
