@@ -154,6 +154,7 @@ class Workspace:
         # The board keeps the room; the queue is a column beside it (a saved layout overrides this)
         self._undo.append(PinnedColumn(self.window, dock, ALARMS_WIDTH).detach)
         self._undo.append(services.alarms.queue_changed.connect(lambda _change: events.refresh_selected()))
+        self._undo.append(services.alarms.events_raised.connect(events.add_events))
         # an event raised later (the server's own level, read after its name filed it lower): rows show it now
         self._undo.append(services.stream.levels_corrected.connect(lambda _events: events.model.refresh()))
         self._undo.append(services.stream.source_state.connect(lambda _status: self._alarm_feed()))

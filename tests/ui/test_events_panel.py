@@ -210,6 +210,7 @@ def test_a_filter_applies_to_history_and_to_live_rows(env, run) -> None:
     # free text, on top: one door's alarms, old and new
     door = model.event_at(0).point
     bar.set_text(door)
+    run(env.panel.searched())  # a free-text filter is read in a worker thread
     text_filter = EventFilter(text=door, levels=frozenset({Level.ALARM}))
     assert model.filter == text_filter
     n = model.rowCount()
@@ -221,6 +222,7 @@ def test_a_filter_applies_to_history_and_to_live_rows(env, run) -> None:
                for r in range(model.rowCount()))
     assert "match the filter" in env.panel.count_label.text()
     bar.set_text("lobyy-no-such-door")
+    run(env.panel.searched())
     assert model.rowCount() == 0
     assert env.panel.count_label.text() == "No event matches the filter: press Clear to see every event"
     bar.clear()
@@ -352,6 +354,7 @@ def test_late_old_events_keep_the_view_in_place_and_the_selection(env, run, qtbo
     run(env.poll())
     panel, model = env.panel, env.panel.model
     panel.filters.set_text("no such thing")
+    run(panel.searched())
     panel.filters.clear()  # the operator filtered and came back: the rows are the journal's now
     panel.select_row(30)
     selected = model.key_at(30)
@@ -443,6 +446,7 @@ def test_the_model_with_100000_events_filters_and_scrolls(qtbot, run, tmp_path) 
         assert model.rowCount() == 5_000
         assert {model.event_at(r).level for r in (0, 2_500, 4_999)} == {Level.ALARM}
         panel.filters.set_text("Person 40")
+        run(panel.searched())
         flt = model.filter
         assert model.rowCount() == journal.count(flt) > 0
         panel.filters.clear()

@@ -9,7 +9,15 @@ into the pages (no query, no visible change).
 
 Timing: the stream writes a batch to the journal from a worker thread and announces it on the GUI thread a
 moment later. A page read in between already holds that batch; it is therefore dropped when the batch is
-announced (pages carry the number of the batch they were read after), and a reset done in between is redone.
+announced (pages carry the number of the batch they were read after). A reset done in between may or may not
+have counted that batch: the reset's first page tells (it holds the batch's rows if it was written before, and
+a row newer than the page's last one had it been there: ``_Top``); only when it cannot tell is it redone.
+
+A free-text filter (a one-letter needle scans the journal: ~1 s at a million events) is read in a worker
+thread: :meth:`EventTableModel.read` counts it and reads its first page there, :meth:`~EventTableModel.apply`
+shows the result in the GUI thread, placing the live batches announced meanwhile the same way (counted by the
+read, or rows on top). With ``deferred_reads`` (the panel) a recount of such a filter is asked for with
+``read_wanted`` instead of being run here.
 
 An event older than the oldest live row in the view (a back-fill after an outage, a device clock behind)
 belongs somewhere in the middle of history: the model is then reset (a recount and a fresh first page);
@@ -20,9 +28,9 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -37,7 +45,7 @@ from console.ui import theme
 
 from . import style
 
-__all__ = ["HEADERS", "Column", "EventTableModel", "Role"]
+__all__ = ["HEADERS", "Column", "EventTableModel", "FilterRead", "Role"]
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +111,46 @@ def cell_text(event: Event, column: Column, names: PeopleNames | None = None) ->
     return style.cut(text)
 
 
+@dataclass(frozen=True)
+class FilterRead:
+    """What :meth:`EventTableModel.read` found for a filter in a worker thread, for :meth:`~EventTableModel.apply`.
+
+    ``batch``: live batches the model had been given when the read began (each of them is in ``count``);
+    ``rows``: the rows of the events asked for (the selection, the top row), where the read found them (not
+    counting live rows that :meth:`~EventTableModel.apply` puts above them).
+    """
+
+    filter: EventFilter
+    count: int
+    capped: bool
+    first: list[Event]
+    batch: int
+    rows: dict[str, int]
+    failed: bool = False
+    stable: bool = True  # no batch was written between the count and the first page
+
+
+@dataclass(frozen=True)
+class _Top:
+    """The first page read by a reset: whether a live batch announced later was already counted."""
+
+    keys: frozenset[str]
+    floor: datetime | None  # the time of its last row; None: the page holds every matching row
+
+    def counted(self, events: Sequence[Event]) -> bool | None:
+        """Whether ``events`` (one batch, written in one transaction) were in the journal when it was read;
+        None when the page cannot tell (every one of them older than its rows)."""
+        if any(e.key in self.keys for e in events):
+            return True
+        if self.floor is None or any(e.time > self.floor for e in events):
+            return False  # a row newer than the page's last one would be in the page had it been there
+        return None
+
+
+def _same_rows(a: Sequence[Event], b: Sequence[Event]) -> bool:
+    return len(a) == len(b) and all(x.key == y.key for x, y in zip(a, b, strict=True))
+
+
 def backfill_note(event: Event) -> str:
     when = f" at {event.received.strftime('%H:%M:%S')}" if event.received else ""
     return f"Back-filled{when}: this event was fetched after a gap in polling (an outage or the console closed)."
@@ -112,15 +160,16 @@ class EventTableModel(QAbstractTableModel):
     """Events matching :attr:`filter`, newest first. ``add_events`` is the slot for ``stream.events_added``."""
 
     rows_prepended = Signal(int)  # live rows inserted at the top (the panel's "N new" and auto-scroll)
+    read_wanted = Signal()  # (deferred_reads) the rows must be counted again: the panel reads in a worker
 
     def __init__(
         self,
         journal: Journal,
         flt: EventFilter | None = None,
         *,
-        page_size: int = 100,
-        max_pages: int = 80,
-        max_head: int = 5000,
+        page_size: int = 50,
+        max_pages: int = 160,
+        max_head: int = 2000,  # live rows before a fold (issue 15: 5,000 held ~13 MB at a long shift's peak)
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
@@ -139,6 +188,14 @@ class EventTableModel(QAbstractTableModel):
         self._trim_pending = False
         self._cap: int | None = None  # the free-text count stopped at this many: more rows match (fetchMore)
         self.appending = False  # rows are being added at the bottom (fetchMore), not live ones on top
+        self._inserting = 0  # rows of a live batch in the journal, not yet in the head (_add)
+        # a free-text filter's recount is not run here but asked for with read_wanted (the panel runs it in a
+        # worker thread and applies it): a one-letter needle scans the journal (~1 s at a million events)
+        self.deferred_reads = False
+        self._top: _Top | None = None  # the last reset's first page (see _Top)
+        self._anchored: dict[str, int] | None = None  # rows found by the read being applied (apply)
+        self._recent: deque[tuple[int, list[Event]]] = deque(maxlen=RECENT_BATCHES)  # (number, events)
+        self._reading = False
         self._italic = QFont()
         self._italic.setItalic(True)
         self._bold = QFont()
@@ -175,7 +232,9 @@ class EventTableModel(QAbstractTableModel):
         self._pages.clear()
         self._reset_batch = self._batch
         self._cap = None
+        before: list[Event] = []
         try:
+            before = self.journal.page(self._filter, 0, self.page_size, newest_first=True)
             if self._filter.text.strip():
                 # a common word's exact count reads every matching row (100-300 ms at a million events): the
                 # count stops at COUNT_CAP and the view fetches more when it is scrolled to the bottom
@@ -187,6 +246,108 @@ class EventTableModel(QAbstractTableModel):
             self._base = 0
         first = self._page(0) if self._base else []
         self._boundary = first[0].time if first else None
+        self._top = self._top_of(first) if _same_rows(before, first) or not self._base else None
+
+    def _top_of(self, first: list[Event]) -> _Top:
+        complete = len(first) < self.page_size
+        return _Top(frozenset(e.key for e in first), None if complete or not first else first[-1].time)
+
+    # -- reading a filter in a worker thread -------------------------------------------------------
+
+    @property
+    def reading(self) -> bool:
+        """Set while a :meth:`read` runs for :meth:`apply`: the live batches announced meanwhile are kept."""
+        return self._reading
+
+    @reading.setter
+    def reading(self, value: bool) -> None:
+        self._reading = value
+        if not value:
+            self._recent.clear()
+
+    def read(self, flt: EventFilter, wanted: Sequence[Event] = ()) -> FilterRead:
+        """Count ``flt``'s rows and read its first page, and the rows of ``wanted`` (by key): the journal
+        only, safe in a worker thread. :meth:`apply` shows the result."""
+        batch = self._batch  # an int read under the GIL: batches announced before this are in the count
+        try:
+            for _attempt in range(READ_ATTEMPTS):
+                # the first page before and after the count: the same rows, or a batch was written meanwhile
+                # (the count and the page may disagree about it): read again
+                before = self.journal.page(flt, 0, self.page_size, newest_first=True)
+                if flt.text.strip():
+                    n = self.journal.count(flt, cap=COUNT_CAP)
+                    capped = n > COUNT_CAP
+                    n = min(n, COUNT_CAP)
+                else:
+                    n, capped = self.journal.count(flt), False
+                first = self.journal.page(flt, 0, self.page_size, newest_first=True) if n else []
+                stable = _same_rows(before, first) or not n
+                if stable:
+                    break
+            rows: dict[str, int] = {}
+            for event in wanted:
+                row = self._journal_row(flt, event, first)
+                if row is not None and row < n:
+                    rows[event.key] = row
+        except JournalError as exc:
+            log.warning("the event journal cannot be read: %s", exc)
+            return FilterRead(flt, 0, False, [], batch, {}, failed=True)
+        return FilterRead(flt, n, capped, first, batch, rows, stable=stable)
+
+    def _journal_row(self, flt: EventFilter, event: Event, first: list[Event], scan: int = 500) -> int | None:
+        for i, row in enumerate(first):
+            if row.key == event.key:
+                return i
+        if not flt.matches(event):
+            return None
+        second = event.time.replace(microsecond=0)
+        newer = self.journal.count(replace(flt, since=second + timedelta(seconds=1)))
+        upto = self.journal.count(replace(flt, since=second))
+        rows = self.journal.page(flt, newer, min(upto - newer, scan), newest_first=True) if upto > newer else []
+        for i, row in enumerate(rows):
+            if row.key == event.key:
+                return newer + i
+        return None
+
+    def apply(self, read: FilterRead) -> bool:
+        """Show what :meth:`read` found (a model reset). False when it cannot be used (a live batch announced
+        meanwhile that it cannot place): read again. ``read.rows`` then hold the rows of the model."""
+        announced = self._batch - read.batch  # live batches announced since the read began
+        late = [events for number, events in self._recent if number >= read.batch]
+        if len(late) < announced:
+            return False  # more than are remembered
+        top = self._top_of(read.first) if read.stable else None
+        boundary = read.first[0].time if read.first else None
+        head: dict[str, Event] = {}
+        for events in late:
+            wanted = [e for e in events if read.filter.matches(e)]
+            counted = (top.counted(wanted) if top is not None else None) if wanted else True
+            if counted is None or (not counted and boundary is not None and any(e.time < boundary for e in wanted)):
+                return False  # in the middle of the rows read: read again (it will be counted then)
+            if not counted:
+                head.update((e.key, e) for e in wanted)
+        rows = sorted(head.values(), key=lambda e: e.time, reverse=True)
+        self.beginResetModel()
+        self._filter = read.filter
+        self._head.clear()
+        self._head_times.clear()
+        self._pages.clear()
+        self._reset_batch = self._batch
+        self._cap = COUNT_CAP if read.capped else None
+        self._base = read.count
+        self._head[:] = rows
+        self._head_times[:] = [-e.time.timestamp() for e in rows]
+        if read.first:
+            self._pages[0] = (self._batch, list(read.first))
+        self._boundary = boundary
+        self._top = top
+        # where the panel's anchors (selection, top row) are now, for row_of while the view is told of the reset
+        self._anchored = {k: r + len(rows) for k, r in read.rows.items()}
+        try:
+            self.endResetModel()
+        finally:
+            self._anchored = None
+        return True
 
     def _capped_count(self, cap: int | None) -> int:
         n = self.journal.count(self._filter, cap=cap)
@@ -230,13 +391,16 @@ class EventTableModel(QAbstractTableModel):
         """The head becomes part of the pages (no query: the journal holds exactly these rows).
 
         The rows already in memory from the top down (the head, then the cached pages that follow it
-        without a hole) are cut into the new pages, so the rows on screen need no reading.
+        without a hole) are cut into the new pages, so the rows on screen need no reading: the first
+        :data:`FOLD_PAGES` pages only (the rest is read again when shown, as any page: a long shift's memory
+        stays flat instead of keeping ``max_pages`` pages of rows nobody looks at).
         """
         if not self._head:
             return
-        known = list(self._head)
+        keep = min(FOLD_PAGES, self.max_pages) * self.page_size
+        known = self._head[:keep]
         number = 0
-        while number in self._pages:
+        while len(known) < keep and number in self._pages:
             rows = self._pages[number][1]
             known.extend(rows)
             if len(rows) < self.page_size:
@@ -248,7 +412,7 @@ class EventTableModel(QAbstractTableModel):
         self._head_times.clear()
         self._pages.clear()
         size = self.page_size
-        for page in range(min(len(known) // size, self.max_pages)):
+        for page in range(min(len(known), keep) // size):
             self._pages[page] = (self._batch, known[page * size : (page + 1) * size])
 
     # -- reading ---------------------------------------------------------------------------------
@@ -260,11 +424,14 @@ class EventTableModel(QAbstractTableModel):
             return cached[1]
         try:
             rows = self.journal.page(
-                self._filter, number * self.page_size + len(self._head), self.page_size, newest_first=True
+                self._filter, number * self.page_size + len(self._head) + self._inserting, self.page_size,
+                newest_first=True,
             )
         except JournalError as exc:
             log.warning("the event journal cannot be read: %s", exc)
             return []
+        if self._inserting:
+            return rows
         self._pages[number] = (self._batch, rows)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
@@ -298,6 +465,30 @@ class EventTableModel(QAbstractTableModel):
         offset = row % self.page_size
         return page[offset] if offset < len(page) else None
 
+    def load_rows(self, first: int, last: int) -> None:
+        """Read the pages that hold rows ``first`` to ``last`` (those a paint is about to show) and are not in
+        memory, in one query: a jump deep down pays SQLite's walk to the offset once, not once a page."""
+        head = len(self._head)
+        low, high = max(first - head, 0), min(last - head, self._base - 1)
+        if high < low or self._inserting:
+            return
+        size = self.page_size
+        missing = [n for n in range(low // size, high // size + 1) if n not in self._pages]
+        if len(missing) < 2:
+            return  # one page (or none): event_at reads it
+        top, bottom = missing[0], missing[-1]
+        try:
+            rows = self.journal.page(self._filter, top * size + head, (bottom - top + 1) * size, newest_first=True)
+        except JournalError as exc:
+            log.warning("the event journal cannot be read: %s", exc)
+            return
+        for number in missing:
+            part = rows[(number - top) * size : (number - top + 1) * size]
+            if len(part) == min(size, self._base - number * size):  # short: event_at reads it (and trims)
+                self._pages[number] = (self._batch, part)
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+
     def key_at(self, row: int) -> str | None:
         event = self.event_at(row)
         return event.key if event is not None else None
@@ -322,6 +513,8 @@ class EventTableModel(QAbstractTableModel):
         row = self.cached_row_of(event.key)
         if row is not None:
             return row
+        if self._anchored is not None:  # a reset from a worker's read: it looked for the event already
+            return self._anchored.get(event.key)
         if not self._filter.matches(event):
             return None
         second = event.time.replace(microsecond=0)
@@ -353,34 +546,49 @@ class EventTableModel(QAbstractTableModel):
         # pages read since the previous batch may already hold this one: read them again
         for number in [n for n, (b, _) in self._pages.items() if b >= batch]:
             del self._pages[number]
-        wanted = [e for e in events if self._filter.matches(e)]
+        if self.reading:
+            self._recent.append((batch, list(events)))
+        wanted = list(events) if self._filter == _EVERYTHING else [e for e in events if self._filter.matches(e)]
         if not wanted:
             return 0
         if self._reset_batch >= batch:
-            self.refresh()  # counted after this batch was written: the count holds it already
-            return len(wanted)
+            # the last reset may have been counted after this batch was written: its first page tells
+            counted = self._top.counted(wanted) if self._top is not None else None
+            if counted is None:
+                self._recount()
+                return len(wanted)
+            if counted:
+                return 0
         known = {e.key for e in self._head}
         wanted = [e for e in wanted if e.key not in known]
         if not wanted:
             return 0
         if self._boundary is not None and any(e.time < self._boundary for e in wanted):
-            self.refresh()
+            self._recount()
             return len(wanted)
         wanted.sort(key=lambda e: e.time, reverse=True)
-        if not self._head or wanted[-1].time >= self._head[0].time:
-            n = len(wanted)
-            self.beginInsertRows(QModelIndex(), 0, n - 1)
-            self._head[:0] = wanted
-            self._head_times[:0] = [-e.time.timestamp() for e in wanted]
-            self.endInsertRows()
-        else:
-            for event in reversed(wanted):  # oldest first: each one goes above the older rows of its second
-                stamp = -event.time.timestamp()
-                row = bisect.bisect_left(self._head_times, stamp)
-                self.beginInsertRows(QModelIndex(), row, row)
-                self._head.insert(row, event)
-                self._head_times.insert(row, stamp)
+        # a page read while the rows go in (a model tester reads the old rows) is read past the batch's rows not
+        # yet in the head (they are in the journal already), and not kept
+        self._inserting = len(wanted)
+        try:
+            if not self._head or wanted[-1].time >= self._head[0].time:
+                n = len(wanted)
+                self.beginInsertRows(QModelIndex(), 0, n - 1)
+                self._head[:0] = wanted
+                self._head_times[:0] = [-e.time.timestamp() for e in wanted]
+                self._inserting = 0
                 self.endInsertRows()
+            else:
+                for event in reversed(wanted):  # oldest first: each one goes above the older rows of its second
+                    stamp = -event.time.timestamp()
+                    row = bisect.bisect_left(self._head_times, stamp)
+                    self.beginInsertRows(QModelIndex(), row, row)
+                    self._head.insert(row, event)
+                    self._head_times.insert(row, stamp)
+                    self._inserting -= 1
+                    self.endInsertRows()
+        finally:
+            self._inserting = 0
         self.rows_prepended.emit(len(wanted))
         if len(self._head) > self.max_head:
             self._fold_head()
@@ -401,6 +609,13 @@ class EventTableModel(QAbstractTableModel):
             if cached is not None and offset < len(cached[1]):
                 cached[1][offset] = event
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _recount(self) -> None:
+        """The rows must be counted again: here, or (a free-text filter, deferred_reads) in the panel's worker."""
+        if self.deferred_reads and self._filter.text.strip():
+            self.read_wanted.emit()
+        else:
+            self.refresh()
 
     def _refresh_all(self) -> None:
         if self.rowCount():
@@ -509,6 +724,14 @@ COUNT_CAP = 1000
 COUNT_EXACT = 100_000
 """Scrolled to the bottom again and again, the capped count grows tenfold, then is counted exactly from here."""
 CELL_CACHE = 4000
+_EVERYTHING = EventFilter()
+FOLD_PAGES = 10
+"""Pages kept in memory when the live head is folded into them (the top 1,000 rows; see ``_fold_head``)."""
+READ_ATTEMPTS = 3
+"""EventTableModel.read counts again when a batch was written meanwhile, this many times at most."""
+RECENT_BATCHES = 16
+"""Live batches remembered for :meth:`EventTableModel.apply` (those announced while a filter was read; more:
+it reads again)."""
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole.value)

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -64,6 +63,7 @@ from .details import DetailsPane
 from .filters import FilterBar
 from .model import Column, EventTableModel, Role
 from .stats import NUISANCE_DAYS, NuisanceList, RateChart, minute_counts, nuisance_doors
+from .view import EventTableView
 
 __all__ = ["EventsPanel", "GapBanner"]
 
@@ -76,6 +76,7 @@ COLUMN_WIDTHS = {
 NUISANCE_REFRESH_MS = 5 * 60_000
 NUISANCE_AFTER_ALARM_MS = 15_000
 MAX_BANNER_LINES = 4
+SEARCHING_AFTER_MS = 150  # a free-text filter still being read after this long says "Searching…"
 DETAILS_MIN_WIDTH = 260
 
 
@@ -119,6 +120,7 @@ class EventsPanel(QWidget):
     """Every access, gate and temperature event, live and from the journal."""
 
     door_requested = Signal(str)
+    search_done = Signal()  # a free-text filter read in the worker thread is shown (or was given up for another)
 
     def __init__(
         self,
@@ -150,8 +152,12 @@ class EventsPanel(QWidget):
         self._selected_key: str | None = None
         self._anchor: tuple[Event | None, Event | None] = (None, None)  # (top row, selection) across resets
         self.exported: list[tuple[Path, int]] = []
+        self._wanted: EventFilter | None = None  # a free-text filter being read in a worker thread
+        self._read_task: asyncio.Task[None] | None = None
 
         self.model = EventTableModel(journal, parent=self)
+        self.model.deferred_reads = True  # a free-text recount runs in a worker (read_wanted)
+        self.model.read_wanted.connect(self._reread)
         self._build()
         self._unsubscribe: list[Callable[[], None]] = [
             stream.events_added.connect(self._on_events),
@@ -209,7 +215,7 @@ class EventsPanel(QWidget):
         status.addWidget(self.details_button)
         layout.addWidget(self.status_bar)
 
-        self.view = QTableView()
+        self.view = EventTableView()
         self.view.setObjectName("eventsTable")
         self.view.setModel(self.model)
         self.delegate = EventDelegate(self.model, self.view)
@@ -239,6 +245,17 @@ class EventsPanel(QWidget):
         self.model.rowsInserted.connect(self._rows_inserted)
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
+        # "Searching…" over the table while a free-text filter is read in the worker (after a moment only: a
+        # quick answer never makes it flicker); the rows of the previous filter stay until the answer
+        self.searching_label = QLabel("Searching the journal…", self.view)
+        self.searching_label.setObjectName("eventsSearching")
+        self.searching_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.searching_label.setAccessibleName("Searching the journal")
+        self.searching_label.hide()
+        self._searching_timer = QTimer(self)
+        self._searching_timer.setSingleShot(True)
+        self._searching_timer.setInterval(SEARCHING_AFTER_MS)
+        self._searching_timer.timeout.connect(self._show_searching)
 
         self.details = DetailsPane(self.client)
         self.details.door_requested.connect(self.door_requested.emit)
@@ -320,11 +337,14 @@ class EventsPanel(QWidget):
         self._started = False
         self._nuisance_timer.stop()
         self._nuisance_soon.stop()
-        task, self._stats_task = self._stats_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._wanted = None
+        for task in (self._stats_task, self._read_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._stats_task = self._read_task = None
+        self._end_searching()
         with contextlib.suppress(RuntimeError):  # the C++ side may already be gone at shutdown
             self._save_settings()
 
@@ -354,6 +374,10 @@ class EventsPanel(QWidget):
         return aio.spawn(coro, owner=self, name=name)
 
     # -- live events -----------------------------------------------------------------------------
+
+    def add_events(self, events: list[Event]) -> None:
+        """Events new to the journal that did not come from the stream (alarms the console raises itself)."""
+        self._on_events(events)
 
     def _on_events(self, events: list[Event]) -> None:
         self.model.add_events(events)
@@ -387,6 +411,10 @@ class EventsPanel(QWidget):
                          replace_prefix=f"Fetching the {gap.source.value} events")
 
     def _update_count(self) -> None:
+        if self._wanted is not None and self.searching_label.isVisible():
+            self.count_label.setToolTip("The rows below are those of the previous filter until the answer")
+            self.count_label.setText("Searching the journal…")
+            return
         n = self.model.rowCount()
         more = "+" if self.model.count_is_lower_bound else ""  # counted up to a cap: "1,000+ events"
         self.count_label.setToolTip(
@@ -453,10 +481,7 @@ class EventsPanel(QWidget):
 
     def _before_reset(self) -> None:
         self._resetting = True
-        top = self.view.rowAt(0) if not self._following else -1
-        top_event = self.model.event_at(top) if top >= 0 else None
-        selected = self.model.event_at(self.view.currentIndex().row()) if self.view.currentIndex().isValid() else None
-        self._anchor = (top_event, selected)
+        self._anchor = self._anchor_events()
 
     def _after_reset(self) -> None:
         self._resetting = False
@@ -550,8 +575,8 @@ class EventsPanel(QWidget):
             return False
         if event is None:
             return False
-        if not self.model.filter.matches(event):
-            self.filters.clear()
+        if self.searching or not self.model.filter.matches(event):
+            self.filters.clear()  # (a search still running would move the rows away from it)
         row = self.model.row_of(event)
         if row is None:
             return False
@@ -583,12 +608,97 @@ class EventsPanel(QWidget):
         self.set_filter(flt)
 
     def set_filter(self, flt: EventFilter) -> None:
-        """Show the events matching ``flt`` (the filter bar calls this; tests may too)."""
+        """Show the events matching ``flt`` (the filter bar calls this; tests may too).
+
+        A free-text filter is counted and read in a worker thread (a one-letter needle scans the journal): the
+        table keeps its rows until the answer, says "Searching…" if it takes a moment, and shows only the
+        answer for the latest filter (:attr:`search_done`, :meth:`searched`). Other filters use the journal's
+        indexes and are shown at once.
+        """
         self._following = True
         self._unseen = 0
-        self.model.set_filter(flt)
+        if flt.text.strip() and flt != self.model.filter:
+            self._wanted = flt
+            self._start_read()
+        else:
+            self._wanted = None  # a read still running is dropped when it ends
+            self._end_searching()
+            self.model.set_filter(flt)
         self._update_count()
         self._update_jump()
+
+    @property
+    def searching(self) -> bool:
+        """A free-text filter is being read in a worker thread."""
+        return self._wanted is not None
+
+    @property
+    def wanted_filter(self) -> EventFilter:
+        """The filter asked for (:attr:`model`'s ``filter`` once read)."""
+        return self._wanted if self._wanted is not None else self.model.filter
+
+    async def searched(self) -> None:
+        """Until the filter asked for is shown (tests; "show in the events panel")."""
+        while self._wanted is not None:
+            await aio.wait_signal(self.search_done)
+
+    def _reread(self) -> None:
+        """The model must recount its free-text filter (a late batch it cannot place): read it in the worker."""
+        if self._wanted is None:
+            self._wanted = self.model.filter
+            self._start_read()
+
+    def _start_read(self) -> None:
+        if not self._searching_timer.isActive() and not self.searching_label.isVisible():
+            self._searching_timer.start()
+        if self._read_task is None or self._read_task.done():
+            self.model.reading = True  # from now on: the live batches announced while it reads are kept
+            self._read_task = self._spawn(self._read_latest(), "search the event journal")
+
+    async def _read_latest(self) -> None:
+        try:
+            while self._wanted is not None:
+                flt = self._wanted
+                anchors = [e for e in self._anchor_events() if e is not None]
+                selected = self._selected_key
+                read = await asyncio.to_thread(self.model.read, flt, anchors)
+                if self._wanted != flt:
+                    continue  # typed on meanwhile: only the latest text's answer is shown
+                if self._selected_key != selected:
+                    continue  # another row was selected meanwhile: its place is looked for too
+                if self.model.apply(read):  # the view keeps its place and selection (_before/_after_reset)
+                    self._wanted = None
+        finally:
+            self._read_task = None
+            with contextlib.suppress(RuntimeError):  # cancelled with the panel: its widgets may be gone
+                self.model.reading = False
+                if self._wanted is None:
+                    self._end_searching()
+                    self._update_count()
+                self.search_done.emit()
+
+    def _anchor_events(self) -> tuple[Event | None, Event | None]:
+        """(the top row when not following, the selected event): kept in place across a reset."""
+        top = self.view.rowAt(0) if not self._following else -1
+        top_event = self.model.event_at(top) if top >= 0 else None
+        current = self.view.currentIndex()
+        return top_event, (self.model.event_at(current.row()) if current.isValid() else None)
+
+    def _show_searching(self) -> None:
+        if self._wanted is None:
+            return
+        label = self.searching_label
+        label.setText(f"Searching the journal for “{style.cut(self._wanted.text.strip(), 40)}”…")
+        label.adjustSize()
+        viewport = self.view.viewport().geometry()
+        label.move(viewport.x() + max(0, (viewport.width() - label.width()) // 2), viewport.y() + 8)
+        label.raise_()
+        label.show()
+        self._update_count()
+
+    def _end_searching(self) -> None:
+        self._searching_timer.stop()
+        self.searching_label.hide()
 
     def show_door_events(self, door: str) -> None:
         """Filter the table on one door (from the nuisance list)."""
@@ -684,6 +794,10 @@ class EventsPanel(QWidget):
         self.jump_button.setStyleSheet(
             f"QPushButton#jumpToLatest {{ background: {p.info_bg}; color: {p.info_text}; border: 1px solid {p.info};"
             " font-weight: 700; }"
+        )
+        self.searching_label.setStyleSheet(
+            f"QLabel#eventsSearching {{ background: {p.info_bg}; color: {p.info_text}; border: 1px solid {p.info};"
+            " border-radius: 4px; padding: 4px 10px; font-weight: 700; }"
         )
         self.details.apply_theme()
         self._style_sources()

@@ -39,6 +39,7 @@ __all__ = ["NuisanceDoor", "NuisanceList", "RateChart", "minute_counts", "minute
 log = logging.getLogger(__name__)
 
 WINDOW_MINUTES = 60
+REDRAW_AFTER_MS = 300  # live events redraw the rate chart at most this often (3-6 ms of pyqtgraph a time)
 NUISANCE_DAYS = 7
 NUISANCE_TOP = 12
 
@@ -86,6 +87,10 @@ class RateChart(QWidget):
         self.setObjectName("eventRate")
         self._clock = clock
         self.counts: dict[Level, Counter[datetime]] = {level: Counter() for level in Level}
+        self._redraw_soon = QTimer(self)
+        self._redraw_soon.setSingleShot(True)
+        self._redraw_soon.setInterval(REDRAW_AFTER_MS)
+        self._redraw_soon.timeout.connect(self.redraw)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -171,8 +176,9 @@ class RateChart(QWidget):
             if start <= event.time < end + timedelta(minutes=1):
                 self.counts[event.level][minute_of(event.time)] += 1
                 changed = True
-        if changed:
-            self.redraw()
+        if changed and not self._redraw_soon.isActive():
+            # a batch a poll: the bars are drawn again a moment later, once for the batches of that moment
+            self._redraw_soon.start()
 
     def per_minute(self, level: Level) -> list[int]:
         start, _ = self.time_window()
@@ -185,6 +191,7 @@ class RateChart(QWidget):
     # -- drawing ---------------------------------------------------------------------------------
 
     def redraw(self) -> None:
+        self._redraw_soon.stop()
         start, end = self.time_window()
         for counter in self.counts.values():  # forget what slid out of the window
             for minute in [m for m in counter if m < start]:

@@ -210,3 +210,19 @@ def test_the_console_audit_log_takes_the_acknowledgements(journal: Journal, cloc
         assert {r.result for r in rows} == {"ok"}
     finally:
         audit_log.close()
+
+
+def test_an_alarm_the_console_raises_is_announced_once_for_the_events_panel(
+    journal: Journal, audit: AuditLog, clock: FakeClock
+) -> None:
+    # a low battery the board reads is not a server event: the events panel hears of it from the queue
+    queue = make_queue(journal, audit, clock)
+    announced: list[list[str]] = []
+    queue.events_raised.connect(lambda events: announced.append([e.key for e in events]))
+    battery = make_event(40, time=clock())
+    assert [a.key for a in queue.raise_local([battery])] == [battery.key]
+    assert journal.get(battery.key) is not None
+    assert announced == [[battery.key]]
+    queue.raise_local([battery])  # raised again (the next poll reads the same state): already in the journal
+    assert announced == [[battery.key]]
+    assert len(queue) == 1
