@@ -27,13 +27,14 @@ backoff. :meth:`DoorBoard.refresh_now` cuts the wait short.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import functools
 import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -59,6 +60,7 @@ from console.api.models.devices import Device, GateDevice
 from console.api.models.readers import GateReader, Reader
 from console.api.models.transactions import AccessTransaction, GateTransaction, Transaction
 from console.api.paging import Record, RecordPage, iterate_raw_pages
+from console.services.doors_gc import FREEZE_ABOVE, full_collections_held
 from console.services.observable import Signal
 from console.services.polling import Poller, PollPolicy
 from console.services.state_codes import DEFAULT_STATE_CODES, StateCodes
@@ -87,6 +89,7 @@ log = logging.getLogger(__name__)
 DEFAULT_OPEN_TOO_LONG = 30.0  # seconds a door sensor may stay open before the board flags it
 MIN_POLL_GAP = 1.0  # refresh-now is not a way to hammer allDoorState (the manual asks for >= 10 s)
 PARSE_SLICE = 25  # records validated between two looks at the clock (_Breather)
+REFLAG_SLICE = 200  # items flagged or counted between two looks at the clock
 LIST_PAGE = 1000  # the manual's largest page
 MAX_AREA_LOOKUPS = 40  # devices whose area is looked up one by one when recent events do not name it
 UNKNOWN_AREA = ""
@@ -336,6 +339,17 @@ class RecentEvent:
     area: str = ""
 
 
+SummaryCounts = tuple[int, int, int, int, int, int, int, int, int]  # one item's share of a BoardSummary
+
+
+def _summary_counts(item: Item) -> SummaryCounts:
+    """What ``item`` adds to the :class:`BoardSummary` (its fields' order)."""
+    door, alarm = item.is_door, item.alarm
+    return (1 if door else 0, 0 if door else 1, 1 if item.offline else 0, 1 if alarm else 0,
+            1 if item.open_too_long else 0, 1 if item.stale else 0, 1 if item.disabled else 0,
+            1 if item.maintenance else 0, 1 if alarm and item.acknowledged else 0)
+
+
 def _summary(items: Iterable[Item]) -> BoardSummary:
     doors = gates = offline = alarm = long_open = stale = disabled = maintenance = acknowledged = 0
     for item in items:
@@ -365,7 +379,8 @@ def _extra_text(record: BaseModel, *names: str) -> str:
 _AREA_FIELDS = ("areaName", "authAreaName", "area", "zoneName")
 
 
-SLICE_SECONDS = 0.006  # work done in one turn of the event loop before yielding (a frame is 16 ms)
+SLICE_SECONDS = 0.004  # work done in one turn of the event loop before yielding (a frame is 16 ms; the same pass of
+# the loop may also run the board view's own slice of work, as long, and paint)
 
 
 class _Breather:
@@ -442,6 +457,9 @@ class DoorBoard:
         self._lists_requested_at = -1e18
         self._gates_supported = True
         self._summary = BoardSummary()
+        self._counted: dict[ItemKey, SummaryCounts] = {}  # each item's share of the summary, as last counted
+        self._totals = [0] * 9  # the summary's counts: the sum of _counted
+        self._flag_due = float("inf")  # when the next item turns stale or open too long (as of the last _reflag)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._last_poll = -1e18
@@ -533,7 +551,8 @@ class DoorBoard:
         deadline = self._clock() + delay
         while True:
             now = self._clock()
-            self.tick(now)
+            if now >= self._flag_due:  # only time turns a tile stale or open too long: nothing is due before
+                await self.reflag(now)
             remaining = deadline - now
             if remaining <= 0:
                 return
@@ -549,14 +568,7 @@ class DoorBoard:
             return
 
     def _next_flag_due(self, now: float) -> float:
-        due = now + self.interval
-        stale_after, long_after = self.stale_after, self.open_too_long_after
-        for item in self._items.values():
-            if not item.stale:
-                due = min(due, item.updated + stale_after)
-            if item.open_since is not None and not item.open_too_long:
-                due = min(due, item.open_since + long_after)
-        return due
+        return min(now + self.interval, self._flag_due)
 
     # -- polling ---------------------------------------------------------------------------------
 
@@ -567,57 +579,64 @@ class DoorBoard:
 
     async def _poll(self) -> bool:
         async with self._lock:
-            self._wake.clear()
-            self._last_poll = self._clock()
-            if self._lists_wanted:
-                await self._load_lists()
-            client = self.session.client
-            calls: list[Any] = [client.door_state_records()]
-            if self._gates_supported:
-                calls.append(client.gate_state_records())
-            answers = await asyncio.gather(*calls, return_exceptions=True)
-            self.polls += 1
-            changed: set[ItemKey] = set()
-            structure = False
-            failure: BaseException | None = None
-            door_raw = answers[0]
-            if isinstance(door_raw, BaseException):
-                failure = door_raw
+            loading = self._lists_wanted or not self._items  # 10,000 doors: ~200,000 new long-lived objects
+            big = lambda: len(self._items) > FREEZE_ABOVE  # noqa: E731
+            with full_collections_held(big) if loading else contextlib.nullcontext():
+                return await self._poll_locked()
+
+    async def _poll_locked(self) -> bool:
+        self._wake.clear()
+        self._last_poll = self._clock()
+        if self._lists_wanted:
+            await self._load_lists()
+        client = self.session.client
+        calls: list[Any] = [client.door_state_records()]
+        if self._gates_supported:
+            calls.append(client.gate_state_records())
+        answers = await asyncio.gather(*calls, return_exceptions=True)
+        self.polls += 1
+        changed: set[ItemKey] = set()
+        structure = False
+        failure: BaseException | None = None
+        door_raw = answers[0]
+        if isinstance(door_raw, BaseException):
+            failure = door_raw
+        else:
+            try:
+                structure |= await self._apply(Kind.DOOR, door_raw, changed)
+            except ModelError as exc:
+                failure = exc
+        if len(answers) > 1:
+            gate_raw = answers[1]
+            if isinstance(gate_raw, BaseException):
+                if _missing_call(gate_raw) and not isinstance(door_raw, BaseException):
+                    log.info("gate states unavailable on this server (%s); showing doors only", gate_raw)
+                    self._gates_supported = False
+                elif failure is None:
+                    failure = gate_raw
             else:
                 try:
-                    structure |= await self._apply(Kind.DOOR, door_raw, changed)
+                    structure |= await self._apply(Kind.GATE, gate_raw, changed)
                 except ModelError as exc:
-                    failure = exc
-            if len(answers) > 1:
-                gate_raw = answers[1]
-                if isinstance(gate_raw, BaseException):
-                    if _missing_call(gate_raw) and not isinstance(door_raw, BaseException):
-                        log.info("gate states unavailable on this server (%s); showing doors only", gate_raw)
-                        self._gates_supported = False
-                    elif failure is None:
-                        failure = gate_raw
-                else:
-                    try:
-                        structure |= await self._apply(Kind.GATE, gate_raw, changed)
-                    except ModelError as exc:
-                        failure = failure or exc
-            self._failure = failure
-            if failure is None:
-                self.last_error = ""
-                self.last_ok = self._wall()
-            else:
-                if isinstance(failure, BaseException) and not isinstance(failure, Exception):
-                    raise failure  # cancellation and friends are not poll failures
-                self.last_error = str(failure) or type(failure).__name__
-                log.info("door/gate state poll failed: %s", self.last_error)
-            if structure:
-                await self._reorder()
-            self._reflag(self._clock(), changed)
-            self._announce(changed, structure)
-            if structure and not self._lists_wanted and self._clock() - self._lists_requested_at > 300:
-                self._lists_wanted = True  # a door the lists never named: fetch them again (at most every 5 min)
-            self.polled.emit(failure is None)
-            return failure is None
+                    failure = failure or exc
+        self._failure = failure
+        if failure is None:
+            self.last_error = ""
+            self.last_ok = self._wall()
+        else:
+            if isinstance(failure, BaseException) and not isinstance(failure, Exception):
+                raise failure  # cancellation and friends are not poll failures
+            self.last_error = str(failure) or type(failure).__name__
+            log.info("door/gate state poll failed: %s", self.last_error)
+        if structure:
+            await self._reorder()
+        await self._reflag_sliced(self._clock(), changed)
+        await self._count_sliced(changed)
+        self._announce(changed, structure, counted=True)
+        if structure and not self._lists_wanted and self._clock() - self._lists_requested_at > 300:
+            self._lists_wanted = True  # a door the lists never named: fetch them again (at most every 5 min)
+        self.polled.emit(failure is None)
+        return failure is None
 
     async def refresh_item(self, key: ItemKey) -> Item | None:
         """Re-read one door's or gate's state (2.12.2 / 2.32.2), e.g. right after a command; the item as it is
@@ -649,8 +668,9 @@ class DoorBoard:
                     structure |= self._merge_state(kind, state, now, wall, changed, codes)
             if structure:
                 await self._reorder()
-            self._reflag(now, changed)
-            self._announce(changed, structure)
+            await self._reflag_sliced(now, changed)
+            await self._count_sliced(changed)
+            self._announce(changed, structure, counted=True)
             return self._items.get(key) if seen else None
 
     async def _apply(self, kind: Kind, raw: Any, changed: set[ItemKey]) -> bool:
@@ -795,20 +815,85 @@ class DoorBoard:
     # -- time-dependent flags ----------------------------------------------------------------------
 
     def tick(self, now: float | None = None) -> None:
-        """Recompute ``stale`` and ``open_too_long`` for the current time and announce what changed."""
+        """Recompute ``stale`` and ``open_too_long`` for the current time and announce what changed (at once:
+        :meth:`reflag` does the same in slices)."""
         changed: set[ItemKey] = set()
         self._reflag(self._clock() if now is None else now, changed)
         self._announce(changed, False)
 
+    async def reflag(self, now: float | None = None) -> None:
+        """:meth:`tick` in time-boxed slices, yielding to the event loop between them (11,000 items turning
+        stale at once: the flags, then the summary's counts, each over several turns)."""
+        changed: set[ItemKey] = set()
+        await self._reflag_sliced(self._clock() if now is None else now, changed)
+        await self._count_sliced(changed)
+        self._announce(changed, False, counted=True)
+
     def _reflag(self, now: float, changed: set[ItemKey]) -> None:
+        for _ in self._reflag_steps(now, changed):
+            pass
+
+    async def _reflag_sliced(self, now: float, changed: set[ItemKey]) -> None:
+        breathe = _Breather()
+        for _ in self._reflag_steps(now, changed):
+            await breathe()
+
+    def _reflag_steps(self, now: float, changed: set[ItemKey]) -> Iterator[None]:
+        """Set each item's time-dependent flags (``yield`` every few hundred items); note when the next falls
+        due. An item the board drops meanwhile is skipped."""
         stale_after = self.stale_after
         long_after = self.open_too_long_after
-        for key, item in self._items.items():
+        due = float("inf")
+        for n, key in enumerate(list(self._items)):
+            if n % REFLAG_SLICE == 0:
+                yield
+            item = self._items.get(key)
+            if item is None:
+                continue
             stale = now - item.updated > stale_after
             long_open = item.open_since is not None and now - item.open_since >= long_after
             if stale != item.stale or long_open != item.open_too_long:
                 item.stale, item.open_too_long = stale, long_open
                 changed.add(key)
+            if not stale:
+                due = min(due, item.updated + stale_after)
+            if item.open_since is not None and not long_open:
+                due = min(due, item.open_since + long_after)
+        self._flag_due = due
+
+    # -- the summary -------------------------------------------------------------------------------
+
+    def _count(self, keys: Iterable[ItemKey]) -> None:
+        for _ in self._count_steps(keys):
+            pass
+
+    async def _count_sliced(self, keys: Iterable[ItemKey]) -> None:
+        breathe = _Breather()
+        for _ in self._count_steps(keys):
+            await breathe()
+
+    def _count_steps(self, keys: Iterable[ItemKey]) -> Iterator[None]:
+        """Count ``keys`` again in the summary's totals, by difference (``yield`` every few hundred items).
+        Every change of an item is announced with its key, so the totals stay the sum over every item; counting
+        a key again is harmless (the difference is nothing)."""
+        totals, counted = self._totals, self._counted
+        for n, key in enumerate(list(keys)):
+            if n % REFLAG_SLICE == 0:
+                yield
+            item = self._items.get(key)
+            old = counted.pop(key, None)
+            new = _summary_counts(item) if item is not None else None
+            if old == new:
+                if new is not None:
+                    counted[key] = new
+                continue
+            if old is not None:
+                for i, value in enumerate(old):
+                    totals[i] -= value
+            if new is not None:
+                counted[key] = new
+                for i, value in enumerate(new):
+                    totals[i] += value
 
     async def _reorder(self) -> None:
         """The board's order (:meth:`Item.sort_key`), sorted group by group: the groups (area, device) first,
@@ -839,11 +924,15 @@ class DoorBoard:
                 await breathe()
         self._order = order
 
-    def _announce(self, changed: set[ItemKey], structure: bool) -> None:
+    def _announce(self, changed: set[ItemKey], structure: bool, *, counted: bool = False) -> None:
+        """Tell the views what changed, and the summary when it did (``counted``: the caller has counted
+        ``changed`` in the summary already, in slices)."""
         if not changed and not structure:
             return
+        if not counted:
+            self._count(changed)
         self.changed.emit(BoardChange(frozenset(changed), structure))
-        summary = _summary(self._items.values())
+        summary = BoardSummary(*self._totals)
         if summary != self._summary:
             self._summary = summary
             self.summary_changed.emit(summary)
@@ -1026,7 +1115,8 @@ class DoorBoard:
                 changed.add(key)
         self._listed = set(listed)
         await self._reorder()
-        self._announce(changed, True)
+        await self._count_sliced(changed)
+        self._announce(changed, True, counted=True)
         self.lists_loaded.emit(None)
 
     # -- details -----------------------------------------------------------------------------------

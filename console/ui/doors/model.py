@@ -3,8 +3,9 @@
 :class:`BoardModel` translates :class:`console.services.doors.DoorBoard` for views: it owns no state of its own
 beyond the row order and transient command notes, and it announces exactly the rows that changed
 (``dataChanged`` over runs of changed rows; a reset only when items come or go or the grouping changes).
-:class:`BoardFilterProxy` filters by text (name, area, device), area, device and "only problems", and keeps a
-group header visible only while one of its items is.
+Group header counts follow each announced item by difference (:func:`counts_of`), never by recounting a group.
+The views show it through :class:`console.ui.doors.filtered.BoardFilter`, which filters by text, area, device and
+"only problems" and keeps a group header visible only while one of its items is.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import enum
 import json
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,27 +22,39 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import QFont
 
 from console.services.doors import BoardChange, DoorBoard, Item, ItemKey, Kind
+from console.services.doors_gc import hold_full_collections
 
 from ..text import tooltip
+from . import turns
 from .style import full_text
 
-__all__ = ["MIME_TYPE", "BoardFilterProxy", "BoardModel", "Grouping", "HeaderInfo", "Role", "decode_mime"]
+__all__ = ["MIME_TYPE", "NO_COUNTS", "BoardModel", "Counts", "Grouping", "HeaderInfo", "Role", "counts_of",
+           "decode_mime"]
 
 MIME_TYPE = "application/x-cvsecurity-board-items"
 NOTE_SECONDS = 15.0
 SLICE_ROWS = 300  # a change of more rows than this is announced in slices, over several turns of the loop
 SLICE_STEP = 50  # rows announced at a time within a slice ...
-SLICE_SECONDS = 0.006  # ... until this much of the turn is used (a frame is 16 ms)
+SLICE_SECONDS = turns.TURN_SECONDS  # ... until this much of the turn is used (shared: console/ui/doors/turns.py)
 REBUILD_SLICED_ABOVE = 1000  # items: rebuilding the rows of a bigger board is spread over turns of the loop
 REBUILD_STEP = 100  # items (or headers) handled between two looks at the clock during a rebuild
+FLUSH_SCAN = 1000  # rows looked at, at most, for pending keys in one step of announcing a big change
 Index = QModelIndex | QPersistentModelIndex
+Counts = tuple[int, int, int, int, int]  # what an item adds to its headers: doors, gates, offline, alarm, long open
+NO_COUNTS: Counts = (0, 0, 0, 0, 0)
+
+
+def counts_of(item: Item) -> Counts:
+    """What ``item`` adds to the counts of a group header (:class:`HeaderInfo`)."""
+    door = item.is_door
+    return (1 if door else 0, 0 if door else 1, 1 if item.offline else 0, 1 if item.alarm else 0,
+            1 if item.open_too_long else 0)
 
 
 class Role(enum.IntEnum):
@@ -106,6 +119,18 @@ class HeaderInfo:
     def problems(self) -> int:
         return self.alarm + self.offline + self.long_open
 
+    @property
+    def counts(self) -> Counts:
+        return (self.doors, self.gates, self.offline, self.alarm, self.long_open)
+
+    def shift(self, old: Counts, new: Counts) -> None:
+        """One member's counts went from ``old`` to ``new`` (:data:`NO_COUNTS`: not counted)."""
+        self.doors += new[0] - old[0]
+        self.gates += new[1] - old[1]
+        self.offline += new[2] - old[2]
+        self.alarm += new[3] - old[3]
+        self.long_open += new[4] - old[4]
+
     def recount(self, items: Iterable[Item]) -> tuple[int, ...]:
         before = (self.doors, self.gates, self.offline, self.alarm, self.long_open)
         doors = gates = offline = alarm = long_open = 0
@@ -150,6 +175,8 @@ def decode_mime(data: QMimeData) -> list[ItemKey]:
 
 
 Row = ItemKey | HeaderInfo
+# rows, groups of items, counts, row of each item, row of each group header
+Built = tuple[list[Row], dict[ItemKey, tuple[str, ...]], dict[ItemKey, Counts], dict[ItemKey, int], dict[str, int]]
 
 
 class BoardModel(QAbstractListModel):
@@ -161,18 +188,20 @@ class BoardModel(QAbstractListModel):
         self._row_of: dict[ItemKey, int] = {}
         self._header_rows: dict[str, int] = {}  # group id -> row
         self._groups_of: dict[ItemKey, tuple[str, ...]] = {}
+        self._counted: dict[ItemKey, Counts] = {}  # what each item adds to its group headers, as last counted
         self._notes: dict[ItemKey, tuple[str, bool, float]] = {}
         self._note_holds: dict[ItemKey, Callable[[Item], bool]] = {}  # a note shown while its state lasts
         self._note_timer = QTimer(self)
         self._note_timer.setInterval(1000)
         self._note_timer.timeout.connect(self._expire_notes)
         self._pending: set[ItemKey] = set()  # changed items not yet announced (a big change, in slices)
-        self._queue: list[ItemKey] = []  # the pending keys in row order (sorted once, not per slice)
-        self._queued = 0  # how much of the queue has been announced
-        self._queue_stale = False  # keys were added since the queue was sorted
+        self._cursor = 0  # the row the announcing of pending keys has reached (in row order, a pass at a time)
         self._flushing = False
         self._detached = False
-        self._rebuilding: Generator[None, None, tuple[list[Row], dict[ItemKey, tuple[str, ...]]]] | None = None
+        self._rebuilding: Generator[None, None, Built] | None = None
+        self._changed_meanwhile: set[ItemKey] = set()  # items announced while a rebuild was under way
+        self._gc_release: Callable[[bool], None] | None = None  # full collections held during a big rebuild
+        self._graveyard: list[tuple[list[Row], dict[Any, Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]] = []
         self._disconnect = board.changed.connect(self._on_board_changed)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -180,6 +209,8 @@ class BoardModel(QAbstractListModel):
 
     def detach(self) -> None:
         """Stop listening to the board (the panel calls it when it closes)."""
+        self._rebuilding = None
+        self._rebuilt()
         self._disconnect()
         self._note_timer.stop()
         self._detached = True
@@ -227,12 +258,13 @@ class BoardModel(QAbstractListModel):
                 self._take_rows(done.value)
                 return
 
-    def _rebuild_steps(self) -> Generator[None, None, tuple[list[Row], dict[ItemKey, tuple[str, ...]]]]:
+    def _rebuild_steps(self) -> Generator[None, None, Built]:
         """The rows for the current grouping, computed a few hundred items at a time (``yield`` between):
         :meth:`_rebuild_slice` spreads a big board's rebuild over turns of the event loop."""
         rows: list[Row] = []
         headers: dict[str, HeaderInfo] = {}
         groups_of: dict[ItemKey, tuple[str, ...]] = {}
+        counted: dict[ItemKey, Counts] = {}
         items = self.board.items
         yield
         if self._grouping is Grouping.DEVICE:  # devices in name order, each device's items in board order
@@ -252,6 +284,7 @@ class BoardModel(QAbstractListModel):
         for n, item in enumerate(items):
             ids = self._group_ids(item)
             groups_of[item.key] = ids
+            counted[item.key] = counts = counts_of(item)
             for level, gid in enumerate(ids):
                 header = headers.get(gid)
                 if header is None:
@@ -262,51 +295,83 @@ class BoardModel(QAbstractListModel):
                     headers[gid] = header
                     rows.append(header)
                 header.members.append(item.key)
+                header.shift(NO_COUNTS, counts)
             rows.append(item.key)
             if n % REBUILD_STEP == 0:
                 yield
-        for n, header in enumerate(headers.values()):
-            header.recount(self._items(header.members))
-            if n % REBUILD_STEP == 0:
+        row_of: dict[ItemKey, int] = {}
+        header_rows: dict[str, int] = {}
+        for row, entry in enumerate(rows):
+            if row % (4 * REBUILD_STEP) == 0:
                 yield
-        return rows, groups_of
-
-    def _take_rows(self, built: tuple[list[Row], dict[ItemKey, tuple[str, ...]]]) -> None:
-        self._rows, self._groups_of = built
-        self._row_of = {}
-        self._header_rows = {}
-        for row, entry in enumerate(self._rows):
             if isinstance(entry, HeaderInfo):
-                self._header_rows[entry.group] = row
+                header_rows[entry.group] = row
             else:
-                self._row_of[entry] = row
-        self._notes = {k: v for k, v in self._notes.items() if k in self._row_of}
+                row_of[entry] = row
+        return rows, groups_of, counted, row_of, header_rows
+
+    def _take_rows(self, built: Built) -> None:
+        # the previous rows and maps are let go a few hundred entries a turn (freeing ~60,000 objects at once
+        # is a few milliseconds of its own)
+        self._graveyard.append((self._rows, self._groups_of, self._counted, self._row_of, self._header_rows))
+        turns.schedule(self, "drop", self._drop_step)
+        self._rows, self._groups_of, self._counted, self._row_of, self._header_rows = built
+        self._cursor = 0
+        if self._notes:
+            self._notes = {k: v for k, v in self._notes.items() if k in self._row_of}
+        for key in self._changed_meanwhile:  # counted before they changed: counted again
+            self._count(key)
+        self._changed_meanwhile.clear()
+
+    def _drop_step(self) -> bool:
+        while self._graveyard:
+            rows, *maps = self._graveyard[-1]
+            if rows:
+                del rows[-4 * REBUILD_STEP :]
+                return True
+            for held in maps:
+                if held:
+                    for _ in range(min(len(held), 4 * REBUILD_STEP)):
+                        held.popitem()
+                    return True
+            self._graveyard.pop()
+        return False
 
     def _start_rebuild(self) -> None:
         """Rebuild over several turns of the event loop, then reset the views at once (the old rows stay
         shown until then; a newer rebuild replaces one under way)."""
-        scheduled = self._rebuilding is not None
         self._rebuilding = self._rebuild_steps()
-        if not scheduled:
-            QTimer.singleShot(0, self._rebuild_slice)
+        if self._gc_release is None:  # ~60,000 new objects: no full collection walks them half-built
+            self._gc_release = release = hold_full_collections()
+            self.destroyed.connect(lambda *_: release(True))  # a panel closed mid-rebuild lets go too
+        turns.schedule(self, "rebuild", self._rebuild_step)
 
-    def _rebuild_slice(self) -> None:
+    def _rebuilt(self) -> None:
+        release, self._gc_release = self._gc_release, None
+        if release is not None:
+            release(True)
+
+    def _rebuild_step(self) -> bool:
         steps = self._rebuilding
         if steps is None or self._detached:
             self._rebuilding = None
-            return
-        started = time.perf_counter()
+            self._rebuilt()
+            return False
         try:
-            while time.perf_counter() - started < SLICE_SECONDS:
-                next(steps)
+            next(steps)
         except StopIteration as done:
             self._rebuilding = None
             self._pending.clear()
             self.beginResetModel()
             self._take_rows(done.value)
             self.endResetModel()
-            return
-        QTimer.singleShot(0, self._rebuild_slice)
+            self._rebuilt()
+            return False
+        except BaseException:
+            self._rebuilding = None
+            self._rebuilt()
+            raise
+        return True
 
     @property
     def rebuilding(self) -> bool:
@@ -320,6 +385,8 @@ class BoardModel(QAbstractListModel):
                 yield item
 
     def _on_board_changed(self, change: BoardChange) -> None:
+        if self._rebuilding is not None:
+            self._changed_meanwhile.update(change.keys)
         if change.structure:
             self._pending.clear()
             if len(self.board) > REBUILD_SLICED_ABOVE or self._rebuilding is not None:
@@ -335,61 +402,59 @@ class BoardModel(QAbstractListModel):
         # most of the board changed at once (all stale, all fresh again): tell the views slice by slice,
         # one slice per turn of the event loop, so that no single turn takes longer than a frame
         self._pending.update(change.keys)
-        self._queue_stale = True
         if not self._flushing:
             self._flushing = True
-            QTimer.singleShot(0, self._flush_slice)
+            turns.schedule(self, "flush", self._flush_step)
 
-    def _flush_slice(self) -> None:
+    def _flush_step(self) -> bool:
+        """Announce SLICE_STEP rows (each row announced costs the view a size); False when all are."""
         if not self._pending or self._detached:
             self._flushing = False
-            return
-        if self._queue_stale:
-            row_of = self._row_of
-            self._queue = sorted(self._pending, key=lambda k: row_of.get(k, -1))
-            self._queued, self._queue_stale = 0, False
-        # slices of SLICE_STEP rows until SLICE_SECONDS are used (each row announced costs the view a size)
-        # the group headers touched are recounted once at the end of the turn, not at every step (an area
-        # header of the xl site counts ~1,100 items)
-        started = time.perf_counter()
-        groups: set[str] = set()
-        while self._pending and time.perf_counter() - started < SLICE_SECONDS:
-            ordered = [k for k in self._queue[self._queued : self._queued + SLICE_STEP] if k in self._pending]
-            self._queued += SLICE_STEP
-            if self._queued >= len(self._queue):  # what is left was added meanwhile and not yet sorted
-                ordered.extend(self._pending.difference(ordered))
-            self._pending.difference_update(ordered)
-            self._announce_keys(ordered, groups)
-        self._recount(groups)
-        QTimer.singleShot(0, self._flush_slice)
+            return False
+        # the rows are walked from the cursor, SLICE_STEP pending keys (or FLUSH_SCAN rows) a step: no sort of
+        # 11,000 keys in one step; a key added behind the cursor is announced on the next pass
+        rows, pending = self._rows, self._pending
+        ordered: list[ItemKey] = []
+        end = min(len(rows), self._cursor + FLUSH_SCAN)
+        while self._cursor < end and len(ordered) < SLICE_STEP:
+            entry = rows[self._cursor]
+            self._cursor += 1
+            if not isinstance(entry, HeaderInfo) and entry in pending:
+                ordered.append(entry)
+        if self._cursor >= len(rows):  # a pass is over: what has no row is not shown (nothing to announce)
+            self._cursor = 0
+            self._pending = {k for k in pending if k in self._row_of}
+        self._pending.difference_update(ordered)
+        self._announce_keys(ordered)
+        if not self._pending:
+            self._flushing = False
+            return False
+        return True
 
-    def _announce_keys(self, keys: Iterable[ItemKey], later: set[str] | None = None) -> None:
-        """Tell the views about ``keys``' rows and recount their group headers (or add the headers to
-        ``later``, for the caller to recount with :meth:`_recount`)."""
+    def _announce_keys(self, keys: Iterable[ItemKey]) -> None:
+        """Tell the views about ``keys``' rows, and about their group headers whose counts changed."""
         rows: set[int] = set()
-        groups: set[str] = set() if later is None else later
         for key in keys:
             row = self._row_of.get(key)
             if row is not None:
                 rows.add(row)
-                groups.update(self._groups_of.get(key, ()))
-        if later is None:
-            rows.update(self._recounted(groups))
+                rows.update(self._count(key))
         self._emit_rows(rows)
 
-    def _recount(self, groups: Iterable[str]) -> None:
-        self._emit_rows(self._recounted(groups))
-
-    def _recounted(self, groups: Iterable[str]) -> set[int]:
-        """Recount these group headers; the rows of those whose counts changed."""
-        rows: set[int] = set()
-        for gid in groups:
-            row = self._header_rows[gid]
-            header = self._rows[row]
-            assert isinstance(header, HeaderInfo)
-            before = header.recount(self._items(header.members))
-            if before != (header.doors, header.gates, header.offline, header.alarm, header.long_open):
-                rows.add(row)
+    def _count(self, key: ItemKey) -> list[int]:
+        """Count ``key`` again in its group headers (by difference); the rows of the headers that changed."""
+        item = self.board.item(key)
+        new = counts_of(item) if item is not None else NO_COUNTS
+        old = self._counted.get(key, NO_COUNTS)
+        if new == old:
+            return []
+        self._counted[key] = new
+        rows = []
+        for gid in self._groups_of.get(key, ()):
+            row = self._header_rows.get(gid)
+            if row is not None and isinstance(header := self._rows[row], HeaderInfo):
+                header.shift(old, new)
+                rows.append(row)
         return rows
 
     def _emit_rows(self, rows: Iterable[int]) -> None:
@@ -458,6 +523,23 @@ class BoardModel(QAbstractListModel):
     def groups_of(self, key: ItemKey) -> tuple[str, ...]:
         return self._groups_of.get(key, ())
 
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, in order (the model's own list: read it, never change it; a rebuild replaces it)."""
+        return self._rows
+
+    def item_count(self) -> int:
+        """How many rows are doors and gates (not group headers)."""
+        return len(self._row_of)
+
+    def header_row(self, group: str) -> int | None:
+        return self._header_rows.get(group)
+
+    def header(self, group: str) -> HeaderInfo | None:
+        row = self._header_rows.get(group)
+        entry = self._rows[row] if row is not None else None
+        return entry if isinstance(entry, HeaderInfo) else None
+
     # -- the model interface -------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -475,7 +557,10 @@ class BoardModel(QAbstractListModel):
         row = index.row()
         if not 0 <= row < len(self._rows):
             return None
-        entry = self._rows[row]
+        return self.entry_data(self._rows[row], role)
+
+    def entry_data(self, entry: Row, role: int) -> Any:
+        """What :meth:`data` answers for the row holding ``entry``."""
         if isinstance(entry, HeaderInfo):
             return self._header_data(entry, role)
         if role == Role.HEADER:  # asked for every row by the delegate's sizeHint: answer first
@@ -530,158 +615,3 @@ class BoardModel(QAbstractListModel):
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
-
-
-class BoardFilterProxy(QSortFilterProxyModel):
-    """Text (every word must match name, area, device or serial), area, device and "only problems"."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._terms: list[str] = []
-        self._area: str | None = None
-        self._device: str | None = None
-        self._problems = False
-        self._kinds: frozenset[Kind] = frozenset(Kind)
-        self._visible_groups: set[str] = set()
-        self._shown_headers: dict[str, HeaderInfo] = {}  # under a filter: each group's counts of what is shown
-        self._source: BoardModel | None = None
-        self._active = False
-        self.setDynamicSortFilter(False)  # nothing to re-filter while the filter is empty (the usual case)
-
-    def setSourceModel(self, model: Any) -> None:
-        if self._source is not None:
-            self._source.dataChanged.disconnect(self._on_source_data)
-            self._source.modelReset.disconnect(self._recompute_groups)
-        self._source = model if isinstance(model, BoardModel) else None
-        if self._source is not None:
-            self._source.dataChanged.connect(self._on_source_data)
-            self._source.modelReset.connect(self._recompute_groups)
-        self._recompute_groups()
-        super().setSourceModel(model)
-
-    # -- the filter --------------------------------------------------------------------------------
-
-    @property
-    def active(self) -> bool:
-        """Whether the filter hides anything at all."""
-        return self._active
-
-    def set_filter(
-        self,
-        *,
-        text: str | None = None,
-        area: str | bool | None = False,
-        device: str | bool | None = False,
-        problems: bool | None = None,
-        kinds: Iterable[Kind] | None = None,
-    ) -> None:
-        """Change any part of the filter (``area=None`` clears the area; ``False`` leaves it as it is)."""
-        self.beginFilterChange()
-        if text is not None:
-            self._terms = [t for t in text.casefold().split() if t]
-        if area is not False:
-            self._area = area if isinstance(area, str) else None
-        if device is not False:
-            self._device = device if isinstance(device, str) else None
-        if problems is not None:
-            self._problems = problems
-        if kinds is not None:
-            self._kinds = frozenset(kinds)
-        self._active = bool(self._terms or self._area is not None or self._device is not None or self._problems) or (
-            self._kinds != frozenset(Kind)
-        )
-        self.setDynamicSortFilter(self._active)  # a state change may then show or hide a tile
-        self._recompute_groups()
-        self.endFilterChange()
-
-    def accepts(self, item: Item) -> bool:
-        if item.kind not in self._kinds:
-            return False
-        if self._problems and not item.problem:
-            return False
-        if self._area is not None and item.area != self._area:
-            return False
-        if self._device is not None and item.device_id != self._device:
-            return False
-        if self._terms:
-            text = item.search_text
-            return all(term in text for term in self._terms)
-        return True
-
-    def _recompute_groups(self) -> bool:
-        """Which group headers have a visible item (and, under a filter, their counts of what is shown); True
-        when the set of visible groups changed."""
-        source = self._source
-        visible: set[str] = set()
-        shown: dict[str, HeaderInfo] = {}
-        if source is not None:
-            for header in source.headers():
-                if not self._active:
-                    visible.add(header.group)  # every group shows, with its own counts
-                    continue
-                accepted = [item for item in source._items(header.members) if self.accepts(item)]
-                if accepted:
-                    visible.add(header.group)
-                    counted = replace(header, members=list(header.members), total=len(header.members))
-                    counted.recount(accepted)
-                    shown[header.group] = counted
-        changed = visible != self._visible_groups
-        self._visible_groups = visible
-        self._shown_headers = shown
-        return changed
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """A group header under a filter counts what the filter leaves ("2 doors shown of 7")."""
-        if self._active and role in (Role.HEADER, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            header = super().data(index, Role.HEADER)
-            if isinstance(header, HeaderInfo) and header.group in self._shown_headers:
-                counted = self._shown_headers[header.group]
-                if role == Role.HEADER:
-                    return counted
-                text = [x for x in (counted.title, counted.detail, counted.counts_text()) if x]
-                return _tooltip("\n".join(text)) if role == Qt.ItemDataRole.ToolTipRole else ". ".join(text)
-        return super().data(index, role)
-
-    def describe(self, areas: dict[str, str] | None = None, devices: dict[str, str] | None = None) -> str:
-        """The filter in words: "'lobyy', area North Wing, only problems" ("" when nothing is filtered)."""
-        parts = []
-        if self._terms:
-            parts.append(repr(" ".join(self._terms)))
-        if self._area is not None:
-            parts.append(f"area {(areas or {}).get(self._area, area_title(self._area))}")
-        if self._device is not None:
-            parts.append(f"device {(devices or {}).get(self._device, self._device)}")
-        if self._problems:
-            parts.append("only problems")
-        if self._kinds != frozenset(Kind):
-            parts.append(" and ".join(sorted(f"{k.value}s" for k in self._kinds)) + " only")
-        return ", ".join(parts)
-
-    def _on_source_data(self, *_: Any) -> None:
-        if self.active and self._recompute_groups():
-            self.beginFilterChange()
-            self.endFilterChange()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        source = self._source
-        if source is None or not self._active:  # asked for every row on a reset: 12,791 rows at the xl site
-            return True
-        entry = source.entry(source_row)
-        if entry is None:
-            return False
-        if isinstance(entry, HeaderInfo):
-            return not self.active or entry.group in self._visible_groups
-        if not self.active:
-            return True
-        item = source.board.item(entry)
-        return item is not None and self.accepts(item)
-
-    # -- what is in view ---------------------------------------------------------------------------
-
-    def visible_items(self) -> list[Item]:
-        out = []
-        for row in range(self.rowCount()):
-            item = self.index(row, 0).data(Role.ITEM)
-            if isinstance(item, Item):
-                out.append(item)
-        return out

@@ -16,14 +16,14 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -69,11 +69,13 @@ from console.services.settings import Settings
 from .. import aio
 from ..banner import Banner, BannerKind
 from ..flow import FlowLayout
+from . import turns
 from .delegate import TileDelegate
 from .details import DetailsPane
 from .empty import EmptyBoard, empty_words
+from .filtered import BoardFilter
 from .floorplan import PlansWidget
-from .model import NOTE_SECONDS, BoardFilterProxy, BoardModel, Grouping, Role
+from .model import NOTE_SECONDS, REBUILD_SLICED_ABOVE, BoardModel, Grouping, Role
 
 __all__ = ["DoorsPanel"]
 
@@ -129,7 +131,7 @@ class DoorsPanel(QWidget):
         except ValueError:
             grouping = Grouping.AREA_DEVICE
         self.model = BoardModel(self.board, grouping, self)
-        self.proxy = BoardFilterProxy(self)
+        self.proxy = BoardFilter(self)  # what the board view shows: the filtered rows (not a Qt proxy)
         self.proxy.setSourceModel(self.model)
         self._stopped = False
         self._events_task: asyncio.Task[None] | None = None
@@ -137,12 +139,15 @@ class DoorsPanel(QWidget):
         self._batch = False
         self._selected: ItemKey | None = None
         self._unsubscribe: list[Callable[[], None]] = []
+        self._choices: tuple[list[str], list[tuple[str, str]]] | None = None  # the area and device choices shown
+        self._choosing: Iterator[None] | None = None  # a big board's choices, being built over turns of the loop
         self._build()
         self._unsubscribe += [
             self.board.summary_changed.connect(self.summary_changed.emit),
             self.board.changed.connect(self._on_board_changed),
             self.board.lists_loaded.connect(lambda _: self._refresh_choices()),
             self.board.polled.connect(self._on_polled),
+            self.proxy.computed.connect(lambda _: self._update_count()),  # a big board's filter lands later
             self.commands.done.connect(self._on_command_done),
         ]
         self._update_actions()
@@ -268,7 +273,7 @@ class DoorsPanel(QWidget):
         self.view.setWrapping(True)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.view.setBatchSize(400)
+        self.view.setBatchSize(100)  # tiles laid out per turn of the loop (each asks the delegate its size)
         self.view.setSpacing(5)
         self.view.setUniformItemSizes(False)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -295,6 +300,9 @@ class DoorsPanel(QWidget):
         self.plans_widget.add_button.clicked.connect(lambda *_: self._spawn(self.add_plan_interactive(), "add plan"))
         self.plans_widget.rename_button.clicked.connect(lambda *_: self._spawn(self._rename_plan(), "rename plan"))
         self.plans_widget.remove_button.clicked.connect(lambda *_: self._spawn(self._remove_plan(), "remove plan"))
+        # its list of doors and gates to drag onto a plan shows the same rows: laid out in batches too
+        self.plans_widget.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.plans_widget.list.setBatchSize(500)
         self.tabs.addTab(self.plans_widget, "Floor plans")
 
         split.addWidget(self.tabs)
@@ -349,6 +357,8 @@ class DoorsPanel(QWidget):
         self._unsubscribe = []
         if shiboken6.isValid(self.model):  # the widgets may already be gone (closed with their window)
             self.model.detach()
+        if shiboken6.isValid(self.proxy):
+            self.proxy.detach()
         self.plans_widget.detach()
         if shiboken6.isValid(self.banner):
             self.banner.stop()
@@ -396,7 +406,7 @@ class DoorsPanel(QWidget):
 
     def _update_count(self) -> None:
         total = len(self.board)
-        shown = sum(1 for _ in self.proxy.visible_items()) if self.proxy.active else total
+        shown = self.proxy.shown_count() if self.proxy.active else total
         text = f"{shown} of {total} shown" if self.proxy.active else f"{total} doors and gates"
         if self.board.last_error:
             since = f" since {self.board.last_ok:%H:%M:%S}" if self.board.last_ok else ""
@@ -432,23 +442,61 @@ class DoorsPanel(QWidget):
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _refresh_choices(self) -> None:
-        items = self.board.items
-        areas = sorted({i.area for i in items}, key=lambda a: (a == "", a.casefold()))
-        devices = sorted({(i.device_name or i.device_id, i.device_id) for i in items if i.device_id},
-                         key=lambda d: d[0].casefold())
-        if (areas, devices) == getattr(self, "_choices", None):  # 10,000 doors: thousands of devices to re-add
+        """The area and device choices, from the board's items (unchanged choices: nothing to do). A big board's
+        (10,000 doors: thousands of devices) are gathered and built over several turns of the loop, then swapped
+        in at once."""
+        steps = self._choice_steps()
+        if len(self.board) <= REBUILD_SLICED_ABOVE:
+            for _ in steps:
+                pass
             return
-        self._choices = (areas, devices)
+        self._choosing = steps  # a newer refresh replaces one under way
+        turns.schedule(self, "choices", self._choice_step)
+
+    def _choice_step(self) -> bool:
+        steps = self._choosing
+        if steps is None or self._stopped:
+            self._choosing = None
+            return False
+        try:
+            next(steps)
+        except StopIteration:
+            self._choosing = None
+            return False
+        return True
+
+    def _choice_steps(self) -> Iterator[None]:
+        area_set: set[str] = set()
+        device_set: set[tuple[str, str]] = set()
+        for n, item in enumerate(self.board.items):
+            if n % 500 == 0:
+                yield
+            area_set.add(item.area)
+            if item.device_id:
+                device_set.add((item.device_name or item.device_id, item.device_id))
+        areas = sorted(area_set, key=lambda a: (a == "", a.casefold()))
+        devices = sorted(device_set, key=lambda d: d[0].casefold())
+        yield
+        if (areas, devices) == self._choices:
+            return
+        built: list[tuple[QComboBox, QStandardItemModel]] = []
         for combo, label, entries in (
             (self.area_combo, "All areas", [(a or "Area unknown", a) for a in areas]),
             (self.device_combo, "All devices", list(devices)),
         ):
+            model = QStandardItemModel(combo)
+            for n, (text, value) in enumerate([(label, None), *entries]):
+                if n % 200 == 199:
+                    yield
+                entry = QStandardItem(text)
+                entry.setData(value, Qt.ItemDataRole.UserRole)  # the combo's currentData()
+                model.appendRow(entry)
+            built.append((combo, model))
+        self._choices = (areas, devices)
+        for combo, model in built:
             current = combo.currentData()
             combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(label, None)
-            for text, value in entries:
-                combo.addItem(text, value)
+            combo.setModel(model)  # (the combo deletes the model it owned before)
             index = combo.findData(current) if current is not None else 0
             combo.setCurrentIndex(max(0, index))
             combo.blockSignals(False)
@@ -462,8 +510,7 @@ class DoorsPanel(QWidget):
 
     def _grouping_changed(self, _: int) -> None:
         grouping = Grouping(self.grouping.currentData())
-        self.model.set_grouping(grouping)
-        self.proxy.set_filter()  # recompute visible headers for the new groups
+        self.model.set_grouping(grouping)  # the filtered rows follow when the new rows land
         self.options.grouping = grouping.value
         self.settings.set_panel(self.options)
 
