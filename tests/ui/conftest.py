@@ -68,3 +68,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("CVSEC_BASEDIR", raising=False)
     monkeypatch.delenv("CVSEC_TOKEN", raising=False)
     return home
+
+
+@pytest.fixture
+def plan_site_url() -> Iterator[str]:
+    """The URL of a small simulated site (seed 2, no live events) served from a thread: the floor plan tests'."""
+    from console.sim import SimConfig, SimulatorThread
+    from tests.services.doors_helpers import TOKEN
+
+    thread = SimulatorThread(SimConfig(token=TOKEN, seed=2, site="small", event_rate=0.0))
+    url = thread.start()
+    yield url
+    thread.stop()

@@ -10,27 +10,18 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from console.services.floorplans import PlanError
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
-from console.sim import SimConfig, SimulatorThread
 from console.ui.doors import DoorsPanel
 from console.ui.doors.floorplan import MarkerItem, load_plan_item
-from tests.services.doors_helpers import TOKEN, session_for
+from tests.services.doors_helpers import session_for
 
 
 @pytest.fixture
-def simthread():
-    thread = SimulatorThread(SimConfig(token=TOKEN, seed=2, site="small", event_rate=0.0))
-    url = thread.start()
-    yield url
-    thread.stop()
-
-
-@pytest.fixture
-def open_panel(qtbot, run, simthread, tmp_path):
+def open_panel(qtbot, run, plan_site_url, tmp_path):
     """``open_panel()``: a new panel (new session, audit log and settings objects) on the same data dir."""
     made = []
 
     def build() -> DoorsPanel:
-        session = session_for(simthread, tmp_path)
+        session = session_for(plan_site_url, tmp_path)
         services = SessionServices.build(session, Settings.load(session.paths.settings_file))
         panel = DoorsPanel(services.doors, services.settings)
         panel.resize(1100, 700)

@@ -13,24 +13,22 @@ never raised), SVG through ``QSvgRenderer``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush,
-    QColor,
     QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFont,
-    QFontMetrics,
+    QHelpEvent,
     QImageReader,
     QPainter,
     QPainterPath,
-    QPen,
+    QPaintEvent,
     QPixmap,
     QWheelEvent,
 )
@@ -51,6 +49,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyleOptionGraphicsItem,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -59,8 +58,10 @@ from console.services.doors import DoorBoard, Item, ItemKey
 from console.services.floorplans import FloorPlan, FloorPlans, PlanError, image_kind
 
 from ..flow import FlowLayout
+from ..text import tooltip
+from . import floorplan_marks as marks
 from .model import MIME_TYPE, decode_mime
-from .style import Colours, Severity, colours, severity, status_line
+from .style import Colours, Severity, colours, full_text, severity, status_line
 
 __all__ = ["MAX_PIXELS", "MarkerItem", "PlanView", "PlansWidget", "load_plan_item"]
 
@@ -110,11 +111,19 @@ def load_plan_item(path: Path) -> tuple[QGraphicsItem, QSize]:
     return item, image.size()
 
 
-class MarkerItem(QGraphicsObject):
-    """A door or gate on the plan: a coloured dot with the first letter, and a label with name and state."""
+_SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
 
-    RADIUS = 11.0
-    LABEL_WIDTH = 150
+
+class MarkerItem(QGraphicsObject):
+    """A door or gate on the plan: a coloured dot with the first letter, and a label with name and state.
+
+    Painted from a cached image (:mod:`.floorplan_marks`): a state change makes a new :class:`Look` (and a
+    repaint only when it differs); the view says whether the label fits (:attr:`label_shown`)."""
+
+    RADIUS = marks.RADIUS
+    LABEL_WIDTH = marks.LABEL_WIDTH
+    late: ClassVar[list[MarkerItem]] = []  # painted without their label this frame (see PlanView.paintEvent)
+    dpr: ClassVar[float] = 1.0  # the device pixel ratio images are drawn for (set by the view as it paints)
 
     def __init__(self, key: ItemKey, on_moved: Callable[[ItemKey, QPointF], None]) -> None:
         super().__init__()
@@ -124,109 +133,169 @@ class MarkerItem(QGraphicsObject):
         self._colours: Colours | None = None
         self._press = QPointF()
         self.alarm_mark = False  # the door of the alarm the guard selected: a ring around the dot
+        self.label_shown = True  # set by the view: False where the label would cover another marker
+        self.urgent = False  # alarm, offline, open too long: its label is placed before the others'
+        self.label_size = (0.0, 0.0)
+        self._raw: tuple[object, ...] = ()
+        self._look: marks.Look | None = None
+        self._dot: marks.Look | None = None  # the look without its label (shared by markers alike)
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
         )
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setZValue(10)
-        font = QFont()
-        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.85))
-        self._font = font
-        bold = QFont(font)
-        bold.setBold(True)
-        self._bold = bold
-        self._fm = QFontMetrics(font)
-        self._fm_bold = QFontMetrics(bold)
-        self._bounds: tuple[float, QRectF, QPainterPath] | None = None
+        self._blit: tuple[QPixmap, QPointF] | None = None  # what paint() draws, until something changes
+        self._geometry()
 
     def set_state(self, item: Item | None, palette_colours: Colours) -> None:
+        """Show ``item``'s state; repainted only when what the marker shows changes."""
         self._item = item
         self._colours = palette_colours
-        self.setToolTip("")
-        self.update()
+        self._restyle()
 
     @property
     def item(self) -> Item | None:
         return self._item
 
-    def _lines(self) -> tuple[str, str]:
+    @property
+    def look(self) -> marks.Look | None:
+        """What the marker shows now (None before its first state)."""
+        return self._look
+
+    def _lines(self, sev: Severity) -> tuple[str, str]:
         if self._item is None:
             return ("(not on the board)", "UNKNOWN")
-        word = status_line(self._item)
-        if not word:
-            sev = severity(self._item)
-            word = {Severity.OPEN: "OPEN", Severity.UNKNOWN: "UNKNOWN"}.get(sev, "OK")
+        word = status_line(self._item) or {Severity.OPEN: "OPEN", Severity.UNKNOWN: "UNKNOWN"}.get(sev, "OK")
         return (self._item.name, word)
+
+    def _restyle(self) -> None:
+        c = self._colours
+        if c is None:
+            return
+        sev = severity(self._item) if self._item is not None else Severity.UNKNOWN
+        maintenance = self._item is not None and self._item.maintenance and sev < Severity.OPEN_TOO_LONG
+        name, word = self._lines(sev)
+        selected = self.isSelected()
+        raw = (name, word, sev, maintenance, selected, self.alarm_mark, c)
+        if raw == self._raw:  # most of a refresh: nothing this marker shows has changed
+            return
+        self._raw = raw
+        accent = c.accent[Severity.OPEN_TOO_LONG] if maintenance else c.accent[sev]  # low battery: as its tile
+        f = marks.fonts()
+        name, name_width = f.elided(name, bold=False)
+        word, word_width = f.elided(word, bold=True)
+        look = marks.Look(
+            letter="G" if self.key[0].value == "gate" else "D",
+            name=name,
+            word=word,
+            accent=accent.rgba(),
+            letter_colour=0xFFFFFFFF if accent.lightness() < 170 else 0xFF000000,
+            ring=c.accent[Severity.ALARM].rgba(),
+            border=c.border.rgba(),
+            tile=c.tile.rgba(),
+            tint=c.tint[sev].rgba() if sev >= Severity.OPEN_TOO_LONG else 0,
+            text=c.text.rgba(),
+            word_colour=(accent if sev is not Severity.OK else c.muted).rgba(),
+            selected=selected,
+            alarm_mark=self.alarm_mark,
+        )
+        if look == self._look:
+            return
+        old = self._look
+        self._look = look
+        self._dot = look.dot()
+        self._blit = None
+        # room for the usual words whatever the state, so that the layout holds when a whole site goes stale
+        size = (max(name_width, word_width, f.word_room) + 10.0, f.label_height)
+        urgent = sev >= Severity.OPEN_TOO_LONG
+        if old is None or size != self.label_size or urgent != self.urgent:
+            self.label_size = size
+            self.urgent = urgent
+            self._layout_changed()
+        self.update()
+
+    def _layout_changed(self) -> None:
+        scene = self.scene()
+        if scene is not None:
+            for view in scene.views():
+                if isinstance(view, PlanView):
+                    view.labels_changed()
 
     def set_alarm_mark(self, on: bool) -> None:
         if on != self.alarm_mark:
             self.prepareGeometryChange()
             self.alarm_mark = on
-            self.setZValue(20 if on else 10)
-            self.update()
+            self._geometry()
+            self.setZValue(20 if on else 15 if self.isSelected() else 10)
+            self._restyle()
+            self._layout_changed()
 
-    def boundingRect(self) -> QRectF:  # asked many times a frame for each marker: computed once per change
-        r = self.RADIUS + (9 if self.alarm_mark else 0)
-        if self._bounds is None or self._bounds[0] != r:
-            height = self._fm.height() + self._fm_bold.height() + 8
-            rect = QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
-            path = QPainterPath()
-            path.addRect(rect)
-            self._bounds = (r, rect, path)
-        return self._bounds[1]
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is None or scene.mouseGrabberItem() is not self:  # a drag: laid out again when it ends
+                self._layout_changed()
+        elif change in (QGraphicsItem.GraphicsItemChange.ItemSceneChange,  # the scene it leaves
+                        QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged):
+            self._layout_changed()
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.setZValue(20 if self.alarm_mark else 15 if self.isSelected() else 10)  # its label on top
+            self._restyle()
+            self._layout_changed()  # the selected marker's label comes first
+        return super().itemChange(change, value)
+
+    def _geometry(self) -> None:
+        r = self.RADIUS + (marks.RING if self.alarm_mark else 0)
+        f = marks.fonts()
+        height = f.fm.height() + f.fm_bold.height() + 8
+        self._rect = QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
+        self._shape_all = QPainterPath()
+        self._shape_all.addRect(self._rect)
+        self._shape_dot = QPainterPath()
+        self._shape_dot.addEllipse(QPointF(0, 0), r + 2, r + 2)
+
+    def boundingRect(self) -> QRectF:  # asked several times a frame for each marker: computed once per change
+        return self._rect
 
     def shape(self) -> QPainterPath:
-        self.boundingRect()
-        assert self._bounds is not None
-        return self._bounds[2]
+        """The dot and, when it is shown, the label (a hidden label is no target for the mouse)."""
+        return self._shape_all if self.label_shown else self._shape_dot
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        c = self._colours
-        if c is None:
-            return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        sev = severity(self._item) if self._item is not None else Severity.UNKNOWN
-        accent = c.accent[sev]
-        if self._item is not None and self._item.maintenance and sev < Severity.OPEN_TOO_LONG:
-            accent = c.accent[Severity.OPEN_TOO_LONG]  # low battery: as on its tile
-        r = self.RADIUS
-        if self.alarm_mark:  # the selected alarm's door: two rings, the alarm colour outside a light one
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(c.accent[Severity.ALARM], 4))
-            painter.drawEllipse(QPointF(0, 0), r + 6, r + 6)
-            painter.setPen(QPen(QColor("#ffffff"), 1.5))
-            painter.drawEllipse(QPointF(0, 0), r + 3, r + 3)
-        painter.setPen(QPen(QColor("#ffffff") if self.isSelected() else c.border, 3 if self.isSelected() else 1.5))
-        painter.setBrush(QBrush(accent))
-        painter.drawEllipse(QPointF(0, 0), r, r)
-        painter.setPen(QColor("#ffffff") if accent.lightness() < 170 else QColor("#000000"))
-        painter.setFont(self._bold)
-        letter = "G" if self.key[0].value == "gate" else "D"
-        painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, letter)
-        name, word = self._lines()
-        name = self._fm.elidedText(name, Qt.TextElideMode.ElideRight, self.LABEL_WIDTH - 8)
-        word = self._fm_bold.elidedText(word, Qt.TextElideMode.ElideRight, self.LABEL_WIDTH - 8)
-        width = max(self._fm.horizontalAdvance(name), self._fm_bold.horizontalAdvance(word)) + 10
-        height = self._fm.height() + self._fm_bold.height() + 6
-        box = QRectF(-width / 2, r + 3, width, height)
-        path = QPainterPath()
-        path.addRoundedRect(box, 4, 4)
-        painter.fillPath(path, c.tile)
-        if sev >= Severity.OPEN_TOO_LONG:
-            painter.fillPath(path, c.tint[sev])
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(accent, 1.5))
-        painter.drawPath(path)
-        painter.setPen(c.text)
-        painter.setFont(self._font)
-        painter.drawText(QRectF(box.left(), box.top() + 2, box.width(), self._fm.height()),
-                         Qt.AlignmentFlag.AlignCenter, name)
-        painter.setFont(self._bold)
-        painter.setPen(accent if sev is not Severity.OK else c.muted)
-        painter.drawText(QRectF(box.left(), box.top() + 2 + self._fm.height(), box.width(), self._fm_bold.height()),
-                         Qt.AlignmentFlag.AlignCenter, word)
+        blit = self._blit
+        if blit is None:
+            blit = self._image()
+            if blit is None:
+                return
+        painter.setRenderHint(_SMOOTH, False)  # at whole pixels: crisp text
+        painter.drawPixmap(blit[1], blit[0])
+
+    def _image(self) -> tuple[QPixmap, QPointF] | None:
+        """The image to paint now (kept until the look, the label or the pixel ratio changes)."""
+        look, dot, dpr = self._look, self._dot, MarkerItem.dpr
+        if look is None or dot is None:
+            return None
+        images = marks.IMAGES
+        if self.label_shown:
+            found = images.find(look, True, dpr)
+            if found is None and (images.can_draw() or self.urgent or self.alarm_mark or self.isSelected()):
+                found = images.get(look, True, dpr)  # what the guard is looking at never waits
+            if found is not None:
+                self._blit = found
+                return found
+            MarkerItem.late.append(self)  # this frame has drawn enough labels: the dot now, the label next
+            return images.get(dot, False, dpr)
+        self._blit = images.get(dot, False, dpr)
+        return self._blit
+
+    def show_label(self, on: bool) -> None:
+        """Set by the view: whether the label fits at this zoom (otherwise the dot alone)."""
+        if on != self.label_shown:
+            self.label_shown = on
+            self._blit = None
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         self._press = self.pos()
@@ -235,11 +304,14 @@ class MarkerItem(QGraphicsObject):
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if self.pos() != self._press:
+            self._layout_changed()
             self._on_moved(self.key, self.pos())
 
 
 class PlanView(QGraphicsView):
     """The plan; accepts board items dropped on it (``dropped(list[ItemKey], QPointF)`` in image coordinates)."""
+
+    WARM_BUCKETS = 15  # zoom buckets laid out ahead, each way (1.02 ** 15: two wheel steps of 1.15x)
 
     dropped = Signal(object, QPointF)
     marker_menu = Signal(object, object)  # (ItemKey, global QPoint)
@@ -253,14 +325,154 @@ class PlanView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setAccessibleName("Floor plan")
+        # markers paint themselves from cached images (no painter state to save) at whole pixels
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.image_rect = QRectF()
         self.markers: dict[ItemKey, MarkerItem] = {}
+        self._basis: marks.Basis | None = None  # the markers' places, label sizes and ranks, for layouts
+        self._layouts: dict[int, int] = {}  # zoom bucket -> the markers whose label fits (a bit mask)
+        self._applied: int | None = None  # the layout the markers carry now
+        self._late: list[MarkerItem] = []
+        self._late_timer = QTimer(self)
+        self._late_timer.setSingleShot(True)
+        self._late_timer.setInterval(0)
+        self._late_timer.timeout.connect(self._paint_late)
+        self._warm_from = 0
+        self._warm_timer = QTimer(self)  # labels drawn ahead while the loop is idle
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.setInterval(40)
+        self._warm_timer.timeout.connect(self._warm)
         self.scene().selectionChanged.connect(self._on_selection)
 
     def clear_plan(self) -> None:
+        self._late = []  # (their items go with the scene's)
         self.scene().clear()
         self.markers = {}
         self.image_rect = QRectF()
+        self.labels_changed()
+
+    # -- labels where they fit ---------------------------------------------------------------------
+
+    def labels_changed(self) -> None:
+        """A marker moved, came, went, or its label changed size or rank: lay the labels out again."""
+        if self._basis is not None or self._applied is not None:
+            self._basis = None
+            self._layouts = {}
+            self._applied = None
+            self.viewport().update()
+
+    def _layout_basis(self) -> marks.Basis:
+        if self._basis is None:
+            keys = list(self.markers)
+            each = [self.markers[k] for k in keys]
+            pinned = [m.alarm_mark or m.isSelected() for m in each]  # what the guard is looking at: always named
+            order = sorted(range(len(keys)), key=lambda n: (0 if pinned[n] else 1 if each[n].urgent else 2, n))
+            self._basis = marks.Basis(keys, [(m.pos().x(), m.pos().y()) for m in each],
+                                      [m.label_size for m in each], [m.alarm_mark for m in each], order,
+                                      forced=sum(pinned))
+        return self._basis
+
+    def _layout(self, bucket: int) -> int:
+        """The labels that fit in zoom ``bucket``, as a bit mask over the basis' keys."""
+        mask = self._layouts.get(bucket)
+        if mask is None:
+            mask = self._layout_basis().layout(marks.ZOOM_STEP ** bucket)
+            self._layouts[bucket] = mask
+        return mask
+
+    def shown_labels(self) -> frozenset[ItemKey]:
+        """The markers whose label fits at the current zoom (the others show their dot only)."""
+        mask = self._layout(marks.zoom_bucket(self.transform().m11()))
+        keys = self._layout_basis().keys
+        return frozenset(key for n, key in enumerate(keys) if mask >> n & 1)
+
+    def _apply_labels(self) -> bool:
+        mask = self._layout(marks.zoom_bucket(self.transform().m11()))
+        if mask == self._applied:
+            return False
+        self._applied = mask
+        for n, key in enumerate(self._layout_basis().keys):
+            marker = self.markers.get(key)
+            if marker is not None:
+                marker.show_label(bool(mask >> n & 1))
+        return True
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._apply_labels() and event.rect() != self.viewport().rect():
+            self.viewport().update()  # labels changed outside the part being painted: paint the rest too
+        dpr = self.viewport().devicePixelRatioF()
+        if dpr != MarkerItem.dpr:  # another screen: images for its pixel ratio
+            MarkerItem.dpr = dpr
+            for marker in self.markers.values():
+                marker._blit = None
+        marks.IMAGES.begin_frame()
+        MarkerItem.late.clear()
+        super().paintEvent(event)
+        if MarkerItem.late:  # labels not drawn yet (too many at once): in the next frame, theirs only
+            self._late.extend(MarkerItem.late)
+            MarkerItem.late.clear()
+            self._late_timer.start()
+        else:
+            self.postpone_warm()  # (again): once the view has been still for a moment
+
+    def _paint_late(self) -> None:
+        late, self._late = self._late, []
+        for marker in late:
+            if marker.scene() is self.scene():
+                marker.update()
+
+    def _warm(self) -> None:
+        """Draw a few labels ahead, in idle time: zooming in then finds them drawn."""
+        images = marks.IMAGES
+        images.begin_frame(images.IDLE_BUDGET)
+        dpr, drawn = MarkerItem.dpr, images.drawn
+        for marker in list(self.markers.values())[self._warm_from:] if images.can_keep() else []:
+            self._warm_from += 1
+            look = marker.look
+            if look is not None and images.find(look, True, dpr) is None:
+                images.get(look, True, dpr)
+                if not images.can_draw() or not images.can_keep():
+                    self._warm_soon()
+                    return
+        self._warm_from = 0
+        if images.drawn != drawn:  # the layouts in a slice of their own
+            self._warm_soon()
+            return
+        self._warm_layouts()
+
+    def postpone_warm(self) -> None:
+        """Keep the work ahead for when the loop is idle again (40 ms from now)."""
+        self._warm_timer.setInterval(40)
+        self._warm_timer.start()
+
+    def _warm_soon(self) -> None:
+        self._warm_timer.setInterval(5)  # the next slice (a paint puts the wait back to 40 ms)
+        self._warm_timer.start()
+
+    def _warm_layouts(self) -> None:
+        """Lay the labels out ahead for the zooms around this one (a zoom step then finds its layout)."""
+        started = time.perf_counter()
+        here = marks.zoom_bucket(self.transform().m11())
+        for step in range(1, 2 * self.WARM_BUCKETS + 1):
+            bucket = here + (step + 1) // 2 * (1 if step % 2 else -1)
+            if bucket not in self._layouts:
+                if time.perf_counter() - started > marks.IMAGES.IDLE_BUDGET:  # no time for another
+                    self._warm_soon()
+                    return
+                self._layout(bucket)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            for graphics in self.items(event.pos()):
+                if isinstance(graphics, MarkerItem):  # the name, even where the label does not fit
+                    item = graphics.item
+                    text = full_text(item) if item is not None else "Not on the board any more"
+                    QToolTip.showText(event.globalPos(), tooltip(text), self.viewport())
+                    return True
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        return super().viewportEvent(event)
 
     def set_image(self, item: QGraphicsItem, size: QSize) -> None:
         self.clear_plan()
@@ -334,6 +546,8 @@ class PlansWidget(QWidget):
     item_selected = Signal(object)  # ItemKey
     message = Signal(str, bool)  # text, ok: for the panel's banner
 
+    AT_ONCE = 64  # markers updated in the board's own turn; more go in slices
+
     def __init__(
         self,
         board: DoorBoard,
@@ -348,6 +562,11 @@ class PlansWidget(QWidget):
         self._menu_for = menu_for
         self._colours: Colours | None = None
         self.current: FloorPlan | None = None
+        self._changed: set[ItemKey] = set()  # markers whose item changed on the board, not shown yet
+        self._changed_timer = QTimer(self)
+        self._changed_timer.setSingleShot(True)
+        self._changed_timer.setInterval(0)
+        self._changed_timer.timeout.connect(lambda: self._update_slice())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -477,11 +696,34 @@ class PlansWidget(QWidget):
         self.update_items(self.view.markers)
 
     def update_items(self, keys: Iterable[ItemKey]) -> None:
+        """Show the board's new state of ``keys`` on their markers: in slices of ~2.5 ms from the next turn of
+        the loop (a whole site's refresh does not add its markers to the board's own work)."""
+        markers = self.view.markers
+        self._changed.update(key for key in keys if key in markers)
+        if len(self._changed) <= self.AT_ONCE:  # a few doors changed: at once
+            self.flush_updates()
+        elif not self._changed_timer.isActive():
+            self._changed_timer.start()
+
+    def flush_updates(self) -> None:
+        """Bring every marker up to date now (what the slices would do)."""
+        while self._changed:
+            self._update_slice(budget=None)
+
+    def _update_slice(self, budget: float | None = 0.0025) -> None:
         c = self._palette_colours()
-        for key in keys:
-            marker = self.view.markers.get(key)
+        started = time.perf_counter()
+        markers = self.view.markers
+        while self._changed:
+            key = self._changed.pop()
+            marker = markers.get(key)
             if marker is not None:
                 marker.set_state(self.board.item(key), c)
+            if budget is not None and time.perf_counter() - started > budget:
+                break
+        if self._changed:
+            self._changed_timer.start()
+        self.view.postpone_warm()  # no work ahead in the turns that bring the board's changes
 
     def select(self, key: ItemKey | None) -> None:
         scene = self.view.scene()
