@@ -7,7 +7,28 @@ neither httpx nor the pydantic models, so the console's window paints before the
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
+
+
+def _without_httpx_cli() -> None:
+    """httpx imports its command-line client (``httpx._main``: click, rich, pygments) whenever those happen to be
+    installed, as in the development venv (import-linter needs them): ~60 ms of CPU at every connection's first
+    import and at every simulator start, for a tool the console never runs. A stand-in takes its place, so this
+    venv starts as the bundle does (it has none of them). Before httpx is imported, or never."""
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    cli = types.ModuleType("httpx._main", "httpx's command-line client: not loaded by the console")
+
+    def main() -> None:
+        raise SystemExit("httpx's command-line client is not part of the console: run `python -m httpx` alone")
+
+    cli.main = main  # type: ignore[attr-defined]
+    sys.modules["httpx._main"] = cli
+
+
+_without_httpx_cli()
 
 if TYPE_CHECKING:
     from .client import Client, Envelope, RetryPolicy

@@ -9,6 +9,10 @@ simulator, cancel what is left, close the window.
 
 from __future__ import annotations
 
+# isort: split
+from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's check of every import after it, faster
+
+# isort: split
 import argparse
 import asyncio
 import contextlib
@@ -49,8 +53,6 @@ from console.services.settings import Settings
 from console.ui import aio, firstrun, theme
 from console.ui.about import about_text, offer_crash_reports
 from console.ui.about import versions as build_versions
-from console.ui.bundle_check import NativePartMissing, check_native_parts
-from console.ui.connection import DEMO, ProfilesDialog, edit_profile
 from console.ui.errors import ErrorReporter
 from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
@@ -58,6 +60,7 @@ from console.ui.qtmessages import silence_irrelevant_qt_messages
 
 if TYPE_CHECKING:  # the session's services and the panels (httpx, the API models...) load after the first paint
     from console.services.session_services import SessionServices
+    from console.ui.board_preview import BoardPreview
     from console.ui.doors import DoorsPanel
     from console.ui.workspace import Workspace
 
@@ -236,6 +239,7 @@ class ConsoleApp:
         self.sim: Any = None  # demo mode: console.sim.SimulatorProcess (or SimulatorThread, Options.demo_process)
         self.training: QWidget | None = None  # the Training menu of demo mode
         self._rest: asyncio.Task[None] | None = None  # builds and starts the panels after the board
+        self._preview: BoardPreview | None = None  # the last known board, shown until the doors panel is built
         self._board_polled = asyncio.Event()  # set by the doors panel's first summary of a connection
         self.reporter: ErrorReporter | None = None
         self.reported_errors: list[str] = []  # what the error dialogs said (kept after shutdown for tests)
@@ -374,6 +378,7 @@ class ConsoleApp:
         else:
             window.show()
             await _painted(window)  # the shell on screen before the session's imports (issue 15)
+        await self._show_last_board(window)  # the last known board, stale, before connecting (issue 15)
         aio.spawn(offer_crash_reports(window, self.paths, interactive=self.options.interactive), owner=window,
                   name="crash reports")
 
@@ -395,6 +400,52 @@ class ConsoleApp:
         self.ready = True
         if self.options.interactive and not self.options.demo and not self.options.operator and self.session:
             aio.spawn(self.ask_operator(), owner=window, name="shift start")
+
+    def _expected_profile(self) -> str | None:
+        """The name of the profile :meth:`_initial_target` will connect to, when it is known without asking
+        anyone (no token read, no dialog): its snapshot is the board shown before connecting."""
+        opts = self.options
+        if opts.demo:
+            return DEMO_PROFILE
+        if opts.server:
+            url = opts.server.rstrip("/")
+            saved = self.settings.profile(opts.profile) if opts.profile else None
+            saved = saved or next((p for p in self.settings.profiles if p.url.rstrip("/") == url), None)
+            return saved.name if saved is not None else (opts.profile or urlsplit(url).netloc or url)
+        if opts.profile:
+            return opts.profile if self.settings.profile(opts.profile) is not None else None
+        profiles = self.settings.profiles
+        name = self.settings.last_profile
+        profile = self.settings.profile(name) if name else (profiles[0] if len(profiles) == 1 else None)
+        return profile.name if profile is not None else None
+
+    async def _show_last_board(self, window: MainWindow) -> None:
+        """The last known board of the profile about to connect (its snapshot), every tile stale, painted before
+        the connection's imports and probe (``console.ui.board_preview``); nothing when there is none."""
+        from console.ui.board_preview import snapshot_exists
+
+        profile = self._expected_profile()
+        if profile is None or not snapshot_exists(self.paths, profile):
+            return
+        from console.ui.board_preview import BoardPreview
+
+        try:
+            preview = await BoardPreview.load(self.paths, self.settings, profile)
+        except Exception:  # never fatal: the connection's board is seeded from the snapshot anyway
+            log.exception("the last known board could not be shown")
+            return
+        if preview is None:
+            return
+        self._preview = preview
+        window.add_panel(DOORS, "Doors and gates", preview, closable=False)
+        if window.isVisible():
+            await _painted(preview)  # on screen before the session's imports block the loop
+
+    def _drop_preview(self) -> None:
+        preview, self._preview = self._preview, None
+        if preview is not None:
+            with contextlib.suppress(RuntimeError):  # its dock may be gone already
+                preview.stop()
 
     def _add_training_menu(self, window: MainWindow) -> None:
         from console.ui.training import TrainingMenu
@@ -517,10 +568,14 @@ class ConsoleApp:
         if not self.options.interactive:
             raise StartupError(f"no access token for {profile.name!r}: store it in the keyring (Connections "
                                f"dialog) or set {TOKEN_ENV}")
+        from console.ui.connection import edit_profile  # the connection dialogs load when one is needed
+
         result = await edit_profile(self.window, self.settings, self.tokens, profile=profile)
         return result if isinstance(result, tuple) else None
 
     async def first_start(self) -> tuple[Profile, str] | None:
+        from console.ui.connection import DEMO, edit_profile
+
         result = await edit_profile(self.window, self.settings, self.tokens, first_start=True)
         if result == DEMO:
             return await self.start_demo()
@@ -528,6 +583,8 @@ class ConsoleApp:
 
     async def choose_connection(self) -> tuple[Profile, str] | None:
         current = self.session.profile.name if self.session else self.settings.last_profile
+        from console.ui.connection import ProfilesDialog
+
         dialog = ProfilesDialog(self.settings, self.tokens, current=current, parent=self.window)
         try:
             await aio.dialog_result(dialog)
@@ -658,6 +715,7 @@ class ConsoleApp:
             except Exception as exc:
                 await services.stop()
                 self.session = None
+                self._drop_preview()
                 # the window stays: the status bar still tells the connection state, the error is shown
                 window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
                     f"The doors panel could not be built: {type(exc).__name__}: {exc}"), closable=False)
@@ -665,6 +723,7 @@ class ConsoleApp:
                     raise StartupError(f"the doors panel could not be built: {exc}") from exc
                 aio.report(exc, "the doors panel could not be built")
                 return
+            self._drop_preview()  # the doors panel took its place (its board seeded from the same snapshot)
             self.workspace = workspace
             self._board_polled = asyncio.Event()
             panel.summary_changed.connect(self._on_summary)
@@ -753,6 +812,7 @@ class ConsoleApp:
             self.window.status.showMessage(f"⚠ {text}")
 
     def _show_not_connected(self) -> None:
+        self._drop_preview()
         self._report_set_aside([])
         if self.window is not None:
             self.window.add_panel(DOORS, "Doors and gates", PlaceholderPanel(
@@ -921,6 +981,8 @@ class ConsoleApp:
         pixmap = panel.grab()
         if pixmap.isNull() or pixmap.width() < 10 or pixmap.height() < 10:
             raise StartupError("the doors panel did not render")
+        from console.ui.bundle_check import NativePartMissing, check_native_parts
+
         try:
             native = check_native_parts()
         except NativePartMissing as exc:
@@ -1005,7 +1067,7 @@ def _import_session_parts() -> None:
     """Import what a connection needs (httpx, the API models, the services, the doors panel): after the window's
     first paint, and in demo mode while the simulator's process boots."""
     import console.services.session_services
-    import console.ui.doors
+    import console.ui.doors.panel
     import console.ui.workspace  # noqa: F401
 
 

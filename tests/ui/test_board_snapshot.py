@@ -1,21 +1,35 @@
 """A restarted console shows the last known board at once, marked stale, until the server answers.
 
 The snapshot of the last good poll (``board_snapshot.json`` in the profile's data folder) seeds the board;
-every tile says "Last seen ... at HH:MM" until a fresh poll replaces it. Against the simulator over HTTP.
+every tile says "Last seen ... at HH:MM" until a fresh poll replaces it. The console paints it before it
+connects (``console.ui.board_preview``), then its doors panel keeps the same stale tiles until the first
+fresh poll. Against the simulator over HTTP.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QApplication
 
 from console.services.board_snapshot import SNAPSHOT_FILE
+from console.services.paths import Paths
+from console.services.session import Health
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
+from console.ui import board_preview
+from console.ui.app import ConsoleApp, Options
+from console.ui.board_preview import BoardPreview
+from console.ui.doors import DoorsPanel
 from console.ui.doors.style import describe, status_line
 from tests.helpers import until
-from tests.services.doors_helpers import session_for
+from tests.services.doors_helpers import TOKEN, session_for
 from tests.ui.test_doors_panel import make_panel, simthread  # noqa: F401 - the fixture
 
 LAST_SEEN = re.compile(r"^Last seen .+ at (\d\d:\d\d)$")
@@ -91,3 +105,109 @@ def test_a_damaged_snapshot_is_ignored_and_logged(qtbot, run, simthread, tmp_pat
         finally:
             run(services.stop())
     run(session.client.aclose())
+
+
+def _tiles(view: Any) -> list[str]:
+    """The accessible text of every tile a board view shows (group headers left out)."""
+    model = view.model()
+    texts = (str(model.index(row, 0).data(Qt.ItemDataRole.AccessibleTextRole) or "") for row in range(model.rowCount()))
+    return [text for text in texts if text.startswith(("Door: ", "Gate: "))]
+
+
+def test_a_restarted_console_paints_the_last_board_stale_before_connecting_and_fresh_after_the_first_poll(
+    qapp: QApplication, run, simthread, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    thread, url = simthread
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    base = tmp_path / "base"
+    snapshot = Paths.under(base).profile_dir(urlsplit(url).netloc) / SNAPSHOT_FILE
+
+    def console() -> ConsoleApp:
+        opts = Options(basedir=str(base), log_stderr=False, server=url, operator="ann", poll_interval=0.3)
+        return ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+
+    async def first_run() -> int:
+        app = console()
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: app.session is not None and app.session.health is Health.ONLINE and snapshot.is_file(), 30)
+        app.request_quit()
+        return await task
+
+    assert run(first_run(), timeout=60) == 0
+    doors = thread.call(lambda sim: len(sim.world.doors))
+
+    thread.call(lambda sim: sim.set_faults(latency_ms=1500))  # a slow server: the probe and the first poll wait
+    app = console()
+    before: dict[str, Any] = {}
+    connect = app.connect
+
+    async def watched_connect(*args: Any) -> None:  # what the operator sees before the console connects
+        window = app.window
+        assert window is not None
+        preview = window.panel("doors")
+        before["preview"] = isinstance(preview, BoardPreview)
+        if isinstance(preview, BoardPreview):
+            before["visible"] = preview.isVisible()
+            before["items"] = len(preview.board)
+            before["stale"] = all(item.stale for item in preview.board.items)
+            before["tiles"] = _tiles(preview.view)
+            before["banner"] = preview.banner.text
+        await connect(*args)
+
+    app.connect = watched_connect  # type: ignore[method-assign,assignment]
+
+    async def second_run() -> dict[str, Any]:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: isinstance(app.panel, DoorsPanel), 30)
+        panel = app.panel
+        assert isinstance(panel, DoorsPanel)
+        seen: dict[str, Any] = {"stale_after_connect": all(item.stale for item in panel.board.items),
+                                "tiles_after_connect": _tiles(panel.view), "items": len(panel.board)}
+        thread.call(lambda sim: sim.set_faults(reset=True))
+        await until(lambda: panel.board.last_ok is not None and not any(i.stale for i in panel.board.items), 30)
+        seen["tiles_fresh"] = _tiles(panel.view)
+        app.request_quit()
+        seen["code"] = await task
+        return seen
+
+    seen = run(second_run(), timeout=90)
+    assert seen["code"] == 0
+    assert before["preview"]  # the last board, on screen before connecting
+    assert before["visible"]
+    assert before["items"] >= doors
+    assert before["stale"]
+    assert len(before["tiles"]) == before["items"]
+    assert all("Last seen" in text and "STALE" in text for text in before["tiles"])
+    assert "stale until the server answers" in before["banner"]
+    # connected, before the first poll answered: the doors panel shows the same tiles, still stale
+    assert seen["items"] == before["items"]
+    assert seen["stale_after_connect"]
+    assert all("Last seen" in text for text in seen["tiles_after_connect"])
+    # fresh data: no stale mark left
+    assert len(seen["tiles_fresh"]) == before["items"]
+    assert not any("Last seen" in text or "STALE" in text for text in seen["tiles_fresh"])
+
+
+def test_the_board_shown_before_connecting_is_the_one_of_the_profile_about_to_connect(
+    qapp: QApplication, tmp_path: Path, home: Path
+) -> None:
+    from console.services.session import Profile
+
+    def expected(**options: Any) -> str | None:
+        opts = Options(basedir=str(tmp_path / "base"), log_stderr=False, **options)
+        app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+        return app._expected_profile()
+
+    assert board_preview.SNAPSHOT_NAME == SNAPSHOT_FILE  # the file the services write is the one looked for
+    assert expected(demo=True) == "Demo (simulator)"
+    assert expected(server="http://127.0.0.1:8098/") == "127.0.0.1:8098"  # no saved profile: its address
+    assert expected() is None  # nothing configured: the first-start dialog decides
+    settings = Settings.load(Paths.under(tmp_path / "base").ensure().settings_file)
+    settings.upsert_profile(Profile("Head office", "https://hq.example:8098"))
+    settings.upsert_profile(Profile("Warehouse", "https://wh.example:8098"))
+    settings.last_profile = "Warehouse"
+    settings.save()
+    assert expected(server="https://hq.example:8098/") == "Head office"  # a saved profile of that address
+    assert expected(profile="Head office") == "Head office"
+    assert expected(profile="Nowhere") is None  # refused at connection time: nothing shown before
+    assert expected() == "Warehouse"  # the last connection, as the start connects to it

@@ -39,8 +39,9 @@ PROBE = textwrap.dedent(
 
     async def watched(window, *args, **kwargs):
         await painted(window, *args, **kwargs)
-        seen["after_paint"] = [m for m in HEAVY if m in sys.modules]
-        seen["visible"] = window.isVisible()
+        seen.setdefault("after_paint", [m for m in HEAVY if m in sys.modules])
+        seen.setdefault("visible", window.isVisible())
+        seen.setdefault("paints", []).append([type(window).__name__, [m for m in HEAVY if m in sys.modules]])
 
     app._painted = watched
     code = app.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
@@ -67,6 +68,29 @@ def test_the_window_paints_before_the_heavy_imports_and_the_simulator_stays_out_
     # the connection, the board and the other panels came after; the simulator never came into this process
     assert {"httpx", "console.services.session_services", "pyqtgraph"} <= set(seen["at_end"])
     assert not {"console.sim.simulator", "starlette", "uvicorn"} & set(seen["at_end"])
+
+
+def test_a_second_start_paints_the_last_board_before_the_connection_and_its_imports(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+
+    def start() -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), str(tmp_path / "base")], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=180, check=False)
+        line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE ")), None)
+        assert line is not None, done.stderr[-3000:]
+        seen: dict[str, Any] = json.loads(line.removeprefix("PROBE "))
+        assert seen["code"] == 0, done.stderr[-3000:]
+        return seen
+
+    first = start()  # a fresh data folder: no snapshot, no preview
+    assert [name for name, _ in first["paints"]] == ["MainWindow"]
+    second = start()  # the same folder: the snapshot of the first start's good poll
+    assert [name for name, _ in second["paints"]] == ["MainWindow", "BoardPreview"]
+    assert second["paints"][0][1] == []  # the shell first, as always
+    before_connecting = set(second["paints"][1][1])
+    assert "pydantic" in before_connecting  # the board's own modules: its items and coded states
+    assert not {"httpx", "console.api.client", "console.services.session_services", "console.ui.workspace",
+                "console.ui.events", "pyqtgraph", "console.sim.simulator"} & before_connecting
 
 
 def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it_ends_with_the_console(
@@ -107,3 +131,27 @@ def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it
     code, sim = run(scenario(), timeout=120)
     assert code == 0
     assert not sim.running  # stopped with the console
+
+
+def test_pyside6s_per_import_check_is_the_faster_one_and_gives_the_same_answers() -> None:
+    import inspect
+
+    import console.services.paths
+    import console.ui.app
+    import console.ui.main_window
+    from console.ui import pyside_import_check
+
+    feature = sys.modules["shibokensupport.feature"]
+    assert pyside_import_check.install()
+    assert getattr(feature._mod_uses_pyside, "_console_fast_check", False)
+
+    def pyside6s_own(module: Any) -> bool:  # what PySide6 itself does: the whole source, through inspect
+        try:
+            return "PySide6" in inspect.getsource(module)
+        except (TypeError, OSError):
+            return False
+
+    modules = [console.ui.app, console.ui.main_window, console.services.paths, json, os, sys, subprocess]
+    answers = [feature._mod_uses_pyside(module) for module in modules]
+    assert answers == [pyside6s_own(module) for module in modules]
+    assert answers[:3] == [True, True, False]
