@@ -179,7 +179,10 @@ async def test_a_refused_token_stops_every_poller_until_a_new_token(
         session = services.session
         await until(lambda: session.token_refused and services.board.poller.halted, 10)
         assert session.health is Health.OFFLINE
-        await until(lambda: services.events is not None and services.events.stream.poller.halted, 10)
+        # every poller that asks the server halts on its own refusal (the outbox asks only with work queued)
+        asking = [p for p in services._pollers() if p.name != "outbox"]
+        assert {p.name for p in asking} >= {"doors", "events", "parking", "spaces"}
+        await until(lambda: all(p.halted for p in asking), 10)
         refused = len(sim.requests)
         await asyncio.sleep(0.5)  # five poll intervals: a halted poller sends nothing (no retry loop)
         assert len(sim.requests) == refused
