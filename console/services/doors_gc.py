@@ -5,7 +5,7 @@ readers, devices). Python starts a full (generation 2) collection each time its 
 quarter, and each one walks the whole heap with the event loop stopped: four or five pauses of 80-130 ms during
 the first load (``tests/benchmarks/bench_doors.py --site xl``, measured with ``gc.callbacks``).
 
-:func:`full_collections_held` raises the threshold of full collections for the length of a load (young
+:func:`hold_full_collections` raises the threshold of full collections for the length of a load (young
 collections go on, so short-lived garbage is still freed), then collects the young generations and moves what
 survived into the permanent generation (``gc.freeze``), as :mod:`console.services.gc_pauses` does once the
 console is up: later full collections walk only what came after. Reference counting still frees frozen objects
@@ -18,11 +18,10 @@ turns of the loop) hold full collections off the same way, and freeze what they 
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-__all__ = ["FREEZE_ABOVE", "HELD_THRESHOLD", "full_collections_held", "hold_full_collections"]
+__all__ = ["FREEZE_ABOVE", "HELD_THRESHOLD", "hold_full_collections"]
 
 FREEZE_ABOVE = 1000  # items: a board this big is frozen after its load
 HELD_THRESHOLD = 1_000_000  # young collections between two full ones while held: none in practice
@@ -63,14 +62,3 @@ def hold_full_collections() -> Callable[[bool], None]:
         _freeze_wanted = False
 
     return release
-
-
-@contextlib.contextmanager
-def full_collections_held(freeze: Callable[[], bool] = lambda: True) -> Iterator[None]:
-    """No full collection inside the block; at its end, what survived is frozen when ``freeze()`` says so (a big
-    load: a small one leaves the heap as it is)."""
-    release = hold_full_collections()
-    try:
-        yield
-    finally:
-        release(freeze())

@@ -7,10 +7,11 @@ from __future__ import annotations
 import gc
 import time
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex
+from PySide6.QtCore import QObject, QPersistentModelIndex, Qt, QTimer
 
 from console.api.models import ConnectState, DoorAlarm
 from console.services.doors import DoorBoard, Item, Kind, _summary
@@ -202,3 +203,29 @@ def test_no_turn_of_the_loop_handles_more_than_a_step_of_rows(big, run, monkeypa
     run(until(lambda: not flt.computing, 10))
     assert steps >= 2 * len(model.rows) // REBUILD_STEP  # two passes over the rows, REBUILD_STEP at a time
     assert _same(_shown(flt), _plain(model, flt))
+
+
+def test_other_timers_run_between_two_turns_of_the_boards_work(qtbot, monkeypatch) -> None:
+    """One turn of the board's sliced work per pass of the loop: a timer due meanwhile (the network, the asyncio
+    side's slices) runs between two turns, not after several turns in a row."""
+    monkeypatch.setattr(turns, "TURN_SECONDS", 0.0)  # one step per turn
+    owner = QObject()
+    ticks = [0]
+    other = QTimer()
+    other.setTimerType(Qt.TimerType.PreciseTimer)
+    other.setInterval(1)
+    other.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    other.start()
+    seen: list[int] = []
+
+    def step() -> bool:
+        seen.append(ticks[0])
+        while other.remainingTime() > 0:  # a step long enough for the other timer to fall due
+            pass
+        return len(seen) < 20
+
+    turns.schedule(owner, "test", step)
+    qtbot.waitUntil(lambda: not turns.pending(owner, "test"))
+    other.stop()
+    assert len(seen) == 20
+    assert all(later > earlier for earlier, later in pairwise(seen))

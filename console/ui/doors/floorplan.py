@@ -60,6 +60,7 @@ from console.services.floorplans import FloorPlan, FloorPlans, PlanError, image_
 from ..flow import FlowLayout
 from ..text import tooltip
 from . import floorplan_marks as marks
+from . import turns
 from .model import MIME_TYPE, decode_mime
 from .style import Colours, Severity, colours, full_text, severity, status_line
 
@@ -547,6 +548,7 @@ class PlansWidget(QWidget):
     message = Signal(str, bool)  # text, ok: for the panel's banner
 
     AT_ONCE = 64  # markers updated in the board's own turn; more go in slices
+    STEP_SECONDS = 0.001  # markers updated in one step of the board's turns (~25)
 
     def __init__(
         self,
@@ -563,10 +565,6 @@ class PlansWidget(QWidget):
         self._colours: Colours | None = None
         self.current: FloorPlan | None = None
         self._changed: set[ItemKey] = set()  # markers whose item changed on the board, not shown yet
-        self._changed_timer = QTimer(self)
-        self._changed_timer.setSingleShot(True)
-        self._changed_timer.setInterval(0)
-        self._changed_timer.timeout.connect(lambda: self._update_slice())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -696,21 +694,28 @@ class PlansWidget(QWidget):
         self.update_items(self.view.markers)
 
     def update_items(self, keys: Iterable[ItemKey]) -> None:
-        """Show the board's new state of ``keys`` on their markers: in slices of ~2.5 ms from the next turn of
-        the loop (a whole site's refresh does not add its markers to the board's own work)."""
+        """Show the board's new state of ``keys`` on their markers: a few at once, more in steps of ~1 ms in the
+        board's turns of the loop (a whole site's refresh does not add its markers to the board's own work)."""
         markers = self.view.markers
-        self._changed.update(key for key in keys if key in markers)
+        if markers:  # no plan shown: nothing to look up (a whole site's load announces 11,000 keys, ~1 ms)
+            self._changed.update(key for key in keys if key in markers)
         if len(self._changed) <= self.AT_ONCE:  # a few doors changed: at once
             self.flush_updates()
-        elif not self._changed_timer.isActive():
-            self._changed_timer.start()
+        elif not turns.pending(self, "markers"):
+            # in the board's turns (ui/doors/turns.py), within their time box: a slice on a timer of its own
+            # (2.5 ms) used to land in the same pass of the loop as a turn and the repaint
+            turns.schedule(self, "markers", self._marker_step)
 
     def flush_updates(self) -> None:
         """Bring every marker up to date now (what the slices would do)."""
         while self._changed:
             self._update_slice(budget=None)
 
-    def _update_slice(self, budget: float | None = 0.0025) -> None:
+    def _marker_step(self) -> bool:
+        self._update_slice(budget=self.STEP_SECONDS)
+        return bool(self._changed)
+
+    def _update_slice(self, budget: float | None) -> None:
         c = self._palette_colours()
         started = time.perf_counter()
         markers = self.view.markers
@@ -721,8 +726,6 @@ class PlansWidget(QWidget):
                 marker.set_state(self.board.item(key), c)
             if budget is not None and time.perf_counter() - started > budget:
                 break
-        if self._changed:
-            self._changed_timer.start()
         self.view.postpone_warm()  # no work ahead in the turns that bring the board's changes
 
     def select(self, key: ItemKey | None) -> None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 __all__ = ["TURN_SECONDS", "cancel", "pending", "schedule"]
 
@@ -26,6 +26,21 @@ Job = Callable[[], bool]  # one small step; True while there is more to do
 
 _jobs: dict[tuple[QObject, str], Job] = {}
 _timer_set = False
+_timer: QTimer | None = None
+
+
+def _start() -> None:
+    """The next turn, on a zero timer of its own: Qt fires a timer at most once in a pass of the loop, so one turn
+    a pass (``QTimer.singleShot(0)`` posts an event instead, and a turn posted from a turn ran in the same pass,
+    after the paint: two turns between two frames)."""
+    global _timer
+    if _timer is None or not shiboken6.isValid(_timer):
+        _timer = QTimer()
+        _timer.setSingleShot(True)
+        _timer.setInterval(0)
+        _timer.setTimerType(Qt.TimerType.PreciseTimer)
+        _timer.timeout.connect(lambda: _turn())  # looked up when it fires (tests replace it)
+    _timer.start()
 
 
 def schedule(owner: QObject, name: str, job: Job) -> None:
@@ -35,7 +50,7 @@ def schedule(owner: QObject, name: str, job: Job) -> None:
     _jobs[(owner, name)] = job
     if not _timer_set:
         _timer_set = True
-        QTimer.singleShot(0, _turn)
+        _start()
 
 
 def pending(owner: QObject, name: str) -> bool:
@@ -71,6 +86,6 @@ def _turn() -> None:
         if _jobs:
             first = next(iter(_jobs))  # the next turn starts with another job: none waits behind a slow one
             _jobs[first] = _jobs.pop(first)
-            QTimer.singleShot(0, _turn)
+            _start()
         else:
             _timer_set = False
