@@ -372,7 +372,14 @@ def test_training_outage_takes_the_console_offline_and_it_recovers_by_itself(
         assert "refuses every request" in app.window.status.currentMessage()
         await until(lambda: app.session is not None and app.session.health is not Health.ONLINE, 20)
         app.sim.call(lambda s: s.set_faults(reset=True))  # the trainer ends the outage early
-        await until(lambda: app.session is not None and app.session.health is Health.ONLINE, 30)
+
+        def recovered() -> bool:  # online, and every poller's last poll good (a poll sent during the outage may
+            # still report its failure after another poller's first good one: online, degraded, then online)
+            services = app.workspace.services if app.workspace is not None else None
+            return (app.session is not None and app.session.health is Health.ONLINE and services is not None
+                    and all(p.failures == 0 for p in services._pollers()))
+
+        await until(recovered, 30)
         app.request_quit()
         assert await task == 0
         return seen
