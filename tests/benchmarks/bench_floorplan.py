@@ -95,11 +95,12 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     def show(step: str, elapsed: float, stall: float) -> None:
         print(row.format(step, f"{elapsed * 1000:.0f} ms", f"{stall:.1f} ms"), file=out)
 
-    async def open_plan() -> None:
+    async def open_plan() -> None:  # the operator picks it: decoded in a worker, markers placed in slices
         panel.tabs.setCurrentWidget(panel.plans_widget)
         panel.plans_widget.reload_combo(plan.id)
-        panel.plans_widget.show_plan(plans.plan(plan.id))
-        await asyncio.sleep(0.02)
+        while panel.plans_widget.loading:  # noqa: ASYNC110 - until the image and every marker are there
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.02)  # and painted
 
     _, elapsed, stall = await beat.measure(open_plan)
     view = panel.plans_widget.view

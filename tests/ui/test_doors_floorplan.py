@@ -11,7 +11,8 @@ from console.services.floorplans import PlanError
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
 from console.ui.doors import DoorsPanel
-from console.ui.doors.floorplan import MarkerItem, load_plan_item
+from console.ui.doors.floorplan import MarkerItem, PlansWidget, load_plan_item
+from tests.helpers import until
 from tests.services.doors_helpers import session_for
 
 
@@ -65,6 +66,7 @@ def test_a_floor_plan_with_markers_survives_a_restart(open_panel, run, tmp_path)
     plan = panel.plans_widget.add_plan("Ground floor", plan_file)
     assert plan is not None
     assert panel.plans_widget.current == plan
+    run(until(lambda: not panel.plans_widget.loading))  # decoded in a worker thread
     panel.tabs.setCurrentWidget(panel.plans_widget)
     door = next(i for i in panel.board.items if i.is_door)
     gate = next(i for i in panel.board.items if not i.is_door)
@@ -82,6 +84,7 @@ def test_a_floor_plan_with_markers_survives_a_restart(open_panel, run, tmp_path)
     run(again.board.poll_once())
     restored = again.plans_widget.current
     assert restored is not None
+    run(until(lambda: not again.plans_widget.loading))
     assert restored.name == "Ground floor"
     again_markers = again.plans_widget.view.markers
     assert {k: (round(m.pos().x()), round(m.pos().y())) for k, m in again_markers.items()} == placed
@@ -89,6 +92,67 @@ def test_a_floor_plan_with_markers_survives_a_restart(open_panel, run, tmp_path)
     menu = again._menu_for_key(door.key)
     assert menu is not None
     assert any(a.text().startswith("Open for") for a in menu.actions())
+
+
+def test_a_plan_opens_in_the_background_and_the_operators_last_choice_wins(open_panel, run, tmp_path,
+                                                                           monkeypatch) -> None:
+    """A big plan is decoded in a worker thread, its markers placed over a few turns: the board stays live, the
+    hint says the plan is opening, and a plan picked meanwhile is the one that appears. A door marked (an alarm)
+    or placed while its plan opens is ringed, or put in the middle, once the plan is there."""
+    panel = open_panel()
+    run(panel.board.poll_once())
+    widget = panel.plans_widget
+    files = {}
+    for name, size, colour in (("East", (1600, 1000), "#dde3ea"), ("West", (900, 600), "#eadddd")):
+        image = QImage(*size, QImage.Format.Format_ARGB32)  # an alpha channel: converted in the worker, in strips
+        image.fill(QColor(colour))
+        files[name] = tmp_path / f"{name}.png"
+        assert image.save(str(files[name]))
+    east = panel.plans.add("East wing", files["East"])
+    west = panel.plans.add("West wing", files["West"])
+    items = panel.board.items
+    monkeypatch.setattr(PlansWidget, "PLACE_AT_ONCE", 4)  # as with hundreds of markers: the rest in slices
+    monkeypatch.setattr(PlansWidget, "PLACE_SLICE", 3)
+    on_plan = items[:10]
+    for n, item in enumerate(on_plan):
+        east = panel.plans.set_marker(east.id, item.key, 40.0 + 100 * n, 300.0)
+    panel.tabs.setCurrentWidget(widget)
+
+    widget.reload_combo(east.id)
+    assert widget.loading
+    assert widget.hint.text() == "Opening the plan East wing…"
+    widget.reload_combo(west.id)  # the operator picks another plan before the first is there
+    run(until(lambda: not widget.loading))
+    assert widget.current == west
+    assert widget.view.image_rect.size().toSize().toTuple() == (900, 600)  # West's image, never East's
+    assert widget.view.markers == {}
+    run(until(lambda: not widget.loading))  # East's late answer changes nothing
+    assert widget.view.image_rect.width() == 900
+
+    alarm_door = on_plan[-1].key  # among the last placed
+    widget.reload_combo(east.id)
+    assert widget.mark_alarm(alarm_door)  # it is on this plan: ringed when it is there
+    run(until(lambda: not widget.loading))
+    assert set(widget.view.markers) == {i.key for i in on_plan}
+    assert widget.view.image_rect.width() == 1600
+    assert [k for k, m in widget.view.markers.items() if m.alarm_mark] == [alarm_door]
+    assert widget.view.markers[alarm_door].isSelected()
+    assert widget.hint.text() == "Drag doors and gates from the list onto the plan."
+
+    widget.reload_combo(west.id)
+    run(until(lambda: not widget.loading))
+    widget.reload_combo(east.id)
+    stranger = items[len(on_plan)]  # an alarm's door on no plan: "Place it on this plan" pressed while it opens
+    widget.offer_to_place(stranger.key)
+    assert widget.place_button.isVisible()
+    widget.place_button.click()
+    assert widget.hint.text() == f"{stranger.name} goes on East wing as soon as the plan is open…"
+    run(until(lambda: not widget.loading and stranger.key in widget.view.markers))
+    middle = widget.view.markers[stranger.key].pos()
+    assert (round(middle.x()), round(middle.y())) == (800, 500)  # in the middle, to be dragged into place
+    assert [k for k, m in widget.view.markers.items() if m.alarm_mark] == [stranger.key]
+    assert widget.hint.text() == "Drag the marker to where the door is."
+    assert panel.plans.plans_with(stranger.key)
 
 
 def png_claiming(width: int, height: int) -> bytes:

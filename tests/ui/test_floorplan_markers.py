@@ -204,6 +204,7 @@ def test_a_whole_site_going_stale_reaches_every_marker_in_slices(qtbot, run, pla
         for n, item in enumerate(items):
             widget.current = panel.plans.set_marker(plan.id, item.key, 60.0 + 60 * n, 200.0)
         widget.show_plan(widget.current)
+        run(until(lambda: not widget.loading))
         assert all(widget.view.markers[i.key].look.word != "STALE: NO FRESH DATA" for i in items)
         monkeypatch.setattr(PlansWidget, "AT_ONCE", 2)  # as with hundreds of markers: in slices
 

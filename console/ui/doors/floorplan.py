@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QHelpEvent,
-    QImageReader,
+    QImage,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -62,52 +62,38 @@ from ..text import tooltip
 from . import floorplan_marks as marks
 from . import turns
 from .model import MIME_TYPE, decode_mime
+from .plan_image import MAX_PIXELS, MAX_SIDE, PlanImageReader, read_plan_image
 from .style import Colours, Severity, colours, full_text, severity, status_line
 
 __all__ = ["MAX_PIXELS", "MarkerItem", "PlanView", "PlansWidget", "load_plan_item"]
 
 log = logging.getLogger(__name__)
 
-MAX_PIXELS = 80_000_000  # 80 megapixels (about 320 MB as ARGB): bigger plans are refused before decoding
-MAX_SIDE = 20_000
-ALLOCATION_LIMIT_MB = 512
-
-
 def load_plan_item(path: Path) -> tuple[QGraphicsItem, QSize]:
-    """The plan image as a graphics item and its size; PlanError with a readable reason otherwise."""
-    kind = image_kind(path)
-    if kind == "svg":
-        renderer = QSvgRenderer(str(path))
-        if not renderer.isValid():
-            raise PlanError(f"{path.name} is not a readable SVG image")
-        size = renderer.defaultSize()
-        if size.isEmpty():
-            size = QSize(1000, 1000)
-        if size.width() > MAX_SIDE or size.height() > MAX_SIDE:
-            raise PlanError(f"{path.name} claims {size.width()}×{size.height()}; plans are at most {MAX_SIDE} wide")
-        svg = QGraphicsSvgItem()
-        svg.setSharedRenderer(renderer)
-        svg.setData(0, renderer)  # keep the renderer alive as long as the item
-        return svg, size
-    reader = QImageReader(str(path))
-    reader.setDecideFormatFromContent(True)
-    if QImageReader.allocationLimit() > ALLOCATION_LIMIT_MB or QImageReader.allocationLimit() == 0:
-        QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-    fmt = bytes(reader.format().data()).decode("ascii", "replace").lower()
-    if fmt not in ("png", "jpeg", "jpg"):
-        raise PlanError(f"{path.name} is not a PNG or JPEG image")
-    size = reader.size()
-    if not size.isValid() or size.isEmpty():
-        raise PlanError(f"{path.name}: the image size is unreadable")
-    if size.width() > MAX_SIDE or size.height() > MAX_SIDE or size.width() * size.height() > MAX_PIXELS:
-        raise PlanError(
-            f"{path.name} is {size.width()}×{size.height()} pixels; plans are limited to {MAX_PIXELS // 1_000_000} "
-            "megapixels"
-        )
-    image = reader.read()
-    if image.isNull():
-        raise PlanError(f"{path.name} could not be decoded: {reader.errorString()}")
-    item = QGraphicsPixmapItem(QPixmap.fromImage(image))
+    """The plan image as a graphics item and its size; PlanError with a readable reason otherwise. In the
+    calling thread: :class:`PlansWidget` shows raster plans through :class:`PlanImageReader` instead."""
+    if image_kind(path) == "svg":
+        return _svg_item(path)
+    return _pixmap_item(read_plan_image(path))
+
+
+def _svg_item(path: Path) -> tuple[QGraphicsItem, QSize]:
+    renderer = QSvgRenderer(str(path))
+    if not renderer.isValid():
+        raise PlanError(f"{path.name} is not a readable SVG image")
+    size = renderer.defaultSize()
+    if size.isEmpty():
+        size = QSize(1000, 1000)
+    if size.width() > MAX_SIDE or size.height() > MAX_SIDE:
+        raise PlanError(f"{path.name} claims {size.width()}×{size.height()}; plans are at most {MAX_SIDE} wide")
+    svg = QGraphicsSvgItem()
+    svg.setSharedRenderer(renderer)
+    svg.setData(0, renderer)  # keep the renderer alive as long as the item
+    return svg, size
+
+
+def _pixmap_item(image: QImage) -> tuple[QGraphicsItem, QSize]:
+    item = QGraphicsPixmapItem(QPixmap.fromImage(image))  # the image is in a pixmap's format: no conversion
     item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
     return item, image.size()
 
@@ -330,6 +316,7 @@ class PlanView(QGraphicsView):
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.image_rect = QRectF()
         self.markers: dict[ItemKey, MarkerItem] = {}
+        self.layout_kept = False  # while set, markers coming do not lay the labels out again (PlansWidget)
         self._basis: marks.Basis | None = None  # the markers' places, label sizes and ranks, for layouts
         self._layouts: dict[int, int] = {}  # zoom bucket -> the markers whose label fits (a bit mask)
         self._applied: int | None = None  # the layout the markers carry now
@@ -356,6 +343,8 @@ class PlanView(QGraphicsView):
 
     def labels_changed(self) -> None:
         """A marker moved, came, went, or its label changed size or rank: lay the labels out again."""
+        if self.layout_kept:  # markers the layout counted already join the scene
+            return
         if self._basis is not None or self._applied is not None:
             self._basis = None
             self._layouts = {}
@@ -546,9 +535,12 @@ class PlansWidget(QWidget):
 
     item_selected = Signal(object)  # ItemKey
     message = Signal(str, bool)  # text, ok: for the panel's banner
+    plan_shown = Signal(str)  # a plan's image and every marker are in place (its id; "" for none, or refused)
 
     AT_ONCE = 64  # markers updated in the board's own turn; more go in slices
     STEP_SECONDS = 0.001  # markers updated in one step of the board's turns (~25)
+    PLACE_AT_ONCE = 64  # markers placed as the plan appears; more in the board's turns, a slice a step
+    PLACE_SLICE = 16
 
     def __init__(
         self,
@@ -565,6 +557,17 @@ class PlansWidget(QWidget):
         self._colours: Colours | None = None
         self.current: FloorPlan | None = None
         self._changed: set[ItemKey] = set()  # markers whose item changed on the board, not shown yet
+        self._images = PlanImageReader(self)  # raster plans are decoded in a worker thread
+        self._images.done.connect(self._on_image)
+        self._ticket = 0  # the image read being waited for (0: none)
+        self._shown: tuple[str, Path, int] | None = None  # (plan id, image file, its mtime) on the view
+        self._reading: tuple[str, Path, int] | None = None  # the same, of the image being read
+        self._to_place: list[tuple[ItemKey, QPointF]] = []  # the plan's markers not on the view yet
+        self._hidden: list[MarkerItem] = []  # placed, shown when the last one is
+        self._laid_out = False  # their labels' layout is computed (the turn before they are shown)
+        self._alarm_key: ItemKey | None = None  # the selected alarm's door: ringed wherever its marker is
+        self._select_key: ItemKey | None = None  # selected once the plan being opened is in place
+        self._place_later: ItemKey | None = None  # "Place it on this plan" pressed while the plan was opening
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -628,6 +631,8 @@ class PlansWidget(QWidget):
         return button
 
     def detach(self) -> None:
+        self._ticket = 0
+        turns.cancel(self, "place")
         self._unsubscribe()
         self._unsubscribe = lambda: None
 
@@ -653,35 +658,146 @@ class PlansWidget(QWidget):
         plan = self.plans.plan(plan_id) if isinstance(plan_id, str) else None
         self.show_plan(plan)
 
+    @property
+    def loading(self) -> bool:
+        """The plan chosen is not all on the view yet: its image is being decoded or its markers placed."""
+        return self._ticket != 0 or bool(self._to_place) or bool(self._hidden)
+
     def show_plan(self, plan: FloorPlan | None) -> None:
+        """Show ``plan``: its image decoded in a worker thread (a big PNG is a fifth of a second), then its
+        markers, many of them over a few turns of the loop; :attr:`plan_shown` says when all are in place. The
+        plan on the view already is only brought up to date (its markers)."""
         self.current = plan
         if plan is None:
-            self.view.clear_plan()
+            self._ticket = 0  # an answer to an older read is dropped
+            self._clear()
             self.hint.setText("No plan yet: add a PNG, JPEG or SVG floor plan.")
+            self.plan_shown.emit("")
             return
+        path = self.plans.image_path(plan)
         try:
-            graphics, size = load_plan_item(self.plans.image_path(plan))
-        except PlanError as exc:
-            self.view.clear_plan()
-            self.hint.setText(str(exc))
+            shown = (plan.id, path, path.stat().st_mtime_ns)
+        except OSError:
+            shown = None
+        if shown is not None and self._ticket != 0 and shown == self._reading:
+            return  # being read: its markers are placed as they are when it arrives
+        self._ticket = 0  # an answer to an older read is dropped
+        if shown is not None and shown == self._shown and not self._to_place and not self._hidden:
+            self._place_markers(plan, fresh=False)
             return
+        if image_kind(path) == "svg":  # vector: a small file, parsed here
+            try:
+                self._set_image(shown, *_svg_item(path))
+            except PlanError as exc:
+                self._refused(str(exc))
+            return
+        self._clear()
+        self.hint.setText(f"Opening the plan {plan.name[:80]}…")
+        self._ticket = self._images.read(path)
+        self._reading = shown
+
+    def _clear(self) -> None:
+        turns.cancel(self, "place")
+        self._to_place = []
+        self._hidden = []
+        self._shown = None
+        self.view.clear_plan()
+
+    def _refused(self, reason: str) -> None:
+        self._clear()
+        self.hint.setText(reason)
+        self.plan_shown.emit("")
+
+    def _on_image(self, ticket: int, result: object) -> None:
+        if ticket != self._ticket or self.current is None:  # another plan was chosen meanwhile
+            return
+        self._ticket = 0
+        if not isinstance(result, QImage):
+            self._refused(str(result))
+            return
+        self._set_image(self._reading, *_pixmap_item(result))
+
+    def _set_image(self, shown: tuple[str, Path, int] | None, graphics: QGraphicsItem, size: QSize) -> None:
+        assert self.current is not None
+        turns.cancel(self, "place")
+        self._hidden = []  # (gone with the scene's items)
         self.view.set_image(graphics, size)
-        for marker in plan.markers:
-            self._place(marker.key, QPointF(marker.x, marker.y))
+        self._shown = shown
+        self._place_markers(self.current, fresh=True)
+
+    def _place_markers(self, plan: FloorPlan, *, fresh: bool) -> None:
+        wanted = {marker.key: QPointF(marker.x, marker.y) for marker in plan.markers}
+        if not fresh:
+            for key in [key for key in self.view.markers if key not in wanted]:
+                marker = self.view.markers.pop(key)
+                self.view.scene().removeItem(marker)
+        self._to_place = list(wanted.items())
+        self._laid_out = False
+        if len(self._to_place) <= self.PLACE_AT_ONCE:
+            self._place_step(everything=True)
+        else:
+            self.hint.setText(f"Placing {len(self._to_place):,} doors and gates on the plan…")
+            turns.schedule(self, "place", self._place_step)
+
+    def _place_step(self, everything: bool = False) -> bool:
+        """Place a slice of the plan's markers (all of them with ``everything``); True while more remain. Markers
+        placed in slices stay hidden until the last is placed, then appear together in a turn of their own (each
+        slice repainting the plan, 500 markers cost a frame's time apiece)."""
+        if not self._to_place and self._hidden:
+            if not self._laid_out:  # a turn for the labels' layout (it counts every marker in view.markers)
+                self.view.shown_labels()
+                self._laid_out = True
+                return True
+            hidden, self._hidden = self._hidden, []
+            scene = self.view.scene()
+            self.view.layout_kept = True
+            try:
+                for marker in hidden:
+                    scene.addItem(marker)
+            finally:
+                self.view.layout_kept = False
+            self._placed()
+            return False
+        count = len(self._to_place) if everything else self.PLACE_SLICE
+        batch, self._to_place = self._to_place[:count], self._to_place[count:]
+        for key, point in batch:
+            self._place(key, point, later=not everything)
+        if self._to_place or self._hidden:
+            return True
+        self._placed()
+        return False
+
+    def _placed(self) -> None:
         self.hint.setText("Drag doors and gates from the list onto the plan.")
+        if self._place_later is not None:
+            self._pending, self._place_later = self._place_later, None
+            self.place_pending()
+        if self._alarm_key is not None:
+            self._apply_alarm()
+        if self._select_key is not None:
+            key, self._select_key = self._select_key, None
+            self.select(key)
+        self.plan_shown.emit(self.current.id if self.current is not None else "")
 
     def _on_plans_changed(self, plan_id: str) -> None:
         if plan_id == "":
             self.reload_combo()
 
-    def _place(self, key: ItemKey, point: QPointF) -> MarkerItem:
+    def _place(self, key: ItemKey, point: QPointF, *, later: bool = False) -> MarkerItem:
+        """``key``'s marker at ``point``, kept up to date; a new one joins the plan now, or with ``later`` when
+        :meth:`_place_step` shows the slices' markers together."""
         marker = self.view.markers.get(key)
         if marker is None:
             marker = MarkerItem(key, self._on_marker_moved)
-            self.view.scene().addItem(marker)
+            if later:
+                self._hidden.append(marker)
+            else:
+                self.view.scene().addItem(marker)
             self.view.markers[key] = marker
         marker.setPos(point)
         marker.set_state(self.board.item(key), self._palette_colours())
+        if key == self._alarm_key:
+            marker.set_alarm_mark(True)
         return marker
 
     def _palette_colours(self) -> Colours:
@@ -729,6 +845,10 @@ class PlansWidget(QWidget):
         self.view.postpone_warm()  # no work ahead in the turns that bring the board's changes
 
     def select(self, key: ItemKey | None) -> None:
+        """Select ``key``'s marker and bring it into view (once they are in place, while a plan is opening)."""
+        if self.loading:
+            self._select_key = key
+            return
         scene = self.view.scene()
         scene.blockSignals(True)
         scene.clearSelection()
@@ -759,7 +879,15 @@ class PlansWidget(QWidget):
         """Place the door :meth:`offer_to_place` named in the middle of the plan shown, and mark it."""
         key, self._pending = self._pending, None
         self.place_button.setVisible(False)
-        if key is None or self.current is None or self.view.image_rect.isEmpty():
+        if key is None or self.current is None:
+            return False
+        if self.loading:  # the plan is opening: placed as soon as it is there
+            self._place_later = key
+            item = self.board.item(key)
+            name = item.name[:40] if item is not None else "The door"
+            self.hint.setText(f"{name} goes on {self.current.name[:40]} as soon as the plan is open…")
+            return True
+        if self.view.image_rect.isEmpty():
             return False
         self._on_dropped([key], self.view.image_rect.center())
         self.hint.setText("Drag the marker to where the door is.")
@@ -768,6 +896,13 @@ class PlansWidget(QWidget):
     def mark_alarm(self, key: ItemKey | None) -> bool:
         """Mark ``key``'s marker as the selected alarm's door (a ring; the previous mark goes), select it and
         centre the plan on it. False when it has no marker on the plan shown."""
+        self._alarm_key = key
+        if self.loading:  # marked, selected and centred when its marker is placed
+            return key is not None and self.current is not None and any(m.key == key for m in self.current.markers)
+        return self._apply_alarm()
+
+    def _apply_alarm(self) -> bool:
+        key = self._alarm_key
         for other, each in self.view.markers.items():
             each.set_alarm_mark(other == key)
         marker = self.view.markers.get(key) if key is not None else None
@@ -791,7 +926,7 @@ class PlansWidget(QWidget):
         return plan
 
     def _on_dropped(self, keys: list[ItemKey], point: QPointF) -> None:
-        if self.current is None:
+        if self.current is None or self.loading:  # dropped on a plan not there yet
             return
         for n, key in enumerate(keys[:50]):
             spot = self.view.clamp(point + QPointF(28.0 * (n % 10), 40.0 * (n // 10)))
