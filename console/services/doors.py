@@ -36,34 +36,32 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from console.api.errors import ApiError, CVSecError, HTTPStatusError, ModelError, ProtocolError
-from console.api.models import (
+from console.api.models.door_codes import (
     ConnectState,
-    Door,
     DoorAlarm,
-    DoorState,
-    Gate,
     GateAlarm,
     GateRelay,
-    GateState,
     GateStateCode,
     RelayState,
     SensorState,
-    parse_list,
 )
-from console.api.models.devices import Device, GateDevice
-from console.api.models.readers import GateReader, Reader
-from console.api.models.transactions import AccessTransaction, GateTransaction, Transaction
-from console.api.paging import Record, RecordPage, iterate_raw_pages
 from console.services.doors_gc import FREEZE_ABOVE, hold_full_collections
 from console.services.observable import Signal
 from console.services.polling import Poller, PollPolicy
 from console.services.state_codes import DEFAULT_STATE_CODES, StateCodes
 from console.services.text import clean_text as _clean_text
+
+if TYPE_CHECKING:  # the API's records (pydantic) are imported where a poll or a list reads them: the board and
+    # its items are up, and the last known board painted, before them (issue 15)
+    from pydantic import BaseModel
+
+    from console.api.models.devices import Device
+    from console.api.models.doors import DoorState, GateState
+    from console.api.models.transactions import Transaction
+    from console.api.paging import Record, RecordPage
 
 __all__ = [
     "DEFAULT_OPEN_TOO_LONG",
@@ -94,7 +92,7 @@ LIST_PAGE = 1000  # the manual's largest page
 MAX_AREA_LOOKUPS = 40  # devices whose area is looked up one by one when recent events do not name it
 UNKNOWN_AREA = ""
 MAINTENANCE_ALARMS = frozenset({DoorAlarm.LOW_BATTERY, DoorAlarm.REPLACE_BATTERY, DoorAlarm.BACKUP_POWER})
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", bound="BaseModel")
 
 
 # -- the session and client, as the board uses them ------------------------------------------------
@@ -405,6 +403,8 @@ async def _parse_chunked(model: type[T], data: Any) -> list[T]:
         data = [data]
     if not isinstance(data, list):
         raise ModelError(f"expected a list of {model.__name__}, got {type(data).__name__}")
+    from console.api.models.base import parse_list
+
     out: list[T] = []
     if len(data) > PARSE_SLICE:
         await asyncio.sleep(0)  # the page was just decoded (a 1,000-record page: ~4 ms): validated from the next turn
@@ -663,6 +663,9 @@ class DoorBoard:
     async def refresh_item(self, key: ItemKey) -> Item | None:
         """Re-read one door's or gate's state (2.12.2 / 2.32.2), e.g. right after a command; the item as it is
         now (None when it could not be read)."""
+        from console.api.models.base import parse_list
+        from console.api.models.doors import DoorState, GateState
+
         kind, item_id = key
         try:
             codes: dict[str, str] = {}
@@ -704,6 +707,9 @@ class DoorBoard:
             raw = [raw]
         if not isinstance(raw, list):
             raise ModelError(f"expected a list of {kind.value} states, got {type(raw).__name__}")
+        from console.api.models.base import parse_list
+        from console.api.models.doors import DoorState, GateState
+
         model: type[DoorState] | type[GateState] = DoorState if kind is Kind.DOOR else GateState
         now, wall = self._clock(), self._wall()
         structure = False
@@ -737,6 +743,8 @@ class DoorBoard:
         self, kind: Kind, state: DoorState | GateState, now: float, wall: datetime, changed: set[ItemKey],
         codes: dict[str, str] | None = None,
     ) -> bool:
+        from console.api.models.doors import DoorState
+
         if not state.id:
             return False
         key: ItemKey = (kind, state.id)
@@ -973,6 +981,8 @@ class DoorBoard:
 
     async def _list_of(self, section: str, model: type[T]) -> list[T]:
         """Raw pages, validated in slices between turns of the event loop (10,000 doors, 22,000 readers)."""
+        from console.api.paging import iterate_raw_pages
+
         out: list[T] = []
         async for records in iterate_raw_pages(self.session.client, section, page_size=LIST_PAGE,
                                                what=model.__name__):
@@ -1005,6 +1015,10 @@ class DoorBoard:
         wanted = wanted[:MAX_AREA_LOOKUPS]
         if not wanted:
             return {}
+        from console.api.models.base import parse_list
+        from console.api.models.devices import GateDevice
+        from console.api.models.transactions import AccessTransaction, GateTransaction
+
         client = self.session.client
         gate = asyncio.Semaphore(4)
 
@@ -1026,6 +1040,11 @@ class DoorBoard:
         return found
 
     async def _load_lists(self) -> None:
+        from console.api.models.devices import Device, GateDevice
+        from console.api.models.doors import Door, Gate
+        from console.api.models.readers import GateReader, Reader
+        from console.api.models.transactions import AccessTransaction, GateTransaction
+
         self._lists_wanted = False
         self._lists_requested_at = self._clock()
         async with asyncio.TaskGroup() as group:
@@ -1169,6 +1188,8 @@ class DoorBoard:
             return []
         end = self._wall()
         span: dict[str, Any] = {"start": end - timedelta(days=days), "end": end + timedelta(minutes=5)}
+        from console.api.models.transactions import AccessTransaction, GateTransaction
+
         model: type[Transaction]
         if item.is_door:
             section, model = "2.19.3", AccessTransaction

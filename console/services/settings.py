@@ -169,6 +169,12 @@ class Settings:
         table = self._table("panels").get(model.SECTION)
         return lenient(model, table if isinstance(table, dict) else {})
 
+    def panel_value(self, section: str, key: str) -> Any:
+        """One panel option as stored, unchecked (None when absent): for a caller that checks it itself before
+        the typed options (pydantic) are imported, such as the last known board painted at start."""
+        table = self._table("panels").get(section)
+        return table.get(key) if isinstance(table, dict) else None
+
     def set_panel(self, options: PanelOptions, *, save: bool = True) -> None:
         """Store a panel's options (and write the file: a failure is logged, never raised at the operator)."""
         self.section(options.SECTION).update(_clean(options.model_dump(), options.SECTION))

@@ -36,6 +36,7 @@ __all__ = ["SNAPSHOT_NAME", "BoardPreview", "snapshot_exists", "snapshot_path"]
 
 log = logging.getLogger(__name__)
 
+DOORS_SECTION = "doors"  # DoorsOptions.SECTION: console.services.options loads pydantic
 SNAPSHOT_NAME = "board_snapshot.json"  # board_snapshot.SNAPSHOT_FILE, not imported here: it loads the API models
 
 
@@ -85,7 +86,6 @@ class BoardPreview(QWidget):
     """The snapshot's tiles, all stale, read only, under a banner: ``BoardPreview.load(...)`` or None."""
 
     def __init__(self, board: DoorBoard, settings: Settings, profile: str, parent: QWidget | None = None) -> None:
-        from console.services.options import DoorsOptions
         from console.ui.banner import Banner
         from console.ui.doors.delegate import TileDelegate
         from console.ui.doors.model import BoardModel, Grouping
@@ -93,9 +93,9 @@ class BoardPreview(QWidget):
         super().__init__(parent)
         self.setObjectName("doorsPreview")
         self.board = board
-        try:
-            grouping = Grouping(settings.panel(DoorsOptions).grouping)
-        except ValueError:
+        try:  # as stored: the typed options (pydantic) come with the connection (DoorsOptions.grouping)
+            grouping = Grouping(settings.panel_value(DOORS_SECTION, "grouping"))
+        except (ValueError, TypeError):
             grouping = Grouping.AREA_DEVICE
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

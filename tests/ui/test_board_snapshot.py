@@ -211,3 +211,25 @@ def test_the_board_shown_before_connecting_is_the_one_of_the_profile_about_to_co
     assert expected(profile="Head office") == "Head office"
     assert expected(profile="Nowhere") is None  # refused at connection time: nothing shown before
     assert expected() == "Warehouse"  # the last connection, as the start connects to it
+
+
+@pytest.mark.parametrize(("stored", "shown"), [("device", "device"), ("none", "none"), (["x"], "area_device"),
+                                               ("no such grouping", "area_device"), (None, "area_device")])
+def test_the_last_board_is_grouped_as_the_operator_left_it(qtbot, tmp_path: Path, stored: Any, shown: str) -> None:
+    """The preview reads the doors panel's grouping as stored (the typed options come with the connection): the
+    board looks as it did, and a damaged value falls back to the default rather than failing the start."""
+    from console.api.models import ConnectState, SensorState
+    from console.services.doors import DoorBoard, Item, Kind
+    from console.services.options import DoorsOptions
+    from console.services.polling import PollPolicy
+
+    settings = Settings.load(tmp_path / "settings.toml")
+    if stored is not None:
+        settings.section(DoorsOptions.SECTION)["grouping"] = stored
+    assert board_preview.DOORS_SECTION == DoorsOptions.SECTION
+    board = DoorBoard(board_preview._NotConnected(PollPolicy()))
+    assert board.seed([Item(Kind.DOOR, "1", "Front door", connect=ConnectState.ONLINE, sensor=SensorState.CLOSED,
+                            has_state=True)])
+    preview = BoardPreview(board, settings, "Head office")
+    qtbot.addWidget(preview)
+    assert preview.model.grouping.value == shown

@@ -24,7 +24,8 @@ from tests.helpers import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY = ("pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "console.api.client",
+HEAVY = ("pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "console.api.models.base",
+         "console.services.options", "console.api.client",
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
          "starlette", "uvicorn")
 
@@ -88,9 +89,11 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
     assert [name for name, _ in second["paints"]] == ["MainWindow", "BoardPreview"]
     assert second["paints"][0][1] == []  # the shell first, as always
     before_connecting = set(second["paints"][1][1])
-    assert "pydantic" in before_connecting  # the board's own modules: its items and coded states
-    assert not {"httpx", "console.api.client", "console.services.session_services", "console.ui.workspace",
-                "console.ui.events", "pyqtgraph", "console.sim.simulator"} & before_connecting
+    assert "console.api.models" in before_connecting  # the board's coded states (console.api.models.door_codes)
+    # and nothing heavy: the API's records (pydantic), the typed options, the HTTP stack, the other panels
+    assert not {"pydantic", "console.api.models.base", "console.services.options", "httpx", "console.api.client",
+                "console.services.session_services", "console.ui.workspace", "console.ui.events", "pyqtgraph",
+                "console.sim.simulator"} & before_connecting
 
 
 def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it_ends_with_the_console(

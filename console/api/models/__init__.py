@@ -294,8 +294,9 @@ __all__ = [
 ]
 
 _WHERE: dict[str, str] = {
+    "CodedEnum": ".coded",
     **dict.fromkeys([
-        "BatchCount", "CodedEnum", "MAX_EXTRAS", "MAX_ITEMS", "MAX_PHOTO", "MAX_TEXT", "Model", "OptBool",
+        "BatchCount", "MAX_EXTRAS", "MAX_ITEMS", "MAX_PHOTO", "MAX_TEXT", "Model", "OptBool",
         "OptFloat", "OptInt", "OptStr", "Photo", "Str", "StrList", "Timestamp", "WireDate", "WireInput",
         "WireList", "WireTime", "cut_text", "opt_bool", "opt_int", "parse_duration", "parse_list",
         "parse_model", "parse_one", "parse_text", "parse_time", "wire_date", "wire_time"
@@ -308,9 +309,12 @@ _WHERE: dict[str, str] = {
         "Device", "DeviceModule", "DeviceState", "GateDevice", "GateType", "SpaceDevice"
     ], ".devices"),
     **dict.fromkeys([
-        "ConnectState", "Door", "DoorAlarm", "DoorState", "Gate", "GateAlarm", "GateDirection", "GateRelay",
-        "GateState", "GateStateCode", "RelayState", "SensorState"
+        "Door", "DoorState", "Gate", "GateState"
     ], ".doors"),
+    **dict.fromkeys([  # no pydantic: the board's items and snapshot carry them (issue 15)
+        "ConnectState", "DoorAlarm", "GateAlarm", "GateDirection", "GateRelay", "GateStateCode", "RelayState",
+        "SensorState"
+    ], ".door_codes"),
     **dict.fromkeys([
         "Floor"
     ], ".floors"),
