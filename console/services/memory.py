@@ -68,24 +68,24 @@ def glibc() -> bool:
     return _libc() is not None
 
 
-def limit_arenas(count: int = ARENAS) -> bool:
-    """At most ``count`` malloc arenas from now on (arenas made before stay); True when glibc took it."""
+def _mallopt(option: int, name: str, value: int) -> bool:
+    """glibc's ``mallopt(option, value)``; True when it took it (False without glibc)."""
     libc = _libc()
     if libc is None:
         return False
-    done = bool(libc.mallopt(M_ARENA_MAX, max(1, int(count))))
-    log.debug("mallopt(M_ARENA_MAX, %d): %s", count, "set" if done else "refused")
+    done = bool(libc.mallopt(option, value))
+    log.debug("mallopt(%s, %d): %s", name, value, "set" if done else "refused")
     return done
+
+
+def limit_arenas(count: int = ARENAS) -> bool:
+    """At most ``count`` malloc arenas from now on (arenas made before stay); True when glibc took it."""
+    return _mallopt(M_ARENA_MAX, "M_ARENA_MAX", max(1, int(count)))
 
 
 def fix_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:
     """Blocks of ``size`` bytes and more are mapped apart from now on, whatever is freed; True when glibc took it."""
-    libc = _libc()
-    if libc is None:
-        return False
-    done = bool(libc.mallopt(M_MMAP_THRESHOLD, max(4096, int(size))))
-    log.debug("mallopt(M_MMAP_THRESHOLD, %d): %s", size, "set" if done else "refused")
-    return done
+    return _mallopt(M_MMAP_THRESHOLD, "M_MMAP_THRESHOLD", max(4096, int(size)))
 
 
 def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
