@@ -19,71 +19,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
+from . import models as _models  # records of a family are imported when a call of it is made
 from .errors import ApiError, AuthError, HTTPStatusError
-from .models import (
-    AccessLevel,
-    AccessTransaction,
-    AllowListType,
-    BlackWhiteType,
-    Card,
-    CardType,
-    CarType,
-    CertType,
-    Department,
-    DepartmentInput,
-    Device,
-    Door,
-    DoorState,
-    ElevatorLevel,
-    ElevatorTransaction,
-    FaceCheck,
-    Facility,
-    FacilityInput,
-    FirstInLastOut,
-    FixedVehicle,
-    Floor,
-    Gate,
-    GateDevice,
-    GateDirection,
-    GateLevel,
-    GateReader,
-    GateState,
-    GateTransaction,
-    ParkChannel,
-    ParkingArea,
-    ParkingBill,
-    ParkingDiscount,
-    ParkingEntrance,
-    ParkingEntry,
-    ParkingExit,
-    ParkingSpace,
-    Participant,
-    PaymentNotice,
-    Person,
-    PersonInput,
-    Reader,
-    ServiceInput,
-    Space,
-    SpaceDevice,
-    SpaceInput,
-    SpaceReservation,
-    SpaceReservationInput,
-    SpaceService,
-    TemperatureEvent,
-    Visitor,
-    VisitorLevel,
-    VisitorRegistration,
-    VisitorReservation,
-    check_pin,
-    check_plate,
-    parse_list,
-    parse_model,
-    parse_one,
-    parse_text,
-    wire_date,
-    wire_time,
-)
-from .models.base import BatchCount, CodedEnum
+from .models.base import BatchCount, CodedEnum, parse_list, parse_model, parse_one, parse_text, wire_date, wire_time
+from .models.door_codes import GateDirection
 from .paging import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -98,6 +37,60 @@ from .paging import (
 
 if TYPE_CHECKING:
     from .client import Envelope
+    from .models import (
+        AccessLevel,
+        AccessTransaction,
+        AllowListType,
+        BlackWhiteType,
+        Card,
+        CardType,
+        CarType,
+        CertType,
+        Department,
+        DepartmentInput,
+        Device,
+        Door,
+        DoorState,
+        ElevatorLevel,
+        ElevatorTransaction,
+        FaceCheck,
+        Facility,
+        FacilityInput,
+        FirstInLastOut,
+        FixedVehicle,
+        Floor,
+        Gate,
+        GateDevice,
+        GateLevel,
+        GateReader,
+        GateState,
+        GateTransaction,
+        ParkChannel,
+        ParkingArea,
+        ParkingBill,
+        ParkingDiscount,
+        ParkingEntrance,
+        ParkingEntry,
+        ParkingExit,
+        ParkingSpace,
+        Participant,
+        PaymentNotice,
+        Person,
+        PersonInput,
+        Reader,
+        ServiceInput,
+        Space,
+        SpaceDevice,
+        SpaceInput,
+        SpaceReservation,
+        SpaceReservationInput,
+        SpaceService,
+        TemperatureEvent,
+        Visitor,
+        VisitorLevel,
+        VisitorRegistration,
+        VisitorReservation,
+    )
 
 __all__ = ["MAX_INTERVAL", "EndpointUnavailable", "TypedCalls", "check_interval"]
 
@@ -223,34 +216,34 @@ class TypedCalls:
     # -- devices (2.10, 2.11, 2.31, 2.42) -------------------------------------------------------------
 
     async def access_devices(self) -> list[Device]:
-        return await self._all(Device, "2.10.3")
+        return await self._all(_models.Device, "2.10.3")
 
     async def access_device(self, sn: str) -> Device:
-        return await self._one(Device, "2.10.2", sn=_text(sn, "a serial number"))
+        return await self._one(_models.Device, "2.10.2", sn=_text(sn, "a serial number"))
 
     async def elevator_devices(self) -> list[Device]:
-        return await self._all(Device, "2.11.3")
+        return await self._all(_models.Device, "2.11.3")
 
     async def elevator_device(self, sn: str) -> Device:
-        return await self._one(Device, "2.11.2", sn=_text(sn, "a serial number"))
+        return await self._one(_models.Device, "2.11.2", sn=_text(sn, "a serial number"))
 
     async def gate_devices(self) -> list[GateDevice]:
-        return await self._all(GateDevice, "2.31.3")
+        return await self._all(_models.GateDevice, "2.31.3")
 
     async def gate_device(self, sn: str) -> GateDevice:
-        return await self._one(GateDevice, "2.31.2", sn=_text(sn, "a serial number"))
+        return await self._one(_models.GateDevice, "2.31.2", sn=_text(sn, "a serial number"))
 
     async def space_devices(self, *, name: str | None = None, sn: str | None = None) -> list[SpaceDevice]:
-        return await self._all(SpaceDevice, "2.42.2", deviceName=name or None, sn=sn or None)
+        return await self._all(_models.SpaceDevice, "2.42.2", deviceName=name or None, sn=sn or None)
 
     async def space_device(self, sn: str) -> SpaceDevice:
-        return await self._one(SpaceDevice, "2.42.1", sn=_text(sn, "a serial number"))
+        return await self._one(_models.SpaceDevice, "2.42.1", sn=_text(sn, "a serial number"))
 
     # -- doors (2.12) ----------------------------------------------------------------------------------
 
     async def door_states(self) -> list[DoorState]:
         """Every door's state (2.12.1); the manual advises polling no faster than every 10 s."""
-        return parse_list(DoorState, await self.call("2.12.1", timestamp=_ms(None)))
+        return parse_list(_models.DoorState, await self.call("2.12.1", timestamp=_ms(None)))
 
     # Raw records, for the callers that keep the server's own values and validate in slices (the door board:
     # 2,000 doors; the event stream: 1,000 events a poll, parsed in a worker thread). The shapes are read once,
@@ -336,30 +329,30 @@ class TypedCalls:
         return record_page(data, what="events")
 
     async def door_state(self, door_id: str) -> DoorState:
-        return await self._one(DoorState, "2.12.2", doorId=_text(door_id, "a door id"), timestamp=_ms(None))
+        return await self._one(_models.DoorState, "2.12.2", doorId=_text(door_id, "a door id"), timestamp=_ms(None))
 
     async def device_door_states(self, device_sn: str) -> list[DoorState]:
         """The doors of one device (2.12.3): one object or an array, read as a list."""
         sn = _text(device_sn, "a serial number")
-        return await self._list(DoorState, "2.12.3", deviceSn=sn, timestamp=_ms(None))
+        return await self._list(_models.DoorState, "2.12.3", deviceSn=sn, timestamp=_ms(None))
 
     async def doors(self) -> list[Door]:
-        return await self._all(Door, "2.12.10")
+        return await self._all(_models.Door, "2.12.10")
 
     async def door_count(self) -> int | None:
         """How many doors the server has: one row of the v2 list (2.12.10) for its total, or of the v1 list
         (2.12.5) on an older server without it (None: that list gives no total). A cheap "are you there"."""
         try:
-            page = await self._page(Door, "2.12.10", 1, 1)
+            page = await self._page(_models.Door, "2.12.10", 1, 1)
         except HTTPStatusError as exc:
             if exc.status != 404 or isinstance(exc, AuthError):
                 raise
-            await self._page(Door, "2.12.5", 1, 1)
+            await self._page(_models.Door, "2.12.5", 1, 1)
             return None
         return page.total
 
     async def door(self, door_id: str) -> Door:
-        return await self._one(Door, "2.12.4", id=_text(door_id, "a door id"))
+        return await self._one(_models.Door, "2.12.4", id=_text(door_id, "a door id"))
 
     async def open_door(self, door_id: str, interval: int = 5) -> None:
         """Remote open for ``interval`` seconds (1..254, checked before sending; never retried)."""
@@ -378,20 +371,20 @@ class TypedCalls:
 
     async def gate_states(self) -> list[GateState]:
         """Every gate's state (2.32.1)."""
-        return parse_list(GateState, await self.call("2.32.1"))
+        return parse_list(_models.GateState, await self.call("2.32.1"))
 
     async def gate_state(self, gate_id: str) -> GateState:
         """One gate's state (2.32.2 answers with an array)."""
-        return await self._one(GateState, "2.32.2", gateId=_text(gate_id, "a gate id"))
+        return await self._one(_models.GateState, "2.32.2", gateId=_text(gate_id, "a gate id"))
 
     async def device_gate_states(self, device_sn: str) -> list[GateState]:
-        return await self._list(GateState, "2.32.3", deviceSn=_text(device_sn, "a serial number"))
+        return await self._list(_models.GateState, "2.32.3", deviceSn=_text(device_sn, "a serial number"))
 
     async def gates(self) -> list[Gate]:
-        return await self._all(Gate, "2.32.6")
+        return await self._all(_models.Gate, "2.32.6")
 
     async def gate(self, gate_id: str) -> Gate:
-        return await self._one(Gate, "2.32.4", id=_text(gate_id, "a gate id"))
+        return await self._one(_models.Gate, "2.32.4", id=_text(gate_id, "a gate id"))
 
     async def open_gate(self, gate_id: str, direction: GateDirection) -> None:
         """Remote open for entry or exit (2.32.7; never retried)."""
@@ -403,19 +396,19 @@ class TypedCalls:
     # -- readers (2.15, 2.34) and floors (2.13) ----------------------------------------------------------
 
     async def readers(self) -> list[Reader]:
-        return await self._all(Reader, "2.15.3")
+        return await self._all(_models.Reader, "2.15.3")
 
     async def reader(self, reader_id: str) -> Reader:
-        return await self._one(Reader, "2.15.2", id=_text(reader_id, "a reader id"))
+        return await self._one(_models.Reader, "2.15.2", id=_text(reader_id, "a reader id"))
 
     async def gate_readers(self) -> list[GateReader]:
-        return await self._all(GateReader, "2.34.2")
+        return await self._all(_models.GateReader, "2.34.2")
 
     async def gate_reader(self, reader_id: str) -> GateReader:
-        return await self._one(GateReader, "2.34.3", id=_text(reader_id, "a reader id"))
+        return await self._one(_models.GateReader, "2.34.3", id=_text(reader_id, "a reader id"))
 
     async def floors(self) -> list[Floor]:
-        return await self._all(Floor, "2.13.4")
+        return await self._all(_models.Floor, "2.13.4")
 
     async def open_floor(self, floor_id: str, interval: int = 5) -> None:
         """Release a floor button for ``interval`` seconds (1..254, like doors; never retried)."""
@@ -427,39 +420,39 @@ class TypedCalls:
     # -- levels (2.1, 2.3, 2.33, 2.17) ------------------------------------------------------------------
 
     async def access_levels(self) -> list[AccessLevel]:
-        return await self._all(AccessLevel, "2.1.9")
+        return await self._all(_models.AccessLevel, "2.1.9")
 
     async def access_level(self, level_id: str) -> AccessLevel:
-        return await self._one(AccessLevel, "2.1.3", id=_text(level_id, "a level id"))
+        return await self._one(_models.AccessLevel, "2.1.3", id=_text(level_id, "a level id"))
 
     async def elevator_levels(self) -> list[ElevatorLevel]:
-        return await self._all(ElevatorLevel, "2.3.7")
+        return await self._all(_models.ElevatorLevel, "2.3.7")
 
     async def elevator_level(self, level_id: str) -> ElevatorLevel:
-        return await self._one(ElevatorLevel, "2.3.2", id=_text(level_id, "a level id"))
+        return await self._one(_models.ElevatorLevel, "2.3.2", id=_text(level_id, "a level id"))
 
     async def gate_levels(self) -> list[GateLevel]:
-        return await self._all(GateLevel, "2.33.9")
+        return await self._all(_models.GateLevel, "2.33.9")
 
     async def gate_level(self, level_id: str) -> GateLevel:
-        return await self._one(GateLevel, "2.33.3", id=_text(level_id, "a level id"))
+        return await self._one(_models.GateLevel, "2.33.3", id=_text(level_id, "a level id"))
 
     async def visitor_levels(self) -> list[VisitorLevel]:
-        return await self._all(VisitorLevel, "2.17.1")
+        return await self._all(_models.VisitorLevel, "2.17.1")
 
     # -- real-time monitors (2.19.6, 2.35.6, 2.27.2) ----------------------------------------------------
 
     async def access_monitor(self, since: datetime | int | None = None) -> list[AccessTransaction]:
         """New access events. ``since`` (epoch ms or datetime) may stay the first call's value (manual)."""
-        return await self._list(AccessTransaction, "2.19.6", timestamp=_ms(since))
+        return await self._list(_models.AccessTransaction, "2.19.6", timestamp=_ms(since))
 
     async def gate_monitor(self, since: datetime | int | None = None) -> list[GateTransaction]:
-        return await self._list(GateTransaction, "2.35.6", timestamp=_ms(since))
+        return await self._list(_models.GateTransaction, "2.35.6", timestamp=_ms(since))
 
     async def temperature_monitor(self, since: datetime | int | None = None) -> list[TemperatureEvent]:
         """Mask and temperature events; :class:`EndpointUnavailable` when the server lacks the module."""
         data = await self._optional("2.27.2", self.call("2.27.2", timestamp=_ms(since)))
-        return parse_list(TemperatureEvent, data)
+        return parse_list(_models.TemperatureEvent, data)
 
     # -- stored events ------------------------------------------------------------------------------------
 
@@ -474,7 +467,7 @@ class TypedCalls:
     ) -> Page[AccessTransaction]:
         """Access events in a time range (2.19.5), optionally of one person, with the total."""
         return await self._page(
-            AccessTransaction, "2.19.5", page_no, page_size, personPin=pin or None, **_span(start, end)
+            _models.AccessTransaction, "2.19.5", page_no, page_size, personPin=pin or None, **_span(start, end)
         )
 
     async def person_transactions(
@@ -488,7 +481,7 @@ class TypedCalls:
     ) -> Page[AccessTransaction]:
         """One person's access events (2.19.9)."""
         return await self._page(
-            AccessTransaction, "2.19.9", page_no, page_size, pin=check_pin(pin), **_span(start, end)
+            _models.AccessTransaction, "2.19.9", page_no, page_size, pin=_models.check_pin(pin), **_span(start, end)
         )
 
     async def device_transactions(
@@ -502,11 +495,12 @@ class TypedCalls:
     ) -> Page[AccessTransaction]:
         """One device's access events (2.19.3)."""
         sn = _text(device_sn, "a serial number")
-        return await self._page(AccessTransaction, "2.19.3", page_no, page_size, deviceSn=sn, **_span(start, end))
+        return await self._page(_models.AccessTransaction, "2.19.3", page_no, page_size,
+                                deviceSn=sn, **_span(start, end))
 
     async def transaction(self, event_id: str) -> AccessTransaction:
         """One stored access event with its capture photo (2.19.17)."""
-        return await self._one(AccessTransaction, "2.19.17", id=_text(event_id, "an event id"))
+        return await self._one(_models.AccessTransaction, "2.19.17", id=_text(event_id, "an event id"))
 
     async def first_in_last_out(
         self,
@@ -517,7 +511,8 @@ class TypedCalls:
         page_no: int = 1,
         page_size: int = EVENTS_PAGE,
     ) -> Page[FirstInLastOut]:
-        return await self._page(FirstInLastOut, "2.19.12", page_no, page_size, pin=check_pin(pin), **_span(start, end))
+        return await self._page(_models.FirstInLastOut, "2.19.12", page_no, page_size,
+                                pin=_models.check_pin(pin), **_span(start, end))
 
     async def gate_transactions(
         self,
@@ -530,7 +525,7 @@ class TypedCalls:
     ) -> Page[GateTransaction]:
         """Entrance-control events (2.35.5)."""
         return await self._page(
-            GateTransaction, "2.35.5", page_no, page_size, personPin=pin or None, **_span(start, end)
+            _models.GateTransaction, "2.35.5", page_no, page_size, personPin=pin or None, **_span(start, end)
         )
 
     async def elevator_transactions(
@@ -544,7 +539,8 @@ class TypedCalls:
     ) -> Page[ElevatorTransaction]:
         """Elevator events (2.20.2)."""
         params = _span(start, end)
-        return await self._page(ElevatorTransaction, "2.20.2", page_no, page_size, personPin=pin or None, **params)
+        return await self._page(_models.ElevatorTransaction, "2.20.2", page_no, page_size,
+                                personPin=pin or None, **params)
 
     async def temperature_transactions(
         self,
@@ -556,7 +552,8 @@ class TypedCalls:
         page_size: int = EVENTS_PAGE,
     ) -> Page[TemperatureEvent]:
         """Stored mask and temperature events (2.27.1, a v1 list: no total)."""
-        coro = self._page(TemperatureEvent, "2.27.1", page_no, page_size, personPin=pin or None, **_span(start, end))
+        coro = self._page(_models.TemperatureEvent, "2.27.1", page_no, page_size,
+                          personPin=pin or None, **_span(start, end))
         page: Page[TemperatureEvent] = await self._optional("2.27.1", coro)
         return page
 
@@ -567,7 +564,7 @@ class TypedCalls:
         await self._do("2.14.1", body=person.to_wire())
 
     async def person(self, pin: str) -> Person:
-        return await self._one(Person, "2.14.5", pin=check_pin(pin))
+        return await self._one(_models.Person, "2.14.5", pin=_models.check_pin(pin))
 
     async def persons(
         self,
@@ -579,7 +576,7 @@ class TypedCalls:
     ) -> Page[Person]:
         """Persons, optionally only these pins / departments (2.14.12, with the total)."""
         return await self._page(
-            Person, "2.14.12", page_no, page_size, pins=_joined(pins), deptCodes=_joined(dept_codes)
+            _models.Person, "2.14.12", page_no, page_size, pins=_joined(pins), deptCodes=_joined(dept_codes)
         )
 
     async def resign_person(self, pin: str, leave_date: date, *, leave_type: str = "1") -> None:
@@ -596,11 +593,11 @@ class TypedCalls:
         await self._do("2.14.13", body={**body, "pin": _text(str(body.get("pin", "")), "a pin")})
 
     async def delete_person(self, pin: str) -> None:
-        await self._do("2.14.3", pin=check_pin(pin))
+        await self._do("2.14.3", pin=_models.check_pin(pin))
 
     async def update_person_photo(self, pin: str, photo_base64: str) -> None:
         photo = _text(photo_base64, "a photo", limit=8 * 1024 * 1024)
-        await self._do("2.14.11", body={"pin": check_pin(pin), "personPhoto": photo})
+        await self._do("2.14.11", body={"pin": _models.check_pin(pin), "personPhoto": photo})
 
     async def detect_face(self, photo_base64: str) -> FaceCheck:
         """Whether the server can extract a face from the photo (2.14.16); a refusal is a result, not an error."""
@@ -609,26 +606,26 @@ class TypedCalls:
             await self._do("2.14.16", body={"personPhoto": photo})
         except ApiError as exc:
             if exc.code in FACE_CODES or exc.code in (-27, -262):
-                return FaceCheck(ok=False, code=exc.code, reason=exc.text)
+                return _models.FaceCheck(ok=False, code=exc.code, reason=exc.text)
             raise
-        return FaceCheck(ok=True)
+        return _models.FaceCheck(ok=True)
 
     async def person_qr(self, pin: str) -> str:
         """A person's dynamic QR code payload (2.14.8)."""
-        return parse_text(await self.call("2.14.8", pin=check_pin(pin)), "the QR code")
+        return parse_text(await self.call("2.14.8", pin=_models.check_pin(pin)), "the QR code")
 
     async def person_cards(self, pin: str) -> list[Card]:
-        return await self._list(Card, "2.5.2", pin=check_pin(pin))
+        return await self._list(_models.Card, "2.5.2", pin=_models.check_pin(pin))
 
-    async def set_card(self, pin: str, card_no: str, card_type: CardType = CardType.MASTER) -> None:
-        body = {"pin": check_pin(pin), "cardNo": _text(card_no, "a card number", limit=64)}
+    async def set_card(self, pin: str, card_no: str, card_type: CardType = _models.CardType.MASTER) -> None:
+        body = {"pin": _models.check_pin(pin), "cardNo": _text(card_no, "a card number", limit=64)}
         await self._do("2.5.3", body={**body, "cardType": _code(card_type, "card type")})
 
     async def departments(self) -> list[Department]:
-        return await self._all(Department, "2.6.6")
+        return await self._all(_models.Department, "2.6.6")
 
     async def department(self, code: str) -> Department:
-        return await self._one(Department, "2.6.5", code=_text(code, "a department code"))
+        return await self._one(_models.Department, "2.6.5", code=_text(code, "a department code"))
 
     async def add_department(self, department: DepartmentInput) -> None:
         await self._do("2.6.1", body=department.to_wire())
@@ -647,7 +644,7 @@ class TypedCalls:
 
     async def visitor_qr(self, pin: str) -> str:
         """A registered visitor's dynamic QR code payload (2.18.4)."""
-        return parse_text(await self.call("2.18.4", pin=check_pin(pin)), "the QR code")
+        return parse_text(await self.call("2.18.4", pin=_models.check_pin(pin)), "the QR code")
 
     async def visitor_qr_by_cert(
         self, cert_number: str, *, cert_type: CertType | None = None, phone: str | None = None
@@ -677,28 +674,28 @@ class TypedCalls:
     ) -> Page[Visitor]:
         """Visitors (2.18.6: a plain list, so the page has no total)."""
         params = {"certNumbers": _joined(cert_numbers), "names": _joined(names)}
-        return await self._page(Visitor, "2.18.6", page_no, page_size, **params)
+        return await self._page(_models.Visitor, "2.18.6", page_no, page_size, **params)
 
     # -- parking (2.4, 2.36, 2.41, 2.47) ----------------------------------------------------------------
 
     async def parking_channels(self) -> list[ParkChannel]:
-        return await self._all(ParkChannel, "2.41.6")
+        return await self._all(_models.ParkChannel, "2.41.6")
 
     async def device_channels(self) -> list[ParkChannel]:
         """The device channel list of 2.36.1 (its own ``{data, totalCount}`` page shape)."""
-        return await self._all(ParkChannel, "2.36.1")
+        return await self._all(_models.ParkChannel, "2.36.1")
 
     async def open_parking_channel(self, channel_id: str) -> None:
         """Raise a barrier (2.36.2; never retried)."""
         await self._do("2.36.2", channelId=_text(channel_id, "a channel id"))
 
     async def parking_bill(self, car_number: str) -> ParkingBill:
-        return await self._one(ParkingBill, "2.47.1", carNumber=check_plate(car_number))
+        return await self._one(_models.ParkingBill, "2.47.1", carNumber=_models.check_plate(car_number))
 
     async def notify_parking_payment(self, car_number: str, record_id: str, payment_type: str) -> PaymentNotice:
-        body = {"carNumber": check_plate(car_number), "recordId": _text(record_id, "a billing record id")}
+        body = {"carNumber": _models.check_plate(car_number), "recordId": _text(record_id, "a billing record id")}
         data = await self.call("2.47.2", body={**body, "paymentType": _text(payment_type, "a payment type")})
-        return parse_model(PaymentNotice, data)
+        return parse_model(_models.PaymentNotice, data)
 
     async def parking_entries(
         self,
@@ -709,8 +706,9 @@ class TypedCalls:
         page_no: int = 1,
         page_size: int = EVENTS_PAGE,
     ) -> Page[ParkingEntry]:
-        plate = check_plate(car_number) if car_number else None
-        return await self._page(ParkingEntry, "2.41.7", page_no, page_size, carNumber=plate, **_span(start, end))
+        plate = _models.check_plate(car_number) if car_number else None
+        return await self._page(_models.ParkingEntry, "2.41.7", page_no, page_size,
+                                carNumber=plate, **_span(start, end))
 
     async def parking_exits(
         self,
@@ -721,8 +719,8 @@ class TypedCalls:
         page_no: int = 1,
         page_size: int = EVENTS_PAGE,
     ) -> Page[ParkingExit]:
-        plate = check_plate(car_number) if car_number else None
-        return await self._page(ParkingExit, "2.41.8", page_no, page_size, carNumber=plate, **_span(start, end))
+        plate = _models.check_plate(car_number) if car_number else None
+        return await self._page(_models.ParkingExit, "2.41.8", page_no, page_size, carNumber=plate, **_span(start, end))
 
     async def set_allow_list(
         self,
@@ -735,19 +733,19 @@ class TypedCalls:
         park_code: str | None = None,
     ) -> None:
         """Add or edit (``old_car_number``) a plate on the allowed / prohibited list (2.41.9)."""
-        old = check_plate(old_car_number) if old_car_number else None
+        old = _models.check_plate(old_car_number) if old_car_number else None
         kind = _code(list_type, "list")
-        plate = check_plate(car_number)
+        plate = _models.check_plate(car_number)
         await self._do("2.41.9", type=kind, carNumber=plate, oldCarNumber=old, parkCode=park_code, **_days(start, end))
 
     async def add_black_white(
         self, list_type: BlackWhiteType, car_number: str, *, start: date | None = None, end: date | None = None
     ) -> None:
         """The v1 list (2.4.1); the white list needs its dates."""
-        if list_type is BlackWhiteType.WHITE and (start is None or end is None):
+        if list_type is _models.BlackWhiteType.WHITE and (start is None or end is None):
             raise ValueError("a white-list entry needs a start and an end date")
         kind = _code(list_type, "list")
-        await self._do("2.4.1", type=kind, carNumber=check_plate(car_number), **_days(start, end))
+        await self._do("2.4.1", type=kind, carNumber=_models.check_plate(car_number), **_days(start, end))
 
     async def edit_black_white(
         self,
@@ -758,50 +756,51 @@ class TypedCalls:
         start: date | None = None,
         end: date | None = None,
     ) -> None:
-        if list_type is BlackWhiteType.WHITE and (start is None or end is None):
+        if list_type is _models.BlackWhiteType.WHITE and (start is None or end is None):
             raise ValueError("a white-list entry needs a start and an end date")
-        plates = {"carNumber": check_plate(car_number), "oldCarNumber": check_plate(old_car_number)}
+        plates = {"carNumber": _models.check_plate(car_number), "oldCarNumber": _models.check_plate(old_car_number)}
         await self._do("2.4.3", type=_code(list_type, "list"), **plates, **_days(start, end))
 
     async def delete_black_white(self, car_number: str) -> None:
-        await self._do("2.4.2", carNumber=check_plate(car_number))
+        await self._do("2.4.2", carNumber=_models.check_plate(car_number))
 
     async def add_plate(self, pin: str, car_number: str, *, old_car_number: str | None = None) -> None:
         """Add or change (``old_car_number``) a person's plate (2.36.3)."""
-        body = {"pin": check_pin(pin), "carNumber": check_plate(car_number)}
-        await self._do("2.36.3", body={**body, "oldCarNumber": check_plate(old_car_number) if old_car_number else ""})
+        body = {"pin": _models.check_pin(pin), "carNumber": _models.check_plate(car_number)}
+        old = _models.check_plate(old_car_number) if old_car_number else ""
+        await self._do("2.36.3", body={**body, "oldCarNumber": old})
 
     async def delete_plate(self, pin: str, car_number: str) -> None:
-        await self._do("2.36.4", body={"pin": check_pin(pin), "carNumber": check_plate(car_number)})
+        await self._do("2.36.4", body={"pin": _models.check_pin(pin), "carNumber": _models.check_plate(car_number)})
 
     async def add_fixed_vehicle(self, vehicle: FixedVehicle) -> None:
         await self._do("2.41.10", body=vehicle.to_wire())
 
     async def delete_fixed_vehicle(self, car_number: str, pin: str) -> None:
-        await self._do("2.41.11", body={"carNumber": check_plate(car_number), "pin": check_pin(pin)})
+        await self._do("2.41.11", body={"carNumber": _models.check_plate(car_number), "pin": _models.check_pin(pin)})
 
     async def parking_areas(self) -> list[ParkingArea]:
-        return await self._all(ParkingArea, "2.41.1")
+        return await self._all(_models.ParkingArea, "2.41.1")
 
     async def parking_entrances(self) -> list[ParkingEntrance]:
-        return await self._all(ParkingEntrance, "2.41.3")
+        return await self._all(_models.ParkingEntrance, "2.41.3")
 
     async def parking_spaces(self, area_id: str) -> list[ParkingSpace]:
-        return await self._all(ParkingSpace, "2.41.5", areaId=_text(area_id, "an area id"))
+        return await self._all(_models.ParkingSpace, "2.41.5", areaId=_text(area_id, "an area id"))
 
     async def car_types(self) -> list[CarType]:
-        return await self._all(CarType, "2.41.4")
+        return await self._all(_models.CarType, "2.41.4")
 
     async def parking_discounts(self) -> list[ParkingDiscount]:
-        return await self._all(ParkingDiscount, "2.41.2")
+        return await self._all(_models.ParkingDiscount, "2.41.2")
 
     # -- spaces (2.43-2.46) -----------------------------------------------------------------------------
 
     async def spaces(self, *, name: str | None = None) -> list[Space]:
-        return await self._all(Space, "2.43.1", name=name or None)
+        return await self._all(_models.Space, "2.43.1", name=name or None)
 
     async def space(self, space_id: str) -> Space:
-        return await self._one(Space, "2.43.2", id=_text(space_id, "a space id"))
+        return await self._one(_models.Space, "2.43.2", id=_text(space_id, "a space id"))
 
     async def save_space(self, space: SpaceInput) -> None:
         """Add (empty id) or edit a space (2.43.4)."""
@@ -811,10 +810,10 @@ class TypedCalls:
         await self._do("2.43.3", id=_text(space_id, "a space id"))
 
     async def facilities(self, *, name: str | None = None) -> list[Facility]:
-        return await self._all(Facility, "2.44.1", name=name or None)
+        return await self._all(_models.Facility, "2.44.1", name=name or None)
 
     async def facility(self, facility_id: str) -> Facility:
-        return await self._one(Facility, "2.44.2", id=_text(facility_id, "a facility id"))
+        return await self._one(_models.Facility, "2.44.2", id=_text(facility_id, "a facility id"))
 
     async def save_facility(self, facility: FacilityInput) -> None:
         await self._do("2.44.4", body=facility.to_wire())
@@ -823,10 +822,10 @@ class TypedCalls:
         await self._do("2.44.3", id=_text(facility_id, "a facility id"))
 
     async def space_services(self, *, name: str | None = None) -> list[SpaceService]:
-        return await self._all(SpaceService, "2.45.1", name=name or None)
+        return await self._all(_models.SpaceService, "2.45.1", name=name or None)
 
     async def space_service(self, service_id: str) -> SpaceService:
-        return await self._one(SpaceService, "2.45.2", id=_text(service_id, "a service id"))
+        return await self._one(_models.SpaceService, "2.45.2", id=_text(service_id, "a service id"))
 
     async def save_space_service(self, service: ServiceInput) -> None:
         await self._do("2.45.4", body=service.to_wire())
@@ -846,10 +845,10 @@ class TypedCalls:
     ) -> Page[SpaceReservation]:
         span = _span(start, end, ("startTime", "endTime"))
         params = {"spaceName": space_name or None, "subject": subject or None, **span}
-        return await self._page(SpaceReservation, "2.46.1", page_no, page_size, **params)
+        return await self._page(_models.SpaceReservation, "2.46.1", page_no, page_size, **params)
 
     async def space_reservation(self, reservation_id: str) -> SpaceReservation:
-        return await self._one(SpaceReservation, "2.46.2", id=_text(reservation_id, "a reservation id"))
+        return await self._one(_models.SpaceReservation, "2.46.2", id=_text(reservation_id, "a reservation id"))
 
     async def save_space_reservation(self, reservation: SpaceReservationInput) -> None:
         await self._do("2.46.7", body=reservation.to_wire())
@@ -889,4 +888,4 @@ class TypedCalls:
         await self._do("2.46.5", id=_text(reservation_id, "a reservation id"))
 
     async def reservation_participants(self, reservation_id: str) -> list[Participant]:
-        return await self._list(Participant, "2.46.6", id=_text(reservation_id, "a reservation id"))
+        return await self._list(_models.Participant, "2.46.6", id=_text(reservation_id, "a reservation id"))

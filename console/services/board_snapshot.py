@@ -34,7 +34,7 @@ from console.api.models import (
 )
 
 from .doors import DoorBoard, Item, Kind
-from .paths import PRIVATE_MODE
+from .paths import PRIVATE_MODE, private_dir
 from .text import clean_text
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "SNAPSHOT_EVERY", "SNAPSHOT_FILE", "BoardSnapshot", "hand_over", "read_snapshot",
@@ -108,7 +108,7 @@ def _item(row: Any) -> Item | None:
 def write_snapshot(path: Path, items: Iterable[Item], saved_at: datetime) -> None:
     """Write ``items`` (in board order) to ``path`` atomically, owner-only. Raises OSError."""
     payload = {"version": SNAPSHOT_VERSION, "saved_at": saved_at.isoformat(), "items": [_row(i) for i in items]}
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)  # (its parents too: data/profiles may not exist yet)
     handle, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(handle, PRIVATE_MODE)

@@ -15,6 +15,7 @@
     └── heap         HeapTrimmer: malloc_trim after a board poll, at most once a minute (glibc only)
 
     await services.start_doors()   the board polls first: it is what a guard needs in the first second
+    services.build_rest()          the other panels' services (built by build(), unless rest=False)
     await services.start_rest()    then the event stream and the visitor outbox
     await services.stop()          pollers stopped, files closed, the client closed; idempotent
 
@@ -33,37 +34,35 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-
-from console.api import Client
+from typing import TYPE_CHECKING
 
 from .audit import AuditLog
 from .board_snapshot import SNAPSHOT_FILE, BoardSnapshot
 from .commands import Commands
 from .doors import DoorBoard
-from .enrolment.desk import EnrolmentDesk
-from .events.alarms import AlarmQueue
-from .events.board_link import BoardAlarms
-from .events.journal import PROFILE_META, Journal
-from .events.model import Event, Source
-from .events.priority import AlarmPriorities
-from .events.rules import Classifier
-from .events.stream import EventStream
-from .events.workflow import WorkflowStore
 from .files import SetAside
 from .floorplans import FloorPlans
 from .memory import HeapTrimmer
-from .options import DoorsOptions, ParkingOptions
-from .parking.alarms import alarm_event
-from .parking.desk import ParkingAlarm, ParkingDesk
+from .options import DoorsOptions
 from .paths import Paths
-from .people_names import PeopleNames
 from .polling import Poller
 from .session import Health, Profile, Session
 from .settings import Settings
-from .spaces.desk import SpaceDesk
-from .spaces.guests import desk_visitor_names
 from .state_codes import StateCodes
-from .visitors.desk import VisitorDesk
+
+if TYPE_CHECKING:  # the other panels' services are imported when built (build_rest): the board comes first
+    from console.api import Client
+
+    from .enrolment.desk import EnrolmentDesk
+    from .events.alarms import AlarmQueue
+    from .events.board_link import BoardAlarms
+    from .events.journal import Journal
+    from .events.model import Event
+    from .events.stream import EventStream
+    from .parking.desk import ParkingAlarm, ParkingDesk
+    from .people_names import PeopleNames
+    from .spaces.desk import SpaceDesk
+    from .visitors.desk import VisitorDesk
 
 __all__ = ["REALERT_AFTER", "DoorServices", "EventServices", "SessionServices"]
 
@@ -106,6 +105,7 @@ class SessionServices:
     snapshot: BoardSnapshot | None = None  # the last good poll on disk, shown stale at the next start
     heap: HeapTrimmer = field(default_factory=HeapTrimmer)  # free heap back to the system (memory.py)
     _links: list[Callable[[], None]] = field(default_factory=list)
+    _rest_built: bool = False
     _started: bool = False
     _stopped: bool = False
 
@@ -113,18 +113,21 @@ class SessionServices:
 
     @classmethod
     def connect(
-        cls, profile: Profile, client: Client, *, operator: str, paths: Paths, settings: Settings
+        cls, profile: Profile, client: Client, *, operator: str, paths: Paths, settings: Settings, rest: bool = True
     ) -> SessionServices:
-        """The session of ``profile`` over ``client`` (already probed by the caller) and all its services.
+        """The session of ``profile`` over ``client`` (already probed by the caller) and its services (the board's
+        alone with ``rest=False``: :meth:`build_rest` builds the others).
 
         Once built, the client belongs to the services (:meth:`stop` closes it); when building fails, the
         caller still owns it.
         """
-        return cls.build(Session(profile, client, operator, paths), settings)
+        return cls.build(Session(profile, client, operator, paths), settings, rest=rest)
 
     @classmethod
-    def build(cls, session: Session, settings: Settings) -> SessionServices:
-        """Every service of ``session``; the audit log and the door board are required, the rest optional."""
+    def build(cls, session: Session, settings: Settings, *, rest: bool = True) -> SessionServices:
+        """Every service of ``session``; the audit log and the door board are required, the rest optional. With
+        ``rest=False`` only the board's: the console paints the first tiles before it imports and opens the
+        others (the journal, the desks), then calls :meth:`build_rest`."""
         paths, profile = session.paths, session.profile.name
         audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
         try:
@@ -143,6 +146,17 @@ class SessionServices:
             services.snapshot.seed()
         except Exception:
             log.exception("the board snapshot could not be used")
+        if rest:
+            services.build_rest()
+        return services
+
+    def build_rest(self) -> None:
+        """Build the other panels' services (events, visitors, parking, spaces, enrolment), once; one that cannot
+        be built is recorded in :attr:`problems` and left ``None``."""
+        if self._rest_built or self._stopped:
+            return
+        self._rest_built = True
+        services = self
         for name, build in (
             ("events", services._build_events),
             ("visitors", services._build_visitors),
@@ -155,9 +169,18 @@ class SessionServices:
             except Exception as exc:
                 log.exception("the %s services could not be built", name)
                 services.problems[name] = exc
-        return services
 
     def _build_events(self) -> None:
+        from .events.alarms import AlarmQueue
+        from .events.board_link import BoardAlarms
+        from .events.journal import PROFILE_META, Journal
+        from .events.model import Source
+        from .events.priority import AlarmPriorities
+        from .events.rules import Classifier
+        from .events.stream import EventStream
+        from .events.workflow import WorkflowStore
+        from .people_names import PeopleNames
+
         session = self.session
         journal = Journal.open_repairing(session.paths.profile_dir(session.profile.name))  # damaged: set aside
         try:
@@ -189,6 +212,8 @@ class SessionServices:
         self.people.want(e.pin for e in events if e.pin and not e.person)
 
     def _build_visitors(self) -> None:
+        from .visitors.desk import VisitorDesk
+
         session = self.session
         desk = VisitorDesk(session.client, data_dir=session.paths.data_dir, profile=session.profile.name,
                            operator=session.operator, audit=self.audit, health=session, policy=session.policy)
@@ -196,6 +221,9 @@ class SessionServices:
         self._links.append(session.health_changed.connect(self._health_changed))
 
     def _build_parking(self) -> None:
+        from .options import ParkingOptions
+        from .parking.desk import ParkingDesk
+
         session = self.session
         options = self.settings.panel(ParkingOptions)
         desk = ParkingDesk(session.client, data_dir=session.paths.profile_dir(session.profile.name),
@@ -206,6 +234,9 @@ class SessionServices:
         self._links.append(desk.alarm.connect(self._parking_alarm))
 
     def _build_spaces(self) -> None:
+        from .spaces.desk import SpaceDesk
+        from .spaces.guests import desk_visitor_names
+
         session = self.session
         self.spaces = SpaceDesk(session.client, profile=session.profile.name, operator=session.operator,
                                 audit=self.audit, health=session, policy=session.policy)
@@ -214,6 +245,8 @@ class SessionServices:
             self.spaces.visitor_source = lambda: desk_visitor_names(visitors)
 
     def _build_enrolment(self) -> None:
+        from .enrolment.desk import EnrolmentDesk
+
         session = self.session
         self.enrolment = EnrolmentDesk(session.client, data_dir=session.paths.data_dir, profile=session.profile.name,
                                        operator=session.operator, audit=self.audit,
@@ -240,6 +273,8 @@ class SessionServices:
 
     def _parking_alarm(self, alarm: ParkingAlarm) -> None:
         """A deny-listed car or a car entering a full lot: an alarm in the queue, like a door's."""
+        from .parking.alarms import alarm_event
+
         if self.events is not None:
             self.events.alarms.raise_local([alarm_event(alarm)])
 
@@ -282,6 +317,7 @@ class SessionServices:
         """Bring back the alarms left from the last shift, start the event stream and the visitor outbox."""
         if self._stopped or self._started:
             return
+        self.build_rest()
         self._started = True
         if self.events is not None:
             self.events.alarms.load()

@@ -690,7 +690,7 @@ class ConsoleApp:
                     aio.spawn(aio.message(window, "Connection problem", check.message), owner=window, name="probe")
             try:
                 services = SessionServices.connect(profile, client, operator=self._operator, paths=self.paths,
-                                                   settings=self.settings)
+                                                   settings=self.settings, rest=False)  # the board's first
             except Exception as exc:
                 await client.aclose()
                 if not self.options.interactive:
@@ -698,10 +698,6 @@ class ConsoleApp:
                 aio.report(exc, "the connection's services could not be started (is the data folder writable?)")
                 return
             self.session = session = services.session
-            if self.sim is not None and profile.name == DEMO_PROFILE and services.spaces is not None:
-                from console.ui.training import demo_clock
-
-                services.spaces.use_clock(demo_clock(self.sim))  # the Training menu moves it (spaces panel)
             if services.audit.problem and self.options.interactive:  # logged already; said once per connection
                 aio.spawn(aio.message(window, "The audit log needs attention", services.audit.problem,
                                       icon=QMessageBox.Icon.Warning), owner=window, name="audit problem")
@@ -727,7 +723,6 @@ class ConsoleApp:
             self.workspace = workspace
             self._board_polled = asyncio.Event()
             panel.summary_changed.connect(self._on_summary)
-            self._report_set_aside(services.set_aside)
             if profile.name != DEMO_PROFILE and self.settings.profile(profile.name) is not None:
                 self.settings.last_profile = profile.name
                 self.settings.save()
@@ -742,6 +737,13 @@ class ConsoleApp:
         # building the rest blocks the loop for a moment (imports, pyqtgraph): let the tiles paint first
         await asyncio.sleep(REST_PAINT_DELAY)
         if self.workspace is workspace:
+            services = workspace.services
+            services.build_rest()  # the journal, the desks: after the board's first tiles
+            if self.sim is not None and services.session.profile.name == DEMO_PROFILE and services.spaces is not None:
+                from console.ui.training import demo_clock
+
+                services.spaces.use_clock(demo_clock(self.sim))  # the Training menu moves it (spaces panel)
+            self._report_set_aside(services.set_aside)  # damaged files the connection set aside: one message
             await workspace.start_rest(aio.report if self.options.interactive else self._optional_failed)
             freeze_long_lived()  # full collections walk only newer objects: no 100 ms pauses at 10,000 doors
 

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from console.services.events import Priority, Source
-from console.services.events.stream import SourceState
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
 from console.ui import empty_states, feed_notice
@@ -266,6 +264,8 @@ class Workspace:
         dock = self.window.dock(ALARMS)
         if dock is not None:
             dock.setWindowTitle(f"Alarms ({count})" if count else "Alarms")
+        from console.services.events import Priority  # (built with the events panel: loaded by then)
+
         events = self.services.events
         waiting = events.alarms.alarms if events is not None else []
         urgent = bool(waiting) and waiting[0].priority < Priority.LOW  # as the queue's headline colours it
@@ -273,6 +273,9 @@ class Workspace:
 
     def _alarm_feed(self) -> None:
         """Tell the alarm queue whether alarms are being received: the access events' source is the feed."""
+        from console.services.events import Source
+        from console.services.events.stream import SourceState
+
         events = self.services.events
         if self.alarms is None or events is None:
             return
@@ -296,6 +299,7 @@ class Workspace:
 
     async def start_rest(self, report: Callable[[BaseException, str], None]) -> None:
         """Build and start the other panels (events, alarms, visitors), once the board is up."""
+        self.services.build_rest()
         self.build_optional(report)
         await self.services.start_rest()
         for panel in self.panels:

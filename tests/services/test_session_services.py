@@ -196,3 +196,32 @@ async def test_a_refused_token_stops_every_poller_until_a_new_token(
         assert not services.board.poller.halted
     finally:
         await services.stop()
+
+
+async def test_the_board_s_services_come_first_and_the_others_when_asked(
+    served: tuple[Simulator, str], tmp_path: Path
+) -> None:
+    """``rest=False`` (how the console connects): the board polls with nothing else opened (no journal file, no
+    desk); ``build_rest`` builds the others once, and ``start_rest`` builds them if nobody did."""
+    _sim, url = served
+    paths = Paths.under(tmp_path).ensure()
+    session = Session(Profile("Head office", url, poll_interval=0.2), Client(url, TOKEN), "ann", paths)
+    services = SessionServices.build(session, Settings(paths.settings_file), rest=False)
+    try:
+        await services.start_doors()
+        await until(lambda: services.board.last_ok is not None, 10)
+        assert len(services.board) > 0
+        assert (services.events, services.visitors, services.parking, services.spaces, services.enrolment) == (
+            None, None, None, None, None)
+        assert not list(paths.profile_dir("Head office").glob("events.sqlite3"))  # the journal not opened yet
+        await services.start_rest()  # builds them first
+        assert services.events is not None
+        assert services.visitors is not None
+        assert services.parking is not None
+        journal = services.events.journal
+        services.build_rest()  # once: the same services
+        assert services.events.journal is journal
+        assert services.events.stream.poller.running
+        assert services.parking.poller.running
+    finally:
+        await services.stop()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from console.services.paths import Paths
@@ -97,10 +98,20 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
 
 
 def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it_ends_with_the_console(
-    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from console.services.session_services import SessionServices
     from console.ui.training import TrainingMenu
 
+    built_rest: list[bool] = []  # whether the board had polled when the other services were built
+    build_rest = SessionServices.build_rest
+
+    def watched(services: SessionServices) -> None:
+        if not built_rest:
+            built_rest.append(app._board_polled.is_set() and services.events is None)
+        build_rest(services)
+
+    monkeypatch.setattr(SessionServices, "build_rest", watched)
     opts = Options(basedir=str(tmp_path / "base"), log_stderr=False, demo=True, demo_process=True,
                    poll_interval=0.3, operator="Trainer")
     app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
@@ -133,6 +144,7 @@ def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it
 
     code, sim = run(scenario(), timeout=120)
     assert code == 0
+    assert built_rest == [True]  # the board's first poll, then the journal and the desks
     assert not sim.running  # stopped with the console
 
 
