@@ -609,8 +609,9 @@ class DoorBoard:
     async def _poll_locked(self) -> bool:
         self._wake.clear()
         self._last_poll = self._clock()
-        if self._lists_wanted:
-            await self._load_lists()
+        # the states first: the tiles are painted (names and states; a seeded board's areas from its snapshot)
+        # while the lists (devices, areas, readers: many calls) load after them, in the same poll (issue 15)
+        lists_after = self._lists_wanted
         client = self.session.client
         calls: list[Any] = [client.door_state_records()]
         if self._gates_supported:
@@ -655,6 +656,8 @@ class DoorBoard:
         await self._reflag_sliced(self._clock(), changed)
         await self._count_sliced(changed)
         self._announce(changed, structure, counted=True)
+        if lists_after:  # (even when the states failed: listed doors show "no state received yet")
+            await self._load_lists()
         if structure and not self._lists_wanted and self._clock() - self._lists_requested_at > 300:
             self._lists_wanted = True  # a door the lists never named: fetch them again (at most every 5 min)
         self.polled.emit(failure is None)

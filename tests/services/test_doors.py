@@ -72,6 +72,23 @@ async def test_every_door_and_gate_arrives_with_the_simulators_state_place_and_d
     assert [r.side for r in board.readers(door_key)] == ["in", "out"]
 
 
+async def test_the_first_poll_shows_the_states_before_the_lists_arrive(sim, session) -> None:
+    """The first poll announces every door's state at once (the tiles paint), then loads the lists (devices,
+    areas, readers: many calls) and announces them: a guard sees the states without waiting for the lists."""
+    board = DoorBoard(session)
+    seen: list[tuple[int, int, int]] = []  # per announcement: items, items with a state, items with their device
+
+    def announced(_change: BoardChange) -> None:
+        items = board.items
+        seen.append((len(items), sum(i.has_state for i in items), sum(bool(i.device_name) for i in items)))
+
+    board.changed.connect(announced)
+    assert await board.poll_once()
+    total = len(sim.world.doors) + len(sim.world.gates)
+    assert seen[0] == (total, total, 0)  # every state, no device yet
+    assert seen[-1] == (total, total, total)  # then the lists: every device named
+
+
 async def test_a_change_reaches_its_item_within_one_poll_and_only_changes_are_announced(sim, session) -> None:
     board = DoorBoard(session)
     await board.poll_once()
