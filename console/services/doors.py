@@ -587,7 +587,7 @@ class DoorBoard:
     # -- polling ---------------------------------------------------------------------------------
 
     async def poll_once(self) -> bool:
-        """One state poll (and the static lists first, when wanted), reported to the session's health; True
+        """One state poll (then the static lists, when wanted: the states are announced first), reported to the session's health; True
         when the door states arrived."""
         return bool(await self.poller.once())
 
