@@ -587,8 +587,8 @@ class DoorBoard:
     # -- polling ---------------------------------------------------------------------------------
 
     async def poll_once(self) -> bool:
-        """One state poll (then the static lists, when wanted: the states are announced first), reported to the session's health; True
-        when the door states arrived."""
+        """One state poll (then the static lists, when wanted: the states are announced first), reported to the
+        session's health; True when the door states arrived."""
         return bool(await self.poller.once())
 
     async def _poll(self) -> bool:

@@ -308,7 +308,7 @@ class SessionServices:
             self.enrolment.operator = name
 
     async def start_doors(self) -> None:
-        """Start the door board's poller (the first poll reads the states, announces them, then loads the lists)."""
+        """Start the door board's poller (its first poll reads the states, announces them, then the lists)."""
         if self._stopped:
             raise RuntimeError("stopped services cannot be started again; build new ones")
         self.doors.board.poller.start()
