@@ -656,11 +656,11 @@ class DoorBoard:
         await self._reflag_sliced(self._clock(), changed)
         await self._count_sliced(changed)
         self._announce(changed, structure, counted=True)
+        self.polled.emit(failure is None)  # the states are in (the snapshot is written, the count said)
         if lists_after:  # (even when the states failed: listed doors show "no state received yet")
             await self._load_lists()
         if structure and not self._lists_wanted and self._clock() - self._lists_requested_at > 300:
             self._lists_wanted = True  # a door the lists never named: fetch them again (at most every 5 min)
-        self.polled.emit(failure is None)
         return failure is None
 
     async def refresh_item(self, key: ItemKey) -> Item | None:

@@ -83,10 +83,13 @@ async def test_the_first_poll_shows_the_states_before_the_lists_arrive(sim, sess
         seen.append((len(items), sum(i.has_state for i in items), sum(bool(i.device_name) for i in items)))
 
     board.changed.connect(announced)
+    polled: list[int] = []  # devices named when the poll said it was good (the snapshot is written then)
+    board.polled.connect(lambda ok: polled.append(sum(bool(i.device_name) for i in board.items)) if ok else None)
     assert await board.poll_once()
     total = len(sim.world.doors) + len(sim.world.gates)
     assert seen[0] == (total, total, 0)  # every state, no device yet
     assert seen[-1] == (total, total, total)  # then the lists: every device named
+    assert polled == [0]  # once, as soon as the states were in: a console closed meanwhile keeps its board
 
 
 async def test_a_change_reaches_its_item_within_one_poll_and_only_changes_are_announced(sim, session) -> None:
