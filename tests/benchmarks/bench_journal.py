@@ -4,7 +4,8 @@
 
 Builds a journal of ``--events`` events in a temporary folder (``--keep DIR``: in DIR, and reused when it is
 already there), in batches of 1,000 like the event stream stores them: 3,000 people, 400 doors on 100
-devices, eight event names, a second apart, keys hashed as the stream's are (``event_key``). Prints, as figures:
+devices, eight event names, a second apart, keys made as the stream's are (``event_key``: the time, then a
+hash). Prints, as figures:
 
 * ingest: events per second into the journal while it grows to the full size (the search index included),
   and appending batches of 1,000 to the full journal;
@@ -33,6 +34,7 @@ from pathlib import Path
 from benchlib import Figure, add_json_option, emit, human
 
 from console.services.events import Event, EventFilter, Journal, Level, Retention, Source
+from console.services.events.model import key_prefix
 
 NAMES = ("Normal Verify Open", "Normal Verify Open", "Normal Verify Open", "Access Denied", "Door forced open",
          "card is not registered", "Exit Button Open", "Opening Timeout")
@@ -60,9 +62,10 @@ def batch_of(start: int, n: int, origin: datetime, rng: random.Random) -> list[E
         who = rng.randrange(PEOPLE)
         where = rng.randrange(DOORS)
         name = NAMES[rng.randrange(len(NAMES))]
+        at = origin + timedelta(seconds=i)
         out.append(Event(
-            key=hashlib.blake2b(str(i).encode(), digest_size=16).hexdigest(), source=Source.ACCESS,
-            time=origin + timedelta(seconds=i), name=name,
+            key=key_prefix(at) + hashlib.blake2b(str(i).encode(), digest_size=16).hexdigest(), source=Source.ACCESS,
+            time=at, name=name,
             level=Level.ALARM if name == "Door forced open" else Level.NORMAL,
             pin=str(10000 + who), person=person(who), point=door(where), reader=f"{door(where)}-In",
             device_sn=f"CKN4213{where // 4:05d}", device_name=f"10.8.{where // 4 // 250}.{where // 4 % 250}",

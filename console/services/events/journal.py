@@ -40,6 +40,7 @@ from .model import (
     Level,
     Source,
     format_time,
+    legacy_key,
     search_text,
 )
 
@@ -135,6 +136,11 @@ _INSERT = (
 
 _ROW_MARKS = "(" + ",".join("?" * _INSERT.count("?")) + ")"
 _SET_META = "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"
+# Content keys start with the event's time (model.key_prefix); an older console stored the hash alone (model.
+# legacy_key). meta: the newest event time among rows that may hold such a key ("" for none), and the highest
+# row id whose writer is known (rows above it were added by another writer: an older console)
+LEGACY_KEYS_UNTIL = "keys:legacy_until"
+KEYS_CHECKED_TO = "keys:checked_to"
 _dump_raw = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps(..., ensure_ascii=False, default=str)
 
 
@@ -414,6 +420,7 @@ class Journal:
                     except sqlite3.DatabaseError as exc:
                         kind = JournalDamaged if sqlite_damaged(exc) else JournalError
                         raise kind(f"cannot use the event journal {self.path}: {exc}") from None
+                self._write(self._legacy_keys)
                 self.enforce_retention()
             except BaseException:
                 self.close()  # a journal that could not be opened leaves no connection behind
@@ -664,18 +671,30 @@ class Journal:
         def work(conn: sqlite3.Connection) -> list[Event]:
             # Which keys are stored already (read inside the write transaction, so nobody adds one meanwhile);
             # the rest go in with one executemany. INSERT OR IGNORE stays as the UNIQUE constraint's backstop.
+            # An event from before keys began with the time may be stored under an older console's key: those
+            # are looked up as well (reads only; events newer than every such row need none).
+            lookups = keys
+            legacy: dict[str, str] = {}  # older console's key -> the key of the event offered now
+            until = self._legacy_keys(conn) if batch else ""
+            if until:
+                for key, ev in batch.items():
+                    old = legacy_key(key)
+                    if old is not None and (key.startswith("0") or format_time(ev.time) <= until):
+                        legacy[old] = key
+                lookups = keys + list(legacy)
             known: set[str] = set()
-            for i, size in _power_chunks(len(keys), 512):  # few distinct statements (see _power_chunks)
-                chunk = keys[i : i + size]
+            for i, size in _power_chunks(len(lookups), 512):  # few distinct statements (see _power_chunks)
+                chunk = lookups[i : i + size]
                 rows = conn.execute(f"SELECT key FROM events WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                known.update(row[0] for row in rows)
+                known.update(legacy.get(row[0], row[0]) for row in rows)
             new = [ev for key, ev in batch.items() if key not in known]
             if new:
                 before = self._index_before_insert(conn) if self._indexed else None
                 _insert_rows(conn, _rows_offering_the_gil(new))
+                top = conn.execute("SELECT max(id) FROM events").fetchone()[0]
+                conn.execute(_SET_META, (KEYS_CHECKED_TO, str(top)))  # this writer's rows: keys of this form
                 if before is not None:  # the search index: the rows just added, in one statement
                     conn.execute(search_index.FILL, (before,))
-                    top = conn.execute("SELECT max(id) FROM events").fetchone()[0]
                     conn.execute(_SET_META, (search_index.INDEXED_TO, str(top)))
             if meta:
                 conn.executemany(
@@ -690,6 +709,27 @@ class Journal:
         new_events: list[Event] = self._write(work) if batch or meta else []
         new_events.sort(key=lambda e: e.time)
         return new_events
+
+    @staticmethod
+    def _legacy_keys(conn: sqlite3.Connection) -> str:
+        """The newest event time among rows that may be stored under an older console's key ("" when none may
+        be): every row of a journal this version had not written to yet, and rows another writer added since
+        (``KEYS_CHECKED_TO``); kept in ``meta``. Call it in a write transaction."""
+        row = conn.execute("SELECT value FROM meta WHERE name = ?", (LEGACY_KEYS_UNTIL,)).fetchone()
+        until = str(row[0]) if row is not None else ""
+        row = conn.execute("SELECT value FROM meta WHERE name = ?", (KEYS_CHECKED_TO,)).fetchone()
+        checked = int(row[0]) if row is not None and str(row[0]).isdigit() else 0
+        top = int(conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+        if top > checked:  # rows of an older console (all of them when this version never wrote here)
+            if checked:  # the rows above the mark alone (+time: not the time index, newest first)
+                newest = conn.execute("SELECT max(+time) FROM events WHERE id > ?", (checked,)).fetchone()[0]
+            else:
+                newest = conn.execute("SELECT max(time) FROM events").fetchone()[0]
+            until = max(until, str(newest or ""))
+            conn.execute(_SET_META, (LEGACY_KEYS_UNTIL, until))
+        if top != checked or row is None:
+            conn.execute(_SET_META, (KEYS_CHECKED_TO, str(top)))
+        return until
 
     def _index_before_insert(self, conn: sqlite3.Connection) -> int:
         """The highest row id before a batch is inserted (its rows come after it: ``search_index.FILL``).
@@ -811,14 +851,25 @@ class Journal:
             last = (rows[-1][2], rows[-1][0])
 
     def get(self, key: str) -> Event | None:
-        """One event with its photo, or None."""
-        row = self._conn().execute(f"SELECT {_COLUMNS}, photo FROM events WHERE key = ?", (key,)).fetchone()
-        return None if row is None else _row_to_event(row, row[-1])
+        """One event with its photo, or None (an event an older console stored is found by its key of now
+        as well: ``model.legacy_key``)."""
+        for wanted in (key, legacy_key(key)):
+            if wanted is None:
+                break
+            row = self._conn().execute(f"SELECT {_COLUMNS}, photo FROM events WHERE key = ?", (wanted,)).fetchone()
+            if row is not None:
+                return _row_to_event(row, row[-1])
+        return None
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        return self._conn().execute("SELECT 1 FROM events WHERE key = ?", (key,)).fetchone() is not None
+        for wanted in (key, legacy_key(key)):
+            if wanted is None:
+                break
+            if self._conn().execute("SELECT 1 FROM events WHERE key = ?", (wanted,)).fetchone() is not None:
+                return True
+        return False
 
     def distinct(self, field: DistinctField, flt: EventFilter | None = None) -> list[str]:
         """The values present for a filter's choices: ``area``, ``device`` (name, else serial), ``door``,

@@ -47,7 +47,10 @@ __all__ = [
     "clean_text",
     "event_key",
     "format_time",
+    "key_prefix",
+    "legacy_key",
     "normalise",
+    "same_event_key",
 ]
 
 """Longest text kept in one field of an event (names, doors, devices); longer text is cut."""
@@ -186,19 +189,51 @@ def event_key(record: Mapping[str, Any], source: Source | str, *, time: datetime
     else ``doorName``), the pin, the card number and the source; compared without case or extra spaces. Not
     the ``id``: monitor records have none (or ``null``/``""``) while list records have one, and the same
     event arrives from both. ``time`` is the record's ``eventTime`` already parsed, if the caller has it.
+    The key starts with that time (:func:`key_prefix`), then the hash of the rest (:func:`legacy_key`).
     """
     raw_time = record.get("eventTime")
+    parsed = time if time is not None else parse_time(raw_time)
     parts = (
         Source(source).value,
         _norm_for_key(record.get("devSn")),
-        _time_for_key(raw_time, time if time is not None else parse_time(raw_time)),
+        _time_for_key(raw_time, parsed),
         _norm_for_key(record.get("eventName")),
         " ".join(_point_of(record).split()).casefold(),
         _norm_for_key(record.get("pin") or record.get("personPin")),
         _norm_for_key(record.get("cardNo")),
     )
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16)
-    return digest.hexdigest()
+    return key_prefix(parsed) + digest.hexdigest()
+
+
+KEY_PREFIX = 14  # characters of the time a content key starts with (``yyyyMMddHHmmss``)
+_HASH_LENGTH = 32
+_NO_TIME = "0" * KEY_PREFIX
+
+
+def key_prefix(time: datetime | None) -> str:
+    """What a content key starts with: the event's time to the second, ``yyyyMMddHHmmss`` (zeros when the
+    server's time could not be read). Keys in time order keep the journal's key index appended to at one
+    place, the newest, instead of at a random leaf of a large B-tree per event (a million events: half the
+    time of an insert batch; ``tests/benchmarks/bench_journal.py``)."""
+    if time is None:
+        return _NO_TIME
+    return f"{time.year:04d}{time.month:02d}{time.day:02d}{time.hour:02d}{time.minute:02d}{time.second:02d}"
+
+
+def legacy_key(key: str) -> str | None:
+    """The key an older console gave the same event (the hash alone, before keys began with the time), or
+    None when ``key`` is not a content key of this form. The journal looks both up for events from before
+    the change (``Journal.add``), so an event stored by an older console is not stored again."""
+    if len(key) == KEY_PREFIX + _HASH_LENGTH and key[:KEY_PREFIX].isdigit() and key.isascii():
+        return key[KEY_PREFIX:]
+    return None
+
+
+def same_event_key(computed: str, stored: str) -> bool:
+    """Whether a key just computed from a server record (:func:`event_key`) names an event stored under
+    ``stored``, which an older console may have stored under the key without the time (:func:`legacy_key`)."""
+    return computed == stored or (len(stored) == _HASH_LENGTH and legacy_key(computed) == stored)
 
 
 # -- photos --------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from console.api import Client
 from console.api.errors import ApiError, CVSecError
 from console.services.events import Event, Level, Source, event_key
-from console.services.events.model import clean_photo_base64, format_time
+from console.services.events.model import clean_photo_base64, format_time, same_event_key
 
 from .. import aio, theme
 from ..flow import FlowLayout
@@ -443,7 +443,7 @@ class DetailsPane(QWidget):
             return
         result = PhotoResult(None, "no photo with this event")
         for record in page.records:
-            if event_key(record, Source.ACCESS) != event.key:
+            if not same_event_key(event_key(record, Source.ACCESS), event.key):  # or an older console's key
                 continue
             photo, note = clean_photo_base64(record.get("capturePhotoBase64"))
             if photo:
