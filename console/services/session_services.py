@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from .audit import AuditLog
 from .board_snapshot import SNAPSHOT_FILE, BoardSnapshot
 from .commands import Commands
-from .doors import DoorBoard
+from .doors import DoorBoard, import_records
 from .files import SetAside
 from .floorplans import FloorPlans
 from .memory import HeapTrimmer
@@ -129,6 +129,7 @@ class SessionServices:
         ``rest=False`` only the board's: the console paints the first tiles before it imports and opens the
         others (the journal, the desks), then calls :meth:`build_rest`."""
         paths, profile = session.paths, session.profile.name
+        import_records()  # the board's first poll then imports nothing (a turn of the loop held ~20-30 ms)
         audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
         try:
             options = settings.panel(DoorsOptions)

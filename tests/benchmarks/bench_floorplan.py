@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication
 from console.api import Client
 from console.services.audit import AuditLog
 from console.services.commands import Commands
-from console.services.doors import DoorBoard
+from console.services.doors import DoorBoard, import_records
 from console.services.floorplans import FloorPlans
 from console.services.gc_pauses import freeze_long_lived
 from console.services.paths import Paths
@@ -69,6 +69,7 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     client = Client(url, TOKEN)
     session = Session(Profile("bench", url, poll_interval=10.0), client, "bench", paths)
     audit = AuditLog(paths.data_dir / "audit.sqlite3")
+    import_records()  # as the console's connection does (SessionServices.build): not in the first poll
     board = DoorBoard(session)
     plans = FloorPlans(paths.data_dir, "bench")
     doors = DoorServices(board, Commands(session, audit, read_back=board.refresh_item), plans)
