@@ -741,27 +741,32 @@ class PlansWidget(QWidget):
 
     def _place_step(self, everything: bool = False) -> bool:
         """Place a slice of the plan's markers (all of them with ``everything``); True while more remain. Markers
-        placed in slices stay hidden until the last is placed, then appear together in a turn of their own (each
-        slice repainting the plan, 500 markers cost a frame's time apiece)."""
+        placed in slices join the scene hidden, with the labels' layout left alone (each slice repainting the plan,
+        500 markers cost a frame's time apiece); a turn lays the labels out, the next shows them all."""
+        view = self.view
         if not self._to_place and self._hidden:
             if not self._laid_out:  # a turn for the labels' layout (it counts every marker in view.markers)
-                self.view.shown_labels()
+                view.labels_changed()
+                view.shown_labels()
                 self._laid_out = True
                 return True
             hidden, self._hidden = self._hidden, []
-            scene = self.view.scene()
-            self.view.layout_kept = True
+            view.layout_kept = True
             try:
                 for marker in hidden:
-                    scene.addItem(marker)
+                    marker.setVisible(True)
             finally:
-                self.view.layout_kept = False
+                view.layout_kept = False
             self._placed()
             return False
         count = len(self._to_place) if everything else self.PLACE_SLICE
         batch, self._to_place = self._to_place[:count], self._to_place[count:]
-        for key, point in batch:
-            self._place(key, point, later=not everything)
+        view.layout_kept = not everything
+        try:
+            for key, point in batch:
+                self._place(key, point, later=not everything)
+        finally:
+            view.layout_kept = False
         if self._to_place or self._hidden:
             return True
         self._placed()
@@ -789,10 +794,10 @@ class PlansWidget(QWidget):
         marker = self.view.markers.get(key)
         if marker is None:
             marker = MarkerItem(key, self._on_marker_moved)
-            if later:
+            if later:  # shown with the others (_place_step)
+                marker.setVisible(False)
                 self._hidden.append(marker)
-            else:
-                self.view.scene().addItem(marker)
+            self.view.scene().addItem(marker)
             self.view.markers[key] = marker
         marker.setPos(point)
         marker.set_state(self.board.item(key), self._palette_colours())
