@@ -134,6 +134,7 @@ def test_a_plan_opens_in_the_background_and_the_operators_last_choice_wins(open_
     assert widget.mark_alarm(alarm_door)  # it is on this plan: ringed when it is there
     run(until(lambda: not widget.loading))
     assert set(widget.view.markers) == {i.key for i in on_plan}
+    assert all(m.isVisible() and m.scene() is widget.view.scene() for m in widget.view.markers.values())
     assert widget.view.image_rect.width() == 1600
     assert [k for k, m in widget.view.markers.items() if m.alarm_mark] == [alarm_door]
     assert widget.view.markers[alarm_door].isSelected()
