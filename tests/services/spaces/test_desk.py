@@ -67,11 +67,14 @@ class Rig:
                               end=start + timedelta(minutes=minutes), host_pin=self.host(),
                               participant_ids=self.person_ids(people))
 
-    def free_space(self, start: datetime, end: datetime) -> int:
-        """The index of a space with no active booking between ``start`` and ``end`` on the server."""
+    def free_space(self, start: datetime, end: datetime, *, but: int | None = None) -> int:
+        """The index of a space (not ``but``) with no active booking between ``start`` and ``end`` on the server
+        (the simulator's own bookings follow its clock: a fixed space collides with them at some hours)."""
         rows = self.sim.world.table("space_reservations").values()
         lo, hi = start.timestamp(), end.timestamp()
         for index, space_id in enumerate(self.sim.world.table("spaces")):
+            if index == but:
+                continue
             if not any(r["spaceId"] == space_id and not r["cancelled"] and r["startAt"] < hi and lo < r["endAt"]
                        for r in rows):
                 return index
@@ -137,15 +140,17 @@ async def test_an_overlap_is_refused_locally_and_nothing_is_sent(rig: Rig) -> No
     await rig.desk.refresh()
     start = tomorrow_at(rig, 10)
     rig.desk.set_window(start.date())
-    assert (await rig.desk.book(rig.request(start))).ok
+    first = rig.free_space(start, start + timedelta(minutes=90))
+    assert (await rig.desk.book(rig.request(start, space=first))).ok
     sent = len(rig.posts(BOOK))
-    clash = await rig.desk.book(rig.request(start + timedelta(minutes=30), subject="Second"))
+    clash = await rig.desk.book(rig.request(start + timedelta(minutes=30), space=first, subject="Second"))
     assert clash.kind is Outcome.INVALID
     assert "already booked" in clash.problems["time"]
     assert len(rig.posts(BOOK)) == sent  # nothing went to the server
     assert rig.audit.actions() == [("space.book", "ok")]  # nothing sent, nothing to audit
     # the same time in another space is fine
-    assert (await rig.desk.book(rig.request(start + timedelta(minutes=30), space=1, subject="Elsewhere"))).ok
+    other = rig.free_space(start + timedelta(minutes=30), start + timedelta(minutes=90), but=first)
+    assert (await rig.desk.book(rig.request(start + timedelta(minutes=30), space=other, subject="Elsewhere"))).ok
 
 
 async def test_an_overlap_the_desk_did_not_know_is_refused_by_the_server(rig: Rig) -> None:
