@@ -157,19 +157,18 @@ class SessionServices:
         if self._rest_built or self._stopped:
             return
         self._rest_built = True
-        services = self
         for name, build in (
-            ("events", services._build_events),
-            ("visitors", services._build_visitors),
-            ("parking", services._build_parking),
-            ("spaces", services._build_spaces),
-            ("enrolment", services._build_enrolment),
+            ("events", self._build_events),
+            ("visitors", self._build_visitors),
+            ("parking", self._build_parking),
+            ("spaces", self._build_spaces),
+            ("enrolment", self._build_enrolment),
         ):
             try:
                 build()
             except Exception as exc:
                 log.exception("the %s services could not be built", name)
-                services.problems[name] = exc
+                self.problems[name] = exc
 
     def _build_events(self) -> None:
         from .events.alarms import AlarmQueue

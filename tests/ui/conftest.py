@@ -80,3 +80,33 @@ def plan_site_url() -> Iterator[str]:
     url = thread.start()
     yield url
     thread.stop()
+
+
+@pytest.fixture
+def open_panel(qtbot, run, plan_site_url, tmp_path):
+    """``open_panel()``: a doors panel shown over the plan site's services (a new session, audit log and
+    settings objects each time, on the same data dir); stopped and deleted after the test."""
+    made = []
+
+    from console.services.session_services import SessionServices
+    from console.services.settings import Settings
+    from console.ui.doors import DoorsPanel
+    from tests.services.doors_helpers import session_for
+
+    def build() -> DoorsPanel:
+        session = session_for(plan_site_url, tmp_path)
+        services = SessionServices.build(session, Settings.load(session.paths.settings_file))
+        panel = DoorsPanel(services.doors, services.settings)
+        panel.resize(1100, 700)
+        panel.show()
+        qtbot.waitExposed(panel)
+        made.append((panel, services))
+        return panel
+
+    yield build
+    for panel, services in made:
+        run(panel.stop())
+        run(services.stop())
+        panel.close()
+        panel.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # on the GUI thread, now

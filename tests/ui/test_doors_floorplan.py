@@ -4,40 +4,13 @@ import struct
 import zlib
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, Qt
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 
 from console.services.floorplans import PlanError
-from console.services.session_services import SessionServices
-from console.services.settings import Settings
 from console.ui.doors import DoorsPanel
 from console.ui.doors.floorplan import MarkerItem, PlansWidget, load_plan_item
 from tests.helpers import until
-from tests.services.doors_helpers import session_for
-
-
-@pytest.fixture
-def open_panel(qtbot, run, plan_site_url, tmp_path):
-    """``open_panel()``: a new panel (new session, audit log and settings objects) on the same data dir."""
-    made = []
-
-    def build() -> DoorsPanel:
-        session = session_for(plan_site_url, tmp_path)
-        services = SessionServices.build(session, Settings.load(session.paths.settings_file))
-        panel = DoorsPanel(services.doors, services.settings)
-        panel.resize(1100, 700)
-        panel.show()
-        qtbot.waitExposed(panel)
-        made.append((panel, services))
-        return panel
-
-    yield build
-    for panel, services in made:
-        run(panel.stop())
-        run(services.stop())
-        panel.close()
-        panel.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # on the GUI thread, now
 
 
 def drop(panel: DoorsPanel, keys, scene_point: QPointF) -> None:

@@ -11,14 +11,10 @@ from PySide6.QtWidgets import QApplication, QGraphicsPixmapItem, QToolTip
 
 from console.api.models import ConnectState, DoorAlarm, SensorState
 from console.services.doors import Item, Kind
-from console.services.session_services import SessionServices
-from console.services.settings import Settings
-from console.ui.doors import DoorsPanel
 from console.ui.doors import floorplan_marks as marks
 from console.ui.doors.floorplan import MarkerItem, PlansWidget, PlanView
 from console.ui.doors.style import Severity, colours, status_line
 from tests.helpers import until
-from tests.services.doors_helpers import session_for
 from tests.ui.fit import themed
 
 
@@ -183,47 +179,34 @@ def test_markers_look_right_in_both_themes(qapp, plan_view) -> None:
             assert close(dot_colour(view, marker), palette.accent[Severity.OK])
 
 
-def test_a_whole_site_going_stale_reaches_every_marker_in_slices(qtbot, run, plan_site_url, tmp_path,
-                                                                 monkeypatch) -> None:
-    session = session_for(plan_site_url, tmp_path)
-    services = SessionServices.build(session, Settings.load(session.paths.settings_file))
-    panel = DoorsPanel(services.doors, services.settings)
-    panel.resize(1100, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
-    try:
-        image = QImage(800, 500, QImage.Format.Format_RGB32)
-        image.fill(QColor("#dde3ea"))
-        image.save(str(tmp_path / "plan.png"))
-        run(panel.board.poll_once())
-        widget: PlansWidget = panel.plans_widget
-        plan = widget.add_plan("Ground", tmp_path / "plan.png")
-        assert plan is not None
-        panel.tabs.setCurrentWidget(widget)
-        items = panel.board.items[:12]
-        for n, item in enumerate(items):
-            widget.current = panel.plans.set_marker(plan.id, item.key, 60.0 + 60 * n, 200.0)
-        widget.show_plan(widget.current)
-        run(until(lambda: not widget.loading))
-        assert all(widget.view.markers[i.key].look.word != "STALE: NO FRESH DATA" for i in items)
-        monkeypatch.setattr(PlansWidget, "AT_ONCE", 2)  # as with hundreds of markers: in slices
+def test_a_whole_site_going_stale_reaches_every_marker_in_slices(open_panel, run, tmp_path, monkeypatch) -> None:
+    panel = open_panel()
+    image = QImage(800, 500, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dde3ea"))
+    image.save(str(tmp_path / "plan.png"))
+    run(panel.board.poll_once())
+    widget: PlansWidget = panel.plans_widget
+    plan = widget.add_plan("Ground", tmp_path / "plan.png")
+    assert plan is not None
+    panel.tabs.setCurrentWidget(widget)
+    items = panel.board.items[:12]
+    for n, item in enumerate(items):
+        widget.current = panel.plans.set_marker(plan.id, item.key, 60.0 + 60 * n, 200.0)
+    widget.show_plan(widget.current)
+    run(until(lambda: not widget.loading))
+    assert all(widget.view.markers[i.key].look.word != "STALE: NO FRESH DATA" for i in items)
+    monkeypatch.setattr(PlansWidget, "AT_ONCE", 2)  # as with hundreds of markers: in slices
 
-        def words() -> list[str]:
-            return [widget.view.markers[i.key].look.word for i in items]
+    def words() -> list[str]:
+        return [widget.view.markers[i.key].look.word for i in items]
 
-        async def stale_then_seen() -> None:
-            panel.board.tick(time.monotonic() + 3 * panel.board.interval)  # no fresh data for a while
-            board_words = [status_line(panel.board.item(i.key)) for i in items]  # STALE, or OPEN TOO LONG
-            assert "STALE: NO FRESH DATA" in board_words
-            await until(lambda: words() == board_words)
+    async def stale_then_seen() -> None:
+        panel.board.tick(time.monotonic() + 3 * panel.board.interval)  # no fresh data for a while
+        board_words = [status_line(panel.board.item(i.key)) for i in items]  # STALE, or OPEN TOO LONG
+        assert "STALE: NO FRESH DATA" in board_words
+        await until(lambda: words() == board_words)
 
-        run(stale_then_seen())
-        run(panel.board.poll_once())
-        run(until(lambda: not any(word.startswith("STALE") for word in words())))
-    finally:
-        run(panel.stop())
-        run(services.stop())
-        panel.close()
-        panel.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    run(stale_then_seen())
+    run(panel.board.poll_once())
+    run(until(lambda: not any(word.startswith("STALE") for word in words())))
 

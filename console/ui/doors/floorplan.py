@@ -535,7 +535,6 @@ class PlansWidget(QWidget):
 
     item_selected = Signal(object)  # ItemKey
     message = Signal(str, bool)  # text, ok: for the panel's banner
-    plan_shown = Signal(str)  # a plan's image and every marker are in place (its id; "" for none, or refused)
 
     AT_ONCE = 64  # markers updated in the board's own turn; more go in slices
     STEP_SECONDS = 0.001  # markers updated in one step of the board's turns (~25)
@@ -665,14 +664,13 @@ class PlansWidget(QWidget):
 
     def show_plan(self, plan: FloorPlan | None) -> None:
         """Show ``plan``: its image decoded in a worker thread (a big PNG is a fifth of a second), then its
-        markers, many of them over a few turns of the loop; :attr:`plan_shown` says when all are in place. The
-        plan on the view already is only brought up to date (its markers)."""
+        markers, many of them over a few turns of the loop (:attr:`loading` until all are in place). The plan on
+        the view already is only brought up to date (its markers)."""
         self.current = plan
         if plan is None:
             self._ticket = 0  # an answer to an older read is dropped
             self._clear()
             self.hint.setText("No plan yet: add a PNG, JPEG or SVG floor plan.")
-            self.plan_shown.emit("")
             return
         path = self.plans.image_path(plan)
         try:
@@ -706,7 +704,6 @@ class PlansWidget(QWidget):
     def _refused(self, reason: str) -> None:
         self._clear()
         self.hint.setText(reason)
-        self.plan_shown.emit("")
 
     def _on_image(self, ticket: int, result: object) -> None:
         if ticket != self._ticket or self.current is None:  # another plan was chosen meanwhile
@@ -769,6 +766,8 @@ class PlansWidget(QWidget):
             view.layout_kept = False
         if self._to_place or self._hidden:
             return True
+        if not everything:  # markers already on the plan were moved in slices, their layout left alone
+            view.labels_changed()
         self._placed()
         return False
 
@@ -782,7 +781,6 @@ class PlansWidget(QWidget):
         if self._select_key is not None:
             key, self._select_key = self._select_key, None
             self.select(key)
-        self.plan_shown.emit(self.current.id if self.current is not None else "")
 
     def _on_plans_changed(self, plan_id: str) -> None:
         if plan_id == "":
