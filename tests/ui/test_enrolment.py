@@ -174,6 +174,31 @@ def test_a_new_person_enrolled_with_a_captured_photo(rig: Rig, caplog: pytest.Lo
                    for f in rig.paths.data_dir.rglob("*") if f.is_file() and f.suffix in (".json", ".log", ".txt"))
 
 
+def test_a_frame_judged_after_the_photo_was_taken_leaves_the_photo_and_the_servers_words(rig: Rig) -> None:
+    """The camera queues a frame while the one before is judged; when that one captures the photo, the queued
+    frame's guidance arrives after the camera stopped (and, on a busy PC, after the server's check): it must not
+    put the live picture and "Good: hold it there" back over the photo the server accepted."""
+    p = rig.panel
+
+    async def scenario() -> None:
+        rig.fill("G7002")
+        p.toggle_camera()
+        rig.source.feed(face_frames.face_frame())
+        rig.source.feed(face_frames.face_frame())
+        await until(lambda: p.photo_b64 is not None, 15)
+        await rig.idle()
+        words, photo = p.guidance.text(), p.preview.pixmap().toImage()
+        assert "server can use this face" in words
+        late = p.capture.last_frame
+        assert late is not None and p.capture.last is not None and p.capture.last.good
+        p.capture.guided.emit(late, p.capture.last)  # a late judged frame, as the race delivers it
+        assert p.guidance.text() == words
+        assert p.preview.pixmap().toImage() == photo
+        assert p.photo_b64 is not None
+
+    rig.run(scenario())
+
+
 def test_a_refusal_lands_on_its_field(rig: Rig) -> None:
     p = rig.panel
     taken = rig.sim.call(lambda s: next(iter(s.world.cards)))

@@ -769,6 +769,8 @@ class EnrolmentPanel(QWidget):
         self.capture.auto_capture = on
 
     def _guided(self, frame: Any, guidance: Guidance) -> None:
+        if self.source.state is not CameraState.RUNNING:  # a frame judged after the camera stopped (the photo was
+            return  # taken, or the camera closed): it must not cover the photo nor its server check's words
         image = bgr_to_image(frame)
         if guidance.boxes:
             painter = QPainter(image)
