@@ -1,4 +1,4 @@
-"""``python -m console`` and the ``cvsecurity-console`` command: see :func:`console.ui.app.main`."""
+"""``python -m console`` and the ``cvsecurity-console`` command: see :func:`console.ui.launch.main`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> int:
         from console.services.audit import main as verify
 
         return verify(args[1:])
-    from console.ui.app import main as run  # imported here: ``--help`` of a broken install still says why
+    from console.ui.launch import main as run  # imported here: ``--help`` of a broken install still says why
 
     return run(argv)
 

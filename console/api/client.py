@@ -141,6 +141,9 @@ class Client(TypedCalls):
             ssl_verify = pinned_context(pinned_cert)
         elif ca_file:
             ssl_verify = _ca_context(ca_file)  # TLSError naming the file (a missing or unreadable one)
+        elif verify and base.startswith("http://"):
+            ssl_verify = _no_tls_context()  # plain HTTP: never used (no redirects are followed), not worth the
+            # ~20 ms of reading the system's CA bundle at start-up
         else:
             ssl_verify = verify
         if transport is None:
@@ -466,6 +469,12 @@ def _unchain(exc: BaseException) -> None:
     exc.__cause__ = None
     exc.__context__ = None
     exc.__suppress_context__ = True
+
+
+def _no_tls_context() -> ssl.SSLContext:
+    """A context for a client of a plain-HTTP server: verifying (hostname, certificate) but trusting no CA, so
+    that TLS through it, were it ever attempted, fails closed instead of going unverified."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _ca_context(ca_file: str) -> ssl.SSLContext:

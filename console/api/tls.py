@@ -12,7 +12,6 @@ changed certificate is refused with a message that says so.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import ssl
 from urllib.parse import urlsplit
@@ -54,6 +53,8 @@ async def fetch_certificate(url: str, *, timeout: float = 5.0) -> tuple[str, str
 
     def fetch() -> str:
         return ssl.get_server_certificate(address, timeout=timeout)
+
+    import asyncio  # here: this module is imported before the first paint, asyncio after it (issue 15)
 
     pem = await asyncio.to_thread(fetch)
     return pem, fingerprint(pem)

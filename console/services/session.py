@@ -38,10 +38,11 @@ from console.api.tls import fingerprint
 
 from .observable import Signal
 from .paths import Paths
-from .polling import PollPolicy
 
 if TYPE_CHECKING:
     from console.api import Client
+
+    from .polling import PollPolicy  # (asyncio: imported after the first paint, with the pollers)
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "Health", "ProbeResult", "Profile", "Session", "probe"]
 
@@ -145,6 +146,8 @@ class Session:
     @property
     def policy(self) -> PollPolicy:
         """The polling policy of this connection (every poller of the session uses it)."""
+        from .polling import PollPolicy
+
         return PollPolicy(self.profile.poll_interval, self.max_backoff)
 
     def report_ok(self, channel: str = DEFAULT_CHANNEL) -> None:
@@ -203,6 +206,8 @@ class Session:
     def backoff_delay(self, channel: str | None = None) -> float:
         """Seconds a poller waits before its next try (:meth:`PollPolicy.delay`, without jitter)."""
         failures = self.failures if channel is None else self.channel_failures(channel)
+        from .polling import PollPolicy
+
         return PollPolicy(self.profile.poll_interval, self.max_backoff, jitter=0.0).delay(failures)
 
     async def aclose(self) -> None:

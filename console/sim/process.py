@@ -27,9 +27,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +147,10 @@ class SimulatorProcess:
     def _request(self, path: str, body: dict[str, Any] | None = None, timeout: float = 10.0) -> Any:
         if not self.running:
             raise RuntimeError("the simulator process is not running")
+        import urllib.error  # here: the console launches this process before its first paint (issue 15)
+        import urllib.parse
+        import urllib.request
+
         query = urllib.parse.urlencode({"access_token": self.token})
         data = None if body is None else json.dumps(body).encode()
         if not self.base_url.startswith(("http://", "https://")):

@@ -13,12 +13,10 @@ from __future__ import annotations
 from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's check of every import after it, faster
 
 # isort: split
-import argparse
 import asyncio
 import contextlib
 import dataclasses
 import functools
-import getpass
 import logging
 import os
 import secrets as pysecrets
@@ -27,17 +25,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 import console
-from console import resources
 from console.api.errors import CVSecError
 from console.services import crash
 from console.services.files import FolderNotWritable, SetAside, check_writable
@@ -45,18 +40,19 @@ from console.services.files import words as set_aside_words
 from console.services.gc_pauses import freeze_long_lived
 from console.services.lock import DataDirBusy, DataDirLock, stale_words
 from console.services.logs import redact, register_secret, setup_logging, shutdown_logging
-from console.services.memory import at_start as memory_at_start
 from console.services.paths import Paths
 from console.services.secrets import TokenStore
 from console.services.session import Health, ProbeResult, Profile, Session, probe
 from console.services.settings import Settings
-from console.ui import aio, firstrun, theme
+from console.ui import aio, theme
 from console.ui.about import about_text, offer_crash_reports
 from console.ui.about import versions as build_versions
+from console.ui.cli import TOKEN_ENV, Options, build_parser, os_user, parse_args
 from console.ui.errors import ErrorReporter
+from console.ui.launch import DEMO_EVENT_RATE, launch_demo_simulator, main
 from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
-from console.ui.qtmessages import silence_irrelevant_qt_messages
+from console.ui.shell import DOORS, PAINT_WAIT, build_window
 
 if TYPE_CHECKING:  # the session's services and the panels (httpx, the API models...) load after the first paint
     from console.services.session_services import SessionServices
@@ -64,116 +60,20 @@ if TYPE_CHECKING:  # the session's services and the panels (httpx, the API model
     from console.ui.doors import DoorsPanel
     from console.ui.workspace import Workspace
 
-__all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "parse_args"]
+__all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "parse_args", "run_console"]
 
 log = logging.getLogger(__name__)
 
-TOKEN_ENV = "CVSEC_TOKEN"  # noqa: S105 (the name of the variable, not a token)
 DEMO_PROFILE = "Demo (simulator)"
 DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
-DEMO_EVENT_RATE = {"small": 1.0, "large": 5.0, "xl": 5.0}  # simulated events per second: doors open, alarms, offline
 SELF_TEST_TIMEOUT = 45.0
 UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
 REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
-PAINT_WAIT = 1.0  # start-up waits at most this long for the window's first paint before importing the rest
 REST_PAINT_DELAY = 0.15  # and then this long, so that the board's first tiles are painted before
-DOORS = "doors"
 
 
 class StartupError(Exception):
     """The console cannot start as asked (shown or printed as is: it is written for the operator)."""
-
-
-@dataclass
-class Options:
-    demo: bool = False
-    demo_site: str = "small"
-    basedir: str | None = None
-    server: str | None = None
-    poll_interval: float | None = None
-    profile: str | None = None
-    operator: str | None = None
-    theme: str | None = None
-    self_test: bool = False
-    screenshot: str | None = None
-    kiosk: bool = False
-    log_stderr: bool = True
-    demo_process: bool = False  # demo mode's simulator in its own process (the command line's default; tests
-    # that reach into the simulator's world keep it in a thread: ``app.sim.call(fn)``)
-
-    @property
-    def interactive(self) -> bool:
-        """False when the run must never wait for a person (self-test, screenshot)."""
-        return not (self.self_test or self.screenshot)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0.1 <= value <= 3600:
-        raise argparse.ArgumentTypeError("the poll interval must be between 0.1 and 3600 seconds")
-    return value
-
-
-def build_parser(prog: str = "cvsecurity-console") -> argparse.ArgumentParser:
-    subcommands = "\n".join(f"  {prog} {name:<14} {what}" for name, what in firstrun.SUBCOMMANDS.items())
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Operator console for ZKBio CVSecurity: live doors and gates.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"subcommands:\n{subcommands}\n\nThe access token is never taken from the command line: it comes "
-        f"from the system keyring or\nthe {TOKEN_ENV} environment variable.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {console.__version__}")
-    parser.add_argument("--demo", action="store_true", help="run against the built-in simulator (no server needed)")
-    parser.add_argument("--demo-site", choices=("small", "large", "xl"), default="small",
-                        help="the simulated site in demo mode (large: about 2,000 doors; xl: 10,000)")
-    parser.add_argument("--basedir", metavar="DIR",
-                        help="keep config, data and logs under DIR (default: CVSEC_BASEDIR, else the user's dirs)")
-    parser.add_argument("--server", metavar="URL", help=f"connect straight to URL (token: keyring or {TOKEN_ENV})")
-    parser.add_argument("--profile", metavar="NAME", help="connect with the saved connection NAME")
-    parser.add_argument("--poll-interval", metavar="SECONDS", type=_positive_seconds,
-                        help="poll every SECONDS instead of the profile's interval")
-    parser.add_argument("--operator", metavar="NAME", help="the operator on duty (default: asked, or the OS user)")
-    parser.add_argument("--theme", choices=theme.THEMES, help="colour theme")
-    parser.add_argument("--self-test", action="store_true",
-                        help="start, connect, complete one poll, render the doors panel, exit 0 (or 1 with the reason)")
-    parser.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window after the first poll, then exit")
-    parser.add_argument("--kiosk", action="store_true",
-                        help="start full screen (unattended desks; see 'autostart --help' to start at login)")
-    return parser
-
-
-def parse_args(argv: list[str], prog: str = "cvsecurity-console") -> Options:
-    parser = build_parser(prog)
-    ns = parser.parse_args(argv)
-    if ns.demo and ns.server:
-        parser.error("--demo and --server exclude each other")
-    if ns.basedir is not None and not ns.basedir.strip():  # "" would silently mean the operator's own folders
-        parser.error("--basedir is empty: name a folder (or leave the option out)")
-    return Options(
-        demo=ns.demo,
-        demo_site=ns.demo_site,
-        basedir=ns.basedir,
-        server=ns.server,
-        poll_interval=ns.poll_interval,
-        profile=ns.profile,
-        operator=ns.operator,
-        theme=ns.theme,
-        self_test=ns.self_test,
-        screenshot=ns.screenshot,
-        kiosk=ns.kiosk,
-        demo_process=True,
-    )
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name (some containers)
-        return "operator"
 
 
 class _SignalHandlers:
@@ -227,13 +127,15 @@ class ConsoleApp:
         *,
         tokens: TokenStore | None = None,
         configure_logging: bool = True,
+        settings: Settings | None = None,
+        window: MainWindow | None = None,
     ) -> None:
         self.qapp = qapp
         self.options = options
         self.paths = paths.ensure()
-        self.settings = Settings.load(paths.settings_file)
+        self.settings = settings if settings is not None else Settings.load(paths.settings_file)
         self.tokens = tokens if tokens is not None else TokenStore()
-        self.window: MainWindow | None = None
+        self.window: MainWindow | None = window  # built by console.ui.shell.build_window (here, or by the command)
         self.session: Session | None = None
         self.workspace: Workspace | None = None
         self.sim: Any = None  # demo mode: console.sim.SimulatorProcess (or SimulatorThread, Options.demo_process)
@@ -256,7 +158,7 @@ class ConsoleApp:
         self.ready = False  # start() has finished: connected (or not) and every panel started
         self._connect_lock = asyncio.Lock()
         self._asking_token = False
-        self._operator = options.operator or self.settings.operator or _os_user()
+        self._operator = options.operator or self.settings.operator or os_user()
         self.data_lock: DataDirLock | None = None  # one console per data directory (taken by run())
         self._settings_aside_said = False
         self.set_aside_said: list[str] = []  # what was said about damaged files set aside (tests read it)
@@ -278,7 +180,8 @@ class ConsoleApp:
         self._shutdown_done = asyncio.Event()
         try:  # a full or read-only data folder: one clear message naming it, before anything is opened
             check_writable(self.paths.data_dir, self.paths.config_dir, self.paths.log_dir)
-            self.data_lock = DataDirLock.acquire(self.paths.data_dir)
+            if self.data_lock is None:  # the command took it before painting the window (console.ui.launch)
+                self.data_lock = DataDirLock.acquire(self.paths.data_dir)
         except (FolderNotWritable, DataDirBusy) as exc:  # a second console on the same data: refused before it
             # touches anything; an unwritable data folder: said before any file fails on its own
             print(f"cvsecurity-console: {exc}", file=sys.stderr)  # its logging is not set up (nor its log file)
@@ -350,33 +253,17 @@ class ConsoleApp:
         self.qapp.setQuitOnLastWindowClosed(False)
         self.qapp.aboutToQuit.connect(self.request_quit)  # may fire more than once: request_quit is idempotent
         self._signals = _SignalHandlers(asyncio.get_running_loop(), self.request_quit)
-        theme.apply_theme(self.qapp, self.options.theme or self.settings.theme)
-        self.window = window = MainWindow()
+        window = self.window
+        built_here = window is None
+        if window is None:  # the command built and painted it already (console.ui.launch); tests start here
+            self.window = window = build_window(self.qapp, self.options, self.settings, self._operator)
         self.reporter = ErrorReporter(lambda: self.window, log_file=str(self._log_path or ""),
                                       crash_writer=self.write_crash_report)
         self.reporter.install()
         self.reported_errors = self.reporter.reported
-        with contextlib.suppress(FileNotFoundError):
-            window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
-        window.set_theme_checked(theme.current().name)
-        window.status.set_operator(self._operator)
         self._wire(window)
-        window.add_panel(DOORS, "Doors and gates", PlaceholderPanel("Connecting…"), closable=False)
-        geometry, state = self.settings.window_state()
-        if self.options.screenshot:
-            window.resize(1440, 900)
-        elif geometry:
-            window.restore_layout(geometry, "")
-        else:  # first start: most of the screen, the board needs the room
-            screen = self.qapp.primaryScreen()
-            if screen is not None:
-                area = screen.availableGeometry()
-                window.resize(int(area.width() * 0.9), int(area.height() * 0.9))
-                window.move(area.center() - window.rect().center())
-        if self.options.kiosk and not self.options.screenshot:
-            window.fullscreen_action.setChecked(True)  # full screen, F11 leaves it
-        else:
-            window.show()
+        _geometry, state = self.settings.window_state()
+        if built_here and window.isVisible():
             await _painted(window)  # the shell on screen before the session's imports (issue 15)
         await self._show_last_board(window)  # the last known board, stale, before connecting (issue 15)
         aio.spawn(offer_crash_reports(window, self.paths, interactive=self.options.interactive), owner=window,
@@ -596,20 +483,16 @@ class ConsoleApp:
         """The demo simulator's process, launched (not waited for); None when it runs in a thread instead."""
         from console.sim import process
 
-        if isinstance(self.sim, process.SimulatorProcess):
+        if isinstance(self.sim, process.SimulatorProcess):  # launched by the command before the first paint
             return self.sim
-        if self.sim is not None or not self.options.demo_process or not process.available():
+        if self.sim is not None:
             return None
-        site = self.options.demo_site
-        child = process.SimulatorProcess(site=site, event_rate=DEMO_EVENT_RATE.get(site, 1.0))
-        self.sim = child  # stopped at shutdown even if the start is interrupted
         try:
-            child.launch()
+            self.sim = launch_demo_simulator(self.options)  # stopped at shutdown even if the start is interrupted
         except OSError as exc:
             self.sim = None
             log.warning("the demo simulator's process could not be started (%s): it runs in a thread", exc)
-            return None
-        return child
+        return self.sim
 
     async def start_demo(self) -> tuple[Profile, str]:
         """Start the simulator on an ephemeral loopback port with a random token: in its own process (it never
@@ -1112,70 +995,15 @@ def _same(a: object, b: object) -> bool:
 # -- the program ---------------------------------------------------------------------------------
 
 
-def _export_events(argv: list[str]) -> int:
-    try:
-        from console.services.events import export
-    except ImportError as exc:
-        print(f"cvsecurity-console: export-events is not available in this build ({exc})", file=sys.stderr)
-        return 2
-    return int(export.main(argv) or 0)
-
-
-def _autostart(argv: list[str]) -> int:
-    from console.services import autostart
-
-    return autostart.main(argv, prog=f"{firstrun.program_name()} autostart")
-
-
-def _startup_dialog(text: str) -> None:
-    """A message box before the console's loop exists (no coroutine runs yet, so a modal ``exec`` is safe)."""
-    existing = QApplication.instance()
-    qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else "console"])
-    box = QMessageBox(QMessageBox.Icon.Critical, "CVSecurity console", text)
-    box.exec()
-    del qapp
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    prog = firstrun.program_name()
-    if args[:1] == ["export-events"]:
-        return _export_events(args[1:])
-    if args[:1] == ["autostart"]:
-        return _autostart(args[1:])
-    if args[:1] == ["verify-audit"]:
-        from console.services.audit import main as verify_audit
-
-        return verify_audit(args[1:])
-    refused = firstrun.token_refused(args, TOKEN_ENV)
-    if refused:
-        print(f"{prog}: {refused}", file=sys.stderr)
-        return 2
-    options = parse_args(args, prog)
-    memory_at_start()  # before any worker thread: a long shift's memory stays flat (console/services/memory.py)
-    no_display = firstrun.display_problem() if QApplication.instance() is None else None
-    if no_display:  # before Qt: its xcb plugin would abort the process with a message no operator can act on
-        print(f"{prog}: {no_display}", file=sys.stderr)
-        return 1
-    silence_irrelevant_qt_messages()
-    paths = Paths.from_env_or_args(options.basedir)
-    try:  # one clear message naming the folder: full, read-only, not ours, or a file in the way
-        check_writable(paths.data_dir, paths.config_dir, paths.log_dir, paths.cache_dir)
-    except OSError as exc:
-        print(f"{prog}: the console cannot start: {exc}", file=sys.stderr)
-        if options.interactive:
-            _startup_dialog(f"The console cannot start: {exc}.")
-        return 1
-    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    existing = QApplication.instance()
-    qapp = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else "console"])
-    qapp.setApplicationName("cvsecurity-console")
-    qapp.setApplicationDisplayName("CVSecurity console")
-    qapp.setApplicationVersion(console.__version__)
-    qapp.setDesktopFileName("cvsecurity-console")
-    qapp.setQuitOnLastWindowClosed(False)
+def run_console(qapp: QApplication, options: Options, paths: Paths, *, settings: Settings | None = None,
+                window: MainWindow | None = None, data_lock: DataDirLock | None = None, sim: Any = None) -> int:
+    """The console on a qasync loop until it ends; its exit code. ``window`` (painted already), ``data_lock`` and
+    ``sim`` (demo mode's simulator process, booting) are what :func:`console.ui.launch.main` did before the
+    heavy imports; each is otherwise made here."""
     loop = aio.create_loop(qapp)
-    app = ConsoleApp(qapp, options, paths)
+    app = ConsoleApp(qapp, options, paths, settings=settings, window=window)
+    app.data_lock = data_lock
+    app.sim = sim
     try:
         code = int(loop.run_until_complete(app.run()))
     except RuntimeError as exc:  # Qt quit underneath us (session logout): still clean up

@@ -352,3 +352,16 @@ def test_the_token_is_masked_in_any_letter_case() -> None:
     masked = redact_text(text, token)
     assert token.lower() not in masked.lower()
     assert masked.count("***") == 3
+
+
+def test_a_plain_http_client_reads_no_ca_bundle_and_would_refuse_any_certificate() -> None:
+    """http:// servers (the demo simulator, many sites' LAN servers) skip reading the system's CA bundle at
+    start-up (issue 15); the TLS context they hold instead verifies and trusts nothing: it fails closed."""
+    import ssl
+
+    from console.api.client import _no_tls_context
+
+    context = _no_tls_context()
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0

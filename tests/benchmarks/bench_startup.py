@@ -83,7 +83,7 @@ CONSOLE = textwrap.dedent(
     app = QApplication(sys.argv[:1])
     watch = Watch()
     app.installEventFilter(watch)
-    from console.ui.app import main
+    from console.__main__ import main  # the cvsecurity-console command
     sys.exit(main(["--basedir", *sys.argv[1:]]))
     """
 )

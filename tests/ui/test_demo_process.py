@@ -25,7 +25,7 @@ from tests.helpers import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY = ("pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "console.api.models.base",
+HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "console.api.models.base",
          "console.services.options", "console.api.client",
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
          "starlette", "uvicorn")
@@ -33,20 +33,33 @@ HEAVY = ("pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "con
 PROBE = textwrap.dedent(
     """
     import json, sys
-    import console.ui.app as app
+    import console.ui.launch as launch  # the command: the window first, the rest after its first paint
 
     HEAVY = %r
     seen = {}
-    painted = app._painted
+    shell_painted = launch.wait_painted
 
-    async def watched(window, *args, **kwargs):
-        await painted(window, *args, **kwargs)
+    def record(window):
         seen.setdefault("after_paint", [m for m in HEAVY if m in sys.modules])
         seen.setdefault("visible", window.isVisible())
         seen.setdefault("paints", []).append([type(window).__name__, [m for m in HEAVY if m in sys.modules]])
 
-    app._painted = watched
-    code = app.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
+    def watched_shell(window, *args, **kwargs):
+        painted = shell_painted(window, *args, **kwargs)
+        record(window)
+        import console.ui.app as app  # what the command imports next; its later paints (the last board) watched
+
+        painted_async = app._painted
+
+        async def watched(widget, *args, **kwargs):
+            await painted_async(widget, *args, **kwargs)
+            record(widget)
+
+        app._painted = watched
+        return painted
+
+    launch.wait_painted = watched_shell
+    code = launch.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
     seen["at_end"] = [m for m in HEAVY if m in sys.modules]
     seen["code"] = code
     print("PROBE " + json.dumps(seen), flush=True)
@@ -92,6 +105,7 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
     before_connecting = set(second["paints"][1][1])
     assert "console.api.models" in before_connecting  # the board's coded states (console.api.models.door_codes)
     # and nothing heavy: the API's records (pydantic), the typed options, the HTTP stack, the other panels
+    assert "asyncio" in before_connecting  # the shell painted, the loop runs: the preview is painted on it
     assert not {"pydantic", "console.api.models.base", "console.services.options", "httpx", "console.api.client",
                 "console.services.session_services", "console.ui.workspace", "console.ui.events", "pyqtgraph",
                 "console.sim.simulator"} & before_connecting

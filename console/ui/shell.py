@@ -1,0 +1,100 @@
+"""The window before the session: themed, laid out as it was left, painted before the heavy imports (issue 15).
+
+:func:`build_window` is the part of the start-up an operator sees first: the main window with its menus, the
+status bar (operator, "Connecting…") and the doors dock's placeholder, at the saved size. The command
+(:mod:`console.ui.launch`) builds and paints it before asyncio, qasync, httpx, the API models and the services
+are imported; :class:`console.ui.app.ConsoleApp` then takes it over (or builds it itself when a test starts it
+without the command). This module stays light: PySide6, the theme, the window and the settings, nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
+
+from console import resources
+from console.ui import theme
+from console.ui.main_window import MainWindow, PlaceholderPanel
+
+if TYPE_CHECKING:
+    from console.services.settings import Settings
+    from console.ui.cli import Options
+
+__all__ = ["DOORS", "PAINT_WAIT", "build_window", "wait_painted"]
+
+DOORS = "doors"
+PAINT_WAIT = 1.0  # start-up waits at most this long for the window's first paint before importing the rest
+
+
+def build_window(qapp: QApplication, options: Options, settings: Settings, operator: str) -> MainWindow:
+    """The main window, themed, with the doors dock's placeholder, at its saved geometry, shown (full screen in
+    kiosk mode). The saved dock layout (``settings.window_state()[1]``) is applied later, once every panel exists.
+    """
+    theme.apply_theme(qapp, options.theme or settings.theme)
+    window = MainWindow()
+    with contextlib.suppress(FileNotFoundError):
+        window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
+    window.set_theme_checked(theme.current().name)
+    window.status.set_operator(operator)
+    window.add_panel(DOORS, "Doors and gates", PlaceholderPanel("Connecting…"), closable=False)
+    geometry, _state = settings.window_state()
+    if options.screenshot:
+        window.resize(1440, 900)
+    elif geometry:
+        window.restore_layout(geometry, "")
+    else:  # first start: most of the screen, the board needs the room
+        screen = qapp.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            window.resize(int(area.width() * 0.9), int(area.height() * 0.9))
+            window.move(area.center() - window.rect().center())
+    if options.kiosk and not options.screenshot:
+        window.fullscreen_action.setChecked(True)  # full screen, F11 leaves it
+    else:
+        window.show()
+    return window
+
+
+class _PaintWatch(QObject):
+    def __init__(self, loop: QEventLoop) -> None:
+        super().__init__()
+        self.loop = loop
+        self.painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            self.painted = True
+            self.loop.quit()
+        return False
+
+
+def wait_painted(window: QWidget, timeout: float = PAINT_WAIT) -> bool:
+    """Run Qt's loop until ``window`` (or a widget in it) has painted once, at most ``timeout`` seconds (a
+    hidden window never paints: minimised, another desktop); True if it painted. No coroutine runs here (the
+    asyncio loop does not exist yet): only before :func:`console.ui.aio.create_loop`."""
+    if not window.isVisible():
+        return False
+    loop = QEventLoop()
+    watch = _PaintWatch(loop)
+    targets = [window, *window.findChildren(QWidget)]
+    for widget in targets:
+        widget.installEventFilter(watch)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    started = time.monotonic()
+    try:
+        deadline.start(int(timeout * 1000))
+        while not watch.painted and time.monotonic() - started < timeout:
+            loop.exec()
+    finally:
+        deadline.stop()
+        for widget in targets:
+            with contextlib.suppress(RuntimeError):
+                widget.removeEventFilter(watch)
+    return watch.painted
