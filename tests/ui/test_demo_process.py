@@ -25,8 +25,8 @@ from tests.helpers import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
-HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models", "console.api.models.base",
-         "console.services.options", "console.api.client",
+HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models",
+         "console.api.models.base", "console.services.options", "console.api.client",
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
          "starlette", "uvicorn")
 

@@ -190,7 +190,9 @@ def test_a_frame_judged_after_the_photo_was_taken_leaves_the_photo_and_the_serve
         words, photo = p.guidance.text(), p.preview.pixmap().toImage()
         assert "server can use this face" in words
         late = p.capture.last_frame
-        assert late is not None and p.capture.last is not None and p.capture.last.good
+        assert late is not None
+        assert p.capture.last is not None
+        assert p.capture.last.good
         p.capture.guided.emit(late, p.capture.last)  # a late judged frame, as the race delivers it
         assert p.guidance.text() == words
         assert p.preview.pixmap().toImage() == photo
