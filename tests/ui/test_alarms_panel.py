@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from console import resources
@@ -462,6 +462,18 @@ def test_the_panel_fits_its_column_beside_the_board(env, qapp) -> None:
         assert env.panel.visible_columns() == list(SHOWN_IN_A_COLUMN)
         assert panel.view.horizontalScrollBar().maximum() == 0
         assert panel.view.columnWidth(AlarmColumn.EVENT) >= 100
+        bold = QFont(panel.view.horizontalHeader().font())
+        bold.setBold(True)  # the header's captions are bold in both themes: each one whole in its column
+        for column in SHOWN_IN_A_COLUMN:
+            caption = str(panel.model.headerData(column, Qt.Orientation.Horizontal))
+            assert QFontMetrics(bold).horizontalAdvance(caption) + 12 <= panel.view.columnWidth(column), caption
+
+
+def test_a_column_list_saved_under_an_old_header_keeps_its_columns() -> None:
+    from console.ui.alarms.panel import _columns
+
+    assert _columns(["Severity", "Event", "Door / point"]) == [AlarmColumn.PRIORITY, AlarmColumn.EVENT,
+                                                                AlarmColumn.POINT]
 
 
 def test_every_cell_tells_the_whole_alarm_in_its_tooltip(env) -> None:

@@ -46,14 +46,15 @@ HEADERS = {
     AlarmColumn.PRIORITY: "Priority",
     AlarmColumn.TIME: "Time",
     AlarmColumn.EVENT: "Event",
-    AlarmColumn.POINT: "Door / point",
+    AlarmColumn.POINT: "Where",  # the door or point; whole in the narrow column ("Door / point" was clipped)
     AlarmColumn.PERSON: "Person",
     AlarmColumn.DEVICE: "Device",
     AlarmColumn.WAITING: "Waiting",
     AlarmColumn.ALERTS: "Raised",
     AlarmColumn.STATE: "State",
 }
-OLD_HEADERS = {"Severity": AlarmColumn.PRIORITY}  # saved column lists of earlier versions
+# saved column lists of earlier versions name their columns by the headers of then
+OLD_HEADERS = {"Severity": AlarmColumn.PRIORITY, "Door / point": AlarmColumn.POINT}
 
 
 SHOWN_IN_A_COLUMN = (AlarmColumn.PRIORITY, AlarmColumn.EVENT, AlarmColumn.POINT, AlarmColumn.STATE)
