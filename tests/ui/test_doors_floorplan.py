@@ -36,7 +36,7 @@ def test_a_floor_plan_with_markers_survives_a_restart(open_panel, run, tmp_path)
 
     panel = open_panel()
     run(panel.board.poll_once())
-    plan = panel.plans_widget.add_plan("Ground floor", plan_file)
+    plan = run(panel.plans_widget.add_plan("Ground floor", plan_file))
     assert plan is not None
     assert panel.plans_widget.current == plan
     run(until(lambda: not panel.plans_widget.loading))  # decoded in a worker thread
@@ -152,3 +152,38 @@ def test_a_plan_image_too_large_to_decode_is_refused_from_its_header(qapp, tmp_p
     text.write_text("<html>not a plan</html>")
     with pytest.raises(PlanError):
         load_plan_item(text)
+
+
+def test_adding_a_plan_decodes_it_off_the_gui_thread_and_refuses_a_broken_one(open_panel, run, tmp_path,
+                                                                                 monkeypatch) -> None:
+    """The image is checked before it is copied in, decoded in a worker thread (a big plan is a fifth of a
+    second: the board must not freeze), and a file that is not an image is refused with a message."""
+    import threading
+
+    import console.ui.doors.floorplan as floorplan
+
+    decoded_in: list[bool] = []
+    real = floorplan.read_plan_image
+
+    def watched(path):
+        decoded_in.append(threading.current_thread() is threading.main_thread())
+        return real(path)
+
+    monkeypatch.setattr(floorplan, "read_plan_image", watched)
+    image = QImage(800, 500, QImage.Format.Format_RGB32)
+    image.fill(QColor("#dde3ea"))
+    good = tmp_path / "first.png"
+    assert image.save(str(good))
+    broken = tmp_path / "second.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a plan" * 100)
+    panel = open_panel()
+    said: list[tuple[str, bool]] = []
+    panel.plans_widget.message.connect(lambda text, ok: said.append((text, ok)))
+
+    assert run(panel.plans_widget.add_plan("First floor", good)) is not None
+    assert decoded_in[:1] == [False]  # the check's decoding ran in a worker thread
+    assert run(panel.plans_widget.add_plan("Second floor", broken)) is None
+    assert [p.name for p in panel.plans] == ["First floor"]  # the broken one was not copied in
+    assert said[0] == ("Plan First floor added", True)
+    assert not said[-1][1]
+    assert "second.png" in said[-1][0]

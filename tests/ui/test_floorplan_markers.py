@@ -186,7 +186,7 @@ def test_a_whole_site_going_stale_reaches_every_marker_in_slices(open_panel, run
     image.save(str(tmp_path / "plan.png"))
     run(panel.board.poll_once())
     widget: PlansWidget = panel.plans_widget
-    plan = widget.add_plan("Ground", tmp_path / "plan.png")
+    plan = run(widget.add_plan("Ground", tmp_path / "plan.png"))
     assert plan is not None
     panel.tabs.setCurrentWidget(widget)
     items = panel.board.items[:12]

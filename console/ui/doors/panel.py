@@ -823,7 +823,7 @@ class DoorsPanel(QWidget):
         name_dialog.setTextValue(path.stem)
         if await aio.dialog_result(name_dialog) != QInputDialog.DialogCode.Accepted:
             return
-        self.plans_widget.add_plan(name_dialog.textValue(), path)
+        await self.plans_widget.add_plan(name_dialog.textValue(), path)
 
     async def _rename_plan(self) -> None:
         plan = self.plans_widget.current
