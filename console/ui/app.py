@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 import console
@@ -52,7 +52,7 @@ from console.ui.errors import ErrorReporter
 from console.ui.launch import DEMO_EVENT_RATE, launch_demo_simulator, main
 from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
-from console.ui.shell import DOORS, PAINT_WAIT, build_window
+from console.ui.shell import DOORS, PAINT_WAIT, PaintWatch, build_window
 
 if TYPE_CHECKING:  # the session's services and the panels (httpx, the API models...) load after the first paint
     from console.services.session_services import SessionServices
@@ -956,35 +956,22 @@ def _import_session_parts() -> None:
     import console.ui.workspace  # noqa: F401
 
 
-class _PaintWatch(QObject):
-    def __init__(self, target: QWidget, done: asyncio.Future[None]) -> None:
-        super().__init__(target)
-        self._target = target
-        self._done = done
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._done.done():
-            self._done.set_result(None)
-        return False
-
-
 async def _painted(window: QWidget, timeout: float = PAINT_WAIT) -> None:
     """Until ``window`` (or a widget in it) has painted once, at most ``timeout`` seconds (a hidden window never
     paints: minimised, another desktop)."""
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    watch = _PaintWatch(window, done)
-    targets = [window, *window.findChildren(QWidget)]
-    for widget in targets:
-        widget.installEventFilter(watch)
+
+    def painted() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    watch = PaintWatch(window, painted)
     try:
         await asyncio.wait_for(done, timeout)
     except TimeoutError:
         pass
     finally:
-        for widget in targets:
-            with contextlib.suppress(RuntimeError):
-                widget.removeEventFilter(watch)
-        watch.deleteLater()
+        watch.remove()
 
 
 def _same(a: object, b: object) -> bool:

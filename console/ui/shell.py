@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from console.services.settings import Settings
     from console.ui.cli import Options
 
-__all__ = ["DOORS", "PAINT_WAIT", "build_window", "wait_painted"]
+__all__ = ["DOORS", "PAINT_WAIT", "PaintWatch", "build_window", "wait_painted"]
 
 DOORS = "doors"
 PAINT_WAIT = 1.0  # start-up waits at most this long for the window's first paint before importing the rest
@@ -60,17 +61,33 @@ def build_window(qapp: QApplication, options: Options, settings: Settings, opera
     return window
 
 
-class _PaintWatch(QObject):
-    def __init__(self, loop: QEventLoop) -> None:
-        super().__init__()
-        self.loop = loop
-        self.painted = False
+class PaintWatch(QObject):
+    """Calls ``on_paint`` at the first paint of ``window`` or of a widget in it; :meth:`remove` when done.
+    :func:`wait_painted` waits with it before the asyncio loop exists, ``console.ui.app._painted`` on it."""
+
+    def __init__(self, window: QWidget, on_paint: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._on_paint: Callable[[], None] | None = on_paint
+        self._targets = [window, *window.findChildren(QWidget)]
+        for widget in self._targets:
+            widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.painted:
-            self.painted = True
-            self.loop.quit()
+        if event.type() == QEvent.Type.Paint and self._on_paint is not None:
+            on_paint, self._on_paint = self._on_paint, None
+            on_paint()
         return False
+
+    @property
+    def painted(self) -> bool:
+        return self._on_paint is None
+
+    def remove(self) -> None:
+        for widget in self._targets:
+            with contextlib.suppress(RuntimeError):  # a widget deleted meanwhile
+                widget.removeEventFilter(self)
+        self._targets.clear()
+        self.deleteLater()
 
 
 def wait_painted(window: QWidget, timeout: float = PAINT_WAIT) -> bool:
@@ -80,10 +97,7 @@ def wait_painted(window: QWidget, timeout: float = PAINT_WAIT) -> bool:
     if not window.isVisible():
         return False
     loop = QEventLoop()
-    watch = _PaintWatch(loop)
-    targets = [window, *window.findChildren(QWidget)]
-    for widget in targets:
-        widget.installEventFilter(watch)
+    watch = PaintWatch(window, loop.quit)
     deadline = QTimer()
     deadline.setSingleShot(True)
     deadline.timeout.connect(loop.quit)
@@ -92,9 +106,7 @@ def wait_painted(window: QWidget, timeout: float = PAINT_WAIT) -> bool:
         deadline.start(int(timeout * 1000))
         while not watch.painted and time.monotonic() - started < timeout:
             loop.exec()
+        return watch.painted
     finally:
         deadline.stop()
-        for widget in targets:
-            with contextlib.suppress(RuntimeError):
-                widget.removeEventFilter(watch)
-    return watch.painted
+        watch.remove()
