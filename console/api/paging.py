@@ -18,12 +18,13 @@ import logging
 import math
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .errors import ModelError, ProtocolError
-from .models.base import opt_bool, opt_int, parse_list
+from .models.lenient import opt_bool, opt_int
+
+if TYPE_CHECKING:  # the records (pydantic) are imported when a page of them is read: raw pages need neither
+    from pydantic import BaseModel
 
 __all__ = [
     "DEFAULT_MAX_PAGES",
@@ -46,7 +47,7 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 200
 DEFAULT_MAX_PAGES = 500
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", bound="BaseModel")
 
 
 class PagingError(ProtocolError):
@@ -151,6 +152,8 @@ def parse_page(
         records = []
     elif not isinstance(records, list):
         raise ModelError(f"expected a page of {model.__name__}, got {type(records).__name__}")
+    from .models.base import parse_list
+
     items = parse_list(model, records)
     return Page(items, page_no, page_size, total, len(records), last_page)
 

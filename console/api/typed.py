@@ -17,12 +17,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
-
-from . import models as _models  # records of a family are imported when a call of it is made
+from . import models as _models  # records of a family (and pydantic) are imported when a call of it is made
 from .errors import ApiError, AuthError, HTTPStatusError
-from .models.base import BatchCount, CodedEnum, parse_list, parse_model, parse_one, parse_text, wire_date, wire_time
+from .models.coded import CodedEnum
 from .models.door_codes import GateDirection
+from .models.lenient import BatchCount, parse_text, wire_date, wire_time
 from .paging import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -36,6 +35,8 @@ from .paging import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from .client import Envelope
     from .models import (
         AccessLevel,
@@ -94,7 +95,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_INTERVAL", "EndpointUnavailable", "TypedCalls", "check_interval"]
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 MAX_INTERVAL = 254  # seconds a remote opening may last (error -45; applied to floors too, ERRATA)
 FACE_CODES = range(-5018, -5000)  # appendix: why a photo holds no usable face
@@ -190,10 +191,10 @@ class TypedCalls:
     # -- plumbing ---------------------------------------------------------------------------------
 
     async def _one(self, model: type[M], section: str, **params: Any) -> M:
-        return parse_one(model, await self.call(section, **params))
+        return _models.parse_one(model, await self.call(section, **params))
 
     async def _list(self, model: type[M], section: str, **params: Any) -> list[M]:
-        return parse_list(model, await self.call(section, **params))
+        return _models.parse_list(model, await self.call(section, **params))
 
     async def _all(self, model: type[M], section: str, **params: Any) -> list[M]:
         return [item async for item in iterate_pages(self, section, model, **params)]
@@ -243,7 +244,7 @@ class TypedCalls:
 
     async def door_states(self) -> list[DoorState]:
         """Every door's state (2.12.1); the manual advises polling no faster than every 10 s."""
-        return parse_list(_models.DoorState, await self.call("2.12.1", timestamp=_ms(None)))
+        return _models.parse_list(_models.DoorState, await self.call("2.12.1", timestamp=_ms(None)))
 
     # Raw records, for the callers that keep the server's own values and validate in slices (the door board:
     # 2,000 doors; the event stream: 1,000 events a poll, parsed in a worker thread). The shapes are read once,
@@ -342,14 +343,15 @@ class TypedCalls:
     async def door_count(self) -> int | None:
         """How many doors the server has: one row of the v2 list (2.12.10) for its total, or of the v1 list
         (2.12.5) on an older server without it (None: that list gives no total). A cheap "are you there"."""
-        try:
-            page = await self._page(_models.Door, "2.12.10", 1, 1)
+        try:  # the page read raw: the probe at every start needs no record read (nor pydantic imported)
+            envelope = await self.call_envelope("2.12.10", pageNo=1, pageSize=1)
         except HTTPStatusError as exc:
             if exc.status != 404 or isinstance(exc, AuthError):
                 raise
-            await self._page(_models.Door, "2.12.5", 1, 1)
+            envelope = await self.call_envelope("2.12.5", pageNo=1, pageSize=1)
+            record_page(envelope.data, envelope.extra, what="doors")
             return None
-        return page.total
+        return record_page(envelope.data, envelope.extra, what="doors").total
 
     async def door(self, door_id: str) -> Door:
         return await self._one(_models.Door, "2.12.4", id=_text(door_id, "a door id"))
@@ -371,7 +373,7 @@ class TypedCalls:
 
     async def gate_states(self) -> list[GateState]:
         """Every gate's state (2.32.1)."""
-        return parse_list(_models.GateState, await self.call("2.32.1"))
+        return _models.parse_list(_models.GateState, await self.call("2.32.1"))
 
     async def gate_state(self, gate_id: str) -> GateState:
         """One gate's state (2.32.2 answers with an array)."""
@@ -452,7 +454,7 @@ class TypedCalls:
     async def temperature_monitor(self, since: datetime | int | None = None) -> list[TemperatureEvent]:
         """Mask and temperature events; :class:`EndpointUnavailable` when the server lacks the module."""
         data = await self._optional("2.27.2", self.call("2.27.2", timestamp=_ms(since)))
-        return parse_list(_models.TemperatureEvent, data)
+        return _models.parse_list(_models.TemperatureEvent, data)
 
     # -- stored events ------------------------------------------------------------------------------------
 
@@ -617,9 +619,11 @@ class TypedCalls:
     async def person_cards(self, pin: str) -> list[Card]:
         return await self._list(_models.Card, "2.5.2", pin=_models.check_pin(pin))
 
-    async def set_card(self, pin: str, card_no: str, card_type: CardType = _models.CardType.MASTER) -> None:
+    async def set_card(self, pin: str, card_no: str, card_type: CardType | None = None) -> None:
+        """Give ``pin`` the card ``card_no`` (2.5.3), the master card unless ``card_type`` says otherwise."""
         body = {"pin": _models.check_pin(pin), "cardNo": _text(card_no, "a card number", limit=64)}
-        await self._do("2.5.3", body={**body, "cardType": _code(card_type, "card type")})
+        kind = _models.CardType.MASTER if card_type is None else card_type
+        await self._do("2.5.3", body={**body, "cardType": _code(kind, "card type")})
 
     async def departments(self) -> list[Department]:
         return await self._all(_models.Department, "2.6.6")
@@ -695,7 +699,7 @@ class TypedCalls:
     async def notify_parking_payment(self, car_number: str, record_id: str, payment_type: str) -> PaymentNotice:
         body = {"carNumber": _models.check_plate(car_number), "recordId": _text(record_id, "a billing record id")}
         data = await self.call("2.47.2", body={**body, "paymentType": _text(payment_type, "a payment type")})
-        return parse_model(_models.PaymentNotice, data)
+        return _models.parse_model(_models.PaymentNotice, data)
 
     async def parking_entries(
         self,

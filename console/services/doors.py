@@ -27,6 +27,7 @@ backoff. :meth:`DoorBoard.refresh_now` cuts the wait short.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import functools
 import logging
@@ -48,6 +49,7 @@ from console.api.models.door_codes import (
     RelayState,
     SensorState,
 )
+from console.api.models.states import AREA_FIELDS, StateRead, read_state
 from console.services.doors_gc import FREEZE_ABOVE, hold_full_collections
 from console.services.observable import Signal
 from console.services.polling import Poller, PollPolicy
@@ -59,7 +61,6 @@ if TYPE_CHECKING:  # the API's records (pydantic) are imported where a poll or a
     from pydantic import BaseModel
 
     from console.api.models.devices import Device
-    from console.api.models.doors import DoorState, GateState
     from console.api.models.transactions import Transaction
     from console.api.paging import Record, RecordPage
 
@@ -85,6 +86,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_OPEN_TOO_LONG = 30.0  # seconds a door sensor may stay open before the board flags it
+LISTS_HOLD_MAX = 10.0  # seconds the first poll's lists wait at most for release_lists (hold_lists)
 MIN_POLL_GAP = 1.0  # refresh-now is not a way to hammer allDoorState (the manual asks for >= 10 s)
 PARSE_SLICE = 25  # records validated between two looks at the clock (_Breather)
 REFLAG_SLICE = 200  # items flagged or counted between two looks at the clock
@@ -386,7 +388,7 @@ def _extra_text(record: BaseModel, *names: str) -> str:
     return ""
 
 
-_AREA_FIELDS = ("areaName", "authAreaName", "area", "zoneName")
+_AREA_FIELDS = AREA_FIELDS
 
 
 SLICE_SECONDS = 0.004  # work done in one turn of the event loop before yielding (a frame is 16 ms; the same pass of
@@ -481,6 +483,7 @@ class DoorBoard:
         self._lists_loaded = False
         self._lists_wanted = True
         self._lists_requested_at = -1e18
+        self._lists_gate: asyncio.Event | None = None  # set: the lists may load (hold_lists)
         self._gates_supported = True
         self._summary = BoardSummary()
         self._counted: dict[ItemKey, SummaryCounts] = {}  # each item's share of the summary, as last counted
@@ -503,6 +506,19 @@ class DoorBoard:
 
     def __repr__(self) -> str:
         return f"<DoorBoard {len(self._items)} items, {self.polls} polls>"
+
+    def hold_lists(self) -> None:
+        """Load the static lists only after :meth:`release_lists` (at most :data:`LISTS_HOLD_MAX` seconds later):
+        they are read with the API's records, ~100 ms of imports (pydantic) in one turn of the loop, which the
+        console makes after the first fresh tiles are painted (``SessionServices.build_rest``; issue 15). The
+        states of the first poll are read and announced without them."""
+        if self._lists_gate is None:
+            self._lists_gate = asyncio.Event()
+
+    def release_lists(self) -> None:
+        """The lists may load now (the first poll waiting for them goes on)."""
+        if self._lists_gate is not None:
+            self._lists_gate.set()
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -670,6 +686,11 @@ class DoorBoard:
         self._announce(changed, structure, counted=True)
         self.polled.emit(failure is None)  # the states are in (the snapshot is written, the count said)
         if lists_after:  # (even when the states failed: listed doors show "no state received yet")
+            gate = self._lists_gate
+            if gate is not None and not gate.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(gate.wait(), LISTS_HOLD_MAX)
+                gate.set()  # held once: a board released late (or never) loads its lists from now on
             await self._load_lists()
         if structure and not self._lists_wanted and self._clock() - self._lists_requested_at > 300:
             self._lists_wanted = True  # a door the lists never named: fetch them again (at most every 5 min)
@@ -678,22 +699,17 @@ class DoorBoard:
     async def refresh_item(self, key: ItemKey) -> Item | None:
         """Re-read one door's or gate's state (2.12.2 / 2.32.2), e.g. right after a command; the item as it is
         now (None when it could not be read)."""
-        from console.api.models.base import parse_list
-        from console.api.models.doors import DoorState, GateState
-
         kind, item_id = key
         try:
             codes: dict[str, str] = {}
+            states: list[StateRead] = []
             if kind is Kind.DOOR:
-                raw = await self.session.client.door_state_record(item_id)
-                readable = []
-                for record in raw:
+                for record in await self.session.client.door_state_record(item_id):
                     translated, codes = self.state_codes.translate(record)
-                    readable.append(translated)
-                states: Sequence[DoorState | GateState] = parse_list(DoorState, readable)
+                    states.extend(s for s in (read_state(translated, door=True),) if s is not None)
             else:
                 raw = await self.session.client.gate_state_record(item_id)
-                states = parse_list(GateState, raw)
+                states = [s for s in (read_state(r, door=False) for r in raw) if s is not None]
         except (CVSecError, ValueError) as exc:
             log.info("state of %s %s not refreshed: %s", kind.value, item_id, exc)
             return None
@@ -722,10 +738,7 @@ class DoorBoard:
             raw = [raw]
         if not isinstance(raw, list):
             raise ModelError(f"expected a list of {kind.value} states, got {type(raw).__name__}")
-        from console.api.models.base import parse_list
-        from console.api.models.doors import DoorState, GateState
-
-        model: type[DoorState] | type[GateState] = DoorState if kind is Kind.DOOR else GateState
+        door = kind is Kind.DOOR
         now, wall = self._clock(), self._wall()
         structure = False
         previous = self._raw
@@ -743,31 +756,29 @@ class DoorBoard:
                             item.stale = False
                             changed.add(key)
                         continue
-                readable, codes = self.state_codes.translate(record) if kind is Kind.DOOR else (record, {})
-                states: list[Any] = parse_list(model, [readable])
-                if states and states[0].id:
+                readable, codes = self.state_codes.translate(record) if door else (record, {})
+                state = read_state(readable, door=door)
+                if state is not None and state.id:
                     read += 1
-                    structure |= self._merge_state(kind, states[0], now, wall, changed, codes)
-                    previous[(kind, states[0].id)] = record
+                    structure |= self._merge_state(kind, state, now, wall, changed, codes)
+                    previous[(kind, state.id)] = record
             await breathe()
         if raw and not read:  # an answer of records none of which is a state: a failed poll, not "all fine"
             raise ModelError(f"none of the {len(raw):,} {kind.value} states the server sent could be read")
         return structure
 
     def _merge_state(
-        self, kind: Kind, state: DoorState | GateState, now: float, wall: datetime, changed: set[ItemKey],
+        self, kind: Kind, state: StateRead, now: float, wall: datetime, changed: set[ItemKey],
         codes: dict[str, str] | None = None,
     ) -> bool:
-        from console.api.models.doors import DoorState
-
         if not state.id:
             return False
         key: ItemKey = (kind, state.id)
         old = self._items.get(key)
-        base = old or self._new_item(kind, state.id, state.name, state.device_id, state)
+        base = old or self._new_item(kind, state.id, state.name, state.device_id, clean_text(state.area))
         name = clean_text(state.name) or base.name
         device_id = state.device_id or base.device_id
-        if isinstance(state, DoorState):
+        if state.door:
             open_since = base.open_since if base.open_since is not None else now
             new = replace(
                 base,
@@ -775,7 +786,7 @@ class DoorBoard:
                 connect=state.connect,
                 sensor=state.sensor,
                 relay=state.relay,
-                door_alarm=state.alarm,
+                door_alarm=state.door_alarm,
                 codes=codes or {},
                 open_since=open_since if state.sensor is SensorState.OPEN else None,
                 has_state=True,
@@ -789,8 +800,8 @@ class DoorBoard:
                 name=name,
                 connect=state.connect,
                 gate_state=state.gate_state,
-                gate_alarm=state.alarm,
-                gate_relay=state.relay,
+                gate_alarm=state.gate_alarm,
+                gate_relay=state.gate_relay,
                 has_state=True,
                 stale=False,
                 updated=now,
@@ -810,9 +821,9 @@ class DoorBoard:
         return (old.name, old.device_id, old.area, old.device_name) != (new.name, new.device_id, new.area,
                                                                            new.device_name)
 
-    def _new_item(self, kind: Kind, item_id: str, name: str, device_id: str, record: BaseModel) -> Item:
+    def _new_item(self, kind: Kind, item_id: str, name: str, device_id: str, area: str) -> Item:
         item = Item(kind, item_id, clean_text(name) or f"{kind.value} {item_id[-6:]}", device_id=device_id,
-                    area=_extra_text(record, *_AREA_FIELDS), updated=self._started)
+                    area=area, updated=self._started)
         return self._placed(item)
 
     def _placed(self, item: Item) -> Item:
@@ -1055,6 +1066,7 @@ class DoorBoard:
         return found
 
     async def _load_lists(self) -> None:
+        import_records()  # here, not at the module's import: the board's first states are read without them
         from console.api.models.devices import Device, GateDevice
         from console.api.models.doors import Door, Gate
         from console.api.models.readers import GateReader, Reader
@@ -1158,7 +1170,8 @@ class DoorBoard:
             await breathe()
             old = self._items.get(key)
             if old is None:
-                item = self._new_item(key[0], record.id, record.name, record.device_id, record)
+                item = self._new_item(key[0], record.id, record.name, record.device_id,
+                                      _extra_text(record, *_AREA_FIELDS))
             else:
                 item = replace(
                     old,

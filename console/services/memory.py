@@ -26,7 +26,6 @@ False. No Qt, no threads of its own.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import sqlite3
 import sys
@@ -48,12 +47,22 @@ MMAP_THRESHOLD = 256 * 1024  # fixed: glibc's own starts at 128 KB and grows wit
 SQLITE_HEAP = 32 * 2**20  # all SQLite connections of the process together: the journal writer's 16 MB, as much again
 
 
+def _load_libc() -> Any:
+    """glibc by its soname; else whatever ``find_library`` finds (it runs ``ldconfig -p``: ~5 ms at every start)."""
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        from ctypes.util import find_library
+
+        return ctypes.CDLL(find_library("c") or "libc.so")
+
+
 @cache
 def _libc() -> Any:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = _load_libc()
         libc.malloc_trim.argtypes = [ctypes.c_size_t]
         libc.malloc_trim.restype = ctypes.c_int
         libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]

@@ -17,6 +17,8 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from console.services import doors_options
+
 __all__ = [
     "AlarmsOptions",
     "DoorsOptions",
@@ -39,10 +41,13 @@ class PanelOptions(BaseModel):
 
 
 class DoorsOptions(PanelOptions):
-    SECTION: ClassVar[str] = "doors"
+    """Read at start by :mod:`console.services.doors_options` (without pydantic), with these defaults and limits."""
 
-    grouping: str = "area_device"  # console.ui.doors.model.Grouping's values
-    open_too_long_seconds: float = Field(default=30.0, ge=1.0, le=86_400.0)
+    SECTION: ClassVar[str] = doors_options.SECTION
+
+    grouping: str = doors_options.GROUPING  # console.ui.doors.model.Grouping's values
+    open_too_long_seconds: float = Field(default=doors_options.OPEN_TOO_LONG, ge=doors_options.OPEN_TOO_LONG_MIN,
+                                         le=doors_options.OPEN_TOO_LONG_MAX)
 
 
 class EventsOptions(PanelOptions):

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from . import doors_options
 from .audit import AuditLog
 from .board_snapshot import SNAPSHOT_FILE, BoardSnapshot
 from .commands import Commands
@@ -43,7 +44,6 @@ from .doors import DoorBoard, import_records
 from .files import SetAside
 from .floorplans import FloorPlans
 from .memory import HeapTrimmer
-from .options import DoorsOptions
 from .paths import Paths
 from .polling import Poller
 from .session import Health, Profile, Session
@@ -129,17 +129,19 @@ class SessionServices:
         ``rest=False`` only the board's: the console paints the first tiles before it imports and opens the
         others (the journal, the desks), then calls :meth:`build_rest`."""
         paths, profile = session.paths, session.profile.name
-        import_records()  # the board's first poll then imports nothing (a turn of the loop held ~20-30 ms)
+        if rest:
+            import_records()  # the API's records (pydantic): the board's lists are read with them
         audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
         try:
-            options = settings.panel(DoorsOptions)
-            board = DoorBoard(session, open_too_long_after=options.open_too_long_seconds,
+            board = DoorBoard(session, open_too_long_after=doors_options.open_too_long_seconds(settings),
                               state_codes=StateCodes.from_settings(settings.get("state_codes")))
             commands = Commands(session, audit, read_back=board.refresh_item)
             doors = DoorServices(board, commands, FloorPlans(paths.data_dir, profile))
         except BaseException:
             audit.close()
             raise
+        if not rest:
+            board.hold_lists()  # its first states are read without pydantic; the lists come with build_rest
         services = cls(session, settings, audit, doors)
         services._links.append(board.polled.connect(services._after_poll))  # a heap trim, at most once a minute
         try:  # the last known board, stale until the first poll (board_snapshot.py); never fatal
@@ -157,6 +159,12 @@ class SessionServices:
         if self._rest_built or self._stopped:
             return
         self._rest_built = True
+        try:
+            import_records()  # the API's records (pydantic, ~100 ms): the board's lists, then every desk, read them
+        except Exception:  # a broken install: the board's lists fail with it, and say so
+            log.exception("the API's records could not be imported")
+        finally:
+            self.doors.board.release_lists()
         for name, build in (
             ("events", self._build_events),
             ("visitors", self._build_visitors),

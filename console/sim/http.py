@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 
 from console.api.endpoints import Endpoint
 from console.api.errors import appendix_text
-from console.api.models.base import parse_time  # the base alone: not every record family (start-up)
+from console.api.models.lenient import parse_time  # without pydantic or any record family (start-up)
 
 from .world import World
 

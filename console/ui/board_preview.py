@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
 
+from console.services import doors_options
 from console.services.paths import Paths
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ __all__ = ["SNAPSHOT_NAME", "BoardPreview", "snapshot_exists", "snapshot_path"]
 
 log = logging.getLogger(__name__)
 
-DOORS_SECTION = "doors"  # DoorsOptions.SECTION: console.services.options loads pydantic
 SNAPSHOT_NAME = "board_snapshot.json"  # board_snapshot.SNAPSHOT_FILE, not imported here: it loads the API models
 
 
@@ -94,7 +94,7 @@ class BoardPreview(QWidget):
         self.setObjectName("doorsPreview")
         self.board = board
         try:  # as stored: the typed options (pydantic) come with the connection (DoorsOptions.grouping)
-            grouping = Grouping(settings.panel_value(DOORS_SECTION, "grouping"))
+            grouping = Grouping(doors_options.grouping(settings))
         except (ValueError, TypeError):
             grouping = Grouping.AREA_DEVICE
         layout = QVBoxLayout(self)

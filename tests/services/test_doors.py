@@ -240,3 +240,37 @@ async def test_recent_events_at_a_door_are_newest_first(sim, session) -> None:
     assert "remote" in events[0].name.lower()
     times = [e.time for e in events if e.time]
     assert times == sorted(times, reverse=True)
+
+
+async def test_held_lists_wait_for_their_release_and_the_states_are_announced_before(sim, session) -> None:
+    """The console reads the first poll's states without the API's records (pydantic) and releases the lists once
+    the first tiles are painted (``SessionServices.build_rest``): until then the board shows every state, no
+    device; on release the same poll loads the lists."""
+    import asyncio
+
+    board = DoorBoard(session)
+    board.hold_lists()
+    polled = asyncio.Event()
+    board.polled.connect(lambda ok: polled.set())
+    poll = asyncio.ensure_future(board.poll_once())
+    await asyncio.wait_for(polled.wait(), 10)
+    total = len(sim.world.doors) + len(sim.world.gates)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    items = board.items
+    assert (len(items), sum(i.has_state for i in items), sum(bool(i.device_name) for i in items)) == (total, total, 0)
+    assert not poll.done()  # the lists are held
+    board.release_lists()
+    assert await asyncio.wait_for(poll, 10)
+    assert sum(bool(i.device_name) for i in board.items) == total
+
+
+async def test_lists_never_released_load_after_the_longest_hold(sim, session, monkeypatch) -> None:
+    from console.services import doors
+
+    monkeypatch.setattr(doors, "LISTS_HOLD_MAX", 0.05)
+    board = DoorBoard(session)
+    board.hold_lists()
+    assert await board.poll_once()
+    assert all(i.device_name for i in board.items)
+    assert await board.poll_once()  # and the next polls are not held again

@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
+from console.services import doors_options
 from console.services.board_snapshot import SNAPSHOT_FILE
 from console.services.paths import Paths
 from console.services.session import Health
@@ -226,7 +227,7 @@ def test_the_last_board_is_grouped_as_the_operator_left_it(qtbot, tmp_path: Path
     settings = Settings.load(tmp_path / "settings.toml")
     if stored is not None:
         settings.section(DoorsOptions.SECTION)["grouping"] = stored
-    assert board_preview.DOORS_SECTION == DoorsOptions.SECTION
+    assert doors_options.SECTION == DoorsOptions.SECTION
     board = DoorBoard(board_preview._NotConnected(PollPolicy()))
     assert board.seed([Item(Kind.DOOR, "1", "Front door", connect=ConnectState.ONLINE, sensor=SensorState.CLOSED,
                             has_state=True)])

@@ -67,16 +67,22 @@ PROBE = textwrap.dedent(
 )
 
 
-def test_the_window_paints_before_the_heavy_imports_and_the_simulator_stays_out_of_the_console(
-    tmp_path: Path,
-) -> None:
+def _probe(script: str, base: Path) -> tuple[dict[str, Any], subprocess.CompletedProcess[str]]:
+    """Run a probe script (``PROBE``, ``TILE_PROBE``) on the data folder ``base``: what it saw, and the run."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-    done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), str(tmp_path / "base")], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", script % (HEAVY,), str(base)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180, check=False)
     line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE ")), None)
     assert line is not None, done.stderr[-3000:]
-    seen = json.loads(line.removeprefix("PROBE "))
+    seen: dict[str, Any] = json.loads(line.removeprefix("PROBE "))
     assert seen["code"] == 0, done.stderr[-3000:]
+    return seen, done
+
+
+def test_the_window_paints_before_the_heavy_imports_and_the_simulator_stays_out_of_the_console(
+    tmp_path: Path,
+) -> None:
+    seen, done = _probe(PROBE, tmp_path / "base")
     assert "self-test ok" in done.stdout
     assert seen["visible"]
     assert seen["after_paint"] == []  # the shell painted before any of them was imported
@@ -86,16 +92,8 @@ def test_the_window_paints_before_the_heavy_imports_and_the_simulator_stays_out_
 
 
 def test_a_second_start_paints_the_last_board_before_the_connection_and_its_imports(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-
     def start() -> dict[str, Any]:
-        done = subprocess.run([sys.executable, "-c", PROBE % (HEAVY,), str(tmp_path / "base")], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=180, check=False)
-        line = next((x for x in done.stdout.splitlines() if x.startswith("PROBE ")), None)
-        assert line is not None, done.stderr[-3000:]
-        seen: dict[str, Any] = json.loads(line.removeprefix("PROBE "))
-        assert seen["code"] == 0, done.stderr[-3000:]
-        return seen
+        return _probe(PROBE, tmp_path / "base")[0]
 
     first = start()  # a fresh data folder: no snapshot, no preview
     assert [name for name, _ in first["paints"]] == ["MainWindow"]
@@ -109,6 +107,48 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
     assert not {"pydantic", "console.api.models.base", "console.services.options", "httpx", "console.api.client",
                 "console.services.session_services", "console.ui.workspace", "console.ui.events", "pyqtgraph",
                 "console.sim.simulator"} & before_connecting
+
+
+TILE_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QAbstractItemView, QApplication
+
+    HEAVY = %r
+    seen = {}
+
+    class Watch(QObject):  # the first paint of the doors board with rows in it: the first fresh tiles
+        def eventFilter(self, obj, event):
+            if "tile" not in seen and event.type() == QEvent.Type.Paint:
+                view = obj.parent()
+                if isinstance(view, QAbstractItemView) and type(view.window()).__name__ == "MainWindow":
+                    model = view.model()
+                    if model is not None and model.rowCount() > 0:
+                        seen["tile"] = [m for m in HEAVY if m in sys.modules]
+            return False
+
+    qapp = QApplication(sys.argv[:1])  # the command's own (launch reuses it)
+    watch = Watch()
+    qapp.installEventFilter(watch)
+    import console.ui.launch as launch
+
+    seen["code"] = launch.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
+    seen["at_end"] = [m for m in HEAVY if m in sys.modules]
+    print("PROBE " + json.dumps(seen), flush=True)
+    """
+)
+
+
+def test_the_first_fresh_tiles_are_painted_before_pydantic_and_the_apis_records(tmp_path: Path) -> None:
+    """A first start (no snapshot): the board's first poll is read without pydantic, the API's records and the
+    typed options (~100 ms of imports); they come after the tiles, with the board's lists and the other panels."""
+    seen, _ = _probe(TILE_PROBE, tmp_path / "base")
+    assert "tile" in seen  # the board painted fresh tiles
+    assert {"httpx", "console.api.client", "console.services.session_services"} <= set(seen["tile"])
+    assert not {"pydantic", "console.api.models.base", "console.services.options", "pyqtgraph",
+                "console.ui.events"} & set(seen["tile"])
+    assert {"pydantic", "console.api.models.base", "pyqtgraph"} <= set(seen["at_end"])
 
 
 def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it_ends_with_the_console(

@@ -278,6 +278,10 @@ def test_grouping_and_filters_keep_headers_only_for_visible_tiles(env, run, qtmo
         assert len(tiles(panel)) == total
         headers = panel.model.headers()
         assert (len(headers) == 0) == (grouping is Grouping.NONE)
+        # the choice is kept for the next start (read as stored then: console.services.doors_options)
+        if grouping is not Grouping.AREA_DEVICE:  # (the one it started with: no change, nothing written)
+            stored = Settings.load(env.session.paths.settings_file)
+            assert stored.panel_value("doors", "grouping") == grouping.value
     panel.problems.setChecked(True)
     shown = tiles(panel)
     assert shown

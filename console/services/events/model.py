@@ -31,7 +31,7 @@ from console.api.models import (
     parse_model,
     parse_time,
 )
-from console.api.models.base import MAX_TEXT, _to_opt_float, _to_opt_int, _to_str
+from console.api.models.lenient import MAX_TEXT, _to_opt_float, _to_opt_int, _to_str
 from console.services.text import MAX_FIELD, clean_text
 
 __all__ = [

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from console.api.errors import CVSecError
 from console.api.models import GateDirection, RelayState
+from console.services import doors_options
 from console.services.audit import AuditLog
 from console.services.commands import (
     MAX_OPEN_SECONDS,
@@ -62,7 +63,6 @@ from console.services.commands import (
 )
 from console.services.door_history import merge_own_commands, own_commands
 from console.services.doors import BoardChange, BoardSummary, Item, ItemKey, Kind
-from console.services.options import DoorsOptions
 from console.services.session_services import DoorServices
 from console.services.settings import Settings
 
@@ -122,12 +122,11 @@ class DoorsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("doorsPanel")
         self.settings = settings
-        self.options = settings.panel(DoorsOptions)
         self.board = doors.board
         self.commands = doors.commands
         self.plans = doors.plans
         try:
-            grouping = Grouping(self.options.grouping)
+            grouping = Grouping(doors_options.grouping(settings))  # as stored: the typed options load on a change
         except ValueError:
             grouping = Grouping.AREA_DEVICE
         self.model = BoardModel(self.board, grouping, self)
@@ -511,8 +510,11 @@ class DoorsPanel(QWidget):
     def _grouping_changed(self, _: int) -> None:
         grouping = Grouping(self.grouping.currentData())
         self.model.set_grouping(grouping)  # the filtered rows follow when the new rows land
-        self.options.grouping = grouping.value
-        self.settings.set_panel(self.options)
+        from console.services.options import DoorsOptions  # pydantic: not needed before the first tiles
+
+        options = self.settings.panel(DoorsOptions)
+        options.grouping = grouping.value
+        self.settings.set_panel(options)
 
     # -- selection and details -------------------------------------------------------------------------
 
