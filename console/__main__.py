@@ -11,6 +11,9 @@ def main(argv: list[str] | None = None) -> int:
         from console.services.audit import main as verify
 
         return verify(args[1:])
+    from console.services.gc_pauses import pause_for_start
+
+    pause_for_start()  # no collections while it starts: the console resumes them once it is up
     from console.ui.launch import main as run  # imported here: ``--help`` of a broken install still says why
 
     return run(argv)

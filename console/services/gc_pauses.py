@@ -13,9 +13,33 @@ import gc
 import logging
 import time
 
-__all__ = ["freeze_long_lived"]
+__all__ = ["START_PAUSE_MAX", "freeze_long_lived", "pause_for_start", "resume_after_start"]
 
 log = logging.getLogger(__name__)
+
+START_PAUSE_MAX = 30.0  # seconds after the loop starts when collections resume whatever happened (a first-start dialog)
+_paused = False  # pause_for_start turned the collector off (and nobody else had)
+
+
+def pause_for_start() -> None:
+    """Turn automatic collections off while the console starts (issue 15): its imports, the window and the first
+    poll make ~60,000 objects, and the collections they set off (young ones by the hundred, a full one) were ~50 ms
+    of the time to the first fresh tiles. The console resumes them once it is up (:func:`resume_after_start`,
+    after :func:`freeze_long_lived`), at the latest :data:`START_PAUSE_MAX` seconds after its loop starts.
+    Reference counting frees everything meanwhile; only garbage in reference cycles waits."""
+    global _paused
+    if gc.isenabled():
+        gc.disable()
+        _paused = True
+
+
+def resume_after_start() -> None:
+    """Automatic collections on again, if :func:`pause_for_start` turned them off (once; later calls do nothing)."""
+    global _paused
+    if _paused:
+        _paused = False
+        gc.enable()
+        log.debug("garbage collections resumed after the start")
 
 
 def freeze_long_lived() -> int:

@@ -37,7 +37,7 @@ from console.api.errors import CVSecError
 from console.services import crash
 from console.services.files import FolderNotWritable, SetAside, check_writable
 from console.services.files import words as set_aside_words
-from console.services.gc_pauses import freeze_long_lived
+from console.services.gc_pauses import START_PAUSE_MAX, freeze_long_lived, resume_after_start
 from console.services.lock import DataDirBusy, DataDirLock, stale_words
 from console.services.logs import redact, register_secret, setup_logging, shutdown_logging
 from console.services.paths import Paths
@@ -629,6 +629,7 @@ class ConsoleApp:
             self._report_set_aside(services.set_aside)  # damaged files the connection set aside: one message
             await workspace.start_rest(aio.report if self.options.interactive else self._optional_failed)
             freeze_long_lived()  # full collections walk only newer objects: no 100 ms pauses at 10,000 doors
+            resume_after_start()  # the command paused them for its start (gc_pauses.pause_for_start)
 
     async def _disconnect(self) -> None:
         rest, self._rest = self._rest, None
@@ -991,6 +992,7 @@ def run_console(qapp: QApplication, options: Options, paths: Paths, *, settings:
     app = ConsoleApp(qapp, options, paths, settings=settings, window=window)
     app.data_lock = data_lock
     app.sim = sim
+    loop.call_later(START_PAUSE_MAX, resume_after_start)  # a start that never gets that far (a dialog, no server)
     try:
         code = int(loop.run_until_complete(app.run()))
     except RuntimeError as exc:  # Qt quit underneath us (session logout): still clean up

@@ -111,7 +111,7 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
 
 TILE_PROBE = textwrap.dedent(
     """
-    import json, sys
+    import gc, json, sys
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QAbstractItemView, QApplication
 
@@ -126,15 +126,17 @@ TILE_PROBE = textwrap.dedent(
                     model = view.model()
                     if model is not None and model.rowCount() > 0:
                         seen["tile"] = [m for m in HEAVY if m in sys.modules]
+                        seen["collecting_at_tile"] = gc.isenabled()
             return False
 
     qapp = QApplication(sys.argv[:1])  # the command's own (launch reuses it)
     watch = Watch()
     qapp.installEventFilter(watch)
-    import console.ui.launch as launch
+    from console.__main__ import main  # the command
 
-    seen["code"] = launch.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
+    seen["code"] = main(["--demo", "--self-test", "--basedir", sys.argv[1]])
     seen["at_end"] = [m for m in HEAVY if m in sys.modules]
+    seen["collecting_at_end"] = gc.isenabled()
     print("PROBE " + json.dumps(seen), flush=True)
     """
 )
@@ -142,13 +144,15 @@ TILE_PROBE = textwrap.dedent(
 
 def test_the_first_fresh_tiles_are_painted_before_pydantic_and_the_apis_records(tmp_path: Path) -> None:
     """A first start (no snapshot): the board's first poll is read without pydantic, the API's records and the
-    typed options (~100 ms of imports); they come after the tiles, with the board's lists and the other panels."""
+    typed options (~100 ms of imports); they come after the tiles, with the board's lists and the other panels.
+    The garbage collector, paused by the command for its start, runs again once the console is up."""
     seen, _ = _probe(TILE_PROBE, tmp_path / "base")
     assert "tile" in seen  # the board painted fresh tiles
     assert {"httpx", "console.api.client", "console.services.session_services"} <= set(seen["tile"])
     assert not {"pydantic", "console.api.models.base", "console.services.options", "pyqtgraph",
                 "console.ui.events"} & set(seen["tile"])
     assert {"pydantic", "console.api.models.base", "pyqtgraph"} <= set(seen["at_end"])
+    assert (seen["collecting_at_tile"], seen["collecting_at_end"]) == (False, True)
 
 
 def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it_ends_with_the_console(
