@@ -876,6 +876,8 @@ class ConsoleApp:
         parking = await self._self_test_parking()
         spaces = await self._self_test_spaces()
         people = await self._self_test_people()
+        if self._rest is not None:  # the rest of the start (the other panels started, the collector back on)
+            await asyncio.wait({self._rest}, timeout=SELF_TEST_TIMEOUT)
         print(f"self-test ok: {self.session.profile.url} answered; {self.last_summary}; "
               f"doors panel rendered {pixmap.width()}x{pixmap.height()}; {parking}; {spaces}; {people}; {native}")
         return 0
