@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 import console
 from console.services.files import FolderNotWritable, check_writable
+from console.services.gc_pauses import resume_after_start
 from console.services.lock import DataDirBusy, DataDirLock
 from console.services.memory import at_start as memory_at_start
 from console.services.paths import Paths
@@ -81,6 +82,8 @@ def _startup_dialog(text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     prog = firstrun.program_name()
+    if args[:1] in (["export-events"], ["autostart"], ["verify-audit"]):
+        resume_after_start()  # a tool of the command line, not the console's start: collections as usual
     if args[:1] == ["export-events"]:
         return _export_events(args[1:])
     if args[:1] == ["autostart"]:

@@ -41,3 +41,29 @@ def test_the_console_resumes_them_at_the_latest_when_its_start_never_ends(monkey
     monkeypatch.setattr(asyncio, "set_event_loop", lambda loop: None)
     assert app.run_console(None, None, None) == 0  # type: ignore[arg-type]
     assert scheduled == [(gc_pauses.START_PAUSE_MAX, gc_pauses.resume_after_start)]
+
+
+def test_the_command_line_tools_run_with_collections_as_usual(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``export-events`` may walk a million events: the start's pause is for the console's window, not for them."""
+    import gc
+
+    from console import __main__ as command
+    from console.ui import launch
+
+    seen: list[bool] = []
+
+    def tool(argv: list[str]) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(launch, "_export_events", tool)
+    monkeypatch.setattr(launch, "_autostart", tool)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        assert command.main(["export-events", "--since", "2026-01-01"]) == 0
+        assert command.main(["autostart", "status"]) == 0
+    finally:
+        gc_pauses.resume_after_start()
+        (gc.enable if was else gc.disable)()
+    assert seen == [True, True]
