@@ -187,3 +187,28 @@ def test_adding_a_plan_decodes_it_off_the_gui_thread_and_refuses_a_broken_one(op
     assert said[0] == ("Plan First floor added", True)
     assert not said[-1][1]
     assert "second.png" in said[-1][0]
+
+
+def test_the_floor_plans_tab_is_built_when_opened_or_soon_after_the_start(open_panel, run, qtbot) -> None:
+    """The first fresh tiles do not wait for the Floor plans tab (issue 15): it is built when the operator opens it,
+    in place of its empty page, or on its own soon after the panel starts; either way it then shows the board."""
+    from console.ui.doors import panel as panel_module
+    from console.ui.doors.floorplan import PlansWidget
+
+    panel = open_panel()
+    run(panel.board.poll_once())
+    assert panel._plans_widget is None
+    assert [panel.tabs.tabText(i) for i in range(panel.tabs.count())] == ["Board", "Floor plans"]
+    panel.tabs.setCurrentIndex(1)  # the operator opens it
+    shown = panel.tabs.currentWidget()
+    assert isinstance(shown, PlansWidget)
+    assert shown is panel.plans_widget
+    assert [panel.tabs.tabText(i) for i in range(panel.tabs.count())] == ["Board", "Floor plans"]
+    qtbot.waitUntil(lambda: shown.list.model() is not None and shown.list.model().rowCount() > 0)
+
+    later = open_panel()
+    assert later._plans_widget is None
+    run(later.start())
+    qtbot.waitUntil(lambda: later._plans_widget is not None, timeout=panel_module.PLANS_AFTER_MS + 5000)
+    assert later.tabs.currentIndex() == 0  # built in the background: the board stays in front
+    assert later.tabs.widget(1) is later.plans_widget

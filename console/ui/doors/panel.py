@@ -19,10 +19,10 @@ import logging
 from collections.abc import Callable, Coroutine, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -74,14 +74,17 @@ from .delegate import TileDelegate
 from .details import DetailsPane
 from .empty import EmptyBoard, empty_words
 from .filtered import BoardFilter
-from .floorplan import PlansWidget
 from .model import NOTE_SECONDS, REBUILD_SLICED_ABOVE, BoardModel, Grouping, Role
+
+if TYPE_CHECKING:
+    from .floorplan import PlansWidget
 
 __all__ = ["DoorsPanel"]
 
 log = logging.getLogger(__name__)
 
 BANNER_SECONDS = 10
+PLANS_AFTER_MS = 1500  # the Floor plans tab is built this long after the panel starts, unless needed sooner
 
 
 def _tool(action: QAction) -> QToolButton:
@@ -293,16 +296,13 @@ class DoorsPanel(QWidget):
         self.empty = EmptyBoard(self.view)  # "no door matches 'lobyy': clear the filter"
         self.empty.clear_button.clicked.connect(self.clear_filter)
 
-        self.plans_widget = PlansWidget(self.board, self.plans, self.proxy, self._menu_for_key)
-        self.plans_widget.item_selected.connect(self.select)
-        self.plans_widget.message.connect(lambda text, ok: self.banner.show_message("ok" if ok else "alarm", text))
-        self.plans_widget.add_button.clicked.connect(lambda *_: self._spawn(self.add_plan_interactive(), "add plan"))
-        self.plans_widget.rename_button.clicked.connect(lambda *_: self._spawn(self._rename_plan(), "rename plan"))
-        self.plans_widget.remove_button.clicked.connect(lambda *_: self._spawn(self._remove_plan(), "remove plan"))
-        # its list of doors and gates to drag onto a plan shows the same rows: laid out in batches too
-        self.plans_widget.list.setLayoutMode(QListView.LayoutMode.Batched)
-        self.plans_widget.list.setBatchSize(500)
-        self.tabs.addTab(self.plans_widget, "Floor plans")
+        # the Floor plans tab is built when first needed (opened, an alarm shown on a plan) or soon after the start
+        # (PLANS_AFTER_MS): its module and widgets are ~20 ms the first fresh tiles do not wait for (issue 15)
+        self._plans_widget: PlansWidget | None = None
+        self._plans_page = QWidget()
+        self._plans_page.setObjectName("plansNotBuiltYet")
+        self.tabs.addTab(self._plans_page, "Floor plans")
+        self.tabs.currentChanged.connect(lambda index: self._plans_if_shown(index))
 
         split.addWidget(self.tabs)
 
@@ -340,6 +340,49 @@ class DoorsPanel(QWidget):
         if self._stopped:
             raise RuntimeError("a stopped doors panel cannot be started again; make a new one")
         self.summary_changed.emit(self.board.summary)
+        QTimer.singleShot(PLANS_AFTER_MS, self, self._build_plans_later)
+
+    # -- the Floor plans tab, built when first needed ----------------------------------------------------
+
+    @property
+    def plans_widget(self) -> PlansWidget:
+        """The Floor plans tab (built now if it was not yet)."""
+        if self._plans_widget is None:
+            self._plans_widget = self._build_plans()
+        return self._plans_widget
+
+    def _build_plans_later(self) -> None:
+        if not self._stopped and shiboken6.isValid(self.tabs):
+            _ = self.plans_widget
+
+    def _plans_if_shown(self, index: int) -> None:
+        if self._plans_widget is None and self.tabs.widget(index) is self._plans_page:
+            _ = self.plans_widget  # the operator opened the tab: it is built and takes the page's place
+
+    def _build_plans(self) -> PlansWidget:
+        from .floorplan import PlansWidget
+
+        widget = PlansWidget(self.board, self.plans, self.proxy, self._menu_for_key)
+        widget.item_selected.connect(self.select)
+        widget.message.connect(lambda text, ok: self.banner.show_message("ok" if ok else "alarm", text))
+        widget.add_button.clicked.connect(lambda *_: self._spawn(self.add_plan_interactive(), "add plan"))
+        widget.rename_button.clicked.connect(lambda *_: self._spawn(self._rename_plan(), "rename plan"))
+        widget.remove_button.clicked.connect(lambda *_: self._spawn(self._remove_plan(), "remove plan"))
+        # its list of doors and gates to drag onto a plan shows the same rows: laid out in batches too
+        widget.list.setLayoutMode(QListView.LayoutMode.Batched)
+        widget.list.setBatchSize(500)
+        index = self.tabs.indexOf(self._plans_page)
+        shown = self.tabs.currentIndex() == index
+        blocked = self.tabs.blockSignals(True)  # one tab for another: no "current tab changed" on the way
+        try:
+            self.tabs.insertTab(index, widget, "Floor plans")
+            self.tabs.removeTab(index + 1)
+            if shown:
+                self.tabs.setCurrentIndex(index)
+        finally:
+            self.tabs.blockSignals(blocked)
+        self._plans_page.deleteLater()
+        return widget
 
     async def stop(self) -> None:
         """Stop every task of the panel and let go of the board (idempotent; not restarted after it)."""
@@ -358,7 +401,8 @@ class DoorsPanel(QWidget):
             self.model.detach()
         if shiboken6.isValid(self.proxy):
             self.proxy.detach()
-        self.plans_widget.detach()
+        if self._plans_widget is not None:
+            self._plans_widget.detach()
         if shiboken6.isValid(self.banner):
             self.banner.stop()
 
@@ -383,18 +427,21 @@ class DoorsPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
-            self.plans_widget.refresh_palette()
+            if self._plans_widget is not None:  # (built later: with the palette of then)
+                self._plans_widget.refresh_palette()
             self.view.viewport().update()
         super().changeEvent(event)
 
     # -- board updates ---------------------------------------------------------------------------------
 
     def _on_board_changed(self, change: BoardChange) -> None:
+        plans = self._plans_widget  # (not built yet: nothing on it to update)
         if change.structure:
             self._refresh_choices()
-            self.plans_widget.update_items(list(self.plans_widget.view.markers))
-        else:
-            self.plans_widget.update_items(change.keys)
+            if plans is not None:
+                plans.update_items(list(plans.view.markers))
+        elif plans is not None:
+            plans.update_items(change.keys)
         if self._selected is not None and (change.structure or self._selected in change.keys):
             self._show_details(fetch_events=False)
         self._update_count()
