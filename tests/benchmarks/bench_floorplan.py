@@ -81,6 +81,7 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     await board.poll_once()
     while panel.model.rebuilding:  # noqa: ASYNC110 - a big board's rows are rebuilt over several turns
         await asyncio.sleep(0.01)
+    _ = panel.plans_widget  # the tab, built as the console builds it, soon after the start (panel.PLANS_AFTER_MS)
     freeze_long_lived()  # as the console does once it is up
     plan = plans.add("Campus", plan_image(base / "plan.png"))
     items = board.items[: args.markers]
