@@ -13,8 +13,11 @@ changed certificate is refused with a message that says so.
 from __future__ import annotations
 
 import hashlib
-import ssl
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import ssl  # imported where a certificate is read: this module is imported before the first paint (issue 15)
 
 __all__ = ["MAX_PEM", "fetch_certificate", "fingerprint", "pinned_context"]
 
@@ -23,6 +26,8 @@ MAX_PEM = 16_384  # a certificate larger than this is not one we pin
 
 def fingerprint(pem: str) -> str:
     """The SHA-256 fingerprint of a PEM certificate, as browsers show it: ``AB:CD:...`` (32 pairs)."""
+    import ssl
+
     der = ssl.PEM_cert_to_DER_cert(pem)
     digest = hashlib.sha256(der).hexdigest().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
@@ -33,6 +38,8 @@ def pinned_context(pem: str) -> ssl.SSLContext:
     is the certificate itself). ``ValueError`` when ``pem`` is not a certificate."""
     if not pem or len(pem) > MAX_PEM or "BEGIN CERTIFICATE" not in pem:
         raise ValueError("the pinned certificate is not a PEM certificate")
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False  # the certificate is trusted by its bytes, whatever name or address it carries
     context.verify_mode = ssl.CERT_REQUIRED
@@ -52,6 +59,8 @@ async def fetch_certificate(url: str, *, timeout: float = 5.0) -> tuple[str, str
     address = (parts.hostname, parts.port or 443)
 
     def fetch() -> str:
+        import ssl
+
         return ssl.get_server_certificate(address, timeout=timeout)
 
     import asyncio  # here: this module is imported before the first paint, asyncio after it (issue 15)

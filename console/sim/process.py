@@ -22,13 +22,15 @@ import contextlib
 import json
 import os
 import queue
-import ssl
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ssl  # imported with --tls only: demo mode launches this process before the console's first paint
 
 __all__ = ["START_TIMEOUT", "SimulatorProcess", "available"]
 
@@ -129,6 +131,8 @@ class SimulatorProcess:
                 break
         if pem:
             self.certificate_pem = "\n".join(pem) + "\n"
+            import ssl
+
             self._ssl = ssl.create_default_context(cadata=self.certificate_pem)
             self._ssl.check_hostname = False  # a self-signed certificate for 127.0.0.1, pinned by its content
         if not self.base_url or not self.token:

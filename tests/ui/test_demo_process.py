@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models",
          "console.api.models.base", "console.services.options", "console.api.client",
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
-         "starlette", "uvicorn", "console.ui.doors.floorplan")
+         "starlette", "uvicorn", "console.ui.doors.floorplan", "ssl")
 
 PROBE = textwrap.dedent(
     """
