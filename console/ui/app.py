@@ -68,6 +68,7 @@ DEMO_PROFILE = "Demo (simulator)"
 DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
 SELF_TEST_TIMEOUT = 45.0
 UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
+FIRST_POLL_HEAD_START = 0.002  # seconds the first poll's request gets to leave before the doors panel is built
 REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
 REST_PAINT_DELAY = 0.15  # and then this long, so that the board's first tiles are painted before
 
@@ -590,6 +591,10 @@ class ConsoleApp:
             session.health_changed.connect(functools.partial(self._token_check, services))
             workspace = Workspace(services, window)
             try:
+                # the board's first poll asks for the states now and the panel is built while the server answers
+                # (a big site's server takes 100 ms and more): the short sleep lets the request leave first
+                await services.start_doors()
+                await asyncio.sleep(FIRST_POLL_HEAD_START)
                 panel = workspace.build_doors()
             except Exception as exc:
                 await services.stop()

@@ -187,6 +187,36 @@ def test_unattended_start_takes_the_token_from_the_environment(
     assert "no access token" in capsys.readouterr().err
 
 
+def test_the_first_poll_asks_for_the_states_before_the_doors_panel_is_built(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big site's server takes 100 ms and more to answer the door states: the console asks first and builds the
+    doors panel meanwhile (issue 15), and the panel still shows every door of that first answer."""
+    from console.api.typed import TypedCalls
+    from console.ui.workspace import Workspace
+
+    order: list[str] = []
+    states, build = TypedCalls.door_state_records, Workspace.build_doors
+
+    async def asked(self: TypedCalls) -> Any:
+        order.append("states asked")
+        return await states(self)  # type: ignore[arg-type]
+
+    def built(self: Workspace) -> DoorsPanel:
+        order.append("panel built")
+        return build(self)
+
+    monkeypatch.setattr(TypedCalls, "door_state_records", asked)
+    monkeypatch.setattr(Workspace, "build_doors", built)
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    app = _app(qapp, tmp_path / "base", server=sim.base_url, self_test=True, poll_interval=30.0)
+    assert run(app.run(), timeout=60) == 0
+    assert order[:2] == ["states asked", "panel built"]
+    assert app.last_summary is not None
+    assert app.last_summary.doors == sim.call(lambda s: len(s.world.doors))
+
+
 def test_server_outage_shows_offline_stays_responsive_and_recovers(
     qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
     monkeypatch: pytest.MonkeyPatch
