@@ -2,6 +2,8 @@
 
 Prints the base URL, then (without ``--token``) the generated token, then with ``--tls`` the certificate's
 SHA-256 fingerprint and the certificate itself (PEM), then a line saying it is ready (``simulator ready: ...``).
+Without ``--tls`` the address and the token come as soon as it listens, before it builds its server and world
+(~130 ms): a connection made meanwhile waits and is answered once it is ready (``console.sim.listen``).
 With ``--exit-with-stdin`` it also stops when its standard input closes: the console's demo mode starts it so
 (console/sim/process.py), and a console that dies, even by SIGKILL, closes the pipe and so stops its simulator.
 Binds 127.0.0.1 unless ``--host`` says otherwise. Exits 0 after a clean stop, 2 on bad arguments, 1 when
@@ -22,12 +24,16 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Faults, SimConfig
 from .generate import SITES
 from .profiles import EVENT_LANGUAGES, SERVER_PROFILES, STATE_CODE_TABLES
-from .simulator import Simulator
+
+if TYPE_CHECKING:
+    import socket
+
+    from .simulator import Simulator
 
 __all__ = ["main"]
 
@@ -92,7 +98,8 @@ def _faults(parser: argparse.ArgumentParser, text: str | None) -> dict[str, obje
     return faults
 
 
-async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str], *, exit_with_stdin: bool = False) -> None:
+async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str], *, exit_with_stdin: bool = False,
+               sock: socket.socket | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     if exit_with_stdin:
@@ -104,8 +111,9 @@ async def _run(sim: Simulator, host: str, port: int, announce: Sequence[str], *,
     # uvicorn swaps its own handlers in while it serves and re-raises the signal into these afterwards.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        async with sim.serve(host, port) as url:
-            print(url, flush=True)
+        async with sim.serve(host, port, sock=sock) as url:
+            if sock is None:  # (with a socket bound before, its address was said then)
+                print(url, flush=True)
             for line in announce:
                 print(line, flush=True)
             print(f"simulator ready: site={sim.config.site} seed={sim.config.seed} "
@@ -134,6 +142,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not token:
         token = secrets.token_urlsafe(24)
         announce.append(f"token: {token}")
+    sock = None
+    if not args.tls:  # the address first (with --tls it comes with the certificate, once made): see console.sim.listen
+        from .listen import base_url, bind
+
+        try:
+            sock = bind(args.host, args.port)
+        except OSError as exc:
+            print(f"cvsecurity-sim: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(base_url(args.host, sock.getsockname()[1]), flush=True)
+        for line in announce:
+            print(line, flush=True)
+        announce = []
+    from .simulator import Simulator  # the server and the world: after the address is out
+
     config = SimConfig(token=token, seed=args.seed, site=args.site, event_rate=args.event_rate,
                        hep=not args.no_hep, faults=faults, server_profile=args.server_profile,
                        event_language=args.event_language, tls=args.tls, state_codes=args.state_codes)
@@ -142,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         announce.append(f"certificate sha256: {sim.certificate_sha256}")
         announce.extend(sim.certificate_pem.strip().splitlines())
     try:
-        asyncio.run(_run(sim, args.host, args.port, announce, exit_with_stdin=args.exit_with_stdin))
+        asyncio.run(_run(sim, args.host, args.port, announce, exit_with_stdin=args.exit_with_stdin, sock=sock))
     except OSError as exc:
         print(f"cvsecurity-sim: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

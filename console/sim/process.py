@@ -105,13 +105,21 @@ class SimulatorProcess:
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> str:
         """Until the child says it is ready; its base URL."""
+        return self._wait(timeout, address_only=False)
+
+    def wait_address(self, timeout: float = START_TIMEOUT) -> str:
+        """Until the child says its address and token (before it is ready, without TLS: it listens already, and a
+        request made now is answered once it is); its base URL. With TLS, until it is ready (its certificate)."""
+        return self._wait(timeout, address_only=not self.tls)
+
+    def _wait(self, timeout: float, *, address_only: bool) -> str:
         if self._proc is None:
             raise RuntimeError("the simulator process was not launched")
-        if self.ready_line:
+        if self.ready_line or (address_only and self.base_url and self.token):
             return self.base_url
         deadline = time.monotonic() + timeout
         pem: list[str] = []
-        while True:
+        while not (address_only and self.base_url and self.token):
             try:
                 line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
@@ -124,11 +132,12 @@ class SimulatorProcess:
                 self.base_url = line.rstrip("/")
             elif line.startswith("token: "):
                 self.token = line.removeprefix("token: ").strip()
-            elif line.startswith("-----BEGIN") or pem:
-                pem.append(line)
             elif line.startswith(READY):
                 self.ready_line = line
                 break
+            elif line.startswith("-----BEGIN") or (pem and not pem[-1].startswith("-----END")):
+                pem.append(line)  # the certificate, up to its END line (before: every line after it, and the
+                # ready line with them, so that a --tls child never got ready)
         if pem:
             self.certificate_pem = "\n".join(pem) + "\n"
             import ssl

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import inspect
 import logging
-import os
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +22,7 @@ from console.api.redact import RedactingFilter
 
 from .activity import run_activity
 from .config import SimConfig
+from .listen import base_url, bind
 from .simulator import Simulator
 
 __all__ = ["SimulatorThread", "serve"]
@@ -31,37 +31,17 @@ T = TypeVar("T")
 START_TIMEOUT = 15.0
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, not the default 0: the accepted sockets copy it, and asyncio turns Nagle off (TCP_NODELAY)
-    # only on sockets whose proto says TCP. With proto 0, uvicorn's answer (head and body: two writes) met the
-    # client's delayed ACK and every kept-alive answer took ~44 ms (issue 15, tests/benchmarks/bench_client.py).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        if os.name != "nt":  # on Windows SO_REUSEADDR would let two servers share a port
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.setblocking(False)
-    return sock
-
-
-def _url(host: str, port: int, scheme: str = "http") -> str:
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}:{port}"
-
-
 @contextlib.asynccontextmanager
-async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-    """Serve ``sim`` until the block ends; yields ``http://host:port`` once requests are accepted.
+async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0, *,
+                sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serve ``sim`` until the block ends; yields ``http://host:port`` once requests are accepted. ``sock``: a
+    socket bound and listening already (:func:`console.sim.listen.bind`; closed when the block ends).
 
     With ``SimConfig(tls=True)`` it serves HTTPS with the simulator's self-signed certificate
     (``sim.certificate_pem``) and yields ``https://host:port``.
     """
     ssl_context = sim.certificate.server_context() if sim.certificate is not None else None
-    sock = _bind(host, port)
+    sock = bind(host, port) if sock is None else sock
     for name in ("uvicorn.access", "uvicorn.error"):  # never a token-bearing URL in anybody's log
         if not any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters):
             logging.getLogger(name).addFilter(RedactingFilter())
@@ -84,7 +64,7 @@ async def serve(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> Async
             await asyncio.sleep(0.01)
         activity = asyncio.create_task(run_activity(sim), name="cvsecurity-sim-activity")
         sim.server_task = task
-        yield _url(host, sock.getsockname()[1], "https" if ssl_context is not None else "http")
+        yield base_url(host, sock.getsockname()[1], "https" if ssl_context is not None else "http")
     finally:
         sim.server_task = None
         if activity is not None:

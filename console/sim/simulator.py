@@ -17,6 +17,8 @@ from .render import park_in, park_out
 from .world import Event, ParkRecord, World
 
 if TYPE_CHECKING:
+    import socket
+
     from .tls import SelfSigned
 
 __all__ = ["Simulator"]
@@ -116,8 +118,10 @@ class Simulator:
     def emitted(self) -> list[dict[str, Any]]:
         return [events.render_truth(e) for e in self.world.emitted()]
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> AbstractAsyncContextManager[str]:
-        """Serve on ``host:port`` in the running loop (port 0: any free port); yields the base URL."""
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *,
+              sock: socket.socket | None = None) -> AbstractAsyncContextManager[str]:
+        """Serve on ``host:port`` in the running loop (port 0: any free port), or on ``sock`` (bound and listening
+        already: :func:`console.sim.listen.bind`); yields the base URL."""
         from .server import serve
 
-        return serve(self, host, port)
+        return serve(self, host, port, sock=sock)

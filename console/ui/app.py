@@ -506,7 +506,9 @@ class ConsoleApp:
         if child is not None:
             try:
                 _import_session_parts()  # while the child boots on another core
-                base_url = await asyncio.to_thread(child.wait_ready)
+                # its address comes before it is ready (it listens already): the board is built meanwhile, and the
+                # first poll is answered once the simulator is up
+                base_url = await asyncio.to_thread(child.wait_address)
             except RuntimeError as exc:
                 raise StartupError(f"the demo simulator could not start: {exc}") from None
             token = child.token

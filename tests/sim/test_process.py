@@ -61,6 +61,36 @@ def test_the_process_serves_runs_training_actions_by_name_and_stops() -> None:
         sim.perform("forced_open")
 
 
+def test_its_address_comes_before_it_is_ready_and_a_request_made_then_is_answered_once_it_is() -> None:
+    """Demo mode builds its board while its simulator boots (issue 15): the child says its address and token as
+    soon as it listens, and a request sent before it is ready waits for it instead of failing."""
+    sim = SimulatorProcess(site="small", event_rate=0.0)
+    sim.launch()
+    try:
+        url = sim.wait_address()
+        assert url.startswith("http://127.0.0.1:")
+        assert sim.token
+        assert not sim.ready_line  # said before the server and its world are up
+        with urllib.request.urlopen(f"{url}/api/door/allDoorState?access_token={sim.token}", timeout=20) as answer:
+            assert json.loads(answer.read())["code"] == 0
+        assert sim.wait_ready() == url
+        assert sim.ready_line.startswith("simulator ready:")
+    finally:
+        sim.stop()
+
+
+def test_with_tls_its_address_waits_for_its_certificate() -> None:
+    sim = SimulatorProcess(site="small", event_rate=0.0, tls=True)
+    sim.launch()
+    try:
+        url = sim.wait_address()
+        assert url.startswith("https://127.0.0.1:")
+        assert sim.ready_line  # the certificate comes with the server: the address is said when it is ready
+        assert sim.certificate_pem.startswith("-----BEGIN CERTIFICATE-----")
+    finally:
+        sim.stop()
+
+
 def test_the_simulator_ends_when_the_console_that_started_it_is_killed() -> None:
     script = ("from console.sim.process import SimulatorProcess\n"
               "p = SimulatorProcess(event_rate=0.0); p.start(); print(p.pid, flush=True)\n"
