@@ -688,6 +688,8 @@ class DoorBoard:
         await self._count_sliced(changed)
         self._announce(changed, structure, counted=True)
         self.polled.emit(failure is None)  # the states are in (the snapshot is written, the count said)
+        if failure is None and lists_after:  # the server answered: "online" now, not once the lists are in too
+            self.session.report_ok(self.poller.name)
         if lists_after:  # (even when the states failed: listed doors show "no state received yet")
             gate = self._lists_gate
             if gate is not None and not gate.is_set():

@@ -260,6 +260,7 @@ async def test_held_lists_wait_for_their_release_and_the_states_are_announced_be
     items = board.items
     assert (len(items), sum(i.has_state for i in items), sum(bool(i.device_name) for i in items)) == (total, total, 0)
     assert not poll.done()  # the lists are held
+    assert session.health is Health.ONLINE  # the server answered: the status bar says so already
     board.release_lists()
     assert await asyncio.wait_for(poll, 10)
     assert sum(bool(i.device_name) for i in board.items) == total
