@@ -495,6 +495,14 @@ class ConsoleApp:
             log.warning("the demo simulator's process could not be started (%s): it runs in a thread", exc)
         return self.sim
 
+    async def _demo_ready(self, child: Any) -> None:
+        """Until demo mode's simulator is ready; a simulator that stops on the way is reported (the board, built
+        meanwhile, would only say it cannot reach it)."""
+        try:
+            await asyncio.to_thread(child.wait_ready)
+        except RuntimeError as exc:
+            aio.report(exc, "the demo simulator stopped while starting")
+
     async def start_demo(self) -> tuple[Profile, str]:
         """Start the simulator on an ephemeral loopback port with a random token: in its own process (it never
         competes with the console for the GIL; it ends with the console), else in a thread of this one."""
@@ -511,6 +519,8 @@ class ConsoleApp:
                 base_url = await asyncio.to_thread(child.wait_address)
             except RuntimeError as exc:
                 raise StartupError(f"the demo simulator could not start: {exc}") from None
+            if self.window is not None:  # one that fails after saying its address is still said so
+                aio.spawn(self._demo_ready(child), owner=self.window, name="demo simulator")
             token = child.token
             register_secret(token)
             log.info("demo simulator (%s site) at %s, process %s", site, base_url, child.pid)

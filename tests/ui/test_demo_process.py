@@ -206,6 +206,28 @@ def test_demo_runs_its_simulator_in_a_process_the_training_menu_drives_it_and_it
     assert not sim.running  # stopped with the console
 
 
+def test_a_demo_simulator_that_stops_after_saying_its_address_is_reported(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console connects as soon as its simulator says where it listens; one that then fails to get ready (a
+    world it cannot build) is said so, not left to look like a server that does not answer."""
+
+    def never_ready(self: SimulatorProcess, timeout: float = 0.0) -> str:
+        raise RuntimeError("the simulator process ended before it was ready (exit code 1)")
+
+    monkeypatch.setattr(SimulatorProcess, "wait_ready", never_ready)
+    opts = Options(basedir=str(tmp_path / "base"), log_stderr=False, demo=True, demo_process=True, poll_interval=0.3)
+    app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: any("demo simulator stopped while starting" in e for e in app.reported_errors), 60)
+        app.request_quit()
+        return await task
+
+    assert run(scenario(), timeout=120) == 0
+
+
 def test_pyside6s_per_import_check_is_the_faster_one_and_gives_the_same_answers() -> None:
     import inspect
 
