@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def loaded_after(code: str, modules: Iterable[str]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after running ``code`` (what a start would load)."""
+    wanted = sorted(modules)
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {wanted!r} if m in sys.modules]))\n"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=True)
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
 
 
 async def until(condition: Callable[[], T], timeout: float = 10.0, interval: float = 0.01) -> T:

@@ -369,9 +369,10 @@ def _summary(items: Iterable[Item]) -> BoardSummary:
 
 
 def import_records() -> None:
-    """Import the API records the board reads (doors, gates, devices, readers, events; pydantic): the connection
-    does (``SessionServices.build``), so that the first poll does not import them inside one turn of the loop
-    (~20-30 ms of model classes). The last known board's preview paints without them."""
+    """Import the API records the board's lists are read with (doors, gates, devices, readers, events; pydantic,
+    ~100 ms). ``SessionServices.build_rest`` does, after the first fresh tiles (the states are read without them:
+    ``console.api.models.states``), then releases the lists; :meth:`DoorBoard._load_lists` does too, for a board
+    used without the connection's services (a no-op once they are imported)."""
     import console.api.models.devices
     import console.api.models.doors
     import console.api.models.readers
@@ -386,9 +387,6 @@ def _extra_text(record: BaseModel, *names: str) -> str:
         if isinstance(value, str) and value.strip():
             return clean_text(value)
     return ""
-
-
-_AREA_FIELDS = AREA_FIELDS
 
 
 SLICE_SECONDS = 0.004  # work done in one turn of the event loop before yielding (a frame is 16 ms; the same pass of
@@ -711,10 +709,14 @@ class DoorBoard:
             if kind is Kind.DOOR:
                 for record in await self.session.client.door_state_record(item_id):
                     translated, codes = self.state_codes.translate(record)
-                    states.extend(s for s in (read_state(translated, door=True),) if s is not None)
+                    state = read_state(translated, door=True)
+                    if state is not None:
+                        states.append(state)
             else:
-                raw = await self.session.client.gate_state_record(item_id)
-                states = [s for s in (read_state(r, door=False) for r in raw) if s is not None]
+                for record in await self.session.client.gate_state_record(item_id):
+                    state = read_state(record, door=False)
+                    if state is not None:
+                        states.append(state)
         except (CVSecError, ValueError) as exc:
             log.info("state of %s %s not refreshed: %s", kind.value, item_id, exc)
             return None
@@ -1045,7 +1047,7 @@ class DoorBoard:
 
     async def _areas_by_device(self, devices: Sequence[Device], known: dict[str, str]) -> dict[str, str]:
         """The area of devices the recent events did not name: one small event query per device (capped)."""
-        wanted = [d for d in devices if d.sn and d.sn not in known and not _extra_text(d, *_AREA_FIELDS)]
+        wanted = [d for d in devices if d.sn and d.sn not in known and not _extra_text(d, *AREA_FIELDS)]
         wanted = wanted[:MAX_AREA_LOOKUPS]
         if not wanted:
             return {}
@@ -1133,7 +1135,7 @@ class DoorBoard:
                     model=clean_text(dev.type, 64),
                     module=dev.module.words,
                     enabled=None if dev.state.name == "UNKNOWN" else dev.enabled,
-                    area=_extra_text(dev, *_AREA_FIELDS) or areas.get(dev.sn, UNKNOWN_AREA),
+                    area=_extra_text(dev, *AREA_FIELDS) or areas.get(dev.sn, UNKNOWN_AREA),
                     gate_type=dev.gate_type.words if isinstance(dev, GateDevice) else "",
                 )
         self._devices = devices
@@ -1179,13 +1181,13 @@ class DoorBoard:
             old = self._items.get(key)
             if old is None:
                 item = self._new_item(key[0], record.id, record.name, record.device_id,
-                                      _extra_text(record, *_AREA_FIELDS))
+                                      _extra_text(record, *AREA_FIELDS))
             else:
                 item = replace(
                     old,
                     name=clean_text(record.name) or old.name,
                     device_id=record.device_id or old.device_id,
-                    area=_extra_text(record, *_AREA_FIELDS),
+                    area=_extra_text(record, *AREA_FIELDS),
                 )
                 item = self._placed(item)
                 if item == old:

@@ -129,8 +129,6 @@ class SessionServices:
         ``rest=False`` only the board's: the console paints the first tiles before it imports and opens the
         others (the journal, the desks), then calls :meth:`build_rest`."""
         paths, profile = session.paths, session.profile.name
-        if rest:
-            import_records()  # the API's records (pydantic): the board's lists are read with them
         audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
         try:
             board = DoorBoard(session, open_too_long_after=doors_options.open_too_long_seconds(settings),

@@ -3,9 +3,6 @@ the first fresh tiles are painted before pydantic is imported), whatever the ser
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
@@ -15,8 +12,7 @@ from console.api.models import ConnectState, DoorAlarm, GateAlarm, GateRelay, Ga
 from console.api.models.base import parse_list
 from console.api.models.doors import DoorState, GateState
 from console.api.models.states import StateRead, _plain, read_state
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import loaded_after
 
 # the keys the records read, the area keys the board takes from their extras, and the records' own field names
 _KEYS = ("id", "name", "deviceId", "connect", "sensor", "alarm", "relay", "gateState", "areaName", "authAreaName",
@@ -83,14 +79,9 @@ def test_what_the_board_takes_from_a_door_and_a_gate() -> None:
 
 
 def test_reading_states_loads_neither_pydantic_nor_the_records() -> None:
-    probe = ("import sys\n"
-             "from console.api.models.states import read_state\n"
-             "read_state({'id': 'd1', 'name': 'Lab', 'connect': 1, 'sensor': 1, 'areaName': 'A'}, door=True)\n"
-             "read_state({'id': 'g1', 'gateState': 0}, door=False)\n"
-             "from console.api import Client\n"
-             "import console.api.paging, console.api.typed\n"
-             "print(sorted(m for m in ('pydantic', 'console.api.models.base', 'console.api.models.doors')\n"
-             "             if m in sys.modules))\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          check=True)
-    assert done.stdout.strip() == "[]"
+    code = ("from console.api.models.states import read_state\n"
+            "read_state({'id': 'd1', 'name': 'Lab', 'connect': 1, 'sensor': 1, 'areaName': 'A'}, door=True)\n"
+            "read_state({'id': 'g1', 'gateState': 0}, door=False)\n"
+            "from console.api import Client\n"
+            "import console.api.paging, console.api.typed\n")
+    assert loaded_after(code, ("pydantic", "console.api.models.base", "console.api.models.doors")) == []

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .coded import CodedEnum
 from .door_codes import ConnectState, DoorAlarm, GateAlarm, GateRelay, GateStateCode, RelayState, SensorState
 from .lenient import _to_str, cut_text
 
@@ -30,6 +31,7 @@ _MOST_KEYS = 64  # the records keep at most 64 undocumented keys (base.MAX_EXTRA
 _PLAIN_VALUES = frozenset({str, int, float, bool, type(None)})
 # the records' own names for aliased fields (populate_by_name): a record with any of them goes to the records
 _SHADOW_KEYS = frozenset({"device_id", "gate_state"})
+C = TypeVar("C", bound=CodedEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,30 +80,21 @@ def _plain(record: Mapping[str, Any], door: bool) -> StateRead | None:
             if area.strip():
                 break
             area = ""
-    connect = ConnectState.parse(get("connect")) if "connect" in record else ConnectState.UNKNOWN
+    common = (_to_str(get("id")), _to_str(get("name")), _to_str(get("deviceId")),  # "" when absent or null
+              _coded(ConnectState, record, "connect"))
     if door:
-        return StateRead(
-            True,
-            _to_str(get("id")),
-            _to_str(get("name")),  # "" when absent or null, as the records' default
-            _to_str(get("deviceId")),
-            connect,
-            sensor=SensorState.parse(get("sensor")) if "sensor" in record else SensorState.UNKNOWN,
-            relay=RelayState.parse(get("relay")) if "relay" in record else RelayState.UNKNOWN,
-            door_alarm=DoorAlarm.parse(get("alarm")) if "alarm" in record else DoorAlarm.UNKNOWN,
-            area=area,
-        )
-    return StateRead(
-        False,
-        _to_str(get("id")),
-        _to_str(get("name")),
-        _to_str(get("deviceId")),
-        connect,
-        gate_state=GateStateCode.parse(get("gateState")) if "gateState" in record else GateStateCode.UNKNOWN,
-        gate_alarm=GateAlarm.parse(get("alarm")) if "alarm" in record else GateAlarm.UNKNOWN,
-        gate_relay=GateRelay.parse(get("relay")) if "relay" in record else GateRelay.UNKNOWN,
-        area=area,
-    )
+        return StateRead(True, *common, sensor=_coded(SensorState, record, "sensor"),
+                         relay=_coded(RelayState, record, "relay"), door_alarm=_coded(DoorAlarm, record, "alarm"),
+                         area=area)
+    return StateRead(False, *common, gate_state=_coded(GateStateCode, record, "gateState"),
+                     gate_alarm=_coded(GateAlarm, record, "alarm"), gate_relay=_coded(GateRelay, record, "relay"),
+                     area=area)
+
+
+def _coded(kind: type[C], record: Mapping[str, Any], key: str) -> C:
+    """The code under ``key`` as the records read it: absent is UNKNOWN, ``null`` is whatever ``parse`` makes of
+    it (DoorAlarm.NONE: "no alarm")."""
+    return kind.parse(record[key]) if key in record else kind["UNKNOWN"]
 
 
 def read_state(record: Any, *, door: bool) -> StateRead | None:
