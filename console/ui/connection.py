@@ -33,18 +33,13 @@ from console.services.logs import redact, register_secret
 from console.services.secrets import TokenStore
 from console.services.session import DEFAULT_POLL_INTERVAL, ProbeResult, Profile, probe
 from console.services.settings import Settings
-from console.ui import aio
+from console.ui import aio, theme
 
 __all__ = ["DEMO", "ProfileDialog", "ProfilesDialog", "edit_profile"]
 
 log = logging.getLogger(__name__)
 
 DEMO = 2  # ProfileDialog result: the operator chose "Try the demo" on the first start
-
-
-def _restyle(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class ProfileDialog(QDialog):
@@ -217,7 +212,7 @@ class ProfileDialog(QDialog):
     def show_result(self, text: str, state: str) -> None:
         self.result_label.setText(redact(text))
         self.result_label.setProperty("state", state)
-        _restyle(self.result_label)
+        theme.restyle(self.result_label)
         self.result_label.show()
 
     def _browse_ca(self) -> None:

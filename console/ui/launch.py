@@ -31,6 +31,7 @@ from console.ui import firstrun
 from console.ui.cli import TOKEN_ENV, Options, os_user, parse_args
 from console.ui.qtmessages import silence_irrelevant_qt_messages
 from console.ui.shell import build_window, wait_painted
+from console.ui.theme import new_application
 
 __all__ = ["DEMO_EVENT_RATE", "launch_demo_simulator", "main"]
 
@@ -68,7 +69,7 @@ def _autostart(argv: list[str]) -> int:
 
 def _qapp() -> QApplication:
     existing = QApplication.instance()
-    return existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else "console"])
+    return existing if isinstance(existing, QApplication) else new_application(sys.argv[0] if sys.argv else "console")
 
 
 def _startup_dialog(text: str) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 from console.services.files import storage_trouble
 from console.services.logs import redact
 from console.services.session import Health, Profile, Session
+from console.ui import theme
 from console.ui.elided import ElidedLabel
 from console.ui.text import tooltip
 
@@ -115,12 +116,6 @@ def describe_summary(summary: Any) -> tuple[str, str]:
     return f"{total}: " + " · ".join(parts), level
 
 
-def _restyle(widget: QWidget) -> None:
-    style = widget.style()
-    style.unpolish(widget)
-    style.polish(widget)
-
-
 class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +140,11 @@ class StatusBar(QStatusBar):
         self.mute = self._label("muteMark")  # "Sound muted until 19:00": permanent, never covered by a message
         self.mute.setProperty("state", "warn")
         self.mute.hide()
+        # the first state of each label before the bar's layout polishes them (a change after: polished again)
+        self.set_health(Health.CONNECTING)
+        self.last_poll.setText("no poll yet")
+        self.set_alarms(0)
+        self.set_outbox(0)
         self.addWidget(self.health_badge)
         self.addWidget(self.last_poll)
         self.addWidget(self.problems)
@@ -169,11 +169,6 @@ class StatusBar(QStatusBar):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh)
-        self.set_health(Health.CONNECTING)
-        self.last_poll.setText("no poll yet")
-        self.problems.setText("")
-        self.set_alarms(0)
-        self.set_outbox(0)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:  # type: ignore[override]  # Qt: also (text, ms)
         """A passing message beside the connection state, never over it (cleared after ``timeout`` ms)."""
@@ -271,7 +266,7 @@ class StatusBar(QStatusBar):
             self.health_badge.setText(text)
         if self.health_badge.property("health") != health.value:
             self.health_badge.setProperty("health", health.value)
-            _restyle(self.health_badge)
+            theme.restyle(self.health_badge)
         tip = f"Connection: {health.value}"
         if detail:
             tip += f"\nLast error: {redact(detail)[:400]}"
@@ -292,7 +287,7 @@ class StatusBar(QStatusBar):
         flag = "true" if stale else "false"
         if self.last_poll.property("stale") != flag:
             self.last_poll.setProperty("stale", flag)
-            _restyle(self.last_poll)
+            theme.restyle(self.last_poll)
 
     # -- doors panel -----------------------------------------------------------------------------
 
@@ -301,7 +296,7 @@ class StatusBar(QStatusBar):
         self.problems.setText(text)
         if self.problems.property("level") != level:
             self.problems.setProperty("level", level)
-            _restyle(self.problems)
+            theme.restyle(self.problems)
 
     def set_alarms(self, count: int, *, urgent: bool = True) -> None:
         """Unacknowledged alarms, in words and colour (hidden when there are none); ``urgent`` False when only
@@ -311,7 +306,7 @@ class StatusBar(QStatusBar):
         level = ("alarm" if urgent else "warn") if count else "ok"
         if self.alarms.property("level") != level:
             self.alarms.setProperty("level", level)
-            _restyle(self.alarms)
+            theme.restyle(self.alarms)
 
     def set_outbox(self, count: int) -> None:
         """Visitor registrations kept while the server was away, waiting to be sent."""

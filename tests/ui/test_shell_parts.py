@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -302,3 +305,53 @@ def test_export_events_is_delegated(capsys: pytest.CaptureFixture[str]) -> None:
         main(["export-events", "--help"])
     assert exc.value.code == 0
     assert "export-events" in capsys.readouterr().out
+
+
+def test_the_connection_badge_wears_the_colour_of_its_state_from_the_first_paint_on(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    """The badge's colour comes from the stylesheet by its ``health`` property: right at the first paint (its
+    state set before anything polished it) and after every change (the stylesheet read again for it)."""
+    from tests.ui.fit import themed
+
+    def background(bar: StatusBar) -> QColor:
+        badge = bar.health_badge
+        return badge.grab().toImage().pixelColor(3, badge.height() // 2)  # inside the border, in the padding
+
+    with themed(qapp, "dark") as palette:
+        bar = StatusBar()
+        qtbot.addWidget(bar)
+        bar.resize(900, 30)
+        bar.show()
+        qtbot.waitExposed(bar)
+        assert background(bar) == QColor(palette.info_bg)  # connecting
+        bar.set_health(Health.ONLINE)
+        assert background(bar) == QColor(palette.ok_bg)
+        bar.set_health(Health.OFFLINE)
+        assert background(bar) == QColor(palette.alarm)
+        bar.set_health(Health.DEGRADED)
+        assert background(bar) == QColor(palette.warn_bg)
+
+
+def test_the_console_makes_its_application_with_the_fusion_style(qapp: QApplication) -> None:
+    """``theme.new_application`` asks Qt for Fusion on the command line (nothing asks for the style from Python
+    before the first paint); an application made elsewhere gets Fusion from ``apply_theme``."""
+    probe = (
+        "from console.ui import theme\n"
+        "app = theme.new_application('console')\n"
+        "print(app.style().name())\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_STYLE_OVERRIDE="Windows")  # without it: "windows"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.stdout.split() == ["fusion"], done.stderr[-2000:]
+    with_style = qapp.style().name()
+    try:
+        qapp.setStyle("Windows")
+        qapp.setProperty("consoleStyle", None)
+        theme.apply_theme(qapp, "dark")
+        qapp.setStyleSheet("")  # the stylesheet's style wraps the base style: its name is empty
+        assert qapp.style().name().lower() == "fusion"
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setStyle(with_style)

@@ -352,7 +352,7 @@ class DetailsPane(QWidget):
             self.title.setText("No event selected")
             self.badge.setText("Select an event in the table to see all it carries.")
             self.badge.setProperty("level", "none")
-            self._restyle(self.badge)
+            theme.restyle(self.badge)
             for label in self.fields.values():
                 label.setText("")
             self.event_box.hide()  # no column of empty captions
@@ -377,7 +377,7 @@ class DetailsPane(QWidget):
         self.raw_toggle.show()
         self.raw.setVisible(self.raw_toggle.isChecked())
         self.badge.setProperty("level", event.level.word)
-        self._restyle(self.badge)
+        theme.restyle(self.badge)
         for key, value in _field_values(event).items():
             if key == "key" and len(value) > KEY_SHOWN:  # one long word: it cannot wrap, so it is cut visibly
                 self.fields[key].setText(value[:KEY_SHOWN] + "…")
@@ -412,11 +412,6 @@ class DetailsPane(QWidget):
         self.person_photo.hide()
         self.raw.setPlainText(_raw_text(event.raw))
         self._show_person(event.pin)
-
-    @staticmethod
-    def _restyle(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
     # -- the photo of a live event -----------------------------------------------------------------
 

@@ -55,7 +55,7 @@ from console.services.parking import (
     write_cashup_csv,
 )
 from console.services.settings import Settings
-from console.ui import files
+from console.ui import files, theme
 from console.ui.banner import Banner, BannerKind
 from console.ui.panel_tasks import PanelTasks
 from console.ui.text import plain_label, tooltip
@@ -145,8 +145,7 @@ class LotCard(QFrame):
         self.bar.setRange(0, max(1, lot.capacity))
         self.bar.setValue(min(lot.occupied, max(1, lot.capacity)))
         self.setProperty("state", "alarm" if lot.full else "")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        theme.restyle(self)
         parts = []
         if lot.entrances:
             parts.append("Entrances: " + ", ".join(lot.entrances))
