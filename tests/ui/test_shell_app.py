@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import shiboken6
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from console.services.paths import Paths
+from console.services.secrets import SERVICE, TokenStore
 from console.services.session import Health
 from console.services.settings import Settings
 from console.sim import SimConfig, SimulatorThread
@@ -185,6 +187,32 @@ def test_unattended_start_takes_the_token_from_the_environment(
     app = _app(qapp, tmp_path / "c", server=sim.base_url, self_test=True)
     assert run(app.run(), timeout=60) == 1
     assert "no access token" in capsys.readouterr().err
+
+
+def test_a_token_in_the_environment_wins_over_the_keyrings_and_the_keyring_is_not_asked(
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CVSEC_TOKEN is this run's explicit choice: an older token kept in the keyring for the same server does not
+    replace it. Without the variable, the keyring's token is the one sent."""
+    from tests.services.test_secrets import MemoryKeyring
+
+    keyring = MemoryKeyring()
+    profile = urlsplit(sim.base_url).netloc  # the name --server gives an unsaved connection
+    keyring.store[(SERVICE, profile)] = "old-keyring-token-1234"
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    opts = Options(basedir=str(tmp_path / "a"), log_stderr=False, server=sim.base_url, self_test=True)
+    app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir), tokens=TokenStore(keyring))
+    assert run(app.run(), timeout=60) == 0
+    assert capsys.readouterr().out.startswith("self-test ok")
+    assert keyring.threads == set()  # never asked
+
+    monkeypatch.delenv("CVSEC_TOKEN")
+    opts = Options(basedir=str(tmp_path / "b"), log_stderr=False, server=sim.base_url, self_test=True)
+    app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir), tokens=TokenStore(keyring))
+    assert run(app.run(), timeout=60) == 1  # the keyring's (old) token was sent and refused
+    assert "Wrong access token" in capsys.readouterr().err
+    assert keyring.threads
 
 
 def test_the_first_poll_asks_for_the_states_before_the_doors_panel_is_built(
