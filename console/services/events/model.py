@@ -587,6 +587,7 @@ def _usual_event(
             or not SHADOW_KEYS.isdisjoint(record)):
         return None
     raw: dict[str, Any] = {}
+    text: dict[str, str] = {}  # each value as the long way reads it (no key: "")
     texts: list[str] = []
     rough = 0  # as sanitise_raw counts it
     for key, value in record.items():
@@ -595,34 +596,38 @@ def _usual_event(
             if len(value) > MAX_FIELD:
                 return None
             texts.append(value)
-            value = value.strip()
+            raw[key] = text[key] = value = value.strip()
             rough += len(key) + len(value)
-        elif (kind is int and -(2**63) <= value < 2**63) or value is None:
+        elif kind is int and -(2**63) <= value < 2**63:
+            raw[key] = value
+            text[key] = str(value)
+            rough += len(key) + 24
+        elif value is None:
+            raw[key] = None
             rough += len(key) + 24
         else:
             return None
-        raw[key] = value
     joined = "".join(texts)
     if rough > MAX_RAW_JSON // 2 or not (joined.isascii() and joined.isprintable()):
         return None
-    get = raw.get
+    get = text.get
     parsed = _event_time(record.get("eventTime"))
     if parsed is None:
         when, prefix = _norm_for_key(record.get("eventTime")), _NO_TIME
     else:
         when, prefix = time_texts(parsed)
-    name = _plain(get("eventName"))
-    point_key = _plain(get("eventPointName")) or _plain(get("doorName"))
-    parts = (src.value, _norm_plain(get("devSn")), when, " ".join(name.split()).casefold(),
+    name = get("eventName", "")
+    point_key = get("eventPointName") or get("doorName", "")
+    parts = (src.value, " ".join(get("devSn", "").split()).casefold(), when, " ".join(name.split()).casefold(),
              " ".join(point_key.split()).casefold(), _norm_plain(record.get("pin") or record.get("personPin")),
-             _norm_plain(get("cardNo")))
+             " ".join(get("cardNo", "").split()).casefold())
     key = prefix + blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
-    first = _plain(get("name") if "name" in raw else get("personName"))
-    last = _plain(get("lastName") if "lastName" in raw else get("personLastName"))
+    first = get("name", "") if "name" in raw else get("personName", "")
+    last = get("lastName", "") if "lastName" in raw else get("personLastName", "")
     person = f"{first} {last}" if first and last else first or last
-    point = _plain(get("eventPointName"))
+    point = get("eventPointName", "")
     if not point and src is Source.ACCESS:
-        point = _plain(get("doorName"))
+        point = get("doorName", "")
     number = _to_opt_int(record.get("eventNo") if "eventNo" in record else record.get("eventNumber"))
     return _new_event(
         key=key,
@@ -630,16 +635,16 @@ def _usual_event(
         time=(parsed or received).replace(microsecond=0),
         name=name,
         level=level,
-        pin=_plain(get("pin") if "pin" in raw else get("personPin")),
+        pin=get("pin", "") if "pin" in raw else get("personPin", ""),
         person=person if len(person) <= MAX_FIELD else clean_text(person),
-        department=_plain(get("deptName")),
+        department=get("deptName", ""),
         point=point,
-        reader=_plain(get("readerName")),
-        device_sn=_plain(get("devSn")),
-        device_name=_plain(get("devName")),
-        verify_mode=_plain(get("verifyModeName")),
-        area=_plain(get("areaName")),
-        card=_plain(get("cardNo")),
+        reader=get("readerName", ""),
+        device_sn=get("devSn", ""),
+        device_name=get("devName", ""),
+        verify_mode=get("verifyModeName", ""),
+        area=get("areaName", ""),
+        card=get("cardNo", ""),
         event_no="" if number is None else clean_text(number, 32),
         temperature=None,
         mask="",
@@ -669,7 +674,7 @@ def normalise(
     (:func:`clean_text`); the photo is this module's business (size cap, JPEG/PNG only, a reason when
     refused). An unreadable ``eventTime`` falls back to ``received`` (the key still uses the server's text).
     """
-    src = Source(source)
+    src = source if type(source) is Source else Source(source)
     usual = _usual_event(record, src, received, level, backfilled)
     if usual is not None:
         return usual
