@@ -99,8 +99,8 @@ def test_labels_show_where_they_fit_and_the_tooltip_keeps_the_name(plan_view, qt
     view.centerOn(upper)
     QApplication.processEvents()
     assert view.shown_labels() == {upper.key, lower.key}
-    assert upper.label_shown
-    assert lower.label_shown
+    assert lower.label_shown  # at once: the labels of the smaller zoom still fit
+    qtbot.waitUntil(lambda: upper.label_shown)  # this zoom's layout once the zooming pauses
 
     view.resetTransform()
     view.centerOn(upper)
@@ -210,3 +210,17 @@ def test_a_whole_site_going_stale_reaches_every_marker_in_slices(open_panel, run
     run(panel.board.poll_once())
     run(until(lambda: not any(word.startswith("STALE") for word in words())))
 
+
+
+def test_the_selected_markers_label_is_drawn_over_its_neighbours_dot(plan_view, qtbot) -> None:
+    view, c = plan_view, plan_view.palette_colours
+    upper = view.place(door(1), 300, 150)
+    lower = view.place(door(2), 300, 175)  # its dot lies under where the upper label goes
+    view.centerOn(upper)
+    assert close(dot_colour(view, lower), c.accent[Severity.OK])  # no label over it: its dot shows
+    upper.setSelected(True)
+    qtbot.waitUntil(lambda: upper.label_shown)
+    assert not close(dot_colour(view, lower), c.accent[Severity.OK])  # the selected one's label covers it
+    upper.setSelected(False)
+    qtbot.waitUntil(lambda: not upper.label_shown)
+    assert close(dot_colour(view, lower), c.accent[Severity.OK])

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -103,11 +103,20 @@ def _pixmap_item(image: QImage) -> tuple[QGraphicsItem, QSize]:
 _SMOOTH = QPainter.RenderHint.SmoothPixmapTransform
 
 
+def _blit(found: tuple[QPixmap, QPointF]) -> tuple[QPixmap, int, int]:
+    pixmap, top_left = found
+    return pixmap, int(top_left.x()), int(top_left.y())  # (whole pixels: marks.image_rect)
+
+
 class MarkerItem(QGraphicsObject):
     """A door or gate on the plan: a coloured dot with the first letter, and a label with name and state.
 
-    Painted from a cached image (:mod:`.floorplan_marks`): a state change makes a new :class:`Look` (and a
-    repaint only when it differs); the view says whether the label fits (:attr:`label_shown`)."""
+    Drawn from a cached image (:mod:`.floorplan_marks`): a state change makes a new :class:`Look` (and a
+    repaint only when it differs); the view says whether the label fits (:attr:`label_shown`). The item itself
+    paints nothing (``ItemHasNoContents``: it is there for the mouse, selection, dragging and tool tips):
+    :meth:`PlanView.drawForeground` blits every marker in one pass (Qt's per-item painting of 500 items that
+    ignore the view's transformations, each a Python ``paint`` and several ``boundingRect`` calls, was ~6-10 ms
+    of every frame)."""
 
     RADIUS = marks.RADIUS
     LABEL_WIDTH = marks.LABEL_WIDTH
@@ -128,15 +137,21 @@ class MarkerItem(QGraphicsObject):
         self._raw: tuple[object, ...] = ()
         self._look: marks.Look | None = None
         self._dot: marks.Look | None = None  # the look without its label (shared by markers alike)
+        # what the view's drawing reads for every marker every frame, kept in Python (no call into Qt for it)
+        self.xy = (0.0, 0.0)  # the position in scene (plan image) coordinates
+        self.drawn = True  # visible and placed (see waiting)
+        self.selected = False
+        self._visible = True
+        self._waiting = False
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
             | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+            | QGraphicsItem.GraphicsItemFlag.ItemHasNoContents  # drawn by the view (drawForeground)
         )
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.setZValue(10)
-        self._blit: tuple[QPixmap, QPointF] | None = None  # what paint() draws, until something changes
+        self.setCursor(Qt.CursorShape.OpenHandCursor)  # (stacked at z 0: the selected one 15, the alarm's 20)
+        self._blit: tuple[QPixmap, int, int] | None = None  # what the view draws, until something changes
         self._geometry()
 
     def set_state(self, item: Item | None, palette_colours: Colours) -> None:
@@ -167,7 +182,7 @@ class MarkerItem(QGraphicsObject):
         sev = severity(self._item) if self._item is not None else Severity.UNKNOWN
         maintenance = self._item is not None and self._item.maintenance and sev < Severity.OPEN_TOO_LONG
         name, word = self._lines(sev)
-        selected = self.isSelected()
+        selected = self.selected
         raw = (name, word, sev, maintenance, selected, self.alarm_mark, c)
         if raw == self._raw:  # most of a refresh: nothing this marker shows has changed
             return
@@ -204,7 +219,27 @@ class MarkerItem(QGraphicsObject):
             self.label_size = size
             self.urgent = urgent
             self._layout_changed()
-        self.update()
+        self.repaint_area()
+
+    @property
+    def waiting(self) -> bool:
+        """Placed in a slice while a plan opens: not drawn, and no target for the mouse, until the last slice
+        is in (:meth:`PlansWidget._place_step`; a Python flag: hiding and showing 500 items is ~4 ms of Qt)."""
+        return self._waiting
+
+    @waiting.setter
+    def waiting(self, on: bool) -> None:
+        self._waiting = on
+        self.drawn = self._visible and not on
+
+    def repaint_area(self) -> None:
+        """Have the views paint this marker's area again (the item paints nothing itself: Qt's ``update`` would
+        not)."""
+        scene = self.scene()
+        if scene is not None and self.drawn:
+            for view in scene.views():
+                if isinstance(view, PlanView):
+                    view.repaint_marker(self.xy)
 
     def _layout_changed(self) -> None:
         scene = self.scene()
@@ -218,33 +253,48 @@ class MarkerItem(QGraphicsObject):
             self.prepareGeometryChange()
             self.alarm_mark = on
             self._geometry()
-            self.setZValue(20 if on else 15 if self.isSelected() else 10)
+            self.setZValue(20 if on else 15 if self.selected else 0)
             self._restyle()
             self._layout_changed()
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        changes = QGraphicsItem.GraphicsItemChange
+        if change == changes.ItemPositionHasChanged:
+            self.repaint_area()  # where it was
+            self.xy = (value.x(), value.y())
+            self.repaint_area()  # and where it is
             scene = self.scene()
             if scene is None or scene.mouseGrabberItem() is not self:  # a drag: laid out again when it ends
                 self._layout_changed()
-        elif change in (QGraphicsItem.GraphicsItemChange.ItemSceneChange,  # the scene it leaves
-                        QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged):
+        elif change == changes.ItemVisibleHasChanged:
+            self._visible = bool(value)
+            self.drawn = self._visible and not self._waiting
+            self.repaint_area()
+        elif change in (changes.ItemSceneChange, changes.ItemSceneHasChanged):  # the scene it leaves, joins
+            self.repaint_area()
             self._layout_changed()
-        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self.setZValue(20 if self.alarm_mark else 15 if self.isSelected() else 10)  # its label on top
+        elif change == changes.ItemSelectedHasChanged:
+            self.selected = bool(value)
+            self.setZValue(20 if self.alarm_mark else 15 if self.selected else 0)  # its label on top
             self._restyle()
             self._layout_changed()  # the selected marker's label comes first
         return super().itemChange(change, value)
 
+    _shapes: ClassVar[dict[bool, tuple[QRectF, QPainterPath, QPainterPath]]] = {}  # by alarm ring: shared
+
     def _geometry(self) -> None:
-        r = self.RADIUS + (marks.RING if self.alarm_mark else 0)
-        f = marks.fonts()
-        height = f.fm.height() + f.fm_bold.height() + 8
-        self._rect = QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
-        self._shape_all = QPainterPath()
-        self._shape_all.addRect(self._rect)
-        self._shape_dot = QPainterPath()
-        self._shape_dot.addEllipse(QPointF(0, 0), r + 2, r + 2)
+        shapes = MarkerItem._shapes.get(self.alarm_mark)
+        if shapes is None:
+            r = self.RADIUS + (marks.RING if self.alarm_mark else 0)
+            f = marks.fonts()
+            height = f.fm.height() + f.fm_bold.height() + 8
+            rect = QRectF(-self.LABEL_WIDTH / 2 - 2, -r - 2, self.LABEL_WIDTH + 4, 2 * r + height + 6)
+            shape_all = QPainterPath()
+            shape_all.addRect(rect)
+            shape_dot = QPainterPath()
+            shape_dot.addEllipse(QPointF(0, 0), r + 2, r + 2)
+            shapes = MarkerItem._shapes[self.alarm_mark] = (rect, shape_all, shape_dot)
+        self._rect, self._shape_all, self._shape_dot = shapes
 
     def boundingRect(self) -> QRectF:  # asked several times a frame for each marker: computed once per change
         return self._rect
@@ -254,30 +304,28 @@ class MarkerItem(QGraphicsObject):
         return self._shape_all if self.label_shown else self._shape_dot
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        blit = self._blit
-        if blit is None:
-            blit = self._image()
-            if blit is None:
-                return
-        painter.setRenderHint(_SMOOTH, False)  # at whole pixels: crisp text
-        painter.drawPixmap(blit[1], blit[0])
+        """Nothing: the view draws the markers (``ItemHasNoContents``, :meth:`PlanView.drawForeground`)."""
 
-    def _image(self) -> tuple[QPixmap, QPointF] | None:
-        """The image to paint now (kept until the look, the label or the pixel ratio changes)."""
+    def image(self) -> tuple[QPixmap, int, int] | None:
+        """The image to draw now and where its top left goes from the dot's centre, in pixels (kept until the
+        look, the label or the pixel ratio changes)."""
+        blit = self._blit
+        if blit is not None:
+            return blit
         look, dot, dpr = self._look, self._dot, MarkerItem.dpr
         if look is None or dot is None:
             return None
         images = marks.IMAGES
         if self.label_shown:
             found = images.find(look, True, dpr)
-            if found is None and (images.can_draw() or self.urgent or self.alarm_mark or self.isSelected()):
+            if found is None and (images.can_draw() or self.urgent or self.alarm_mark or self.selected):
                 found = images.get(look, True, dpr)  # what the guard is looking at never waits
-            if found is not None:
-                self._blit = found
-                return found
-            MarkerItem.late.append(self)  # this frame has drawn enough labels: the dot now, the label next
-            return images.get(dot, False, dpr)
-        self._blit = images.get(dot, False, dpr)
+            if found is None:
+                MarkerItem.late.append(self)  # this frame has drawn enough labels: the dot now, the label next
+                return _blit(images.get(dot, False, dpr))
+        else:
+            found = images.get(dot, False, dpr)
+        self._blit = _blit(found)
         return self._blit
 
     def show_label(self, on: bool) -> None:
@@ -287,6 +335,9 @@ class MarkerItem(QGraphicsObject):
             self._blit = None
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if not self.drawn:  # not on the plan yet (waiting): the press goes to what is under it
+            event.ignore()
+            return
         self._press = self.pos()
         super().mousePressEvent(event)
 
@@ -314,19 +365,27 @@ class PlanView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setAccessibleName("Floor plan")
-        # markers paint themselves from cached images (no painter state to save) at whole pixels
+        # the items (the plan) need no painter state saved: the markers are drawn by drawForeground
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.image_rect = QRectF()
+        self._plan: QGraphicsItem | None = None  # the plan's image, painted by drawBackground (set_image)
+        self._plan_option = QStyleOptionGraphicsItem()
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.markers: dict[ItemKey, MarkerItem] = {}
         self.layout_kept = False  # while set, markers coming do not lay the labels out again (PlansWidget)
         self._basis: marks.Basis | None = None  # the markers' places, label sizes and ranks, for layouts
         self._layouts: dict[int, int] = {}  # zoom bucket -> the markers whose label fits (a bit mask)
         self._applied: int | None = None  # the layout the markers carry now
         self._late: list[MarkerItem] = []
+        self._dirty = 0  # marker areas asked to be painted again since the last paint (past a few: all of it)
         self._late_timer = QTimer(self)
         self._late_timer.setSingleShot(True)
         self._late_timer.setInterval(0)
         self._late_timer.timeout.connect(self._paint_late)
+        self._layout_timer = QTimer(self)  # the labels' layout of a zoom the view shows a smaller zoom's for
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(25)  # (a timer of 0 fires in the same pass of the loop as the paint)
+        self._layout_timer.timeout.connect(self._layout_late)
         self._warm_from = 0
         self._warm_timer = QTimer(self)  # labels drawn ahead while the loop is idle
         self._warm_timer.setSingleShot(True)
@@ -337,6 +396,8 @@ class PlanView(QGraphicsView):
     def clear_plan(self) -> None:
         self._late = []  # (their items go with the scene's)
         self.scene().clear()
+        self._plan = None
+        self.resetCachedContent()
         self.markers = {}
         self.image_rect = QRectF()
         self.labels_changed()
@@ -357,9 +418,9 @@ class PlanView(QGraphicsView):
         if self._basis is None:
             keys = list(self.markers)
             each = [self.markers[k] for k in keys]
-            pinned = [m.alarm_mark or m.isSelected() for m in each]  # what the guard is looking at: always named
+            pinned = [m.alarm_mark or m.selected for m in each]  # what the guard is looking at: always named
             order = sorted(range(len(keys)), key=lambda n: (0 if pinned[n] else 1 if each[n].urgent else 2, n))
-            self._basis = marks.Basis(keys, [(m.pos().x(), m.pos().y()) for m in each],
+            self._basis = marks.Basis(keys, [m.xy for m in each],
                                       [m.label_size for m in each], [m.alarm_mark for m in each], order,
                                       forced=sum(pinned))
         return self._basis
@@ -379,7 +440,16 @@ class PlanView(QGraphicsView):
         return frozenset(key for n, key in enumerate(keys) if mask >> n & 1)
 
     def _apply_labels(self) -> bool:
-        mask = self._layout(marks.zoom_bucket(self.transform().m11()))
+        bucket = marks.zoom_bucket(self.transform().m11())
+        mask = self._layouts.get(bucket)
+        if mask is None:
+            below = [other for other in self._layouts if other < bucket]
+            if below:  # zoomed in to a zoom not laid out yet: the labels of a smaller zoom still fit (markers only
+                # draw apart), and this zoom's layout (~2-5 ms for 500 markers) comes once the zooming pauses
+                mask = self._layouts[max(below)]
+                self._layout_timer.start()
+            else:
+                mask = self._layout(bucket)
         if mask == self._applied:
             return False
         self._applied = mask
@@ -388,6 +458,12 @@ class PlanView(QGraphicsView):
             if marker is not None:
                 marker.show_label(bool(mask >> n & 1))
         return True
+
+    def _layout_late(self) -> None:
+        """The labels' layout for the zoom shown (once zooming in has paused: its frames showed a smaller
+        zoom's labels)."""
+        if self._layout(marks.zoom_bucket(self.transform().m11())) != self._applied:
+            self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._apply_labels() and event.rect() != self.viewport().rect():
@@ -399,6 +475,7 @@ class PlanView(QGraphicsView):
                 marker._blit = None
         marks.IMAGES.begin_frame()
         MarkerItem.late.clear()
+        self._dirty = 0
         super().paintEvent(event)
         if MarkerItem.late:  # labels not drawn yet (too many at once): in the next frame, theirs only
             self._late.extend(MarkerItem.late)
@@ -407,11 +484,72 @@ class PlanView(QGraphicsView):
         else:
             self.postpone_warm()  # (again): once the view has been still for a moment
 
+    DIRTY_AREAS = 16  # marker areas updated one by one before a frame; more: the whole view at once
+
+    def repaint_marker(self, xy: tuple[float, float]) -> None:
+        """Paint the area of a marker at scene point ``xy`` again (all of the view once many are asked for: a
+        region of hundreds of rectangles costs more to clip to than a whole frame of blits)."""
+        if self._dirty >= self.DIRTY_AREAS:
+            return
+        self._dirty += 1
+        if self._dirty == self.DIRTY_AREAS:
+            self.viewport().update()
+            return
+        centre = self.viewportTransform().map(QPointF(*xy))
+        left, top, right, bottom = marks.reach()
+        x, y = round(centre.x()), round(centre.y())
+        self.viewport().update(QRect(x + left, y + top, right - left, bottom - top))
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        """The plan, in scene coordinates (into the view's background cache: drawn again when the view is zoomed,
+        and for the strip that comes into view as it scrolls)."""
+        super().drawBackground(painter, rect)
+        if self._plan is not None:
+            painter.setRenderHints(self.renderHints())  # (the cache's painter is not the view's)
+            self._plan.paint(painter, self._plan_option, None)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        """Every marker in the exposed ``rect``, blitted from its image at its place in view pixels (markers
+        ignore the view's transformations); the selected and the alarm-marked ones on top. One Python pass over
+        the markers instead of Qt's item painting (see :class:`MarkerItem`)."""
+        if not self.markers:
+            return
+        t = self.viewportTransform()  # scene -> viewport pixels
+        m11, m12, m21, m22, dx, dy = t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy()
+        area = t.mapRect(rect)
+        left, top, right, bottom = marks.reach()
+        x0, x1 = area.left() - right, area.right() - left  # dot centres whose image may reach into the area
+        y0, y1 = area.top() - bottom, area.bottom() - top
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(_SMOOTH, False)  # at whole pixels: crisp text
+        draw = painter.drawPixmap
+        on_top: list[MarkerItem] = []
+        for marker in self.markers.values():
+            if not marker.drawn:
+                continue
+            if marker.alarm_mark or marker.selected:
+                on_top.append(marker)
+                continue
+            x, y = marker.xy
+            vx, vy = x * m11 + y * m21 + dx, x * m12 + y * m22 + dy
+            if x0 <= vx <= x1 and y0 <= vy <= y1:
+                blit = marker.image()
+                if blit is not None:
+                    draw(round(vx) + blit[1], round(vy) + blit[2], blit[0])
+        on_top.sort(key=lambda marker: marker.alarm_mark)  # the alarm's door above the selected
+        for marker in on_top:
+            x, y = marker.xy
+            blit = marker.image()
+            if blit is not None:
+                draw(round(x * m11 + y * m21 + dx) + blit[1], round(x * m12 + y * m22 + dy) + blit[2], blit[0])
+        painter.restore()
+
     def _paint_late(self) -> None:
         late, self._late = self._late, []
         for marker in late:
             if marker.scene() is self.scene():
-                marker.update()
+                marker.repaint_area()
 
     def _warm(self) -> None:
         """Draw a few labels ahead, in idle time: zooming in then finds them drawn."""
@@ -456,7 +594,7 @@ class PlanView(QGraphicsView):
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             for graphics in self.items(event.pos()):
-                if isinstance(graphics, MarkerItem):  # the name, even where the label does not fit
+                if isinstance(graphics, MarkerItem) and graphics.drawn:  # the name, even where the label does not fit
                     item = graphics.item
                     text = full_text(item) if item is not None else "Not on the board any more"
                     QToolTip.showText(event.globalPos(), tooltip(text), self.viewport())
@@ -467,9 +605,12 @@ class PlanView(QGraphicsView):
         return super().viewportEvent(event)
 
     def set_image(self, item: QGraphicsItem, size: QSize) -> None:
+        """Show the plan ``item`` (``size`` in image pixels): painted as the view's background, which the view
+        keeps in a pixmap of its size (``CacheBackground``): a frame that repaints markers blits the plan
+        instead of scaling the plan's image again (a 4000x2500 image scaled smoothly to the view is ~3 ms)."""
         self.clear_plan()
-        item.setZValue(0)
-        self.scene().addItem(item)
+        self._plan = item
+        self.resetCachedContent()
         self.image_rect = QRectF(0, 0, size.width(), size.height())
         self.scene().setSceneRect(self.image_rect.adjusted(-80, -80, 80, 80))
         self.fit()
@@ -500,7 +641,7 @@ class PlanView(QGraphicsView):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         for graphics in self.items(event.pos()):
-            if isinstance(graphics, MarkerItem):
+            if isinstance(graphics, MarkerItem) and graphics.drawn:
                 self.marker_menu.emit(graphics.key, event.globalPos())
                 event.accept()
                 return
@@ -541,7 +682,7 @@ class PlansWidget(QWidget):
     AT_ONCE = 64  # markers updated in the board's own turn; more go in slices
     STEP_SECONDS = 0.001  # markers updated in one step of the board's turns (~25)
     PLACE_AT_ONCE = 64  # markers placed as the plan appears; more in the board's turns, a slice a step
-    PLACE_SLICE = 16
+    PLACE_SLICE = 8  # (~1 ms: a turn's box is overrun by a step at most)
 
     def __init__(
         self,
@@ -740,8 +881,9 @@ class PlansWidget(QWidget):
 
     def _place_step(self, everything: bool = False) -> bool:
         """Place a slice of the plan's markers (all of them with ``everything``); True while more remain. Markers
-        placed in slices join the scene hidden, with the labels' layout left alone (each slice repainting the plan,
-        500 markers cost a frame's time apiece); a turn lays the labels out, the next shows them all."""
+        placed in slices join the scene waiting (not drawn), with the labels' layout left alone (each slice
+        repainting the plan, 500 markers cost a frame's time apiece); a turn lays the labels out, the next shows
+        them all."""
         view = self.view
         if not self._to_place and self._hidden:
             if not self._laid_out:  # a turn for the labels' layout (it counts every marker in view.markers)
@@ -750,12 +892,9 @@ class PlansWidget(QWidget):
                 self._laid_out = True
                 return True
             hidden, self._hidden = self._hidden, []
-            view.layout_kept = True
-            try:
-                for marker in hidden:
-                    marker.setVisible(True)
-            finally:
-                view.layout_kept = False
+            for marker in hidden:
+                marker.waiting = False
+            view.viewport().update()
             self._placed()
             return False
         count = len(self._to_place) if everything else self.PLACE_SLICE
@@ -795,7 +934,7 @@ class PlansWidget(QWidget):
         if marker is None:
             marker = MarkerItem(key, self._on_marker_moved)
             if later:  # shown with the others (_place_step)
-                marker.setVisible(False)
+                marker.waiting = True
                 self._hidden.append(marker)
             self.view.scene().addItem(marker)
             self.view.markers[key] = marker

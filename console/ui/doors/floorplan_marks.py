@@ -27,7 +27,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainte
 
 from console.services.doors import ItemKey
 
-__all__ = ["IMAGES", "Basis", "ImageCache", "Look", "fitting_labels", "label_box", "marker_image", "zoom_bucket"]
+__all__ = ["IMAGES", "Basis", "ImageCache", "Look", "fitting_labels", "label_box", "marker_image", "reach",
+           "zoom_bucket"]
 
 RADIUS = 11.0
 RING = 9.0  # the alarm ring's extra radius (two rings, the outer one 4 px wide)
@@ -145,6 +146,22 @@ def _draw(painter: QPainter, look: Look, with_label: bool) -> None:
     painter.setPen(QColor.fromRgba(look.word_colour))
     painter.drawText(QRectF(box.left(), box.top() + 2 + f.fm.height(), box.width(), f.fm_bold.height()),
                      Qt.AlignmentFlag.AlignCenter, look.word)
+
+
+_REACH: tuple[int, int, int, int] | None = None
+
+
+def reach() -> tuple[int, int, int, int]:
+    """The most any marker image covers around its dot's centre, in pixels: (left, top, right, bottom), a
+    pixel of margin each way (an alarm ring, the widest label)."""
+    global _REACH
+    if _REACH is None:
+        f = fonts()
+        r = math.ceil(RADIUS + RING + 2) + 1
+        half = math.ceil(LABEL_WIDTH / 2) + 5  # labels are elided to LABEL_WIDTH - 8, plus 10 of frame and 2
+        bottom = math.ceil(RADIUS + LABEL_GAP + f.label_height + 2) + 1
+        _REACH = (-half, -r, half, max(r, bottom))
+    return _REACH
 
 
 def image_rect(look: Look, with_label: bool) -> QRectF:
