@@ -12,7 +12,6 @@ changed certificate is refused with a message that says so.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ MAX_PEM = 16_384  # a certificate larger than this is not one we pin
 
 def fingerprint(pem: str) -> str:
     """The SHA-256 fingerprint of a PEM certificate, as browsers show it: ``AB:CD:...`` (32 pairs)."""
+    import hashlib
     import ssl
 
     der = ssl.PEM_cert_to_DER_cert(pem)

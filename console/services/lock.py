@@ -17,14 +17,13 @@ import contextlib
 import json
 import logging
 import os
-import socket
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["LOCK_FILE", "DataDirBusy", "DataDirLock", "Holder", "pid_alive", "stale_words"]
+__all__ = ["LOCK_FILE", "DataDirBusy", "DataDirLock", "Holder", "host_name", "pid_alive", "stale_words"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +38,17 @@ class DataDirBusy(RuntimeError):
         self.holder = holder
 
 
+def host_name() -> str:
+    """This machine's name, as ``socket.gethostname()`` says it (the kernel's node name where there is one:
+    the socket module is not imported for it before the window's first paint)."""
+    uname = getattr(os, "uname", None)
+    if uname is not None:
+        return str(uname().nodename)
+    import socket
+
+    return socket.gethostname()
+
+
 @dataclass(frozen=True, slots=True)
 class Holder:
     pid: int
@@ -47,7 +57,7 @@ class Holder:
 
     @classmethod
     def me(cls) -> Holder:
-        return cls(os.getpid(), socket.gethostname(), datetime.now(UTC).astimezone().isoformat(timespec="seconds"))
+        return cls(os.getpid(), host_name(), datetime.now(UTC).astimezone().isoformat(timespec="seconds"))
 
     @classmethod
     def parse(cls, text: str) -> Holder | None:
@@ -122,7 +132,7 @@ class DataDirLock:
         locked = _try_lock(handle)
         if locked is None:  # no OS lock: a holder that still runs (or runs on another host) keeps it
             previous = Holder.parse(_read(handle))
-            here = socket.gethostname()
+            here = host_name()
             if previous is not None and previous.pid != os.getpid() and (
                     previous.host != here or pid_alive(previous.pid)):
                 locked = False

@@ -9,15 +9,11 @@ traceback included. :func:`redact` applies the same masking to text shown to a p
 from __future__ import annotations
 
 import logging
-import logging.handlers
-import os
 import sys
 import threading
-from io import TextIOWrapper
 from pathlib import Path
 
 from console.api.redact import RedactingFilter, redact_text
-from console.services.paths import PRIVATE_MODE, make_private
 
 __all__ = [
     "LOG_FILE",
@@ -59,19 +55,6 @@ def redact(text: str) -> str:
     return redact_text(text, *secrets)
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Owner-only log files (0600): the first one and every one a rollover starts."""
-
-    def _open(self) -> TextIOWrapper:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_MODE)
-        try:
-            make_private(Path(self.baseFilename))  # a file an older version left readable
-            return open(fd, "a", encoding=self.encoding, errors=self.errors)
-        except BaseException:
-            os.close(fd)
-            raise
-
-
 class RedactingFormatter(logging.Formatter):
     """Masks secrets in the fully formatted record: message, arguments and traceback alike."""
 
@@ -93,7 +76,9 @@ def setup_logging(log_dir: Path | None, *, level: int = logging.INFO, stderr: bo
     if log_dir is not None:
         log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = log_dir / LOG_FILE
-        file_handler = _PrivateRotatingFileHandler(
+        from console.services.log_files import PrivateRotatingFileHandler  # logging.handlers: not at start
+
+        file_handler = PrivateRotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False
         )
         _handlers.append(file_handler)

@@ -11,11 +11,12 @@ not leaked by Python: ``malloc_trim(0)`` gave it back. So:
   big batch's statements) are mapped apart and unmapped when freed. glibc's default raises that threshold
   each time such a block is freed (up to 32 MB), after which they come from the heap and leave holes in it
   that only a trim gives back;
-* :func:`limit_sqlite_heap` (at start too): SQLite's soft heap limit for the whole process. The journal opens
-  one connection per thread that touches it (under qasync, the GUI thread and up to ten executor workers),
-  each with a page cache of up to 16 MB: up to ~180 MB once the journal is bigger than that. Past the limit,
-  each cache reuses its own least recently used pages instead of growing (SQLite's page cache under
-  "memory pressure"); below it nothing changes. Any platform;
+* :func:`limit_sqlite_heap` (``SessionServices.build``, before the audit log and the journal open; after the
+  window's first paint, so sqlite3 is not imported before it): SQLite's soft heap limit for the whole
+  process. The journal opens one connection per thread that touches it (under qasync, the GUI thread and up
+  to ten executor workers), each with a page cache of up to 16 MB: up to ~180 MB once the journal is bigger
+  than that. Past the limit, each cache reuses its own least recently used pages instead of growing
+  (SQLite's page cache under "memory pressure"); below it nothing changes. Any platform;
 * :class:`HeapTrimmer`: ``malloc_trim(0)`` after a poll, at most once a minute (``SessionServices`` calls it
   after each door-board poll). A trim of a few hundred MB of heap takes a few milliseconds.
 
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -99,6 +99,8 @@ def fix_mmap_threshold(size: int = MMAP_THRESHOLD) -> bool:
 
 def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
     """Set SQLite's process-wide soft heap limit (bytes); returns the limit now in force."""
+    import sqlite3
+
     conn = sqlite3.connect(":memory:")
     try:
         conn.execute(f"PRAGMA soft_heap_limit = {int(limit)}")
@@ -108,10 +110,10 @@ def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
 
 
 def at_start() -> None:
-    """What the console does once at start, before any worker thread: the settings above."""
+    """What the console does once at start, before any worker thread: glibc's settings above (SQLite's limit
+    comes after the window's first paint: :func:`limit_sqlite_heap`)."""
     limit_arenas()
     fix_mmap_threshold()
-    limit_sqlite_heap()
 
 
 def trim_heap() -> bool:

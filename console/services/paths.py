@@ -12,7 +12,6 @@ would otherwise create files with the process umask (SQLite, logging).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -40,6 +39,8 @@ BASEDIR_ENV = "CVSEC_BASEDIR"
 
 def profile_slug(profile: str) -> str:
     """A folder name for a connection profile: readable, safe on every file system, distinct per name."""
+    import hashlib  # here: its OpenSSL library is not loaded before the window's first paint
+
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", profile).strip("-")[:40] or "profile"
     return f"{slug}-{hashlib.sha256(profile.encode('utf-8')).hexdigest()[:8]}"
 

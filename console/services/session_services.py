@@ -43,7 +43,7 @@ from .commands import Commands
 from .doors import DoorBoard, import_records
 from .files import SetAside
 from .floorplans import FloorPlans
-from .memory import HeapTrimmer
+from .memory import HeapTrimmer, limit_sqlite_heap
 from .paths import Paths
 from .polling import Poller
 from .session import Health, Profile, Session
@@ -129,6 +129,7 @@ class SessionServices:
         ``rest=False`` only the board's: the console paints the first tiles before it imports and opens the
         others (the journal, the desks), then calls :meth:`build_rest`."""
         paths, profile = session.paths, session.profile.name
+        limit_sqlite_heap()  # process-wide, before the audit log's and the journal's connections (memory.py)
         audit = AuditLog.in_dir(paths.data_dir, operator=session.operator, profile=profile)
         try:
             board = DoorBoard(session, open_too_long_after=doors_options.open_too_long_seconds(settings),

@@ -21,7 +21,7 @@ from console.services.parking.money import CurrencyFormat
 from console.services.shift_report import SHIFT_START, ShiftReport, gather
 
 from . import aio
-from .keys import ShortcutsDialog
+from .shortcuts import ShortcutsDialog
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 1  # bump when the set of docks changes incompatibly: old saved states are then ignored
 
-# The F1 list is read from the actions themselves (console.ui.keys.collect_shortcuts): no list to keep here.
+# The F1 list is read from the actions themselves (console.ui.shortcuts.collect_shortcuts): no list to keep here.
 
 
 class PlaceholderPanel(QWidget):

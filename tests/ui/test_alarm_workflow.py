@@ -26,7 +26,7 @@ from console.ui.alarms.dialogs import AcknowledgeDialog
 from console.ui.alarms.model import AlarmColumn
 from console.ui.app import ConsoleApp, Options
 from console.ui.doors.style import status_line
-from console.ui.keys import WINDOW, collect_shortcuts
+from console.ui.shortcuts import WINDOW, collect_shortcuts
 from tests.helpers import until
 from tests.services.doors_helpers import png_bytes
 

@@ -28,7 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "console.api.models",
          "console.api.models.base", "console.services.options", "console.api.client",
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
-         "starlette", "uvicorn", "console.ui.doors.floorplan", "ssl")
+         "starlette", "uvicorn", "console.ui.doors.floorplan", "ssl",
+         # and what the shell's modules import only where used: SQLite, OpenSSL's hashes, the log file's handler,
+         # the F1 list's dialog
+         "sqlite3", "hashlib", "logging.handlers", "console.ui.shortcuts")
 
 PROBE = textwrap.dedent(
     """

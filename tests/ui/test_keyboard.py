@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QPlainTe
 
 from console.sim import SimConfig, SimulatorThread
 from console.ui import shift_report
-from console.ui.keys import PANEL_KEYS, PanelDock, ShortcutsDialog, collect_shortcuts
+from console.ui.keys import PANEL_KEYS, PanelDock
 from console.ui.main_window import MainWindow
+from console.ui.shortcuts import ShortcutsDialog, collect_shortcuts
 from tests.helpers import until
 from tests.ui.test_whole_window import TOKEN, _all_panels, _app, _focus, conflicts
 
