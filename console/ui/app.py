@@ -10,7 +10,7 @@ simulator, cancel what is left, close the window.
 from __future__ import annotations
 
 # isort: split
-from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's check of every import after it, faster
+from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's hook on every import taken out
 
 # isort: split
 import asyncio

@@ -11,7 +11,7 @@ the console on the window already on screen. The subcommands (``export-events``,
 from __future__ import annotations
 
 # isort: split
-from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's check of every import after it, faster
+from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's hook on every import taken out
 
 # isort: split
 import sys

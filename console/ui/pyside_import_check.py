@@ -1,4 +1,4 @@
-"""A faster answer to PySide6's question "does this module use PySide6?", asked at every import.
+"""PySide6's hook on every import, taken out (or, where it cannot be, its check made faster).
 
 PySide6's ``__feature__`` support (``shibokensupport.feature``) hooks ``__import__`` and, for every module
 imported after PySide6, reads the module's whole source through ``inspect.getsource`` (``linecache``: every
@@ -9,12 +9,21 @@ linecache): half the cost (390 modules: 150-190 -> 75-115 ms of CPU on the loade
 else (no ``.py`` file, unreadable) is left to PySide6's own check. Same answers, so features (``snake_case``,
 ``true_property``) work as before.
 
-Importing this module loads PySide6 and installs the faster check (``console.ui.app`` imports it before
-anything else); if a later PySide6 no longer has the hook, :func:`install` does nothing and says so (False).
+The hook serves ``from __feature__ import snake_case, true_property`` (PySide6's per-module choice of
+Python-style names), which the console does not use. Even with the faster check it cost every import statement
+~2 us of Python and every new module a read of its file (~1,000 statements and ~450 modules by the first fresh
+tile: ~20 ms). So :func:`install` puts back the import PySide6 wrapped (``builtins.__orig_import__``, its lazy
+loading of Qt classes, which stays): imports cost what they cost without the hook. A ``from __feature__
+import ...`` would still import but select nothing: the console's code never uses it (a test checks). Where a PySide6 has no such original to put back, the faster
+check is installed instead.
+
+Importing this module loads PySide6 and installs (``console.ui.launch`` and ``console.ui.app`` import it before
+anything else); if a later PySide6 has neither, :func:`install` does nothing and says so (False).
 """
 
 from __future__ import annotations
 
+import builtins
 import sys
 from collections.abc import Callable
 from types import ModuleType
@@ -22,7 +31,7 @@ from typing import Any
 
 import PySide6.QtCore  # noqa: F401 - loads shibokensupport.feature: the check to replace
 
-__all__ = ["install", "uses_pyside"]
+__all__ = ["install", "unhook", "uses_pyside"]
 
 _MARK = "_console_fast_check"
 
@@ -39,8 +48,21 @@ def uses_pyside(module: ModuleType, fallback: Callable[[ModuleType], bool]) -> b
     return fallback(module)
 
 
+def unhook() -> bool:
+    """Put back the import PySide6's ``__feature__`` hook wraps; True when the hook is out (now or before)."""
+    original = getattr(builtins, "__orig_import__", None)
+    if original is None or not callable(original):
+        return False
+    if getattr(builtins.__import__, "__name__", "") == "__feature_import__":
+        builtins.__import__ = original
+    return builtins.__import__ is original
+
+
 def install() -> bool:
-    """Replace PySide6's per-import source check with :func:`uses_pyside`; True when it is in place."""
+    """Take PySide6's import hook out (:func:`unhook`), else replace its per-import source check with
+    :func:`uses_pyside`; True when either is in place."""
+    if unhook():
+        return True
     feature: Any = sys.modules.get("shibokensupport.feature")
     original = getattr(feature, "_mod_uses_pyside", None)
     if original is None or not callable(original):

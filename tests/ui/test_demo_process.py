@@ -223,7 +223,11 @@ def test_a_demo_simulator_that_stops_after_saying_its_address_is_reported(
     assert run(scenario(), timeout=120) == 0
 
 
-def test_pyside6s_per_import_check_is_the_faster_one_and_gives_the_same_answers() -> None:
+def test_pyside6s_import_hook_is_out_qt_classes_still_load_and_the_fallback_check_agrees() -> None:
+    """The console takes PySide6's hook on every import out (it serves ``__feature__``, which the console never
+    uses); Qt's classes still load when first named. Where the hook could not be taken out, the faster check
+    that stands in gives PySide6's own answers."""
+    import builtins
     import inspect
 
     import console.services.paths
@@ -231,9 +235,19 @@ def test_pyside6s_per_import_check_is_the_faster_one_and_gives_the_same_answers(
     import console.ui.main_window
     from console.ui import pyside_import_check
 
-    feature = sys.modules["shibokensupport.feature"]
     assert pyside_import_check.install()
-    assert getattr(feature._mod_uses_pyside, "_console_fast_check", False)
+    assert builtins.__import__ is builtins.__orig_import__  # type: ignore[attr-defined]  # PySide6's lazy import
+    probe = ("import builtins\n"
+             "from console.ui import pyside_import_check\n"
+             "assert getattr(builtins.__import__, '__name__', '') == '__lazy_import__'\n"
+             "from PySide6.QtWidgets import QCalendarWidget  # a class nothing named yet: loaded on first use\n"
+             "print(QCalendarWidget.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert done.stdout.split() == ["QCalendarWidget"], done.stderr[-2000:]
+    users = [p for p in (ROOT / "console").rglob("*.py") if "__feature__" in p.read_text(encoding="utf-8")
+             and p.name != "pyside_import_check.py"]
+    assert users == []  # nothing selects a feature: with the hook out it would silently select nothing
 
     def pyside6s_own(module: Any) -> bool:  # what PySide6 itself does: the whole source, through inspect
         try:
@@ -242,6 +256,6 @@ def test_pyside6s_per_import_check_is_the_faster_one_and_gives_the_same_answers(
             return False
 
     modules = [console.ui.app, console.ui.main_window, console.services.paths, json, os, sys, subprocess]
-    answers = [feature._mod_uses_pyside(module) for module in modules]
+    answers = [pyside_import_check.uses_pyside(module, pyside6s_own) for module in modules]
     assert answers == [pyside6s_own(module) for module in modules]
     assert answers[:3] == [True, True, False]
