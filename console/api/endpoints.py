@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -115,44 +115,67 @@ QUERY_TOO: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _load() -> dict[str, Endpoint]:
-    text = resources.files("console.api").joinpath("catalog.json").read_text(encoding="utf-8")
-    out: dict[str, Endpoint] = {}
-    for raw in json.loads(text):
-        body: dict[str, Any] = raw.get("body") or {}
-        path = PATH_FIXES.get(raw["section"], raw["path"])
-        spellings = ROUTE_SPELLINGS.get(raw["section"])
-        if spellings is not None:
-            path = spellings[0]
-        out[raw["section"]] = Endpoint(
-            section=raw["section"],
-            title=raw["title"],
-            group=raw["group"],
-            method=raw["method"],
-            path=path,
-            path_params=_params(raw.get("path_params"))
-            if raw["section"] != "2.26.4"
-            else (Param("pin", True), Param("templateNo", True)),
-            query=_params(raw.get("query")) + tuple(Param(n, False, "also in the query (real servers)")
-                                                    for n in QUERY_TOO.get(raw["section"], ())),
-            body_kind=body["kind"] if body else None,
-            body_fields=_params(body.get("fields")),
-            body_is_array=isinstance(body.get("example"), list),
-            envelope=raw["envelope"],
-            response_shape=raw["response_shape"],
-            response_fields=tuple(raw.get("response_fields") or ()),
-            enums={k: dict(v) for k, v in (raw.get("enums") or {}).items()},
-            constraints=tuple(raw.get("constraints") or ()),
-            notes=tuple(raw.get("notes") or ()),
-            body_example=body.get("example"),
-            response_example=raw.get("response_example"),
-            printed_path=raw["path"],
-            alt_paths=tuple(p for p in spellings[1:] if p != path) if spellings else (),
-        )
-    return out
+def _endpoint(raw: dict[str, Any]) -> Endpoint:
+    body: dict[str, Any] = raw.get("body") or {}
+    path = PATH_FIXES.get(raw["section"], raw["path"])
+    spellings = ROUTE_SPELLINGS.get(raw["section"])
+    if spellings is not None:
+        path = spellings[0]
+    return Endpoint(
+        section=raw["section"],
+        title=raw["title"],
+        group=raw["group"],
+        method=raw["method"],
+        path=path,
+        path_params=_params(raw.get("path_params"))
+        if raw["section"] != "2.26.4"
+        else (Param("pin", True), Param("templateNo", True)),
+        query=_params(raw.get("query")) + tuple(Param(n, False, "also in the query (real servers)")
+                                                for n in QUERY_TOO.get(raw["section"], ())),
+        body_kind=body["kind"] if body else None,
+        body_fields=_params(body.get("fields")),
+        body_is_array=isinstance(body.get("example"), list),
+        envelope=raw["envelope"],
+        response_shape=raw["response_shape"],
+        response_fields=tuple(raw.get("response_fields") or ()),
+        enums={k: dict(v) for k, v in (raw.get("enums") or {}).items()},
+        constraints=tuple(raw.get("constraints") or ()),
+        notes=tuple(raw.get("notes") or ()),
+        body_example=body.get("example"),
+        response_example=raw.get("response_example"),
+        printed_path=raw["path"],
+        alt_paths=tuple(p for p in spellings[1:] if p != path) if spellings else (),
+    )
 
 
-ENDPOINTS: Mapping[str, Endpoint] = _load()
+class _Catalog(Mapping[str, Endpoint]):
+    """The catalog, read at its first use and each :class:`Endpoint` made when first asked for: a client makes
+    a handful of calls at its start, and building all 217 records (with their examples) took ~7 ms of it."""
+
+    def __init__(self) -> None:
+        self._raw: dict[str, dict[str, Any]] | None = None
+        self._made: dict[str, Endpoint] = {}
+
+    def _records(self) -> dict[str, dict[str, Any]]:
+        if self._raw is None:
+            text = resources.files("console.api").joinpath("catalog.json").read_text(encoding="utf-8")
+            self._raw = {raw["section"]: raw for raw in json.loads(text)}
+        return self._raw
+
+    def __getitem__(self, section: str) -> Endpoint:
+        made = self._made.get(section)
+        if made is None:
+            made = self._made[section] = _endpoint(self._records()[section])
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records())
+
+    def __len__(self) -> int:
+        return len(self._records())
+
+
+ENDPOINTS: Mapping[str, Endpoint] = _Catalog()
 
 
 def get(section: str) -> Endpoint:
