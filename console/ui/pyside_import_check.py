@@ -14,8 +14,8 @@ Python-style names), which the console does not use. Even with the faster check 
 ~2 us of Python and every new module a read of its file (~1,000 statements and ~450 modules by the first fresh
 tile: ~20 ms). So :func:`install` puts back the import PySide6 wrapped (``builtins.__orig_import__``, its lazy
 loading of Qt classes, which stays): imports cost what they cost without the hook. A ``from __feature__
-import ...`` would still import but select nothing: the console's code never uses it (a test checks). Where a PySide6 has no such original to put back, the faster
-check is installed instead.
+import ...`` would still import but select nothing: the console's code never uses it (a test checks). Where a
+PySide6 has no such original to put back, the faster check is installed instead.
 
 Importing this module loads PySide6 and installs (``console.ui.launch`` and ``console.ui.app`` import it before
 anything else); if a later PySide6 has neither, :func:`install` does nothing and says so (False).

@@ -120,6 +120,13 @@ class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(True)
+        # a changed state's colour is read again from the stylesheet once per turn of the loop, after the paint
+        # that turn owes (the first poll's: the board's first tiles come before the style is asked for)
+        self._to_restyle: list[QWidget] = []
+        self._restyle_timer = QTimer(self)
+        self._restyle_timer.setSingleShot(True)
+        self._restyle_timer.setInterval(0)
+        self._restyle_timer.timeout.connect(self._restyle_now)
         self.health_badge = self._label("healthBadge")
         self.health_badge.keep_whole = True  # the connection state is never cut, whatever the width
         self.last_poll = self._label("lastPoll")
@@ -169,6 +176,17 @@ class StatusBar(QStatusBar):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh)
+
+    def _restyle_soon(self, widget: QWidget) -> None:
+        if not self._to_restyle:
+            self._restyle_timer.start()
+        if widget not in self._to_restyle:
+            self._to_restyle.append(widget)
+
+    def _restyle_now(self) -> None:
+        widgets, self._to_restyle = self._to_restyle, []
+        for widget in widgets:
+            theme.restyle(widget)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:  # type: ignore[override]  # Qt: also (text, ms)
         """A passing message beside the connection state, never over it (cleared after ``timeout`` ms)."""
@@ -266,7 +284,7 @@ class StatusBar(QStatusBar):
             self.health_badge.setText(text)
         if self.health_badge.property("health") != health.value:
             self.health_badge.setProperty("health", health.value)
-            theme.restyle(self.health_badge)
+            self._restyle_soon(self.health_badge)
         tip = f"Connection: {health.value}"
         if detail:
             tip += f"\nLast error: {redact(detail)[:400]}"
@@ -287,7 +305,7 @@ class StatusBar(QStatusBar):
         flag = "true" if stale else "false"
         if self.last_poll.property("stale") != flag:
             self.last_poll.setProperty("stale", flag)
-            theme.restyle(self.last_poll)
+            self._restyle_soon(self.last_poll)
 
     # -- doors panel -----------------------------------------------------------------------------
 
@@ -296,7 +314,7 @@ class StatusBar(QStatusBar):
         self.problems.setText(text)
         if self.problems.property("level") != level:
             self.problems.setProperty("level", level)
-            theme.restyle(self.problems)
+            self._restyle_soon(self.problems)
 
     def set_alarms(self, count: int, *, urgent: bool = True) -> None:
         """Unacknowledged alarms, in words and colour (hidden when there are none); ``urgent`` False when only
@@ -306,7 +324,7 @@ class StatusBar(QStatusBar):
         level = ("alarm" if urgent else "warn") if count else "ok"
         if self.alarms.property("level") != level:
             self.alarms.setProperty("level", level)
-            theme.restyle(self.alarms)
+            self._restyle_soon(self.alarms)
 
     def set_outbox(self, count: int) -> None:
         """Visitor registrations kept while the server was away, waiting to be sent."""
