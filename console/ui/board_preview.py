@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QVBoxLayout, QWidget
 
 from console.services import doors_options
 from console.services.paths import Paths
@@ -87,7 +87,7 @@ class BoardPreview(QWidget):
 
     def __init__(self, board: DoorBoard, settings: Settings, profile: str, parent: QWidget | None = None) -> None:
         from console.ui.banner import Banner
-        from console.ui.doors.delegate import TileDelegate
+        from console.ui.doors.delegate import TileDelegate, board_view
         from console.ui.doors.model import BoardModel, Grouping
 
         super().__init__(parent)
@@ -106,21 +106,9 @@ class BoardPreview(QWidget):
                                  f"is stale until the server answers. Connecting…", seconds=0)
         layout.addWidget(self.banner)
         self.model = BoardModel(board, grouping, self)
-        self.view = view = QListView()
-        # as the doors panel's board (console/ui/doors/panel.py), read only
-        view.setObjectName("doorBoard")
-        view.setAccessibleName("Doors and gates board (last known, not live)")
-        view.setViewMode(QListView.ViewMode.IconMode)
-        view.setMovement(QListView.Movement.Static)
-        view.setFlow(QListView.Flow.LeftToRight)
-        view.setWrapping(True)
-        view.setResizeMode(QListView.ResizeMode.Adjust)
-        view.setLayoutMode(QListView.LayoutMode.Batched)
-        view.setBatchSize(400)
-        view.setSpacing(5)
-        view.setUniformItemSizes(False)
+        # the doors panel's board (console/ui/doors/panel.py), read only
+        self.view = view = board_view("Doors and gates board (last known, not live)", batch=400)
         view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.delegate = TileDelegate(view)
         view.setItemDelegate(self.delegate)

@@ -19,8 +19,15 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from console.services.doors import Item
 from console.ui import startmarks
@@ -30,7 +37,7 @@ from .style import Colours, Severity, colours, describe, severity, status_line
 
 _ACKNOWLEDGED = re.compile(r"alarm acknowledged by (.+) at (\d\d:\d\d)")  # Item.acknowledged's words
 
-__all__ = ["TILE_SIZE", "TileDelegate"]
+__all__ = ["TILE_SIZE", "TileDelegate", "board_view"]
 
 TILE_SIZE = QSize(228, 88)
 HEADER_HEIGHTS = (34, 26)
@@ -45,6 +52,33 @@ _HATCH = Qt.BrushStyle.BDiagPattern
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUSED = QStyle.StateFlag.State_HasFocus
 _DASH = Qt.PenStyle.DashLine
+
+
+def board_view(accessible_name: str, batch: int) -> QListView:
+    """The board's view, as the doors panel and the last known board's preview both show it: tiles left to right,
+    wrapped, scrolled by the pixel, laid out ``batch`` at a time per turn of the loop (each asks the delegate
+    its size); the caller sets what a board may do (select, drag, a menu)."""
+    view = QListView()
+    # a viewport made here, as Qt makes its own (base colour, styled background): with a Python wrapper from the
+    # start, view.viewport() is answered at once; for Qt's own, PySide6 first looks for the viewport's class among
+    # every widget class, building each (~13 ms and 65 enums at the first call, before the board's first tiles)
+    viewport = QWidget()
+    viewport.setBackgroundRole(QPalette.ColorRole.Base)
+    viewport.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+    view.setViewport(viewport)
+    view.setObjectName("doorBoard")
+    view.setAccessibleName(accessible_name)
+    view.setViewMode(QListView.ViewMode.IconMode)
+    view.setMovement(QListView.Movement.Static)
+    view.setFlow(QListView.Flow.LeftToRight)
+    view.setWrapping(True)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setLayoutMode(QListView.LayoutMode.Batched)
+    view.setBatchSize(batch)
+    view.setSpacing(5)
+    view.setUniformItemSizes(False)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    return view
 
 
 class TileDelegate(QStyledItemDelegate):

@@ -70,7 +70,7 @@ from .. import aio
 from ..banner import Banner, BannerKind
 from ..flow import FlowLayout
 from . import turns
-from .delegate import TileDelegate
+from .delegate import TileDelegate, board_view
 from .details import DetailsPane
 from .empty import EmptyBoard, empty_words
 from .filtered import BoardFilter
@@ -266,24 +266,12 @@ class DoorsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
         self.tabs.tabBar().setChangeCurrentOnDrag(True)
-        self.view = QListView()
-        self.view.setObjectName("doorBoard")
-        self.view.setAccessibleName("Doors and gates board")
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setFlow(QListView.Flow.LeftToRight)
-        self.view.setWrapping(True)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.view.setBatchSize(100)  # tiles laid out per turn of the loop (each asks the delegate its size)
-        self.view.setSpacing(5)
-        self.view.setUniformItemSizes(False)
+        self.view = board_view("Doors and gates board", batch=100)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSelectionRectVisible(True)
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.delegate = TileDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
