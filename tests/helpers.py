@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +14,15 @@ from typing import TypeVar
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def printed_by(code: str, **env: str) -> list[str]:
+    """The words ``code`` prints in a fresh interpreter (offscreen Qt, ``env`` added): a probe of what a start
+    does, run where nothing of this test process is loaded. Fails with its stderr when it fails."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False, env=dict(os.environ, QT_QPA_PLATFORM="offscreen", **env))
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.split()
 
 
 def loaded_after(code: str, modules: Iterable[str]) -> list[str]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,7 +21,7 @@ from console.ui import aio, theme
 from console.ui.errors import ErrorReporter
 from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.statusbar import StatusBar, describe_summary
-from tests.helpers import until
+from tests.helpers import printed_by, until
 
 SECRET = "shell-secret-5be0c7d1"
 
@@ -329,7 +326,8 @@ def test_the_connection_badge_wears_the_colour_of_its_state_from_the_first_paint
         for health, colour in ((Health.ONLINE, palette.ok_bg), (Health.OFFLINE, palette.alarm),
                                (Health.DEGRADED, palette.warn_bg)):
             bar.set_health(health)  # the stylesheet is read again at the next turn of the loop
-            qtbot.waitUntil(lambda colour=colour: background(bar) == QColor(colour), timeout=2000)
+            wanted = QColor(colour)
+            qtbot.waitUntil(lambda: background(bar) == wanted, timeout=2000)  # noqa: B023 - waited for here
 
 
 def test_the_console_makes_its_application_with_the_fusion_style(qapp: QApplication) -> None:
@@ -340,10 +338,7 @@ def test_the_console_makes_its_application_with_the_fusion_style(qapp: QApplicat
         "app = theme.new_application('console')\n"
         "print(app.style().name())\n"
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_STYLE_OVERRIDE="Windows")  # without it: "windows"
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60,
-                          check=False)
-    assert done.stdout.split() == ["fusion"], done.stderr[-2000:]
+    assert printed_by(probe, QT_STYLE_OVERRIDE="Windows") == ["fusion"]  # without the -style: "windows"
     with_style = qapp.style().name()
     try:
         qapp.setStyle("Windows")
