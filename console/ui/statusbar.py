@@ -178,6 +178,8 @@ class StatusBar(QStatusBar):
         self._tick.timeout.connect(self.refresh)
 
     def _restyle_soon(self, widget: QWidget) -> None:
+        if not theme.polished(widget):
+            return  # its first polish reads the new state (the labels' first states, set while the window is built)
         if not self._to_restyle:
             self._restyle_timer.start()
         if widget not in self._to_restyle:

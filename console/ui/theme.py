@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from console import resources
 
-__all__ = ["PALETTES", "STYLE", "THEMES", "ThemePalette", "apply_theme", "current", "new_application", "restyle",
-           "stylesheet"]
+__all__ = ["PALETTES", "STYLE", "THEMES", "ThemePalette", "apply_theme", "current", "new_application", "polished",
+           "restyle", "stylesheet"]
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,17 @@ def new_application(program: str) -> QApplication:
     return app
 
 
+def polished(widget: QWidget) -> bool:
+    """Whether ``widget`` has had its first polish (at its first show): before it, a changed dynamic property
+    needs no restyle, the polish reads it."""
+    return widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished)
+
+
 def restyle(widget: QWidget) -> None:
     """The stylesheet read again for ``widget``, whose dynamic property (``state``, ``health``...) changed. Not
     before its first polish (at its first show), which reads the property anyway: nothing asks for the style
     while the window is built (asking makes PySide6 build its ``QStyle`` class and enums, ~12 ms)."""
-    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+    if not polished(widget):
         return
     style = widget.style()
     style.unpolish(widget)
