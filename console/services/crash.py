@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import platform
 import shutil
 import sys
 import traceback
@@ -34,6 +33,8 @@ _OFFERED = ".offered"
 
 def base_versions() -> dict[str, str]:
     """The console's, Python's and the OS's versions (the UI adds Qt's)."""
+    import platform  # here: not with the console's start (~2 ms)
+
     return {
         "console": console.__version__,
         "python": platform.python_version(),

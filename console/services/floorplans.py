@@ -23,7 +23,6 @@ import math
 import os
 import re
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,6 +154,8 @@ class FloorPlans:
         if len(self._plans) >= MAX_PLANS:
             raise PlanError(f"a profile holds at most {MAX_PLANS} plans")
         kind = image_kind(Path(source))
+        import uuid  # here: not with the board's start (~2 ms)
+
         plan_id = uuid.uuid4().hex[:12]
         image = plan_id + _FORMATS[kind]
         private_dir(self.folder)

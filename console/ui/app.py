@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import logging
 import os
-import secrets as pysecrets
 import signal
 import sys
 import threading
@@ -529,6 +528,8 @@ class ConsoleApp:
             register_secret(token)
             log.info("demo simulator (%s site) at %s, process %s", site, base_url, child.pid)
         else:
+            import secrets as pysecrets
+
             from console.sim import SimConfig, SimulatorThread
 
             token = pysecrets.token_urlsafe(24)

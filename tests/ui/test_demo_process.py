@@ -31,7 +31,7 @@ HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "cons
          "starlette", "uvicorn", "console.ui.doors.floorplan", "ssl",
          # and what the shell's modules import only where used: SQLite, OpenSSL's hashes, the log file's handler,
          # the F1 list's dialog
-         "sqlite3", "hashlib", "logging.handlers", "console.ui.shortcuts")
+         "sqlite3", "hashlib", "logging.handlers", "console.ui.shortcuts", "uuid", "platform")
 
 PROBE = textwrap.dedent(
     """
@@ -149,6 +149,7 @@ def test_the_first_fresh_tiles_are_painted_before_pydantic_and_the_apis_records(
     assert {"httpx", "console.api.client", "console.services.session_services"} <= set(seen["tile"])
     assert not {"pydantic", "console.api.models.base", "console.services.options", "pyqtgraph",
                 "console.ui.events", "console.ui.doors.floorplan"} & set(seen["tile"])  # (the plans tab: later)
+    assert not {"uuid", "platform"} & set(seen["tile"])  # new ids and a crash report's versions: when needed
     assert {"pydantic", "console.api.models.base", "pyqtgraph"} <= set(seen["at_end"])
     assert (seen["collecting_at_tile"], seen["collecting_at_end"]) == (False, True)
 
