@@ -19,18 +19,12 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QListView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from console.services.doors import Item
 from console.ui import startmarks
+from console.ui.viewports import own_viewport
 
 from .model import HeaderInfo, Role
 from .style import Colours, Severity, colours, describe, severity, status_line
@@ -59,13 +53,7 @@ def board_view(accessible_name: str, batch: int) -> QListView:
     wrapped, scrolled by the pixel, laid out ``batch`` at a time per turn of the loop (each asks the delegate
     its size); the caller sets what a board may do (select, drag, a menu)."""
     view = QListView()
-    # a viewport made here, as Qt makes its own (base colour, styled background): with a Python wrapper from the
-    # start, view.viewport() is answered at once; for Qt's own, PySide6 first looks for the viewport's class among
-    # every widget class, building each (~13 ms and 65 enums at the first call, before the board's first tiles)
-    viewport = QWidget()
-    viewport.setBackgroundRole(QPalette.ColorRole.Base)
-    viewport.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-    view.setViewport(viewport)
+    own_viewport(view)  # view.viewport() answered at once (console/ui/viewports.py)
     view.setObjectName("doorBoard")
     view.setAccessibleName(accessible_name)
     view.setViewMode(QListView.ViewMode.IconMode)

@@ -61,6 +61,7 @@ from console.services.floorplans import FloorPlan, FloorPlans, PlanError, image_
 
 from ..flow import FlowLayout
 from ..text import tooltip
+from ..viewports import own_viewport
 from . import floorplan_marks as marks
 from . import turns
 from .model import MIME_TYPE, decode_mime
@@ -359,6 +360,7 @@ class PlanView(QGraphicsView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        own_viewport(self, input_method=True)  # self.viewport() answered at once: no stall at the plan's opening
         self.setScene(QGraphicsScene(self))
         self.setAcceptDrops(True)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)

@@ -1,15 +1,24 @@
-"""The board's view (``console.ui.doors.delegate.board_view``), shared by the doors panel and the last known
-board's preview: it looks as Qt's own list view would, and asking for its viewport is immediate (issue 15)."""
+"""Viewports made in Python (``console.ui.viewports.own_viewport``: the board's view, shared by the doors panel and
+the last known board's preview, and the floor plan's view): they look and behave as Qt's own, and asking for one
+is immediate (issue 15)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel
-from PySide6.QtWidgets import QApplication, QListView
+from PySide6.QtCore import QRectF, QStringListModel, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QGraphicsView, QListView, QWidget
 from pytestqt.qtbot import QtBot
 
 from console.ui.doors.delegate import board_view
+from console.ui.viewports import own_viewport
 from tests.helpers import printed_by
 from tests.ui.fit import themed
+
+
+def _traits(viewport: QWidget) -> tuple[object, ...]:
+    attributes = sorted(a.name for a in Qt.WidgetAttribute if viewport.testAttribute(a))
+    return (viewport.backgroundRole(), viewport.autoFillBackground(), viewport.hasMouseTracking(),
+            viewport.acceptDrops(), viewport.focusPolicy(), attributes)
 
 
 def test_the_boards_own_viewport_paints_as_qts_would(qtbot: QtBot, qapp: QApplication) -> None:
@@ -29,7 +38,30 @@ def test_the_boards_own_viewport_paints_as_qts_would(qtbot: QtBot, qapp: QApplic
             view.resize(500, 300)
             view.show()
             qtbot.waitExposed(view)
-        assert ours.viewport().backgroundRole() == plain.viewport().backgroundRole()
+        assert _traits(ours.viewport()) == _traits(plain.viewport())
+        assert ours.grab().toImage() == plain.grab().toImage()
+
+
+def test_a_floor_plans_own_viewport_behaves_and_paints_as_qts_would(qtbot: QtBot, qapp: QApplication) -> None:
+    with themed(qapp, "light"):
+        views = []
+        for own in (True, False):
+            scene = QGraphicsScene()
+            for n in range(30):
+                scene.addEllipse(QRectF(n * 17 % 300, n * 29 % 200, 14, 14), brush=QBrush(QColor("#c0392b")))
+            view = QGraphicsView(scene)
+            view._scene = scene  # type: ignore[attr-defined]  # kept alive with the view
+            if own:
+                own_viewport(view, input_method=True)
+            view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            view.setAcceptDrops(True)
+            qtbot.addWidget(view)
+            view.resize(360, 260)
+            view.show()
+            qtbot.waitExposed(view)
+            views.append(view)
+        ours, plain = views
+        assert _traits(ours.viewport()) == _traits(plain.viewport())
         assert ours.grab().toImage() == plain.grab().toImage()
 
 
