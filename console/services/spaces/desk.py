@@ -154,6 +154,7 @@ class SpaceDesk:
         self.bookings: dict[str, Booking] = {}
         self.window_start: datetime = day_start(clock())
         self.days = 1
+        self._follows_now = True  # the window shows the clock's day: it moves on with it (midnight, Training menu)
         self.polls = 0
         self.loaded_at: datetime | None = None
         self.desk_hosts: set[str] = set()  # pins of hosts booked at this desk: their bookings are reminded
@@ -169,9 +170,11 @@ class SpaceDesk:
 
     def use_clock(self, clock: Callable[[], datetime]) -> None:
         """Follow another clock (demo mode: the simulator's, which the Training menu moves on); statuses
-        always come from the server, this clock draws the now-line, times the reminders and the polls."""
+        always come from the server, this clock draws the now-line, times the reminders and the polls.
+        A window showing the old clock's day moves to the new clock's."""
         self.clock = clock
         self.changed.emit("clock")
+        self.follow_clock()
         self.poller.wake()
 
     def desk_visitors(self) -> list[str]:
@@ -197,6 +200,19 @@ class SpaceDesk:
         days = max(1, min(31, int(days)))
         if first == self.window_start and days == self.days:
             return
+        self._move_window(first, days)
+        self._follows_now = self.window_start <= self.clock() < self.window_end
+
+    def follow_clock(self) -> None:
+        """A window that showed the clock's day (or week) moves by whole windows to where the clock now is:
+        the night shift's timeline turns to the new day at midnight, and the trainer's moved clock is shown."""
+        now = self.clock()
+        if not self._follows_now or self.window_start <= now < self.window_end:
+            return
+        windows = (day_start(now) - self.window_start).days // self.days
+        self._move_window(self.window_start + timedelta(days=windows * self.days), self.days)
+
+    def _move_window(self, first: datetime, days: int) -> None:
         self.window_start, self.days = first, days
         self.bookings = {k: b for k, b in self.bookings.items() if b.overlaps(self.window_start, self.window_end)}
         self.changed.emit("window")
@@ -213,6 +229,7 @@ class SpaceDesk:
 
     async def refresh(self) -> bool:
         """One poll: the directories when due, then the window's bookings (raises the client's errors)."""
+        self.follow_clock()
         if self._directory_due or not self.spaces or self.polls % DIRECTORY_EVERY == 0:
             await self.read_directories()
         await self._read_bookings()

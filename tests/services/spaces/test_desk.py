@@ -261,6 +261,28 @@ async def test_status_follows_the_simulators_clock_without_a_refresh(rig: Rig) -
     await until(lambda: status() is ReservationStatus.ENDED, 5)
 
 
+async def test_the_days_window_turns_with_the_clock_at_midnight_but_a_day_chosen_stays(rig: Rig) -> None:
+    """The night shift's timeline shows the new day after midnight (and the trainer's moved clock's day);
+    a day the operator went to stays where it is."""
+    today = rig.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    assert rig.desk.window_start == today
+    rig.sim.world.clock.advance((today + timedelta(days=1, hours=9) - rig.now()).total_seconds())
+    await rig.desk.refresh()
+    assert rig.desk.window_start == today + timedelta(days=1)  # the next morning's bookings, without "Today"
+
+    rig.desk.set_window(today + timedelta(days=5))  # the operator looks at a later day: it is kept
+    rig.sim.world.clock.advance(24 * 3600)
+    await rig.desk.refresh()
+    assert rig.desk.window_start == today + timedelta(days=5)
+
+    rig.desk.set_window(rig.now() - timedelta(days=rig.now().weekday()), days=7)  # this week, from Monday
+    monday = rig.desk.window_start
+    rig.sim.world.clock.advance(7 * 24 * 3600)  # the trainer moves the clock a week on: the week shown follows
+    rig.desk.use_clock(lambda: datetime.fromtimestamp(rig.sim.world.now()))
+    assert rig.desk.window_start == monday + timedelta(days=7)
+    assert rig.desk.window_start <= rig.now() < rig.desk.window_end
+
+
 async def test_a_lost_answer_is_settled_by_reading_and_never_sent_again(rig: Rig) -> None:
     await rig.desk.refresh()
     start = tomorrow_at(rig, 16)
