@@ -126,6 +126,7 @@ class Session:
     last_error: str = ""  # operator-safe text of the latest failure (the client's errors carry no token)
     health_changed: Signal[Health] = field(default_factory=Signal)
     closed: bool = False
+    closing: bool = False  # shutting down: polls cut short now say nothing of the server (see :meth:`close_health`)
     _failures: dict[str, int] = field(default_factory=dict)  # consecutive failures per polling channel
     _fatal: set[str] = field(default_factory=set)  # channels whose last failure was a refusal
     _refused: set[str] = field(default_factory=set)  # channels whose last failure was a refused token
@@ -150,8 +151,15 @@ class Session:
 
         return PollPolicy(self.profile.poll_interval, self.max_backoff)
 
+    def close_health(self) -> None:
+        """The console is closing this connection: the health stays as the last real polls left it (a poll
+        failing while its neighbours are stopped, or the demo's simulator going first, is no outage)."""
+        self.closing = True
+
     def report_ok(self, channel: str = DEFAULT_CHANNEL) -> None:
         """A poll of ``channel`` (doors, events, outbox...) succeeded."""
+        if self.closing:
+            return
         self._failures[channel] = 0
         self._fatal.discard(channel)
         self._refused.discard(channel)
@@ -162,6 +170,8 @@ class Session:
 
     def report_failure(self, exc: BaseException, channel: str = DEFAULT_CHANNEL) -> None:
         """A poll of ``channel`` failed (a transport error, HTTP 5xx, a refused token...)."""
+        if self.closing:
+            return
         self._failures[channel] = self._failures.get(channel, 0) + 1
         self.last_error = str(exc) or type(exc).__name__
         if isinstance(exc, _FATAL):

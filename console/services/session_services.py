@@ -372,6 +372,7 @@ class SessionServices:
         if self._stopped:
             return
         self._stopped = True
+        self.session.close_health()
         for unlink in self._links:
             with contextlib.suppress(Exception):
                 unlink()

@@ -308,6 +308,7 @@ class Workspace:
 
     async def stop(self) -> None:
         """Stop the panels, then the services; each step isolated so one failure cannot keep the rest running."""
+        self.services.session.close_health()  # the status bar must not turn "degraded" while closing
         for undo in self._undo:
             with contextlib.suppress(Exception):
                 undo()

@@ -43,6 +43,18 @@ async def test_health_follows_polls(tmp_path: object) -> None:
     await session.aclose()
 
 
+async def test_polls_failing_while_the_connection_closes_leave_the_health_alone(tmp_path: object) -> None:
+    session = _session(tmp_path)
+    seen: list[Health] = []
+    session.report_ok()
+    session.health_changed.connect(seen.append)
+    session.close_health()
+    session.report_failure(TransportError("the simulator stopped first"))
+    session.report_failure(AuthError(401))
+    assert (session.health, session.last_error, seen) == (Health.ONLINE, "", [])
+    await session.aclose()
+
+
 async def test_a_refused_token_is_offline_at_once(tmp_path: object) -> None:
     session = _session(tmp_path)
     session.report_ok()
