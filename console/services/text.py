@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["MAX_FIELD", "clean_text"]
+__all__ = ["MAX_FIELD", "clean_text", "whole_number"]
 
 MAX_FIELD = 512
 
@@ -43,3 +43,12 @@ def clean_text(value: Any, limit: int = MAX_FIELD, *, multiline: bool = False, e
     if len(text) <= limit:
         return text
     return text[: limit - 1] + "…" if ellipsis else text[:limit]
+
+
+def whole_number(text: str, digits: int = 18) -> int | None:
+    """``text`` as a whole number when it is ASCII digits (at most ``digits`` of them), else None. Not
+    ``str.isdigit`` then ``int()``: "²" and "③" are digits to ``isdigit`` and raise in ``int()``."""
+    text = text.strip()
+    if text and len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None

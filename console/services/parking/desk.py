@@ -64,7 +64,7 @@ from console.services.observable import Signal
 from console.services.outcome import Outcome
 from console.services.polling import HealthReporter, Poller, PollPolicy
 from console.services.settings import atomic_write
-from console.services.text import clean_text
+from console.services.text import clean_text, whole_number
 
 from .money import CurrencyFormat, MoneyError, parse_money, to_cents_text
 from .plates import Match, MatchKind, compact, match_plate, match_plates, plate_problem
@@ -110,7 +110,8 @@ def _when(value: datetime | None) -> str:
 
 
 def _seconds(text: str) -> timedelta | None:
-    return timedelta(seconds=int(text)) if text.isdigit() else None
+    seconds = whole_number(text)
+    return timedelta(seconds=seconds) if seconds is not None else None
 
 
 def _whole_seconds(value: timedelta | None) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from console.api.models.persons import CertType
 from console.api.models.visitors import VisitorRegistration, VisitorReservation
+from console.services.text import whole_number
 
 from .idcard import id_number_problem, normalise_id_number
 
@@ -152,6 +153,10 @@ class VisitForm:
             elif isinstance(value, int) and not isinstance(value, bool):
                 setattr(out, f.name, str(value))
         return out
+
+    def people(self) -> int:
+        """How many people the registration is for (1 when the count is not a number: a damaged file)."""
+        return whole_number(self.visitor_count, 4) or 1
 
     @property
     def is_empty(self) -> bool:

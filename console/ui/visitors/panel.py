@@ -659,7 +659,7 @@ class VisitorsPanel(QWidget):
     def refresh_lists(self) -> None:
         onsite = self.desk.on_site()
         self.onsite_model.set_rows(onsite)
-        people = sum(int(v.visit_form.visitor_count) if v.visit_form.visitor_count.isdigit() else 1 for v in onsite)
+        people = sum(v.visit_form.people() for v in onsite)
         self.onsite_count.setText(f"{len(onsite)} registrations, {people} people in the building (registered at "
                                   "this desk and not checked out)")
         chosen = self.expected_day.date()
@@ -782,7 +782,7 @@ class VisitorsPanel(QWidget):
             name=form.visitor_name.strip(), company=form.company.strip(), host=host,
             valid_from=form.start[:16], valid_until=valid_until, qr_value=self.qr_view.value,
             site_name=self.options.site_name, logo_path=self.options.site_logo,
-            visitors=int(form.visitor_count) if form.visitor_count.isdigit() else 1,
+            visitors=form.people(),
         )
 
     # -- paper -------------------------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def paint_evacuation(painter: QPainter, device: QPagedPaintDevice, visits: Seque
     """Paint the list over as many pages as it needs; returns the number of pages."""
     mm = _Mm(painter)
     page = page_rect(painter)
-    people = sum(int(v.visit_form.visitor_count) if v.visit_form.visitor_count.isdigit() else 1 for v in visits)
+    people = sum(v.visit_form.people() for v in visits)
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     row_h = mm(7)
     widths = [page.width() * share for _, share in _COLUMNS]

@@ -46,3 +46,11 @@ def test_a_level_id_that_would_split_or_vanish_on_the_wire_is_refused(levels: li
     form.levels = levels
     problems = validate(form, now=NOW)
     assert set(problems) == {"levels"}
+
+
+@pytest.mark.parametrize(("count", "people"),
+                         [("3", 3), (" 12 ", 12), ("²", 1), ("③", 1), ("١٢", 1), ("", 1), ("x", 1)])
+def test_a_stored_registration_with_a_count_that_is_no_number_counts_as_one_person(count: str, people: int) -> None:
+    """The on-site count and the printed list read counts from the desk's files: a damaged one ("²" is a digit
+    to ``str.isdigit`` and raised in ``int()``) counts one person instead of breaking the panel."""
+    assert good_form(visitor_count=count).people() == people
