@@ -31,6 +31,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import threading
 import tomllib
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -99,6 +100,13 @@ class Settings:
         self.path = path
         self._data: dict[str, Any] = data if data is not None else {}
         self.set_aside: SetAside | None = None  # the damaged file load() renamed before starting from defaults
+        # save_soon's writer thread: the queue (held for a moment) apart from the writes (held while the disk works)
+        self._queue_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._pending: tuple[int, bytes] | None = None  # the newest document queued, with its generation
+        self._writer: threading.Thread | None = None
+        self._generation = 0  # of the documents taken (a newer one is never overwritten by an older one)
+        self._written = 0  # the generation on disk
 
     def __repr__(self) -> str:
         return f"<Settings {self.path}>"
@@ -123,17 +131,58 @@ class Settings:
             return fresh
         return cls(path, data)
 
-    def save(self) -> None:
-        atomic_write(self.path, tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8"))
+    def _document(self) -> tuple[int, bytes]:
+        data = tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8")
+        with self._queue_lock:
+            self._generation += 1
+            return self._generation, data
 
-    def save_quietly(self) -> bool:
-        """:meth:`save` for an operator's action: a failure is logged, never raised into it."""
+    def _write(self, generation: int, data: bytes) -> None:
+        with self._write_lock:
+            if generation > self._written:  # (an older document that lost the race to the lock is dropped)
+                atomic_write(self.path, data)
+                self._written = generation
+
+    def save(self) -> None:
+        """Write the file now (raises OSError, ValueError); a write :meth:`save_soon` queued earlier and not yet
+        on disk is dropped: this one holds newer settings."""
+        self._write(*self._document())
+
+    def save_soon(self) -> None:
+        """Write the file from a worker thread, for an operator's action (a grouping, a filter): the atomic write
+        ends with an fsync, 1-6 ms here and tens of milliseconds on a desk PC's busy disk, that the window must
+        not wait for. The settings are taken now; the newest queued win; a failure is logged, never raised into
+        the action. :meth:`flush` waits for it (the console's shutdown calls :meth:`save`, which writes now)."""
         try:
-            self.save()
-        except (OSError, ValueError) as exc:
+            document = self._document()
+        except ValueError as exc:
             log.warning("settings not saved: %s", exc)
-            return False
-        return True
+            return
+        with self._queue_lock:
+            self._pending = document
+            if self._writer is not None:
+                return  # the running writer takes the newest before it ends
+            self._writer = writer = threading.Thread(target=self._write_pending, name="settings-writer")
+        writer.start()
+
+    def _write_pending(self) -> None:
+        while True:
+            with self._queue_lock:
+                document, self._pending = self._pending, None
+                if document is None:
+                    self._writer = None
+                    return
+            try:
+                self._write(*document)
+            except OSError as exc:
+                log.warning("settings not saved: %s", exc)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait for the writes :meth:`save_soon` queued."""
+        with self._queue_lock:
+            writer = self._writer
+        if writer is not None:
+            writer.join(timeout)
 
     def as_dict(self) -> dict[str, Any]:
         return _clean(self._data, "settings")  # type: ignore[no-any-return]
@@ -176,10 +225,10 @@ class Settings:
         return table.get(key) if isinstance(table, dict) else None
 
     def set_panel(self, options: PanelOptions, *, save: bool = True) -> None:
-        """Store a panel's options (and write the file: a failure is logged, never raised at the operator)."""
+        """Store a panel's options (and write the file soon, from a worker thread: :meth:`save_soon`)."""
         self.section(options.SECTION).update(_clean(options.model_dump(), options.SECTION))
         if save:
-            self.save_quietly()
+            self.save_soon()
 
     def _table(self, name: str) -> dict[str, Any]:
         table = self._data.get(name)

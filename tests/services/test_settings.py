@@ -130,3 +130,58 @@ def test_profile_refuses_silly_intervals() -> None:
     for interval in (0.0, -1.0, float("nan"), 1e9):
         with pytest.raises(ValueError, match="poll interval"):
             Profile("P", "https://x.example", poll_interval=interval)
+
+
+def test_an_operators_change_is_written_by_a_worker_the_newest_last(tmp_path: Path, monkeypatch) -> None:
+    """A grouping or a filter changed is written from a worker thread (the atomic write's fsync is not the
+    window's to wait for); changes made meanwhile land in order, the newest last; a write now (the shutdown's)
+    is never overtaken by an older queued one."""
+    import threading
+
+    from console.services import settings as module
+
+    path = tmp_path / "settings.toml"
+    settings = Settings(path)
+    gate = threading.Event()
+    threads: list[str] = []
+    real_write = module.atomic_write
+
+    def slow_write(target: Path, data: bytes, mode: int = 0o600) -> None:
+        threads.append(threading.current_thread().name)
+        gate.wait(5)  # the disk is busy: the operator's action has long returned
+        real_write(target, data, mode)
+
+    monkeypatch.setattr(module, "atomic_write", slow_write)
+    settings.door_open_seconds = 7
+    settings.save_soon()
+    assert not path.exists()  # returned at once, nothing written yet
+    settings.door_open_seconds = 8
+    settings.save_soon()
+    settings.door_open_seconds = 9
+    settings.save_soon()
+    gate.set()
+    settings.flush()
+    assert Settings.load(path).door_open_seconds == 9
+    assert set(threads) == {"settings-writer"}
+    assert len(threads) <= 2  # the queued 8 was overtaken by 9 before it was written
+
+    gate.clear()
+    settings.door_open_seconds = 10
+    settings.save_soon()  # queued behind a busy disk...
+    settings.door_open_seconds = 11
+    writer = threading.Thread(target=settings.save)  # ...then the shutdown's save, now
+    writer.start()
+    gate.set()
+    writer.join(5)
+    settings.flush()
+    assert Settings.load(path).door_open_seconds == 11
+
+
+def test_a_write_that_fails_in_the_worker_is_logged_not_raised(tmp_path: Path, caplog) -> None:
+    blocked = tmp_path / "file-in-the-way"
+    blocked.write_text("not a folder")
+    settings = Settings(blocked / "settings.toml")
+    settings.door_open_seconds = 7
+    settings.save_soon()
+    settings.flush()
+    assert "settings not saved" in caplog.text

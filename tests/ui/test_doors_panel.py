@@ -174,6 +174,7 @@ def test_remote_open_from_the_panel_opens_the_door_audits_and_shows_the_result(e
     assert f"{doors[door_id][0]} opened for 7 s: relay open seen" in panel.banner.text
     assert panel.index_of((Kind.DOOR, door_id)).data(Role.NOTE) == ("opened 7 s", True)
     run(until(lambda: panel.board.item((Kind.DOOR, door_id)).relay.words == "relay open"))  # refreshed at once
+    panel.settings.flush()  # (written by a worker thread: Settings.save_soon)
     assert Settings.load(env.session.paths.settings_file).door_open_seconds == 7  # remembered
     assert panel.seconds.value() == 7
 
@@ -280,6 +281,7 @@ def test_grouping_and_filters_keep_headers_only_for_visible_tiles(env, run, qtmo
         assert (len(headers) == 0) == (grouping is Grouping.NONE)
         # the choice is kept for the next start (read as stored then: console.services.doors_options)
         if grouping is not Grouping.AREA_DEVICE:  # (the one it started with: no change, nothing written)
+            panel.settings.flush()  # written by a worker thread (Settings.save_soon), as the console goes on
             stored = Settings.load(env.session.paths.settings_file)
             assert stored.panel_value("doors", "grouping") == grouping.value
     panel.problems.setChecked(True)

@@ -423,13 +423,15 @@ def test_the_camera_chosen_is_remembered(rig: Rig, qtbot: QtBot, monkeypatch: py
 
     present = [CameraChoice("a1", "Built-in camera", True), CameraChoice("b2", "Desk USB camera")]
     monkeypatch.setattr("console.ui.enrolment.panel.cameras", lambda: present)
-    first = EnrolmentPanel(rig.desk, Settings(rig.paths.settings_file))
+    settings = Settings(rig.paths.settings_file)
+    first = EnrolmentPanel(rig.desk, settings)
     qtbot.addWidget(first)
     assert [first.camera_box.itemText(i) for i in range(first.camera_box.count())] == [
         "Built-in camera", "Desk USB camera"]
     first.camera_box.setCurrentIndex(1)
     assert isinstance(first.source, CameraSource)
     assert first.source.camera_id == "b2"
+    settings.flush()  # (written by a worker thread: Settings.save_soon)
     again = EnrolmentPanel(rig.desk, Settings.load(rig.paths.settings_file))  # the console started again
     qtbot.addWidget(again)
     assert again.camera_box.currentText() == "Desk USB camera"

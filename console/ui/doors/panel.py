@@ -169,7 +169,7 @@ class DoorsPanel(QWidget):
         if seconds == self.open_seconds:
             return
         self.settings.door_open_seconds = seconds
-        self.settings.save_quietly()
+        self.settings.save_soon()
 
     # -- building --------------------------------------------------------------------------------------
 
