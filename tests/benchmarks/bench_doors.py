@@ -155,8 +155,15 @@ async def scenario(args: argparse.Namespace, url: str) -> None:
     row = "{:<44} {:>9} {:>12}"
     say(row.format("step", "time", "worst stall"))
 
+    if args.why:
+        import long_turns
+
+        long_turns.install()
+
     def show(step: str, elapsed: float, stall: float) -> None:
         say(row.format(step, f"{elapsed * 1000:.0f} ms", f"{stall:.1f} ms"))
+        if args.why:
+            long_turns.report(out, step)
 
     async def settled() -> None:
         """Until the board's rows and the filtered rows have landed (a big board's: over several turns)."""
@@ -308,6 +315,8 @@ def main() -> int:
     parser.add_argument("--site", default="large", choices=("small", "medium", "large", "xl"))
     parser.add_argument("--polls", type=int, default=360, help="polls for the memory figure (default 360: an hour)")
     parser.add_argument("--quick", action="store_true", help="60 polls for the memory figure")
+    parser.add_argument("--why", action="store_true", help="after each step, the callbacks that made its long turns "
+                        "(tests/benchmarks/long_turns.py; the figures are then not the benchmark's)")
     add_json_option(parser)
     args = parser.parse_args()
     if args.quick:
