@@ -55,3 +55,28 @@ async def test_a_board_of_hostile_names_is_ordered_not_broken(tmp_path) -> None:
         assert names == sorted(names, key=natural_key)
     finally:
         await session.aclose()
+
+
+async def test_areas_are_learnt_from_the_newest_thousand_events_read_a_few_hundred_at_a_time(tmp_path) -> None:
+    """The devices' areas come from the newest events: a device seen only behind 300 newer events still gets its
+    area, and no answer holds more than 250 events (a page of 1,000 was decoded in one turn of the loop)."""
+    sim = Simulator(SimConfig(token=TOKEN, seed=1, site="small", event_rate=0.0))
+    doors = list(sim.world.doors.values())
+    early, busy = doors[0], next(d for d in doors if d.device_id != doors[0].device_id)
+    sim.emit("remote_open", door_id=early.id)  # the only event of this door's device...
+    for _ in range(300):  # ...behind 300 newer ones of another device
+        sim.emit("remote_open", door_id=busy.id)
+    session = session_for(ASGI_URL, tmp_path, app=sim.app, interval=10.0)
+    try:
+        board = DoorBoard(session)
+        assert await board.poll_once()
+        item = board.item((Kind.DOOR, early.id))
+        assert item is not None
+        device = sim.world.devices[early.device_id]
+        assert item.area == sim.world.area_name(device.area_id)
+        pages = [r for r in sim.requests if r.path.endswith("accTransaction/list") or "transaction" in r.path.lower()]
+        sizes = [int(dict(p.split("=", 1) for p in r.query.split("&") if "=" in p).get("pageSize", "0")) for r in pages]
+        assert sizes
+        assert max(sizes) <= 250
+    finally:
+        await session.aclose()
