@@ -132,8 +132,9 @@ class Settings:
         return cls(path, data)
 
     def _document(self) -> tuple[int, bytes]:
-        data = tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8")
+        """The file's bytes now, with their generation (taken together: a later document has a later one)."""
         with self._queue_lock:
+            data = tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8")
             self._generation += 1
             return self._generation, data
 

@@ -218,11 +218,10 @@ def _phone_problem(value: str) -> str | None:
 
 
 def _count_problem(value: str) -> str | None:
-    text = value.strip()
     # int() also reads "١٢" (Arabic-Indic digits), "1_0" and "+3": the form takes the digits 0-9 only
-    if not text or not text.isascii() or not text.isdigit() or len(text) > 6:
+    count = whole_number(value, 6)
+    if count is None:
         return "the number of visitors is a whole number (digits 0-9)"
-    count = int(text)
     if count < 1:
         return "at least one visitor"
     if count > MAX_COUNT:
