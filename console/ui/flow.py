@@ -12,9 +12,9 @@ Heights follow the width (``heightForWidth``): a bar that wraps to two rows push
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QStyle, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLayout, QLayoutItem, QSizePolicy, QStyle, QWidget
 
-__all__ = ["FlowLayout", "flow_bar"]
+__all__ = ["FlowLayout", "flow_bar", "flow_group", "shrinkable_combo"]
 
 
 class FlowLayout(QLayout):
@@ -157,3 +157,24 @@ def flow_bar(*widgets: QWidget, spacing: int = 6, row_spacing: int = 6, name: st
     for widget in widgets:
         layout.addWidget(widget)
     return bar
+
+
+def flow_group(*widgets: QWidget, spacing: int = 4) -> QWidget:
+    """Widgets that belong together in a flow (an action and its setting, a pair of buttons): they wrap as one."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(spacing)
+    for widget in widgets:
+        row.addWidget(widget)
+    return box
+
+
+def shrinkable_combo(combo: QComboBox, chars: int) -> None:
+    """A filter combo box in a flow: at least ``chars`` characters wide whatever its items, at most twice that
+    (long names elided; the list shows them whole)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    combo.setMaximumWidth(combo.minimumSizeHint().width() * 2)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)

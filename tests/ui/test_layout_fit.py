@@ -1,8 +1,9 @@
 """The assembled console at real screen sizes: every panel fits its dock, the alarm column keeps its width.
 
 Each panel's own test checks its bars at the widths of its column; here the whole window, themed, in demo
-mode: at 1280x800 (the smallest screen the console is laid out for) nothing overflows its dock, and on a
-wider screen the width goes to the board, not to the alarm queue.
+mode: at 1280x800 (the smallest screen the console is laid out for) nothing overflows its dock (the parking
+panel stacks its bill under the list of cars there, the spaces bar wraps), and on a wider screen the width goes
+to the board, not to the alarm queue.
 """
 
 from __future__ import annotations
@@ -49,17 +50,18 @@ def test_every_panel_fits_its_dock_at_1280x800_and_a_wider_screen_goes_to_the_bo
                       log_stderr=False)
     app = ConsoleApp(qapp, options, Paths.from_env_or_args(options.basedir))
 
-    async def scenario() -> dict[str, Any]:
+    async def scenario() -> tuple[dict[str, Any], dict[int, bool]]:
         task = asyncio.ensure_future(app.run())
         await until(lambda: app.ready and app.summaries > 0, 60)
         window, ws = app.window, app.workspace
         assert window is not None
         assert ws is not None
         seen: dict[str, Any] = {}
+        folded: dict[int, bool] = {}
         for size in ((1280, 800), (1920, 1080)):
             window.resize(*size)
             await settled(window)
-            for key in ("doors", "events", "visitors", "people"):
+            for key in ("doors", "events", "visitors", "people", "parking", "spaces"):
                 dock = window.dock(key)
                 assert dock is not None
                 dock.raise_()
@@ -69,15 +71,18 @@ def test_every_panel_fits_its_dock_at_1280x800_and_a_wider_screen_goes_to_the_bo
                 seen[f"{key}@{size[0]}"] = (panel.minimumSizeHint().width(), panel.width(), dock.width(),
                                             rect_in(panel, window).right() < rect_in(window.dock("alarms"),
                                                                                      window).left())
+                if key == "parking":  # the bill under the list of cars on the narrow column, beside it on the wide
+                    folded[size[0]] = panel.work.folded
             alarms = window.dock("alarms")
             assert alarms is not None
             seen[f"alarms@{size[0]}"] = (alarms.widget().minimumSizeHint().width(), alarms.widget().width(),
                                          alarms.width(), True)
         app.request_quit()
         assert await task == 0
-        return seen
+        return seen, folded
 
-    seen = run(scenario(), timeout=90)
+    seen, folded = run(scenario(), timeout=90)
+    assert folded == {1280: True, 1920: False}
     for name, (minimum, width, dock, apart) in seen.items():
         assert minimum <= width, f"{name}: the panel needs {minimum} px and has {width}: it would overflow"
         assert width <= dock, f"{name}: the panel is wider than its dock"

@@ -214,8 +214,9 @@ def test_done_when_book_by_dragging_for_a_host_and_two_visitors_move_run_finish_
             assert finished.succeeded == (booking_id,)
             assert rig.desk.bookings[booking_id].status is ReservationStatus.ENDED
 
-            # the day's sheet, through the button and the save dialog
-            rig.panel.sheet_button.click()
+            # the day's sheet, through the More menu and the save dialog
+            assert rig.panel.sheet_action in rig.panel.more_button.menu().actions()
+            rig.panel.sheet_action.trigger()
             chooser = await until(lambda: next((d for d in rig.panel.findChildren(QFileDialog) if d.isVisible()),
                                                None), 5)
             assert chooser is not None
@@ -291,17 +292,18 @@ def test_several_bookings_are_cancelled_at_once_saying_exactly_which(rig: Rig) -
 
 def test_managing_spaces_is_offered_only_to_allowed_profiles_and_maps_refusals(
         rig: Rig, qtbot: QtBot, run: Callable[..., Any], sim: SimulatorThread, tmp_path: Path) -> None:
-    assert rig.panel.manage_button.isVisibleTo(rig.panel)
+    assert rig.panel.manage_action.isVisible()
+    assert rig.panel.manage_action in rig.panel.more_button.menu().actions()
     other, client = make_rig(qtbot, run, sim, tmp_path / "other", manage=["HQ"], profile="Branch")
     try:
-        assert not other.panel.manage_button.isVisibleTo(other.panel)
+        assert not other.panel.manage_action.isVisible()
     finally:
         run(other.panel.stop())
         run(client.aclose())
         other.audit.close()
 
     async def scenario() -> None:
-        rig.panel.manage_button.click()
+        rig.panel.manage_action.trigger()
         dialog = await until(lambda: rig.panel.manage_dialog if rig.panel.manage_dialog is not None
                              and rig.panel.manage_dialog.isVisible() else None, 10)
         assert dialog is not None

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -68,7 +67,7 @@ from console.services.settings import Settings
 
 from .. import aio
 from ..banner import Banner, BannerKind
-from ..flow import FlowLayout
+from ..flow import FlowLayout, flow_group, shrinkable_combo
 from . import turns
 from .delegate import TileDelegate, board_view
 from .details import DetailsPane
@@ -94,26 +93,6 @@ def _tool(action: QAction) -> QToolButton:
     button.setDefaultAction(action)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     return button
-
-
-def _group(*widgets: QWidget) -> QWidget:
-    """Widgets that belong together (an action and its setting): they wrap as one."""
-    box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.setSpacing(4)
-    for widget in widgets:
-        row.addWidget(widget)
-    return box
-
-
-def _shrinkable(combo: QComboBox, chars: int) -> None:
-    """At least ``chars`` characters wide whatever its items (long names elided; the list shows them whole)."""
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(chars)
-    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    combo.setMaximumWidth(combo.minimumSizeHint().width() * 2)
-    combo.view().setTextElideMode(Qt.TextElideMode.ElideNone)
 
 
 class DoorsPanel(QWidget):
@@ -218,8 +197,8 @@ class DoorsPanel(QWidget):
         self.toolbar.setObjectName("doorActions")
         self.toolbar.setAccessibleName("Door and gate actions")
         bar = FlowLayout(self.toolbar, spacing=6, row_spacing=4)
-        bar.addWidget(_group(_tool(self.act_open), QLabel("for"), self.seconds, _tool(self.act_close)))
-        bar.addWidget(_group(_tool(self.act_entry), _tool(self.act_exit)))
+        bar.addWidget(flow_group(_tool(self.act_open), QLabel("for"), self.seconds, _tool(self.act_close)))
+        bar.addWidget(flow_group(_tool(self.act_entry), _tool(self.act_exit)))
         bar.addWidget(_tool(self.act_close_all))
         bar.addWidget(self.more_button)
         layout.addWidget(self.toolbar)
@@ -233,11 +212,11 @@ class DoorsPanel(QWidget):
         self.search.textChanged.connect(lambda text: self._set_filter(text=text))
         self.area_combo = QComboBox()
         self.area_combo.setAccessibleName("Area filter")
-        _shrinkable(self.area_combo, 11)
+        shrinkable_combo(self.area_combo, 11)
         self.area_combo.currentIndexChanged.connect(lambda _: self._set_filter(area=self.area_combo.currentData()))
         self.device_combo = QComboBox()
         self.device_combo.setAccessibleName("Device filter")
-        _shrinkable(self.device_combo, 11)
+        shrinkable_combo(self.device_combo, 11)
         self.device_combo.currentIndexChanged.connect(
             lambda _: self._set_filter(device=self.device_combo.currentData())
         )
@@ -259,7 +238,7 @@ class DoorsPanel(QWidget):
         self.filter_bar.setObjectName("doorFilters")
         filters = FlowLayout(self.filter_bar, spacing=6, row_spacing=4)
         for widget in (self.search, self.area_combo, self.device_combo, self.problems,
-                       _group(QLabel("Group:"), self.grouping), self.count):
+                       flow_group(QLabel("Group:"), self.grouping), self.count):
             filters.addWidget(widget)
         layout.addWidget(self.filter_bar)
 

@@ -1,5 +1,7 @@
 """The parking desk panel: the lots live, the cars in the lot, find a car by plate, bill it, take payment once,
-print the receipt, open a barrier with a reason, the lists, the shift's cash-up.
+print the receipt, open a barrier with a reason, the lists, the shift's cash-up. The car parks on the left; the
+cars and the bill's tabs side by side on a wide screen, the tabs under the list of cars on a narrow column (a
+1280 px screen beside the alarm queue: :class:`console.ui.folding.FoldingSplitter`).
 
 ``ParkingPanel(desk, settings)``; the logic is :class:`console.services.parking.ParkingDesk`'s, each button a
 thin adapter over an ``async`` method of the panel that tests await directly. Server text is plain text
@@ -57,6 +59,7 @@ from console.services.parking import (
 from console.services.settings import Settings
 from console.ui import files, theme
 from console.ui.banner import Banner, BannerKind
+from console.ui.folding import FoldingSplitter
 from console.ui.panel_tasks import PanelTasks
 from console.ui.text import plain_label, tooltip
 
@@ -67,6 +70,7 @@ __all__ = ["ParkingPanel"]
 log = logging.getLogger(__name__)
 
 DURATION_REFRESH_MS = 30_000
+CARS_AND_BILL_SIDE_BY_SIDE = 800  # px: narrower, the bill goes under the list of cars
 REASONS = ("Paid at the desk", "Ticket machine out of order", "Emergency vehicle", "Delivery expected",
            "Driver lost the ticket", "Staff car")
 _KIND_WORDS = {MatchKind.EXACT: "same plate", MatchKind.CONFUSED: "similar (misread?)", MatchKind.PARTIAL: "partial"}
@@ -108,6 +112,15 @@ def _hint(text: str) -> QLabel:
     label = plain_label(text)
     label.setProperty("role", "hint")
     return label
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area: as tall as it likes, however short its place."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(page)
+    return scroll
 
 
 class LotCard(QFrame):
@@ -183,18 +196,29 @@ class ParkingPanel(QWidget):
 
     def _build(self) -> None:
         self.banner = Banner("parkingBanner", "What just happened", selectable=True)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._build_lots())
-        splitter.addWidget(self._build_cars())
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_bill(), "Bill and pay")
-        self.tabs.addTab(self._build_lists(), "Lists")
+        lists = _scrolling(self._build_lists())  # its form scrolls when the tabs are under the list of cars
+        lists.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its fields, which scroll into view
+        self.tabs.addTab(lists, "Lists")
         self.tabs.addTab(self._build_cashup(), "Cash-up")
-        splitter.addWidget(self.tabs)
+        # the cars and the bill side by side on a wide screen; on a 1280 px one (next to the alarm column) the
+        # bill goes under the list of cars instead of under the alarms
+        self.work = FoldingSplitter(CARS_AND_BILL_SIDE_BY_SIDE)
+        self.work.setObjectName("parkingCarsAndBill")
+        self.work.addWidget(self._build_cars())
+        self.work.addWidget(self.tabs)
+        self.work.setStretchFactor(0, 5)
+        self.work.setStretchFactor(1, 4)
+        self.work.set_default_sizes(Qt.Orientation.Horizontal, [560, 440])
+        self.work.set_default_sizes(Qt.Orientation.Vertical, [300, 420])
+        self.work.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_lots())
+        splitter.addWidget(self.work)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 5)
-        splitter.setStretchFactor(2, 4)
-        splitter.setSizes([330, 560, 440])
+        splitter.setStretchFactor(1, 9)
+        splitter.setSizes([330, 1000])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -212,10 +236,7 @@ class ParkingPanel(QWidget):
         lots_layout.setContentsMargins(0, 0, 0, 0)
         lots_layout.addLayout(self.lots_box)
         lots_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(lots)
+        scroll = _scrolling(lots)
         self.lots_status = _hint("Reading the car parks…")
 
         self.channel_combo = QComboBox()

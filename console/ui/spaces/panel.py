@@ -1,8 +1,9 @@
 """The spaces panel: the day's (or week's) bookings of every room, booked, moved, cancelled and finished here.
 
 ``SpacesPanel(desk, settings, profile=...)`` over :class:`console.services.spaces.SpaceDesk`; implements
-:class:`console.ui.panel.Panel`. Across the top: day/week, previous/today/next, filters (space, facility,
-host), *Book…*, *Day sheet (PDF)…* and, for operators whose connection profile is in
+:class:`console.ui.panel.Panel`. Across the top, in a bar that wraps when the column is narrow
+(:class:`~console.ui.flow.FlowLayout`): day/week, previous/today/next, filters (space, facility, host), *Book…*
+and *More*: *Day sheet (PDF)…* and, for operators whose connection profile is in
 ``SpacesOptions.manage_profiles``, *Manage spaces…* (:class:`~.manage.ManageDialog`); a banner says what just
 happened; below, the timeline (:class:`~.view.TimelineView`) and a details pane (the space's capacity,
 facilities and device state, the booking's host, status, participants and visitors, and its actions).
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,9 +36,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +55,7 @@ from console.services.spaces import Booking, BookingRequest, SpaceAdmin, SpaceDe
 from console.ui import aio
 from console.ui.banner import Banner, BannerKind
 from console.ui.files import ask_save_path, write_and_tell
+from console.ui.flow import FlowLayout, flow_group, shrinkable_combo
 from console.ui.text import plain_label
 
 from .dialogs import BookingDialog
@@ -118,23 +123,36 @@ class SpacesPanel(QWidget):
         self.host_filter.setClearButtonEnabled(True)
         self.book_button = QPushButton("Book…")
         self.book_button.setToolTip("Book a space (N in the timeline; or drag across a free stretch)")
-        self.sheet_button = QPushButton("Day sheet (PDF)…")
-        self.sheet_button.setToolTip("The day's bookings on a printable sheet for the front desk")
-        self.manage_button = QPushButton("Manage spaces…")
-        self.manage_button.setObjectName("manageSpaces")
-        self.manage_button.setToolTip("Add, change or delete spaces, facilities and services")
-        self.manage_button.setVisible(self.may_manage)
-        bar = QHBoxLayout()
-        for widget in (self.day_button, self.week_button, self.prev_button, self.today_button, self.next_button):
-            bar.addWidget(widget)
-        bar.addSpacing(12)
-        bar.addWidget(self.space_filter, 2)
-        bar.addWidget(self.facility_filter, 1)
-        bar.addWidget(self.host_filter, 2)
-        bar.addSpacing(12)
-        bar.addWidget(self.book_button)
-        bar.addWidget(self.sheet_button)
-        bar.addWidget(self.manage_button)
+        # the day's sheet and managing the spaces are not needed every hour: under "More", so the bar fits a
+        # 1280 px screen next to the alarm column (and wraps, rather than overflow, when narrower still)
+        self.sheet_action = QAction("Day sheet (PDF)…", self)
+        self.sheet_action.setToolTip("The day's bookings on a printable sheet for the front desk")
+        self.manage_action = QAction("Manage spaces…", self)
+        self.manage_action.setObjectName("manageSpaces")
+        self.manage_action.setToolTip("Add, change or delete spaces, facilities and services")
+        self.manage_action.setVisible(self.may_manage)
+        self.more_menu = QMenu(self)
+        self.more_menu.setToolTipsVisible(True)
+        self.more_menu.addAction(self.sheet_action)
+        self.more_menu.addAction(self.manage_action)
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("spacesMore")
+        self.more_button.setText("More")
+        self.more_button.setToolTip("The day's sheet (PDF)" + (", managing the spaces" if self.may_manage else ""))
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        for edit in (self.space_filter, self.host_filter):
+            edit.setMinimumWidth(110)
+            edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        shrinkable_combo(self.facility_filter, 12)
+        self.toolbar = QWidget()
+        self.toolbar.setObjectName("spacesBar")
+        bar = FlowLayout(self.toolbar, spacing=6, row_spacing=4)
+        bar.addWidget(flow_group(self.day_button, self.week_button))
+        bar.addWidget(flow_group(self.prev_button, self.today_button, self.next_button))
+        bar.addWidget(flow_group(self.book_button, self.more_button))
+        # the filters wrap as one: a row of their own on a 1280 px screen, after the actions on a wide one
+        bar.addWidget(flow_group(self.space_filter, self.facility_filter, self.host_filter, spacing=6))
 
         self.banner = Banner("spacesBanner", "What just happened", selectable=True)
         self.model = TimelineModel(self.desk, slot_minutes=self.options.slot_minutes)
@@ -148,7 +166,7 @@ class SpacesPanel(QWidget):
         splitter.setSizes([900, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(bar)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
 
@@ -161,8 +179,8 @@ class SpacesPanel(QWidget):
         self.host_filter.textChanged.connect(lambda _t: self._apply_filters())
         self.facility_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
         self.book_button.clicked.connect(self._book_clicked)
-        self.sheet_button.clicked.connect(self._action("sheet", self.save_sheet))
-        self.manage_button.clicked.connect(self._action("manage", self.open_manage))
+        self.sheet_action.triggered.connect(self._action("sheet", self.save_sheet))
+        self.manage_action.triggered.connect(self._action("manage", self.open_manage))
         self.view.book_requested.connect(
             lambda space, start, end: self._spawn("book", self.open_booking_form(space, start, end)))
         self.view.move_requested.connect(
