@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
+
 from console.services.files import SetAside, report_storage, set_aside, sqlite_damaged
 from console.services.paths import make_private, private_dir, private_file
 
@@ -143,24 +145,20 @@ _SET_META = "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO U
 LEGACY_KEYS_UNTIL = "keys:legacy_until"
 KEYS_CHECKED_TO = "keys:checked_to"
 _dump_raw = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps(..., ensure_ascii=False, default=str)
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
-def _raw_json_maker() -> Callable[[Mapping[str, Any]], str]:
-    """:data:`_dump_raw` of a record, through the C encoder made once: ``JSONEncoder.encode`` makes one per
-    call (a third of the time of a stored event's JSON). The same text; without the C encoder, ``_dump_raw``.
-    No check for cycles (a raw record is built fresh from JSON, sanitised: ``model.sanitise_raw``)."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover - CPython has it
-        return _dump_raw
-    encoder = make(None, str, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
-
-    def dump(raw: Mapping[str, Any]) -> str:
-        return "".join(encoder(raw, 0))
-
-    return dump
-
-
-_raw_json = _raw_json_maker()
+def _raw_json(raw: Mapping[str, Any]) -> str:
+    """The JSON text a raw record is stored as: orjson's, compact (a fifth of the standard encoder's time, and
+    ~25 bytes a row fewer to write: ``bench_event_ingest.py``). A record it refuses (an integer beyond 64 bits,
+    a key that is not text) goes through the standard encoder. A sanitised record (``model.sanitise_raw``: JSON
+    types, finite floats) reads back the same either way; any other value is written as its ``str``, as
+    before (orjson's own forms of dates, dataclasses and subclasses are passed to ``str``); a NaN, which no
+    sanitised record holds, is written as null."""
+    try:
+        return orjson.dumps(raw, default=str, option=_ORJSON_OPTIONS).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return _dump_raw(raw)
 
 
 def _power_chunks(count: int, most: int) -> list[tuple[int, int]]:

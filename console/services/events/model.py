@@ -756,14 +756,22 @@ class EventFilter:
 
 
 def search_text(event: Event) -> str:
-    """The text the free-text filter searches (stored in the journal as it is computed here)."""
+    """The text the free-text filter searches (stored in the journal as it is computed here).
+
+    A name found inside another that is kept is left out: the device's in its door's or reader's and the
+    door's in its reader's (the server names them so: "10.8.14.230", "10.8.14.230-1", "10.8.14.230-1-In").
+    A needle found in it is found in the longer name (the fields are joined by a control character, ``\x1f``,
+    that no typed needle holds), and the search index has a fifth fewer trigrams to write a row
+    (``bench_event_ingest.py``).
+    """
+    point, reader, device = event.point, event.reader, event.device_name
     fields = (
         event.name,
         event.pin,
         event.person,
-        event.point,
-        event.reader,
-        event.device_name,
+        "" if point and point in reader else point,
+        reader,
+        "" if device and (device in point or device in reader) else device,
         event.device_sn,
         event.area,
         event.card,

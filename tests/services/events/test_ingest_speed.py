@@ -166,11 +166,18 @@ def test_times_read_again_are_the_same(monkeypatch: Any) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(record=_RECORDS)
-def test_a_stored_raw_record_is_the_json_of_before(record: dict[str, Any]) -> None:
+def test_a_stored_raw_record_reads_back_as_the_record_and_odd_values_as_before(record: dict[str, Any]) -> None:
     raw = events_model.sanitise_raw(record)
-    assert journal_module._raw_json(raw) == json.dumps(raw, ensure_ascii=False, default=str)
-    assert journal_module._raw_json({"t": 36.6, "n": float("nan"), "d": datetime(2026, 1, 2)}) == json.dumps(
-        {"t": 36.6, "n": float("nan"), "d": datetime(2026, 1, 2)}, ensure_ascii=False, default=str)
+    stored = journal_module._raw_json(raw)
+    assert json.loads(stored) == raw == json.loads(json.dumps(raw, ensure_ascii=False, default=str))
+    assert len(stored) <= len(json.dumps(raw, ensure_ascii=False, default=str))  # compact
+    # values no sanitised record holds: a date as its str (as json.dumps(default=str) wrote it), an integer
+    # beyond 64 bits through the standard encoder, a NaN as null
+    odd = {"t": 36.6, "d": datetime(2026, 1, 2), "big": 2**70, "k": "\u00e9\x00"}
+    assert json.loads(journal_module._raw_json(odd)) == {"t": 36.6, "d": "2026-01-02 00:00:00", "big": 2**70,
+                                                          "k": "\u00e9\x00"}
+    assert json.loads(journal_module._raw_json({"n": float("nan"), "d": datetime(2026, 1, 2)})) == {
+        "n": None, "d": "2026-01-02 00:00:00"}
 
 
 # -- the search index, filled per batch ----------------------------------------------------------------
@@ -209,6 +216,30 @@ def test_short_and_long_needles_find_exactly_what_a_scan_finds(tmp_path: Path) -
             assert _found(jr, text) == expected, text
             newest = [e.key for e in jr.page(EventFilter(text=text), 0, 20, newest_first=True)]
             assert newest == [e.key for e in reversed(events) if e.key in expected][:20], text
+
+
+def test_a_device_or_door_named_inside_its_reader_is_found_by_any_part_of_its_name(tmp_path: Path) -> None:
+    # the server's own naming: the device "10.8.14.230", its door "10.8.14.230-1", the door's reader
+    # "10.8.14.230-1-In"; the shorter names are not written to the search index again, yet found
+    named = [
+        make_event(0, device_name="10.8.14.230", point="10.8.14.230-1", reader="10.8.14.230-1-In"),
+        make_event(1, device_name="Lobby panel", point="Lobby door", reader="Lobby door-In"),
+        make_event(2, device_name="Dock", point="Dock gate", reader="Reader 9"),
+        make_event(3, device_name="", point="", reader=""),
+    ]
+    fields = ("name", "pin", "person", "point", "reader", "device_name", "device_sn", "area", "card")
+    with Journal(tmp_path, retention=KEEP) as jr:
+        jr.add(named)
+        for text in ("10.8.14.230", "14.230-1", "230-1-in", "lobby panel", "panel", "lobby door", "dock",
+                     "dock gate", "reader 9", "8.14.2"):
+            expected = {e.key for e in named
+                        if any(text.casefold() in str(getattr(e, f)).casefold() for f in fields)}
+            assert _scan(named, text) == expected, text
+            assert _found(jr, text) == expected, text
+        stored = dict(jr._conn().execute("SELECT key, search FROM events").fetchall())
+    assert stored[named[0].key].count("10.8.14.230") == 1  # in the reader's name only
+    assert "lobby panel" in stored[named[1].key]
+    assert "lobby door\x1f" not in stored[named[1].key]
 
 
 def test_an_event_stored_once_is_indexed_once(tmp_path: Path) -> None:
