@@ -575,6 +575,11 @@ def _event_time(value: Any) -> datetime | None:
         return parsed
 
 
+def _rough_size(raw: Mapping[str, Any]) -> int:
+    """The size of a plain record's JSON as :func:`sanitise_raw` counts it (text: its length; else 24)."""
+    return sum(len(key) + (len(value) if type(value) is str else 24) for key, value in raw.items())
+
+
 def _usual_event(
     record: Mapping[str, Any], src: Source, received: datetime, level: Level, backfilled: bool
 ) -> Event | None:
@@ -589,26 +594,26 @@ def _usual_event(
     raw: dict[str, Any] = {}
     text: dict[str, str] = {}  # each value as the long way reads it (no key: "")
     texts: list[str] = []
-    rough = 0  # as sanitise_raw counts it
     for key, value in record.items():
         kind = type(value)
         if kind is str:
-            if len(value) > MAX_FIELD:
-                return None
             texts.append(value)
-            raw[key] = text[key] = value = value.strip()
-            rough += len(key) + len(value)
+            raw[key] = text[key] = value.strip()
         elif kind is int and -(2**63) <= value < 2**63:
             raw[key] = value
             text[key] = str(value)
-            rough += len(key) + 24
         elif value is None:
             raw[key] = None
-            rough += len(key) + 24
         else:
             return None
     joined = "".join(texts)
-    if rough > MAX_RAW_JSON // 2 or not (joined.isascii() and joined.isprintable()):
+    if not (joined.isascii() and joined.isprintable()):
+        return None
+    # the sizes, counted once: no text longer than MAX_FIELD, and the record's JSON as sanitise_raw counts it
+    # (a known key is at most 64 characters) within MAX_RAW_JSON // 2; a long record is counted exactly
+    if len(joined) > MAX_FIELD and any(len(value) > MAX_FIELD for value in texts):
+        return None
+    if len(joined) + 88 * len(record) > MAX_RAW_JSON // 2 and _rough_size(raw) > MAX_RAW_JSON // 2:
         return None
     get = text.get
     parsed = _event_time(record.get("eventTime"))

@@ -144,6 +144,15 @@ def test_usual_records_are_read_in_one_pass(monkeypatch: Any) -> None:
     for odd in ({"name": "A\u202eB"}, {"name": "é"}, {"pin": 1.5}, {"pin": True}, {"name": "x" * 513},
                 {"capturePhotoBase64": ""}, {"dev_sn": "SN"}):
         assert events_model._usual_event({**record, **odd}, Source.ACCESS, received, Level.NORMAL, False) is None, odd
+    # a record whose texts are each short enough but whose JSON is too big (sanitise_raw's count) goes the long way
+    base = {"eventTime": "2026-03-01 08:00:05", "devSn": "SN1", "eventName": "Open"}
+    wordy = [k for k in _KEYS if k not in events_model.SHADOW_KEYS and k not in base and len(k) <= 64
+             and k not in ("capturePhotoBase64", "photoPath", "temperature", "maskFlag")]
+    for count, usual in ((13, True), (len(wordy), False)):  # 13 or 27 texts of 500 characters
+        big = {**base, **{k: "y" * 500 for k in wordy[:count]}}
+        slow = _long_way(big, Source.ACCESS, received, monkeypatch)  # its keys are known from now on
+        assert (events_model._usual_event(big, Source.ACCESS, received, Level.NORMAL, False) is not None) is usual
+        _same_event(normalise(big, Source.ACCESS, received=received, level=Level.WARNING, backfilled=True), slow)
 
 
 def test_times_read_again_are_the_same(monkeypatch: Any) -> None:
