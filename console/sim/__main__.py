@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from .config import Faults, SimConfig
+from .config import Faults, SimConfig, start_offset
 from .generate import SITES
 from .profiles import EVENT_LANGUAGES, SERVER_PROFILES, STATE_CODE_TABLES
 
@@ -49,6 +49,15 @@ def _port(text: str) -> int:
     return port
 
 
+def _time_of_day(text: str) -> str:
+    """``HH:MM`` for ``--start-at``; anything else is refused by argparse (exit 2)."""
+    try:
+        start_offset(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cvsecurity-sim", description="ZKBio CVSecurity API simulator")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -67,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="numeric door-state codes of --server-profile real: api (default) or controller")
     parser.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a self-signed certificate generated at start (printed)")
+    parser.add_argument("--start-at", type=_time_of_day, default="", metavar="HH:MM",
+                        help="the simulator's clock starts at this time of day, today (rehearse a night shift)")
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="stop when standard input closes (the parent process ended)")
     return parser
@@ -159,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = SimConfig(token=token, seed=args.seed, site=args.site, event_rate=args.event_rate,
                        hep=not args.no_hep, faults=faults, server_profile=args.server_profile,
-                       event_language=args.event_language, tls=args.tls, state_codes=args.state_codes)
+                       event_language=args.event_language, tls=args.tls, state_codes=args.state_codes,
+                       start_at=args.start_at)
     sim = Simulator(config)
     if sim.certificate_pem is not None:
         announce.append(f"certificate sha256: {sim.certificate_sha256}")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from .profiles import EVENT_LANGUAGES, SERVER_PROFILES, STATE_CODE_TABLES
 
-__all__ = ["Faults", "SimConfig"]
+__all__ = ["Faults", "SimConfig", "start_offset"]
 
 
 @dataclass(frozen=True, slots=True)
 class SimConfig:
     """``SimConfig(token="T", seed=1, site="small", event_rate=0.0, hep=True, faults=None,
-    server_profile="manual", event_language="en", tls=False, state_codes="api")``.
+    server_profile="manual", event_language="en", tls=False, state_codes="api", start_at="")``.
 
     ``token`` is the access token the simulator accepts (never shown in reprs); ``event_rate`` live events
     per second (0: none); ``hep`` False makes the temperature endpoints (2.27) absent (404); ``faults`` the
@@ -23,7 +25,9 @@ class SimConfig:
     or ``"real"`` (what real servers do: console/sim/profiles.py); ``event_language`` the language of
     ``eventName`` (``en``, ``es``, ``zh``, ``pt``); ``tls`` serves HTTPS with a self-signed certificate
     generated at start; ``state_codes`` the numeric door-state table of the real profile (``"api"``, the
-    default, or ``"controller"``: console/sim/README.md). ``ValueError`` for an unknown value.
+    default, or ``"controller"``: console/sim/README.md); ``start_at`` a time of day, ``"HH:MM"``, the simulator's
+    clock starts at, today (a trainer rehearses the night shift at ``"03:00"``; tests pin the time of day; "": the
+    wall clock). ``ValueError`` for an unknown value.
     """
 
     token: str = field(repr=False)
@@ -36,11 +40,26 @@ class SimConfig:
     event_language: str = "en"
     tls: bool = False
     state_codes: str = "api"
+    start_at: str = ""
 
     def __post_init__(self) -> None:
         check_profile(self.server_profile)
         check_language(self.event_language)
         check_state_codes(self.state_codes)
+        start_offset(self.start_at)
+
+
+def start_offset(start_at: str, now: float | None = None) -> float:
+    """Seconds to add to the wall clock so that it reads ``start_at`` (``"HH:MM"``, local time) today: 0.0 for
+    "". ``ValueError`` for any other text."""
+    if not start_at:
+        return 0.0
+    try:
+        wanted = datetime.strptime(start_at, "%H:%M").time()
+    except ValueError:
+        raise ValueError(f"start_at must be a time of day as HH:MM (00:00 to 23:59), not {start_at!r}") from None
+    wall = datetime.fromtimestamp(time.time() if now is None else now)
+    return datetime.combine(wall.date(), wanted).timestamp() - wall.timestamp()
 
 
 def check_profile(profile: str) -> str:

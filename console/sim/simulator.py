@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import events
 from .app import build_app
-from .config import Faults, SimConfig, check_language, check_profile, check_state_codes
+from .config import Faults, SimConfig, check_language, check_profile, check_state_codes, start_offset
 from .faults import ASGIApp, RequestRecord
 from .generate import build_world
 from .render import park_in, park_out
-from .world import Event, ParkRecord, World
+from .world import Clock, Event, ParkRecord, World
 
 if TYPE_CHECKING:
     import socket
@@ -53,7 +53,9 @@ class Simulator:
             from .tls import make_self_signed
 
             self.certificate = make_self_signed()
-        self.world: World = build_world(config.seed, config.site)
+        clock = Clock()
+        clock.offset = start_offset(config.start_at)  # the time of day a trainer or a test asked for
+        self.world: World = build_world(config.seed, config.site, clock)
         self.faults = Faults()
         if config.faults:
             self.faults.update(config.faults, self.world.now())

@@ -74,3 +74,32 @@ def test_history_events_have_unique_ids_and_content_keys() -> None:
     assert len({e.content_key for e in events}) == len(events)
     assert {e.level for e in events} == {0, 1, 2}
     assert any(e.photo for e in events)  # face verifications carry a capture photo
+
+
+@pytest.mark.parametrize("start_at", ["03:00", "23:50"])
+def test_a_simulator_started_at_a_time_of_day_lives_at_that_time(start_at: str) -> None:
+    from datetime import datetime, timedelta
+
+    from console.sim import SimConfig
+    from console.sim.simulator import Simulator
+
+    sim = Simulator(SimConfig(token="start-at-token-1", start_at=start_at))
+    now = datetime.fromtimestamp(sim.world.now())
+    wanted = datetime.combine(datetime.now().date(), datetime.strptime(start_at, "%H:%M").time())
+    assert abs(now - wanted) < timedelta(seconds=30)
+    # what the world made at start is around that time: the booking in progress began ten minutes before it
+    starts = sorted(r["startAt"] for r in sim.world.table("space_reservations").values())
+    assert any(abs(datetime.fromtimestamp(s) - (wanted - timedelta(minutes=10))) < timedelta(seconds=30)
+               for s in starts)
+
+
+@pytest.mark.parametrize("start_at", ["24:00", "3pm", "7", "03:00:00"])
+def test_a_start_time_that_is_not_a_time_of_day_is_refused(start_at: str) -> None:
+    from console.sim import SimConfig
+    from console.sim.__main__ import main
+
+    with pytest.raises(ValueError, match="HH:MM"):
+        SimConfig(token="start-at-token-1", start_at=start_at)
+    with pytest.raises(SystemExit) as caught:
+        main(["--start-at", start_at])
+    assert caught.value.code == 2

@@ -33,7 +33,9 @@ TOKEN = "spaces-panel-token-77aa"
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimulatorThread]:
-    thread = SimulatorThread(SimConfig(token=TOKEN, seed=21, site="small", event_rate=0.0))
+    # at 11:00: the booking in progress (begun ten minutes before) sits mid-day, with slots on either side
+    # (at 23:45 it was in the day's last slot and the arrow test could not move right)
+    thread = SimulatorThread(SimConfig(token=TOKEN, seed=21, site="small", event_rate=0.0, start_at="11:00"))
     thread.start()
     yield thread
     thread.stop()
