@@ -4,6 +4,7 @@ lost answers settled by reading again, resign/reinstate/delete, the face check, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ async def test_a_new_person_is_added_once_and_audited_without_photo_or_password(
                                    ("person.details", "sending"), ("person.details", "ok")]
     text = json.dumps(rig.audit.rows)
     assert GOOD_FACE[:40] not in text
-    assert "4711" not in text
+    assert "4711" not in re.sub(r"[0-9a-f]{16,}", "", text)  # not the rows' ids and hashes: random hex
     found = await rig.desk.find("lovelace")
     assert [p.pin for p in found.persons] == ["N1001"]
     assert found.complete
@@ -261,7 +262,7 @@ def test_drafts_survive_a_restart_without_password_or_photo(tmp_path: Path) -> N
     assert [(i, f.pin, f.name, f.level_ids, f.password) for i, _, f in again] == [
         (draft_id, "D1", "Half", ("a", "b"), "")]
     raw = next((tmp_path / "drafts").glob("*.json")).read_text()
-    assert "9999" not in raw
+    assert "9999" not in raw.replace(draft_id, "")  # the draft's id is random hex
     assert "photo" not in raw.lower()
     (tmp_path / "drafts" / "junk.json").write_text("{not json")
     assert len(DraftStore(tmp_path / "drafts").all()) == 1
