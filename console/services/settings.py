@@ -167,16 +167,21 @@ class Settings:
         writer.start()
 
     def _write_pending(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._queue_lock:
+                    document, self._pending = self._pending, None
+                    if document is None:
+                        self._writer = None
+                        return
+                try:
+                    self._write(*document)
+                except OSError as exc:
+                    log.warning("settings not saved: %s", exc)
+        finally:  # anything else it met: logged by the thread's hook, and the next save_soon starts a writer again
             with self._queue_lock:
-                document, self._pending = self._pending, None
-                if document is None:
+                if self._writer is threading.current_thread():
                     self._writer = None
-                    return
-            try:
-                self._write(*document)
-            except OSError as exc:
-                log.warning("settings not saved: %s", exc)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait for the writes :meth:`save_soon` queued."""

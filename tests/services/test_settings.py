@@ -185,3 +185,29 @@ def test_a_write_that_fails_in_the_worker_is_logged_not_raised(tmp_path: Path, c
     settings.save_soon()
     settings.flush()
     assert "settings not saved" in caplog.text
+
+
+def test_a_writer_that_meets_an_unexpected_error_does_not_stop_later_saves(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from console.services import settings as settings_module
+
+    calls: list[int] = []
+    real_write = settings_module.atomic_write
+
+    def fails_once(path: Path, data: bytes) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the writer")
+        real_write(path, data)
+
+    monkeypatch.setattr(settings_module, "atomic_write", fails_once)
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)  # the thread's report, not the test's
+    settings = Settings(tmp_path / "settings.toml")
+    settings.door_open_seconds = 7
+    settings.save_soon()
+    settings.flush()
+    settings.door_open_seconds = 9
+    settings.save_soon()  # a writer again: the operator's later change reaches the disk
+    settings.flush()
+    assert Settings.load(tmp_path / "settings.toml").door_open_seconds == 9
