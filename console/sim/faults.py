@@ -9,7 +9,8 @@ It sees every request before Starlette does:
 4. For ``/api`` paths the faults apply (see :class:`console.sim.config.Faults`). A dropped answer is a
    :class:`DroppedConnection` raised after the response head: uvicorn then closes the socket without a
    body; an in-process ``httpx.ASGITransport`` re-raises it, and since it is an ``httpx.TransportError``
-   the client sees a transport failure exactly as over a socket.
+   the client sees a transport failure exactly as over a socket. The class is made at the first drop: httpx
+   (~30 ms of imports) is not part of the simulator's boot, which demo mode's first tile waits for (issue 15).
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from console.api.redact import redact_url
 
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-__all__ = ["DroppedConnection", "FaultLayer", "RequestRecord"]
+__all__ = ["FaultLayer", "RequestRecord", "dropped_connection"]  # and DroppedConnection, made on first use
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -41,8 +40,28 @@ MAX_BODY = 64 * 1024 * 1024
 LOGGED_BODY = 2048
 
 
-class DroppedConnection(httpx.RemoteProtocolError):
-    """Raised by the fault layer to lose an answer on purpose."""
+_dropped: type[Exception] | None = None
+
+
+def dropped_connection() -> type[Exception]:
+    """``DroppedConnection``, an ``httpx.RemoteProtocolError`` raised by the fault layer to lose an answer on
+    purpose; made (and httpx imported) when first asked for."""
+    global _dropped
+    if _dropped is None:
+        import httpx
+
+        class DroppedConnection(httpx.RemoteProtocolError):
+            """Raised by the fault layer to lose an answer on purpose."""
+
+        DroppedConnection.__module__ = __name__
+        _dropped = DroppedConnection
+    return _dropped
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DroppedConnection":  # ``faults.DroppedConnection``: the class, made on first use
+        return dropped_connection()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _QuietDrops(logging.Filter):
@@ -50,7 +69,7 @@ class _QuietDrops(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, DroppedConnection)
+        return _dropped is None or not isinstance(exc, _dropped)
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
@@ -141,7 +160,7 @@ class FaultLayer:
         if fault == "drop":
             if head is not None:
                 await send(head)
-            raise DroppedConnection("the simulator dropped this answer (drop_rate)")
+            raise dropped_connection()("the simulator dropped this answer (drop_rate)")
         text = b'{"code": 0, "message": "success", "data": [{"id": "8a8890e1'
         start = {"type": "http.response.start", "status": 200,
                  "headers": [(b"content-type", b"application/json;charset=UTF-8"),

@@ -6,6 +6,8 @@ import httpx
 import pytest
 
 from console.api import HTTPStatusError, ProtocolError, RetryPolicy, TransportError
+from console.sim import faults
+from tests.helpers import loaded_after
 from tests.sim.helpers import TOKEN, client_for, make_sim
 
 
@@ -50,6 +52,16 @@ async def test_drop_fault_is_a_transport_error_after_the_request_was_handled() -
         with pytest.raises(TransportError):
             await client.call("2.12.8", doorId=door.id, interval=9)
     assert sim.world.door_state(door)["relay"] == "open"  # the door did open; only the answer was lost
+
+
+def test_the_simulator_boots_without_the_http_client_and_makes_its_dropped_answer_error_when_first_asked() -> None:
+    # demo mode's first tile waits for its simulator's boot: httpx (~30 ms of imports) is not part of it
+    assert loaded_after("import console.sim.simulator, console.sim.server", ["httpx"]) == []
+    dropped = faults.DroppedConnection
+    assert dropped is faults.dropped_connection()  # one class, whichever way it is reached
+    assert issubclass(dropped, httpx.RemoteProtocolError)
+    with pytest.raises(AttributeError):
+        _ = faults.NoSuchThing
 
 
 async def test_down_refuses_every_api_request_then_recovers_while_events_go_on() -> None:
