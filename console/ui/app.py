@@ -68,6 +68,7 @@ DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator do
 SELF_TEST_TIMEOUT = 45.0
 UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
 FIRST_POLL_HEAD_START = 0.002  # seconds the first poll's request gets to leave before the doors panel is built
+FIRST_TILES_WAIT = 0.5  # a first start waits this long at most for the board's first poll before building the panel
 REST_AFTER_SECONDS = 5.0  # the other panels wait this long at most for the board's first poll
 REST_PAINT_DELAY = 0.15  # and then this long, so that the board's first tiles are painted before
 
@@ -328,6 +329,39 @@ class ConsoleApp:
         if window.isVisible():
             await _painted(preview)  # on screen before the session's imports block the loop
 
+    async def _show_first_tiles(self, services: SessionServices, window: MainWindow) -> None:
+        """A first start's fresh tiles, painted before the doors panel is built (~40 ms of widgets): the board's
+        first poll is waited for, at most FIRST_TILES_WAIT, and its tiles shown in a read-only board over the
+        live :class:`~console.services.doors.DoorBoard` (:class:`~console.ui.board_preview.BoardPreview`, live),
+        which the panel replaces. A server slower than that, or a failed poll, gets the panel at once, as before:
+        its own empty state and error marks say what is going on."""
+        board = services.doors.board
+        polled: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def heard(ok: bool) -> None:
+            if not polled.done():
+                polled.set_result(ok)
+
+        undo = board.polled.connect(heard)
+        try:
+            ok = await asyncio.wait_for(polled, FIRST_TILES_WAIT)
+        except TimeoutError:
+            return
+        finally:
+            undo()
+        if not ok or not len(board) or self.window is not window:
+            return
+        from console.ui.board_preview import BoardPreview
+
+        try:
+            preview = BoardPreview(board, self.settings, services.session.profile.name, live=True)
+        except Exception:  # never fatal: the doors panel comes next and shows the same board
+            log.exception("the first tiles could not be shown before the doors panel")
+            return
+        self._preview = preview
+        window.add_panel(DOORS, "Doors and gates", preview, closable=False)
+        await _painted(preview)
+
     def _drop_preview(self) -> None:
         preview, self._preview = self._preview, None
         if preview is not None:
@@ -582,7 +616,11 @@ class ConsoleApp:
                                       icon=QMessageBox.Icon.Warning), owner=window, name="client")
                 return
             if self.sim is None or profile.name != DEMO_PROFILE:  # our own simulator needs no check
-                check = await self._probe(profile, token, client)
+                try:
+                    check = await self._probe(profile, token, client)
+                except asyncio.CancelledError:  # a quit while it probes: its connections closed, not left behind
+                    await client.aclose()
+                    raise
                 if not check.ok and (check.kind != "unreachable" or not self.options.interactive):
                     # unreachable: start anyway, the pollers reconnect when the server comes back
                     if not self.options.interactive:
@@ -608,11 +646,19 @@ class ConsoleApp:
             session.health_changed.connect(functools.partial(self._token_check, services))
             workspace = Workspace(services, window)
             try:
-                # the board's first poll asks for the states now and the panel is built while the server answers
-                # (a big site's server takes 100 ms and more): the short sleep lets the request leave first
+                # the board's first poll asks for the states now; the short sleep lets the request leave first.
+                # A restart's last known board is on screen: the panel is built while the server answers (a big
+                # site's server takes 100 ms and more). A first start shows the first poll's tiles first.
                 await services.start_doors()
                 await asyncio.sleep(FIRST_POLL_HEAD_START)
+                if self._preview is None and window.isVisible():
+                    await self._show_first_tiles(services, window)
                 panel = workspace.build_doors()
+            except asyncio.CancelledError:  # a quit while the board starts: its poller and client stopped, not left
+                await services.stop()  # running behind a console that shuts down (the workspace is not kept yet)
+                self.session = None
+                self._drop_preview()
+                raise
             except Exception as exc:
                 await services.stop()
                 self.session = None

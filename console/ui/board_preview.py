@@ -12,6 +12,10 @@ until the first fresh poll replaces them.
 
 Only :func:`snapshot_exists` runs before the file is known to be there: a start without a snapshot imports
 nothing of the board.
+
+A first start (no snapshot) uses the same widget, ``live=True``, over the connection's own board once its first
+poll is in: the fresh tiles are painted before the doors panel's ~40 ms of widgets are built, and the panel
+replaces it a moment later (``ConsoleApp._show_first_tiles``). No banner there: nothing in it is stale.
 """
 
 from __future__ import annotations
@@ -83,9 +87,11 @@ def _saved_words(items: list[Item]) -> str:
 
 
 class BoardPreview(QWidget):
-    """The snapshot's tiles, all stale, read only, under a banner: ``BoardPreview.load(...)`` or None."""
+    """The snapshot's tiles, all stale, read only, under a banner: ``BoardPreview.load(...)`` or None. With
+    ``live``, the tiles of a connected board (its first poll), read only, without the banner."""
 
-    def __init__(self, board: DoorBoard, settings: Settings, profile: str, parent: QWidget | None = None) -> None:
+    def __init__(self, board: DoorBoard, settings: Settings, profile: str, parent: QWidget | None = None, *,
+                 live: bool = False) -> None:
         from console.ui.banner import Banner
         from console.ui.doors.delegate import TileDelegate, board_view
         from console.ui.doors.model import BoardModel, Grouping
@@ -100,14 +106,17 @@ class BoardPreview(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
-        self.banner = Banner("doorsBanner", "The board is not live yet")
-        items = board.items
-        self.banner.show_message("warn", f"Last known board of {profile}{_saved_words(items)}: not live, every tile "
-                                 f"is stale until the server answers. Connecting…", seconds=0)
-        layout.addWidget(self.banner)
+        self.live = live
+        self.banner: Banner | None = None
+        if not live:
+            self.banner = Banner("doorsBanner", "The board is not live yet")
+            self.banner.show_message("warn", f"Last known board of {profile}{_saved_words(board.items)}: not live, "
+                                     "every tile is stale until the server answers. Connecting…", seconds=0)
+            layout.addWidget(self.banner)
         self.model = BoardModel(board, grouping, self)
         # the doors panel's board (console/ui/doors/panel.py), read only
-        self.view = view = board_view("Doors and gates board (last known, not live)", batch=400)
+        self.view = view = board_view("Doors and gates board" if live else
+                                      "Doors and gates board (last known, not live)", batch=400)
         view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.delegate = TileDelegate(view)

@@ -1,4 +1,5 @@
-"""The command line: the options of a run, parsed (light: imported before the window's first paint)."""
+"""The command line: the options of a run, parsed. Light and free of Qt: the command parses it, takes the data
+folder's lock and launches demo mode's simulator before PySide6 is imported (:mod:`console.ui.launch`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import getpass
 from dataclasses import dataclass
 
 import console
-from console.ui import firstrun, theme
+from console.services.settings import THEMES
+from console.ui import firstrun
 
 __all__ = ["TOKEN_ENV", "Options", "build_parser", "os_user", "parse_args"]
 
@@ -67,7 +69,7 @@ def build_parser(prog: str = "cvsecurity-console") -> argparse.ArgumentParser:
     parser.add_argument("--poll-interval", metavar="SECONDS", type=_positive_seconds,
                         help="poll every SECONDS instead of the profile's interval")
     parser.add_argument("--operator", metavar="NAME", help="the operator on duty (default: asked, or the OS user)")
-    parser.add_argument("--theme", choices=theme.THEMES, help="colour theme")
+    parser.add_argument("--theme", choices=THEMES, help="colour theme")
     parser.add_argument("--self-test", action="store_true",
                         help="start, connect, complete one poll, render the doors panel, exit 0 (or 1 with the reason)")
     parser.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window after the first poll, then exit")

@@ -1,8 +1,9 @@
 """The ``cvsecurity-console`` command: the window painted first, the rest imported after it (issue 15).
 
-``main(argv)`` is the whole program. Before the first paint it loads only what the window needs (PySide6, the
-command line, paths, settings, the data folder's lock, the theme and :mod:`console.ui.shell`) and, in demo
-mode, launches the simulator's process so that it boots on the other core meanwhile. Then
+``main(argv)`` is the whole program. It parses the command line, takes the data folder's lock and, in demo mode,
+launches the simulator's process before PySide6 is even imported: the simulator's boot (~250 ms on its own
+core) is what demo mode's first fresh tile waits for, so it starts as early as the lock allows. Then it loads
+what the window needs (PySide6, the theme and :mod:`console.ui.shell`), builds it and paints it. Then
 :func:`console.ui.app.run_console` imports the rest (asyncio, qasync, the session, httpx, the models) and runs
 the console on the window already on screen. The subcommands (``export-events``, ``autostart``,
 ``verify-audit``) never build a window.
@@ -10,15 +11,8 @@ the console on the window already on screen. The subcommands (``export-events``,
 
 from __future__ import annotations
 
-# isort: split
-from console.ui import pyside_import_check  # noqa: F401 - first: PySide6's hook on every import taken out
-
-# isort: split
 import sys
-from typing import Any
-
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from typing import TYPE_CHECKING, Any
 
 import console
 from console.services.files import FolderNotWritable, check_writable
@@ -29,9 +23,9 @@ from console.services.paths import Paths
 from console.services.settings import Settings
 from console.ui import firstrun
 from console.ui.cli import TOKEN_ENV, Options, os_user, parse_args
-from console.ui.qtmessages import silence_irrelevant_qt_messages
-from console.ui.shell import build_window, wait_painted
-from console.ui.theme import new_application
+
+if TYPE_CHECKING:  # Qt is imported once the lock is held and demo mode's simulator launched (see the docstring)
+    from PySide6.QtWidgets import QApplication
 
 __all__ = ["DEMO_EVENT_RATE", "launch_demo_simulator", "main"]
 
@@ -67,14 +61,37 @@ def _autostart(argv: list[str]) -> int:
     return autostart.main(argv, prog=f"{firstrun.program_name()} autostart")
 
 
-def _qapp() -> QApplication:
+def _import_qt() -> None:
+    """PySide6, with its hook on every import taken out first (:mod:`console.ui.pyside_import_check`), and Qt's
+    messages that concern no operator silenced before Qt can say any."""
+    from console.ui import pyside_import_check  # noqa: F401
+    from console.ui.qtmessages import silence_irrelevant_qt_messages
+
+    silence_irrelevant_qt_messages()
+
+
+def _existing_qapp() -> QApplication | None:
+    """The application of this process when one exists (tests make theirs), without importing Qt otherwise."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return None
+    from PySide6.QtWidgets import QApplication
+
     existing = QApplication.instance()
-    return existing if isinstance(existing, QApplication) else new_application(sys.argv[0] if sys.argv else "console")
+    return existing if isinstance(existing, QApplication) else None
+
+
+def _qapp() -> QApplication:
+    _import_qt()
+    from console.ui.theme import new_application
+
+    return _existing_qapp() or new_application(sys.argv[0] if sys.argv else "console")
 
 
 def _startup_dialog(text: str) -> None:
     """A message box before the console's loop exists (no coroutine runs yet, so a modal ``exec`` is safe)."""
     qapp = _qapp()
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, "CVSecurity console", text)
     box.exec()
     del qapp
@@ -99,11 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     options = parse_args(args, prog)
     memory_at_start()  # before any worker thread: a long shift's memory stays flat (console/services/memory.py)
-    no_display = firstrun.display_problem() if QApplication.instance() is None else None
+    no_display = firstrun.display_problem() if _existing_qapp() is None else None
     if no_display:  # before Qt: its xcb plugin would abort the process with a message no operator can act on
         print(f"{prog}: {no_display}", file=sys.stderr)
         return 1
-    silence_irrelevant_qt_messages()
     paths = Paths.from_env_or_args(options.basedir)
     try:  # one clear message naming the folder: full, read-only, not ours, or a file in the way
         check_writable(paths.data_dir, paths.config_dir, paths.log_dir, paths.cache_dir)
@@ -123,12 +139,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str) -> int:
     sim: Any = None
-    try:
-        sim = launch_demo_simulator(options)  # boots on the other core while the window is built and painted
+    try:  # before PySide6 is imported: it boots on the other core while the window is built and painted
+        sim = launch_demo_simulator(options)
     except OSError as exc:
         print(f"{prog}: the demo simulator's process could not be started ({exc}): it runs in a thread",
               file=sys.stderr)
     try:
+        _import_qt()
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        from console.ui import shell
+
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         qapp = _qapp()
         qapp.setApplicationName("cvsecurity-console")
@@ -137,8 +159,8 @@ def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str) -> int:
         qapp.setDesktopFileName("cvsecurity-console")
         qapp.setQuitOnLastWindowClosed(False)
         settings = Settings.load(paths.settings_file)
-        window = build_window(qapp, options, settings, options.operator or settings.operator or os_user())
-        wait_painted(window)  # on screen before asyncio, qasync, httpx and the models are imported
+        window = shell.build_window(qapp, options, settings, options.operator or settings.operator or os_user())
+        shell.wait_painted(window)  # on screen before asyncio, qasync, httpx and the models are imported
 
         from console.ui.app import run_console
 

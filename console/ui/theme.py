@@ -19,13 +19,13 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console import resources
+from console.services.settings import THEMES
 
 __all__ = ["PALETTES", "STYLE", "THEMES", "ThemePalette", "apply_theme", "current", "new_application", "polished",
            "restyle", "stylesheet"]
 
 log = logging.getLogger(__name__)
 
-THEMES = ("dark", "light")
 STYLE = "Fusion"  # the same widgets' look on every platform; the stylesheet and the palettes are made for it
 _STYLE_SET = "consoleStyle"  # the application's property: the style it was made with
 

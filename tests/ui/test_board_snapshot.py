@@ -24,11 +24,13 @@ from console.services.paths import Paths
 from console.services.session import Health
 from console.services.session_services import SessionServices
 from console.services.settings import Settings
+from console.ui import app as app_module
 from console.ui import board_preview
 from console.ui.app import ConsoleApp, Options
 from console.ui.board_preview import BoardPreview
 from console.ui.doors import DoorsPanel
 from console.ui.doors.style import describe, status_line
+from console.ui.main_window import MainWindow
 from tests.helpers import until
 from tests.services.doors_helpers import TOKEN, session_for
 from tests.ui.test_doors_panel import make_panel, simthread  # noqa: F401 - the fixture
@@ -234,3 +236,90 @@ def test_the_last_board_is_grouped_as_the_operator_left_it(qtbot, tmp_path: Path
     preview = BoardPreview(board, settings, "Head office")
     qtbot.addWidget(preview)
     assert preview.model.grouping.value == shown
+
+
+def test_a_first_start_paints_the_first_polls_tiles_before_the_doors_panel_and_a_slow_server_gets_the_panel_at_once(
+    qapp: QApplication, run, simthread, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    thread, url = simthread
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    monkeypatch.setattr(app_module, "FIRST_TILES_WAIT", 0.5)
+    shown: list[tuple[str, bool | None, list[str]]] = []  # what the doors dock held, in turn
+    add_panel = MainWindow.add_panel
+
+    def watched(window: MainWindow, key: str, title: str, widget: Any, **kwargs: Any) -> Any:
+        if key == "doors":
+            view = getattr(widget, "view", None)
+            shown.append((type(widget).__name__, getattr(widget, "live", None), _tiles(view) if view else []))
+        return add_panel(window, key, title, widget, **kwargs)
+
+    monkeypatch.setattr(MainWindow, "add_panel", watched)
+
+    def first_start(base: Path) -> list[tuple[str, bool | None, list[str]]]:
+        shown.clear()
+        opts = Options(basedir=str(base), log_stderr=False, server=url, operator="ann", poll_interval=10.0)
+        app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+
+        async def scenario() -> int:
+            task = asyncio.ensure_future(app.run())
+            await until(lambda: isinstance(app.panel, DoorsPanel) and app.panel.board.last_ok is not None, 30)
+            app.request_quit()
+            return await task
+
+        assert run(scenario(), timeout=60) == 0
+        return list(shown)
+
+    doors = thread.call(lambda sim: len(sim.world.doors) + len(sim.world.gates))
+    fast = first_start(tmp_path / "fast")
+    assert [(name, live) for name, live, _ in fast] == [
+        ("PlaceholderPanel", None), ("BoardPreview", True), ("DoorsPanel", None)]
+    tiles = fast[1][2]  # the first poll's tiles, fresh, before the doors panel was built
+    assert len(tiles) == doors
+    assert not any("Last seen" in text or "STALE" in text for text in tiles)
+
+    thread.call(lambda sim: sim.set_faults(latency_ms=1500))  # slower than FIRST_TILES_WAIT: no waiting for it
+    slow = first_start(tmp_path / "slow")
+    thread.call(lambda sim: sim.set_faults(reset=True))
+    assert [name for name, _, _ in slow] == ["PlaceholderPanel", "DoorsPanel"]
+
+
+def test_a_quit_while_the_first_poll_is_awaited_leaves_no_poller_or_connection_behind(
+    qapp: QApplication, run, simthread, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    thread, url = simthread
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    monkeypatch.setattr(app_module, "FIRST_TILES_WAIT", 30.0)
+    built: list[SessionServices] = []
+    connect = SessionServices.connect
+
+    def watched(*args: Any, **kwargs: Any) -> SessionServices:
+        built.append(connect(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(SessionServices, "connect", watched)
+    waiting = asyncio.Event()
+    first_tiles = ConsoleApp._show_first_tiles
+
+    async def watched_wait(self: ConsoleApp, *args: Any) -> None:
+        waiting.set()
+        await first_tiles(self, *args)
+
+    monkeypatch.setattr(ConsoleApp, "_show_first_tiles", watched_wait)
+    opts = Options(basedir=str(tmp_path / "base"), log_stderr=False, server=url, operator="ann", poll_interval=10.0)
+    app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+
+    async def scenario() -> int:
+        task = asyncio.ensure_future(app.run())
+        await asyncio.wait_for(waiting.wait(), 30)  # connected; its first poll (2 s late) awaited before the panel
+        assert app.workspace is None
+        app.request_quit()
+        return await task
+
+    thread.call(lambda sim: sim.set_faults(latency_ms=2000))  # a slow server: the probe, then the first poll
+    try:
+        assert run(scenario(), timeout=60) == 0
+    finally:
+        thread.call(lambda sim: sim.set_faults(reset=True))
+    assert len(built) == 1
+    assert built[0].session.client.closed  # its connections closed, its board's poller stopped
+    assert app.session is None

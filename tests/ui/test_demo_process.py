@@ -40,14 +40,28 @@ PROBE = textwrap.dedent(
 
     HEAVY = %r
     seen = {}
-    shell_painted = launch.wait_painted
+    launch_simulator = launch.launch_demo_simulator
+
+    def launched(options):
+        sim = launch_simulator(options)
+        seen["qt_at_simulator_launch"] = "PySide6" in sys.modules  # its boot is what the first tile waits for
+        import console.ui.shell as shell  # what the command imports next: its first paint watched
+
+        global shell_painted
+        shell_painted = shell.wait_painted
+        shell.wait_painted = watched_shell
+        return sim
 
     def record(window):
         seen.setdefault("after_paint", [m for m in HEAVY if m in sys.modules])
         # PySide6 builds a class (and its enums) when first used: the QStyle's (~10 ms) is not needed to paint
         seen.setdefault("style_class_built", "QStyle" in vars(sys.modules["PySide6.QtWidgets"]))
         seen.setdefault("visible", window.isVisible())
-        seen.setdefault("paints", []).append([type(window).__name__, [m for m in HEAVY if m in sys.modules]])
+        from PySide6.QtWidgets import QWidget  # loaded already: the window is on screen
+
+        doors_panel = any(type(w).__name__ == "DoorsPanel" for w in window.window().findChildren(QWidget))
+        seen.setdefault("paints", []).append([type(window).__name__, [m for m in HEAVY if m in sys.modules],
+                                              getattr(window, "live", None), doors_panel])
 
     def watched_shell(window, *args, **kwargs):
         painted = shell_painted(window, *args, **kwargs)
@@ -63,7 +77,7 @@ PROBE = textwrap.dedent(
         app._painted = watched
         return painted
 
-    launch.wait_painted = watched_shell
+    launch.launch_demo_simulator = launched
     code = launch.main(["--demo", "--self-test", "--basedir", sys.argv[1]])
     seen["at_end"] = [m for m in HEAVY if m in sys.modules]
     seen["code"] = code
@@ -89,6 +103,7 @@ def test_the_window_paints_before_the_heavy_imports_and_the_simulator_stays_out_
 ) -> None:
     seen, done = _probe(PROBE, tmp_path / "base")
     assert "self-test ok" in done.stdout
+    assert seen["qt_at_simulator_launch"] is False  # the simulator boots while PySide6 loads and the window paints
     assert seen["visible"]
     assert seen["after_paint"] == []  # the shell painted before any of them was imported
     assert seen["style_class_built"] is False  # nothing asked for the style from Python before the paint
@@ -101,10 +116,12 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
     def start() -> dict[str, Any]:
         return _probe(PROBE, tmp_path / "base")[0]
 
-    first = start()  # a fresh data folder: no snapshot, no preview
-    assert [name for name, _ in first["paints"]] == ["MainWindow"]
+    first = start()  # a fresh data folder: no snapshot; the first poll's tiles before the doors panel is built
+    assert [(name, live, panel) for name, _, live, panel in first["paints"]] == [
+        ("MainWindow", None, False), ("BoardPreview", True, False)]
+    assert "httpx" in first["paints"][1][1]  # fresh tiles: the connection polled them
     second = start()  # the same folder: the snapshot of the first start's good poll
-    assert [name for name, _ in second["paints"]] == ["MainWindow", "BoardPreview"]
+    assert [(name, live) for name, _, live, _ in second["paints"]] == [("MainWindow", None), ("BoardPreview", False)]
     assert second["paints"][0][1] == []  # the shell first, as always
     before_connecting = set(second["paints"][1][1])
     assert "console.api.models" in before_connecting  # the board's coded states (console.api.models.door_codes)

@@ -59,7 +59,8 @@ def test_demo_starts_shows_the_board_and_closes_cleanly(
 
     async def scenario() -> tuple[int, dict[str, Any]]:
         task = asyncio.ensure_future(app.run())
-        await until(lambda: _online(app), 30)
+        # online, and the doors panel in its dock (shown at the loop's next turn after it replaced the first tiles)
+        await until(lambda: _online(app) and app.window is not None and app.window.panel("doors").isVisible(), 30)
         window = app.window
         assert window is not None
         assert window.isVisible()
