@@ -33,7 +33,6 @@ from __future__ import annotations
 import enum
 import json
 from functools import cache
-from importlib import resources
 
 __all__ = [
     "AnswerLostError",
@@ -61,6 +60,8 @@ class Delivery(enum.Enum):
 
 @cache
 def _appendix() -> dict[int, str]:
+    from importlib import resources  # when a server's code is first explained: not at the console's start
+
     text = resources.files("console.api").joinpath("error_codes.json").read_text(encoding="utf-8")
     return {int(k): v for k, v in json.loads(text).items()}
 

@@ -37,8 +37,6 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import tomli_w
-
 from .files import SetAside, set_aside
 from .paths import private_dir
 from .session import DEFAULT_POLL_INTERVAL, Profile
@@ -133,6 +131,8 @@ class Settings:
 
     def _document(self) -> tuple[int, bytes]:
         """The file's bytes now, with their generation (taken together: a later document has a later one)."""
+        import tomli_w  # the first save's: not loaded before the window's first paint (~3 ms, issue 15)
+
         with self._queue_lock:
             data = tomli_w.dumps(_clean(self._data, "settings")).encode("utf-8")
             self._generation += 1

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QStatusBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStatusBar, QWidget
 
 from console.services.files import storage_trouble
 from console.services.logs import redact
@@ -116,6 +116,24 @@ def describe_summary(summary: Any) -> tuple[str, str]:
     return f"{total}: " + " · ".join(parts), level
 
 
+ITEM_SPACING = 6  # QStatusBar's own between its items
+
+
+def _row(left: list[tuple[QWidget, int]], right: list[tuple[QWidget, int]]) -> QWidget:
+    """The labels (with their stretch) side by side, ``left`` then ``right``, as QStatusBar lays out its items
+    and its permanent ones."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(ITEM_SPACING)
+    for label, stretch in left:
+        layout.addWidget(label, stretch)
+    layout.addStretch(0)
+    for label, stretch in right:
+        layout.addWidget(label, stretch)
+    return row
+
+
 class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,24 +170,19 @@ class StatusBar(QStatusBar):
         self.last_poll.setText("no poll yet")
         self.set_alarms(0)
         self.set_outbox(0)
-        self.addWidget(self.health_badge)
-        self.addWidget(self.last_poll)
-        self.addWidget(self.problems)
-        self.addWidget(self.alarms)
-        self.addWidget(self.outbox, 1)
         # a transient message has a label of its own: QStatusBar's own message would cover the connection state
         self.message = self._label("transientMessage")
         self.message.hide()
-        self.addWidget(self.message, 2)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(self.clearMessage)
-        self.addPermanentWidget(self.mute)
-        self.addPermanentWidget(self.security)
-        self.addPermanentWidget(self.audit_mark)
-        self.addPermanentWidget(self.storage_mark)
-        self.addPermanentWidget(self.profile_label)
-        self.addPermanentWidget(self.operator_label)
+        # the labels in one row of their own, laid out as QStatusBar lays out its items (the connection's on the
+        # left, the marks, profile and operator on the right) but added once: QStatusBar lays every item out
+        # anew at each addWidget (13 labels: ~3 ms before the window's first paint, issue 15)
+        self.addWidget(_row([(self.health_badge, 0), (self.last_poll, 0), (self.problems, 0), (self.alarms, 0),
+                             (self.outbox, 1), (self.message, 2)],
+                            [(self.mute, 0), (self.security, 0), (self.audit_mark, 0), (self.storage_mark, 0),
+                             (self.profile_label, 0), (self.operator_label, 0)]), 1)
         self._session: Session | None = None
         self._unbind: Callable[[], None] | None = None
         self._audit: AuditState | None = None

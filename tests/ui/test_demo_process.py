@@ -30,8 +30,9 @@ HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "cons
          "console.services.session_services", "console.ui.workspace", "console.ui.events", "console.sim.simulator",
          "starlette", "uvicorn", "console.ui.doors.floorplan", "ssl",
          # and what the shell's modules import only where used: SQLite, OpenSSL's hashes, the log file's handler,
-         # the F1 list's dialog
-         "sqlite3", "hashlib", "logging.handlers", "console.ui.shortcuts", "uuid", "platform")
+         # the F1 list's dialog, the settings' TOML writer, importlib's resource readers
+         "sqlite3", "hashlib", "logging.handlers", "console.ui.shortcuts", "uuid", "platform", "tomli_w",
+         "importlib.resources")
 
 PROBE = textwrap.dedent(
     """
