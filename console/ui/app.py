@@ -180,9 +180,9 @@ class ConsoleApp:
         self._quit = asyncio.Event()
         self._shutdown_done = asyncio.Event()
         try:  # a full or read-only data folder: one clear message naming it, before anything is opened
-            check_writable(self.paths.data_dir, self.paths.config_dir, self.paths.log_dir)
-            if self.data_lock is None:  # the command took it before painting the window (console.ui.launch)
-                self.data_lock = DataDirLock.acquire(self.paths.data_dir)
+            if self.data_lock is None:  # the command checked the folders and took it before painting the window
+                check_writable(self.paths.data_dir, self.paths.config_dir, self.paths.log_dir)  # (console.ui.launch:
+                self.data_lock = DataDirLock.acquire(self.paths.data_dir)  # its three fsyncs are not made twice)
         except (FolderNotWritable, DataDirBusy) as exc:  # a second console on the same data: refused before it
             # touches anything; an unwritable data folder: said before any file fails on its own
             print(f"cvsecurity-console: {exc}", file=sys.stderr)  # its logging is not set up (nor its log file)
