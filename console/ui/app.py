@@ -330,7 +330,8 @@ class ConsoleApp:
             await _painted(preview)  # on screen before the session's imports block the loop
 
     async def _show_first_tiles(self, services: SessionServices, window: MainWindow) -> None:
-        """A first start's fresh tiles, painted before the doors panel is built (~40 ms of widgets): the board's
+        """A first start's fresh tiles, painted before the doors panel is built (~40 ms of widgets), where the doors
+        dock holds a placeholder ("Connecting…"; a switch of connections replaces the board at once): the board's
         first poll is waited for, at most FIRST_TILES_WAIT, and its tiles shown in a read-only board over the
         live :class:`~console.services.doors.DoorBoard` (:class:`~console.ui.board_preview.BoardPreview`, live),
         which the panel replaces. A server slower than that, or a failed poll, gets the panel at once, as before:
@@ -651,8 +652,8 @@ class ConsoleApp:
                 # site's server takes 100 ms and more). A first start shows the first poll's tiles first.
                 await services.start_doors()
                 await asyncio.sleep(FIRST_POLL_HEAD_START)
-                if self._preview is None and window.isVisible():
-                    await self._show_first_tiles(services, window)
+                if self._preview is None and window.isVisible() and isinstance(window.panel(DOORS), PlaceholderPanel):
+                    await self._show_first_tiles(services, window)  # (never over another connection's board)
                 panel = workspace.build_doors()
             except asyncio.CancelledError:  # a quit while the board starts: its poller and client stopped, not left
                 await services.stop()  # running behind a console that shuts down (the workspace is not kept yet)

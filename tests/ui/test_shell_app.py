@@ -351,18 +351,31 @@ def test_quit_while_the_first_start_dialog_is_open(
 
 
 def test_switching_connections_closes_the_old_session(
-    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread
+    qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path, sim: SimulatorThread,
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from console.services.session import Profile
+    from console.ui.main_window import MainWindow
 
     app = _app(qapp, tmp_path / "base", demo=True, poll_interval=0.5)
+    docked: list[str] = []  # what the doors dock was given, in turn
+    add_panel = MainWindow.add_panel
+
+    def watched(window: MainWindow, key: str, title: str, widget: Any, **kwargs: Any) -> Any:
+        if key == "doors":
+            docked.append(type(widget).__name__)
+        return add_panel(window, key, title, widget, **kwargs)
+
+    monkeypatch.setattr(MainWindow, "add_panel", watched)
 
     async def scenario() -> int:
         task = asyncio.ensure_future(app.run())
         await until(lambda: _online(app), 30)
         old_session, old_panel = app.session, app.panel
         assert old_session is not None
+        docked.clear()
         await app.connect(Profile("Second site", sim.base_url, poll_interval=0.5), TOKEN)
+        assert docked == ["DoorsPanel"]  # the new board at once: never the old site's tiles under the new name
         assert old_session.client.closed
         assert app.panel is not old_panel
         await until(lambda: app.session is not None and app.session.health is Health.ONLINE, 30)
