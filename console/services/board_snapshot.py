@@ -14,8 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -34,7 +32,7 @@ from console.api.models import (
 )
 
 from .doors import DoorBoard, Item, Kind
-from .paths import PRIVATE_MODE, private_dir
+from .files import write_atomically
 from .text import clean_text
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "SNAPSHOT_EVERY", "SNAPSHOT_FILE", "BoardSnapshot", "hand_over", "read_snapshot",
@@ -108,19 +106,8 @@ def _item(row: Any) -> Item | None:
 def write_snapshot(path: Path, items: Iterable[Item], saved_at: datetime) -> None:
     """Write ``items`` (in board order) to ``path`` atomically, owner-only. Raises OSError."""
     payload = {"version": SNAPSHOT_VERSION, "saved_at": saved_at.isoformat(), "items": [_row(i) for i in items]}
-    private_dir(path.parent)  # (its parents too: data/profiles may not exist yet)
-    handle, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, PRIVATE_MODE)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(payload, out, ensure_ascii=False, separators=(",", ":"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    write_atomically(path, lambda out: out.write(text.encode("utf-8")))
 
 
 def read_snapshot(path: Path) -> list[Item] | None:
@@ -180,7 +167,11 @@ class BoardSnapshot:
         self._wall = wall
         self._last_write: float | None = None
         self._writing: asyncio.Task[None] | None = None
+        self._unsaved = False
         self.writes = 0
+        # set by the UI: takes a picture of the board as shown (on the loop) and returns the call that keeps it (run
+        # in a worker thread after the snapshot is written), or None when the board shown is not live and whole
+        self.picture: Callable[[], Callable[[], object] | None] | None = None
         self._disconnect = board.polled.connect(self._on_polled)
 
     def seed(self) -> int:
@@ -196,26 +187,60 @@ class BoardSnapshot:
         return count
 
     def _on_polled(self, ok: bool) -> None:
-        if not ok or (self._writing is not None and not self._writing.done()):
+        if not ok:
+            return
+        self._unsaved = True  # a good poll the file does not hold yet: written within ``every``, or at the end
+        if self._writing is not None and not self._writing.done():
             return
         now = self._clock()
         if self._last_write is not None and now - self._last_write < self.every:
             return
         self._last_write = now
-        items = self.board.items  # a list of the current items: the thread only reads them
-        self._writing = asyncio.get_running_loop().create_task(self._write(items), name="board snapshot")
+        self._writing = asyncio.get_running_loop().create_task(self._write(), name="board snapshot")
 
-    async def _write(self, items: list[Item]) -> None:
+    async def _write(self, *, picture: bool = True) -> None:
+        """The board's items to the file (a worker thread), then, with ``picture`` and a :attr:`picture` hook,
+        the picture of the board as shown, kept after the file (so never older than it) unless a poll came
+        between the two."""
+        self._unsaved = False
+        items = self.board.items  # a list of the current items: the thread only reads them
+        polls = self.board.polls
         try:
             await asyncio.to_thread(write_snapshot, self.path, items, self._wall())
             self.writes += 1
         except OSError as exc:
             log.warning("board snapshot %s not written: %s", self.path, exc)
+            return
+        if not picture or self.picture is None or self.board.polls != polls:
+            return
+        try:
+            keep = self.picture()
+            if keep is not None:
+                await asyncio.to_thread(keep)
+        except Exception:  # a picture for the next start's first paint: never a reason to fail anything
+            log.exception("the picture of the board could not be kept")
+
+    async def flush(self) -> None:
+        """Write the last good poll now when the file does not hold it yet (with its picture): the UI calls it as
+        the connection closes, while the board is still on screen, so the next start shows the board as it was
+        at the end, not up to ``every`` seconds before."""
+        writing = self._writing
+        if writing is not None:
+            with contextlib.suppress(Exception):
+                await writing
+        if self._unsaved:
+            self._writing = asyncio.get_running_loop().create_task(self._write(), name="board snapshot")
+            with contextlib.suppress(Exception):
+                await self._writing
 
     async def close(self) -> None:
-        """Stop listening; wait for a write under way (it is short and atomic either way)."""
+        """Stop listening; wait for a write under way (it is short and atomic either way), then write the last
+        good poll when the file does not hold it yet, without a picture (the board's panel may be gone: the
+        picture kept before, now older than the file, is not shown)."""
         self._disconnect()
         writing, self._writing = self._writing, None
         if writing is not None:
             with contextlib.suppress(Exception):
                 await writing
+        if self._unsaved:
+            await self._write(picture=False)

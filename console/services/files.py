@@ -18,17 +18,20 @@ sentence.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
-from console.services.paths import SQLITE_SIDE_FILES
+from console.services.paths import SQLITE_SIDE_FILES, private_dir
 
 __all__ = [
     "DAMAGED",
@@ -42,6 +45,7 @@ __all__ = [
     "storage_problem",
     "storage_trouble",
     "words",
+    "write_atomically",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,26 @@ _READ_ONLY = {errno.EROFS}
 _REFUSED = {errno.EACCES, errno.EPERM}
 # SQLite's primary result codes (the low byte of ``sqlite_errorcode``)
 _SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_CANTOPEN, _SQLITE_FULL, _SQLITE_NOTADB = 8, 11, 14, 13, 26
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace ``path`` at once with what ``write`` writes into a new file beside it, flushed to the disk first:
+    a crash or a full disk leaves the old file whole. The new file is owner-only (``mkstemp`` makes it 0600 on
+    POSIX; on Windows the profile's folder is the user's), and so are the folders made for it. Raises OSError."""
+    import tempfile
+
+    private_dir(path.parent)  # (its parents too: data/profiles may not exist yet)
+    handle, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ from console.services.settings import Settings
 from console.ui import aio, theme
 from console.ui.about import about_text, offer_crash_reports
 from console.ui.about import versions as build_versions
-from console.ui.cli import TOKEN_ENV, Options, build_parser, os_user, parse_args
+from console.ui.cli import DEMO_PROFILE, TOKEN_ENV, Options, build_parser, expected_profile, os_user, parse_args
 from console.ui.errors import ErrorReporter
 from console.ui.launch import DEMO_EVENT_RATE, launch_demo_simulator, main
 from console.ui.main_window import MainWindow, PlaceholderPanel
@@ -63,7 +63,6 @@ __all__ = ["ConsoleApp", "Options", "StartupError", "build_parser", "main", "par
 
 log = logging.getLogger(__name__)
 
-DEMO_PROFILE = "Demo (simulator)"
 DEMO_POLL_INTERVAL = 3.0  # livelier than a real server's 10 s; the simulator does not mind
 SELF_TEST_TIMEOUT = 45.0
 UNATTENDED_PROBE_TIMEOUT = 5.0  # --self-test/--screenshot against a silent server: the whole run fails in < 10 s
@@ -257,7 +256,7 @@ class ConsoleApp:
         window = self.window
         built_here = window is None
         if window is None:  # the command built and painted it already (console.ui.launch); tests start here
-            self.window = window = build_window(self.qapp, self.options, self.settings, self._operator)
+            self.window = window = build_window(self.qapp, self.options, self.settings, self._operator, self.paths)
         self.reporter = ErrorReporter(lambda: self.window, log_file=str(self._log_path or ""),
                                       crash_writer=self.write_crash_report)
         self.reporter.install()
@@ -292,20 +291,7 @@ class ConsoleApp:
     def _expected_profile(self) -> str | None:
         """The name of the profile :meth:`_initial_target` will connect to, when it is known without asking
         anyone (no token read, no dialog): its snapshot is the board shown before connecting."""
-        opts = self.options
-        if opts.demo:
-            return DEMO_PROFILE
-        if opts.server:
-            url = opts.server.rstrip("/")
-            saved = self.settings.profile(opts.profile) if opts.profile else None
-            saved = saved or next((p for p in self.settings.profiles if p.url.rstrip("/") == url), None)
-            return saved.name if saved is not None else (opts.profile or urlsplit(url).netloc or url)
-        if opts.profile:
-            return opts.profile if self.settings.profile(opts.profile) is not None else None
-        profiles = self.settings.profiles
-        name = self.settings.last_profile
-        profile = self.settings.profile(name) if name else (profiles[0] if len(profiles) == 1 else None)
-        return profile.name if profile is not None else None
+        return expected_profile(self.options, self.settings)
 
     async def _show_last_board(self, window: MainWindow) -> None:
         """The last known board of the profile about to connect (its snapshot), every tile stale, painted before
@@ -435,6 +421,30 @@ class ConsoleApp:
             shutdown_logging()
         if self._shutdown_done is not None:
             self._shutdown_done.set()
+
+    def _board_picture(self, services: SessionServices) -> Callable[[], object] | None:
+        """The board of ``services`` as the doors dock shows it now (the doors panel's, or a first start's first
+        tiles), taken for the next start's first paint, and the call that keeps it (``BoardSnapshot.picture``;
+        ``console.ui.board_picture``); None when that board is not on screen, not live or not whole (no good
+        poll yet, a tile stale)."""
+        window = self.window
+        board = services.doors.board
+        try:
+            shown = window.panel(DOORS) if window is not None and window.isVisible() else None
+            view = getattr(shown, "view", None)
+            if getattr(shown, "board", None) is not board or view is None or not view.isVisible():
+                return None  # a placeholder, the snapshot's stale preview, or another connection's board
+            items = board.items
+            if board.last_ok is None or not items or any(item.stale for item in items):
+                return None
+            from console.ui import board_picture
+
+            image = view.grab().toImage()
+        except RuntimeError:  # the C++ widgets are gone already
+            return None
+        newest = max((item.updated_at for item in items if item.updated_at is not None), default=None)
+        path = board_picture.picture_path(self.paths, services.session.profile.name)
+        return functools.partial(board_picture.save_picture, image, path, theme.current().name, newest)
 
     # -- connecting ------------------------------------------------------------------------------
 
@@ -638,6 +648,8 @@ class ConsoleApp:
                 aio.report(exc, "the connection's services could not be started (is the data folder writable?)")
                 return
             self.session = session = services.session
+            if services.snapshot is not None and not self.options.screenshot:  # the next start's first paint
+                services.snapshot.picture = functools.partial(self._board_picture, services)
             if services.audit.problem and self.options.interactive:  # logged already; said once per connection
                 aio.spawn(aio.message(window, "The audit log needs attention", services.audit.problem,
                                       icon=QMessageBox.Icon.Warning), owner=window, name="audit problem")
@@ -711,6 +723,10 @@ class ConsoleApp:
             if workspace.doors is not None:
                 with contextlib.suppress(RuntimeError, TypeError):
                     workspace.doors.summary_changed.disconnect(self._on_summary)
+            snapshot = workspace.services.snapshot
+            if snapshot is not None:  # the last good poll on disk, and its picture, while the board is on screen
+                await snapshot.flush()
+                snapshot.picture = None
             await workspace.stop()  # the panels, then the services (pollers, files, the client)
         if self.window is not None:
             with contextlib.suppress(RuntimeError):

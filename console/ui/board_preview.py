@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QAbstractItemView, QVBoxLayout, QWidget
 
 from console.services import doors_options
 from console.services.paths import Paths
+from console.ui.board_picture import banner_words
 
 if TYPE_CHECKING:
     from console.services.doors import BoardClient, DoorBoard, Item
@@ -77,13 +78,8 @@ class _NotConnected:
         """Never called: the preview's board never polls."""
 
 
-def _saved_words(items: list[Item]) -> str:
-    seen = [item.updated_at for item in items if item.updated_at is not None]
-    if not seen:
-        return ""
-    newest = max(seen)
-    day = "" if newest.date() == datetime.now().date() else f"{newest:%Y-%m-%d} "
-    return f", states as of {day}{newest:%H:%M}"
+def _newest(items: list[Item]) -> datetime | None:
+    return max((item.updated_at for item in items if item.updated_at is not None), default=None)
 
 
 class BoardPreview(QWidget):
@@ -110,8 +106,7 @@ class BoardPreview(QWidget):
         self.banner: Banner | None = None
         if not live:
             self.banner = Banner("doorsBanner", "The board is not live yet")
-            self.banner.show_message("warn", f"Last known board of {profile}{_saved_words(board.items)}: not live, "
-                                     "every tile is stale until the server answers. Connecting…", seconds=0)
+            self.banner.show_message("warn", banner_words(profile, _newest(board.items)), seconds=0)
             layout.addWidget(self.banner)
         self.model = BoardModel(board, grouping, self)
         # the doors panel's board (console/ui/doors/panel.py), read only

@@ -6,14 +6,16 @@ from __future__ import annotations
 import argparse
 import getpass
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import console
-from console.services.settings import THEMES
+from console.services.settings import THEMES, Settings
 from console.ui import firstrun
 
-__all__ = ["TOKEN_ENV", "Options", "build_parser", "os_user", "parse_args"]
+__all__ = ["DEMO_PROFILE", "TOKEN_ENV", "Options", "build_parser", "expected_profile", "os_user", "parse_args"]
 
 TOKEN_ENV = "CVSEC_TOKEN"  # noqa: S105 (the name of the variable, not a token)
+DEMO_PROFILE = "Demo (simulator)"  # the connection profile of demo mode (its data folder's name)
 
 
 @dataclass
@@ -106,3 +108,22 @@ def os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name (some containers)
         return "operator"
+
+
+def expected_profile(options: Options, settings: Settings) -> str | None:
+    """The name of the profile the start will connect to (``ConsoleApp._initial_target``), when it is known
+    without asking anyone (no token read, no dialog); None when a dialog decides or the name is refused then.
+    Its snapshot is the board shown before connecting (``console.ui.board_picture``, ``board_preview``)."""
+    if options.demo:
+        return DEMO_PROFILE
+    if options.server:
+        url = options.server.rstrip("/")
+        saved = settings.profile(options.profile) if options.profile else None
+        saved = saved or next((p for p in settings.profiles if p.url.rstrip("/") == url), None)
+        return saved.name if saved is not None else (options.profile or urlsplit(url).netloc or url)
+    if options.profile:
+        return options.profile if settings.profile(options.profile) is not None else None
+    profiles = settings.profiles
+    name = settings.last_profile
+    profile = settings.profile(name) if name else (profiles[0] if len(profiles) == 1 else None)
+    return profile.name if profile is not None else None

@@ -65,6 +65,11 @@ class PanelDock(QDockWidget):
         return out
 
     def focusNextPrevChild(self, next: bool) -> bool:
+        if not self.isVisible():
+            # Qt moves the focus out of a dock it hides (replaced, closed): its own way. Walking the focus chain
+            # then made PySide6 take the window's Panels menu for deleted ("Internal C++ object (QMenu) already
+            # deleted" at the next add_panel) when a control of the replaced panel had the focus
+            return super().focusNextPrevChild(next)
         chain = self.tab_chain()
         if not chain:
             return super().focusNextPrevChild(next)

@@ -159,7 +159,7 @@ def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str) -> int:
         qapp.setDesktopFileName("cvsecurity-console")
         qapp.setQuitOnLastWindowClosed(False)
         settings = Settings.load(paths.settings_file)
-        window = shell.build_window(qapp, options, settings, options.operator or settings.operator or os_user())
+        window = shell.build_window(qapp, options, settings, options.operator or settings.operator or os_user(), paths)
         shell.wait_painted(window)  # on screen before asyncio, qasync, httpx and the models are imported
 
         from console.ui.app import run_console

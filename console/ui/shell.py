@@ -23,18 +23,23 @@ from console.ui import startmarks, theme
 from console.ui.main_window import MainWindow, PlaceholderPanel
 
 if TYPE_CHECKING:
+    from console.services.paths import Paths
     from console.services.settings import Settings
     from console.ui.cli import Options
 
 __all__ = ["DOORS", "PAINT_WAIT", "PaintWatch", "build_window", "wait_painted"]
 
 DOORS = "doors"
+PICTURE_NAME = "board_picture.png"  # console.ui.board_picture.PICTURE_FILE, imported when there is one
 PAINT_WAIT = 1.0  # start-up waits at most this long for the window's first paint before importing the rest
 
 
-def build_window(qapp: QApplication, options: Options, settings: Settings, operator: str) -> MainWindow:
-    """The main window, themed, with the doors dock's placeholder, at its saved geometry, shown (full screen in
-    kiosk mode). The saved dock layout (``settings.window_state()[1]``) is applied later, once every panel exists.
+def build_window(qapp: QApplication, options: Options, settings: Settings, operator: str,
+                 paths: Paths | None = None) -> MainWindow:
+    """The main window, themed, at its saved geometry, shown (full screen in kiosk mode). The doors dock holds the
+    picture of the last board of the profile about to connect when there is one (with ``paths``;
+    :mod:`console.ui.board_picture`), else a "Connecting…" placeholder. The saved dock layout
+    (``settings.window_state()[1]``) is applied later, once every panel exists.
     """
     theme.apply_theme(qapp, options.theme or settings.theme)
     window = MainWindow()
@@ -42,7 +47,7 @@ def build_window(qapp: QApplication, options: Options, settings: Settings, opera
         window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
     window.set_theme_checked(theme.current().name)
     window.status.set_operator(operator)
-    window.add_panel(DOORS, "Doors and gates", PlaceholderPanel("Connecting…"), closable=False)
+    window.add_panel(DOORS, "Doors and gates", _first_board(options, settings, paths), closable=False)
     geometry, _state = settings.window_state()
     if options.screenshot:
         window.resize(1440, 900)
@@ -59,6 +64,20 @@ def build_window(qapp: QApplication, options: Options, settings: Settings, opera
     else:
         window.show()
     return window
+
+
+def _first_board(options: Options, settings: Settings, paths: Paths | None) -> QWidget:
+    """The picture of the last board of the profile about to connect, or the "Connecting…" placeholder."""
+    from console.ui.cli import expected_profile
+
+    profile = expected_profile(options, settings) if paths is not None and not options.screenshot else None
+    if paths is not None and profile is not None and (paths.profile_dir(profile) / PICTURE_NAME).is_file():
+        from console.ui import board_picture  # (~3 ms of Qt classes: only when there is a picture)
+
+        picture = board_picture.load_picture(paths, profile, theme.current().name)
+        if picture is not None:
+            return board_picture.BoardPicture(picture, profile)
+    return PlaceholderPanel("Connecting…")
 
 
 class PaintWatch(QObject):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.services.paths import BASEDIR_ENV, Paths
+from console.services.paths import BASEDIR_ENV, Paths, profile_slug
 
 
 def test_under_puts_every_folder_below_the_base(tmp_path: Path) -> None:
@@ -42,3 +42,16 @@ def test_default_uses_the_platform_dirs_named_after_the_app(monkeypatch: pytest.
     assert paths.config_dir == tmp_path / "xdg-config" / "cvsecurity-console"
     assert paths.data_dir == tmp_path / "xdg-data" / "cvsecurity-console"
     assert len({paths.config_dir, paths.data_dir, paths.log_dir, paths.cache_dir}) == 4
+
+
+def test_a_profiles_folder_keeps_its_name_across_releases() -> None:
+    """The folder of a connection (its journal, snapshot, outbox) is found again after an update: the name's hash
+    is SHA-256, whichever module computes it (CPython's own before the first paint, or hashlib)."""
+    import hashlib
+
+    assert profile_slug("Demo (simulator)") == "Demo-simulator-6e4b4a05"  # as the releases before made it
+    for name in ("Head office", "Zentrale München", "", "x" * 200, "../../etc"):
+        slug = profile_slug(name)
+        assert slug.endswith("-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8])
+        assert "/" not in slug
+        assert ".." not in slug

@@ -9,6 +9,7 @@ fresh poll. Against the simulator over HTTP.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -323,3 +324,63 @@ def test_a_quit_while_the_first_poll_is_awaited_leaves_no_poller_or_connection_b
     assert len(built) == 1
     assert built[0].session.client.closed  # its connections closed, its board's poller stopped
     assert app.session is None
+
+
+def test_a_restart_paints_the_picture_of_the_board_as_it_was_at_the_end_in_its_first_frame(
+    qapp: QApplication, run, simthread, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The console that stops keeps the board as it was at the end (its snapshot, though the last one was written
+    less than a minute before) and a picture of it; the next start's first frame shows that picture, dimmed under
+    the "not live" banner, and only while nothing newer is on disk."""
+    from console.api.models import SensorState
+    from console.services.doors import Kind
+    from console.ui import shell
+    from console.ui.board_picture import PICTURE_FILE, BoardPicture
+    from console.ui.main_window import PlaceholderPanel
+
+    thread, url = simthread
+    monkeypatch.setenv("CVSEC_TOKEN", TOKEN)
+    base = tmp_path / "base"
+    profile_dir = Paths.under(base).profile_dir(urlsplit(url).netloc)
+    snapshot, picture = profile_dir / SNAPSHOT_FILE, profile_dir / PICTURE_FILE
+    opts = Options(basedir=str(base), log_stderr=False, server=url, operator="ann", poll_interval=0.3)
+    app = ConsoleApp(qapp, opts, Paths.from_env_or_args(opts.basedir))
+    door = thread.call(lambda sim: next(d for d in sim.world.doors.values() if d.has_sensor).id)
+
+    def sensor(board: Any) -> SensorState | None:
+        return next((i.sensor for i in board.items if i.kind is Kind.DOOR and i.id == door), None)
+
+    async def first_run() -> int:
+        task = asyncio.ensure_future(app.run())
+        await until(lambda: isinstance(app.panel, DoorsPanel) and app.panel.board.last_ok is not None
+                    and app.session is not None and snapshot.is_file(), 30)
+        assert isinstance(app.panel, DoorsPanel)
+        board = app.panel.board
+        await until(lambda: sensor(board) is SensorState.CLOSED, 10)
+        thread.call(lambda sim: sim.world.open_door(sim.world.doors[door], 3600))  # after the snapshot's write
+        await until(lambda: sensor(board) is SensorState.OPEN, 10)
+        app.request_quit()
+        return await task
+
+    assert run(first_run(), timeout=60) == 0
+    rows = json.loads(snapshot.read_text())["items"]
+    assert next(r["sensor"] for r in rows if r["kind"] == "door" and r["id"] == door) == "OPEN"  # the end's board
+    assert picture.stat().st_mtime_ns >= snapshot.stat().st_mtime_ns
+
+    settings = Settings.load(Paths.under(base).settings_file)
+    window = shell.build_window(qapp, opts, settings, "ann", Paths.under(base))
+    try:
+        shown = window.panel("doors")
+        assert isinstance(shown, BoardPicture)  # in the window's first frame, before any import of the board
+        assert "not live" in shown.banner.text
+        assert not shown.canvas.image.isNull()
+    finally:
+        window.close_for_good()
+        window.deleteLater()
+    snapshot.write_text(snapshot.read_text())  # a later snapshot than the picture (a crash after it)
+    window = shell.build_window(qapp, opts, settings, "ann", Paths.under(base))
+    try:
+        assert isinstance(window.panel("doors"), PlaceholderPanel)  # "Connecting…"; the stale preview follows
+    finally:
+        window.close_for_good()
+        window.deleteLater()

@@ -60,9 +60,10 @@ PROBE = textwrap.dedent(
         seen.setdefault("visible", window.isVisible())
         from PySide6.QtWidgets import QWidget  # loaded already: the window is on screen
 
-        doors_panel = any(type(w).__name__ == "DoorsPanel" for w in window.window().findChildren(QWidget))
+        inside = [type(w).__name__ for w in window.window().findChildren(QWidget)]
         seen.setdefault("paints", []).append([type(window).__name__, [m for m in HEAVY if m in sys.modules],
-                                              getattr(window, "live", None), doors_panel])
+                                              getattr(window, "live", None), "DoorsPanel" in inside,
+                                              "BoardPicture" in inside])
 
     def watched_shell(window, *args, **kwargs):
         painted = shell_painted(window, *args, **kwargs)
@@ -118,12 +119,13 @@ def test_a_second_start_paints_the_last_board_before_the_connection_and_its_impo
         return _probe(PROBE, tmp_path / "base")[0]
 
     first = start()  # a fresh data folder: no snapshot; the first poll's tiles before the doors panel is built
-    assert [(name, live, panel) for name, _, live, panel in first["paints"]] == [
-        ("MainWindow", None, False), ("BoardPreview", True, False)]
+    assert [(name, live, panel, picture) for name, _, live, panel, picture in first["paints"]] == [
+        ("MainWindow", None, False, False), ("BoardPreview", True, False, False)]
     assert "httpx" in first["paints"][1][1]  # fresh tiles: the connection polled them
-    second = start()  # the same folder: the snapshot of the first start's good poll
-    assert [(name, live) for name, _, live, _ in second["paints"]] == [("MainWindow", None), ("BoardPreview", False)]
-    assert second["paints"][0][1] == []  # the shell first, as always
+    second = start()  # the same folder: the snapshot of the first start's good poll, and the picture of its board
+    assert [(name, live, picture) for name, _, live, _, picture in second["paints"]] == [
+        ("MainWindow", None, True), ("BoardPreview", False, False)]
+    assert second["paints"][0][1] == []  # the shell first, as always: with the picture of the last board in it
     before_connecting = set(second["paints"][1][1])
     assert "console.api.models" in before_connecting  # the board's coded states (console.api.models.door_codes)
     # and nothing heavy: the API's records (pydantic), the typed options, the HTTP stack, the other panels

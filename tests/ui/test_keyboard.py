@@ -154,3 +154,27 @@ def test_the_guard_reaches_every_panel_and_every_list_with_the_keyboard_alone(
         assert await task == 0
 
     run(scenario(), timeout=150)
+
+
+def test_a_panel_replaced_while_one_of_its_controls_has_the_focus_leaves_the_window_whole(qtbot, run) -> None:
+    """The last board's banner (its close button) had the keyboard when the doors panel took the dock: the next
+    panels still come, and the menus still work (PySide6 once took the Panels menu for deleted there)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QToolButton, QVBoxLayout
+
+    from console.ui.main_window import PlaceholderPanel
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    first = QWidget()
+    button = QToolButton(first)
+    button.setText("✕")
+    QVBoxLayout(first).addWidget(button)
+    window.add_panel("doors", "Doors and gates", first, closable=False)
+    window.show()
+    run(_focus(window, button))
+    window.add_panel("doors", "Doors and gates", PlaceholderPanel("the doors panel"), closable=False)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    window.add_panel("doors", "Doors and gates", PlaceholderPanel("and again"), closable=False)
+    window.add_panel("events", "Events", PlaceholderPanel("events"))
+    assert [a.text() for a in window.panels_menu.actions()] == ["Doors and gates", "Events"]
