@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .files import SetAside, set_aside
 from .paths import private_dir
-from .session import DEFAULT_POLL_INTERVAL, Profile
+from .profile import DEFAULT_POLL_INTERVAL, Profile
 
 if TYPE_CHECKING:  # the panels' typed options (pydantic) load with the first panel, after the first paint
     from .options import PanelOptions

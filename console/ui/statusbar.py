@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QStatusBar, QWidget
 
 from console.services.files import storage_trouble
+from console.services.health import Health
 from console.services.logs import redact
-from console.services.session import Health, Profile, Session
+from console.services.profile import Profile
 from console.ui import theme
 from console.ui.elided import ElidedLabel
 from console.ui.text import tooltip
+
+if TYPE_CHECKING:  # the session comes with the connection (its module and imports after the first paint)
+    from console.services.session import Session
 
 __all__ = ["StatusBar", "describe_summary"]
 
