@@ -32,7 +32,7 @@ from console.api.models import (
 )
 
 from .doors import DoorBoard, Item, Kind
-from .files import write_atomically
+from .files import atomic_write
 from .text import clean_text
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "SNAPSHOT_EVERY", "SNAPSHOT_FILE", "BoardSnapshot", "hand_over", "read_snapshot",
@@ -107,7 +107,7 @@ def write_snapshot(path: Path, items: Iterable[Item], saved_at: datetime) -> Non
     """Write ``items`` (in board order) to ``path`` atomically, owner-only. Raises OSError."""
     payload = {"version": SNAPSHOT_VERSION, "saved_at": saved_at.isoformat(), "items": [_row(i) for i in items]}
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    write_atomically(path, lambda out: out.write(text.encode("utf-8")))
+    atomic_write(path, text.encode("utf-8"))
 
 
 def read_snapshot(path: Path) -> list[Item] | None:
@@ -168,7 +168,9 @@ class BoardSnapshot:
         self._last_write: float | None = None
         self._writing: asyncio.Task[None] | None = None
         self._unsaved = False
+        self._pictured = False  # the file's last write came with a picture
         self.writes = 0
+        self.pictures = 0
         # set by the UI: takes a picture of the board as shown (on the loop) and returns the call that keeps it (run
         # in a worker thread after the snapshot is written), or None when the board shown is not live and whole
         self.picture: Callable[[], Callable[[], object] | None] | None = None
@@ -196,42 +198,55 @@ class BoardSnapshot:
         if self._last_write is not None and now - self._last_write < self.every:
             return
         self._last_write = now
-        self._writing = asyncio.get_running_loop().create_task(self._write(), name="board snapshot")
+        # the picture with the connection's first snapshot and its last (flush): not at every write (a picture
+        # is megabytes; the next start shows it only when it is not older than the snapshot: after a crash the
+        # preview of the snapshot comes alone)
+        self._writing = asyncio.get_running_loop().create_task(self._write(picture=self.pictures == 0),
+                                                               name="board snapshot")
 
-    async def _write(self, *, picture: bool = True) -> None:
-        """The board's items to the file (a worker thread), then, with ``picture`` and a :attr:`picture` hook,
-        the picture of the board as shown, kept after the file (so never older than it) unless a poll came
-        between the two."""
+    async def _write(self, *, picture: bool) -> None:
+        """The board's items to the file (a worker thread), then with ``picture`` the picture of the board as
+        shown (:meth:`_keep_picture`), unless a poll came between the two."""
         self._unsaved = False
         items = self.board.items  # a list of the current items: the thread only reads them
         polls = self.board.polls
         try:
             await asyncio.to_thread(write_snapshot, self.path, items, self._wall())
             self.writes += 1
+            self._pictured = False
         except OSError as exc:
             log.warning("board snapshot %s not written: %s", self.path, exc)
             return
-        if not picture or self.picture is None or self.board.polls != polls:
+        if picture and self.board.polls == polls:
+            await self._keep_picture()
+
+    async def _keep_picture(self) -> None:
+        """The picture of the board as shown (the :attr:`picture` hook takes it on the loop and returns the call
+        that keeps it, run in a worker thread), after the snapshot: never older than it."""
+        if self.picture is None:
             return
         try:
             keep = self.picture()
-            if keep is not None:
-                await asyncio.to_thread(keep)
+            if keep is not None and await asyncio.to_thread(keep) is not False:
+                self.pictures += 1
+                self._pictured = True
         except Exception:  # a picture for the next start's first paint: never a reason to fail anything
             log.exception("the picture of the board could not be kept")
 
     async def flush(self) -> None:
-        """Write the last good poll now when the file does not hold it yet (with its picture): the UI calls it as
-        the connection closes, while the board is still on screen, so the next start shows the board as it was
-        at the end, not up to ``every`` seconds before."""
+        """The last good poll on disk now when the file does not hold it yet, and the picture of the board with
+        it: the UI calls this as the connection closes, while the board is still on screen, so the next start
+        shows the board as it was at the end (not up to ``every`` seconds before) and paints its picture first."""
         writing = self._writing
         if writing is not None:
             with contextlib.suppress(Exception):
                 await writing
         if self._unsaved:
-            self._writing = asyncio.get_running_loop().create_task(self._write(), name="board snapshot")
+            self._writing = asyncio.get_running_loop().create_task(self._write(picture=True), name="board snapshot")
             with contextlib.suppress(Exception):
                 await self._writing
+        elif self.writes and not self._pictured:
+            await self._keep_picture()
 
     async def close(self) -> None:
         """Stop listening; wait for a write under way (it is short and atomic either way), then write the last

@@ -25,11 +25,9 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import NamedTuple
 
 from console.services.paths import SQLITE_SIDE_FILES, private_dir
 
@@ -37,6 +35,8 @@ __all__ = [
     "DAMAGED",
     "FolderNotWritable",
     "SetAside",
+    "WriteCheck",
+    "atomic_write",
     "check_writable",
     "clear_storage_trouble",
     "report_storage",
@@ -45,7 +45,6 @@ __all__ = [
     "storage_problem",
     "storage_trouble",
     "words",
-    "write_atomically",
 ]
 
 log = logging.getLogger(__name__)
@@ -59,19 +58,22 @@ _REFUSED = {errno.EACCES, errno.EPERM}
 _SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_CANTOPEN, _SQLITE_FULL, _SQLITE_NOTADB = 8, 11, 14, 13, 26
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Replace ``path`` at once with what ``write`` writes into a new file beside it, flushed to the disk first:
-    a crash or a full disk leaves the old file whole. The new file is owner-only (``mkstemp`` makes it 0600 on
-    POSIX; on Windows the profile's folder is the user's), and so are the folders made for it. Raises OSError."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of either (a crash
+    or a full disk leaves the old one whole): a new file beside it, flushed to the disk, then renamed over it.
+
+    The file is ``mode`` (owner-only by default) and missing folders are created owner-only (0700). Raises OSError.
+    """
     import tempfile
 
-    private_dir(path.parent)  # (its parents too: data/profiles may not exist yet)
-    handle, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -79,8 +81,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
-@dataclass(frozen=True, slots=True)
-class SetAside:
+class SetAside(NamedTuple):  # (not a dataclass: made before the first paint, see theme.ThemePalette)
     """A damaged file renamed with the time; a fresh one is at ``path`` now."""
 
     path: Path  # where the damaged file was (and the fresh one is)
@@ -235,20 +236,23 @@ class FolderNotWritable(OSError):
         self.folder = folder
 
 
-def _write_probe(folder: Path) -> None:
+def _write_probe(folder: Path, sync: bool = True) -> None:
     """Write, sync and remove a small file in ``folder`` (what the journal and the audit log will need)."""
     probe = folder / f".write-check-{os.getpid()}"
     fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, b"ok\n")
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
     os.unlink(probe)
 
 
-def check_writable(*folders: Path) -> None:
-    """Create each folder if missing and write, sync and remove a small file in it.
+def check_writable(*folders: Path, sync: bool = True) -> None:
+    """Create each folder if missing and write, sync and remove a small file in it (without ``sync``, not synced:
+    a read-only, refused or full folder still says so at the write on the usual file systems; a few tell a full
+    disk only at the sync: :class:`WriteCheck` makes that one alongside the start).
 
     Raises :class:`FolderNotWritable` naming the first folder that refuses ("the data folder X is read-only").
     """
@@ -256,7 +260,7 @@ def check_writable(*folders: Path) -> None:
         folder = Path(folder)
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _write_probe(folder)
+            _write_probe(folder, sync)
         except OSError as exc:
             words = storage_problem(exc, folder)
             if words is None:
@@ -265,3 +269,27 @@ def check_writable(*folders: Path) -> None:
                 else:
                     words = f"the data folder {folder} cannot be written ({exc.strerror or exc})"
             raise FolderNotWritable(words, folder) from None
+
+
+
+class WriteCheck:
+    """:func:`check_writable`, synced, in a worker thread: the command starts it once the folders passed the quick
+    check and takes the result before it builds the window, so the syncs (~1-2 ms each on this machine's disk,
+    the thread lets go of the GIL) overlap PySide6's import instead of delaying the first paint (issue 15)."""
+
+    def __init__(self, *folders: Path) -> None:
+        self._problem: FolderNotWritable | None = None
+        self._thread = threading.Thread(target=self._check, args=folders, name="write check", daemon=True)
+        self._thread.start()
+
+    def _check(self, *folders: Path) -> None:
+        try:
+            check_writable(*folders)
+        except FolderNotWritable as exc:
+            self._problem = exc
+
+    def result(self, timeout: float = 30.0) -> FolderNotWritable | None:
+        """The folder that refused (its words), or None; waits for the check at most ``timeout`` seconds (a
+        check still under way then, a disk that hangs, is let go: the journal's own writes will tell)."""
+        self._thread.join(timeout)
+        return self._problem

@@ -18,10 +18,9 @@ import json
 import logging
 import os
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 __all__ = ["LOCK_FILE", "DataDirBusy", "DataDirLock", "Holder", "host_name", "pid_alive", "stale_words"]
 
@@ -49,8 +48,7 @@ def host_name() -> str:
     return socket.gethostname()
 
 
-@dataclass(frozen=True, slots=True)
-class Holder:
+class Holder(NamedTuple):  # (not a dataclass: made before the first paint, see theme.ThemePalette)
     pid: int
     host: str
     since: str = ""

@@ -14,10 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
+from typing import NamedTuple
 
 __all__ = [
     "APP_NAME",
@@ -56,8 +54,7 @@ def profile_slug(profile: str) -> str:
     return f"{slug}-{_sha256_hex(profile.encode('utf-8'))[:8]}"
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):  # (not a dataclass: made before the window's first paint, see theme.ThemePalette)
     config_dir: Path
     data_dir: Path
     log_dir: Path
@@ -65,6 +62,8 @@ class Paths:
 
     @classmethod
     def default(cls) -> Paths:
+        import platformdirs  # (here: a console given its folders never needs it)
+
         dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
         return cls(
             config_dir=Path(dirs.user_config_dir),

@@ -27,22 +27,18 @@ from defaults rather than not at all. Values of the wrong type are ignored one b
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 import threading
 import tomllib
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .files import SetAside, set_aside
-from .paths import private_dir
-from .profile import DEFAULT_POLL_INTERVAL, Profile
+from .files import SetAside, atomic_write, set_aside
 
-if TYPE_CHECKING:  # the panels' typed options (pydantic) load with the first panel, after the first paint
-    from .options import PanelOptions
+if TYPE_CHECKING:  # the panels' typed options (pydantic) load with the first panel, after the first paint; a
+    from .options import PanelOptions  # profile where one is read (not before the first paint; in demo mode never)
+    from .profile import Profile
 
 __all__ = ["DOOR_OPEN_SECONDS_DEFAULT", "THEMES", "Settings", "atomic_write"]
 
@@ -53,26 +49,6 @@ DOOR_OPEN_SECONDS_DEFAULT = 5
 # Keys under which a token must never be written, whatever a caller puts in a free-form section.
 _FORBIDDEN_KEYS = frozenset({"token", "access_token", "acc_token", "password", "secret"})
 T = TypeVar("T", bound="PanelOptions")
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of either.
-
-    The file is ``mode`` (owner-only by default) and missing folders are created owner-only (0700).
-    """
-    private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _clean(value: Any, where: str) -> Any:
@@ -357,6 +333,8 @@ class Settings:
 
 
 def _profile_from(entry: Any) -> Profile | None:
+    from .profile import DEFAULT_POLL_INTERVAL, Profile
+
     if not isinstance(entry, dict):
         return None
     name, url = entry.get("name"), entry.get("url")

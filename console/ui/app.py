@@ -51,7 +51,7 @@ from console.ui.errors import ErrorReporter
 from console.ui.launch import DEMO_EVENT_RATE, launch_demo_simulator, main
 from console.ui.main_window import MainWindow, PlaceholderPanel
 from console.ui.panel import Panel
-from console.ui.shell import DOORS, PAINT_WAIT, PaintWatch, build_window
+from console.ui.shell import DOORS, PAINT_WAIT, PaintWatch, after_paint, build_window
 
 if TYPE_CHECKING:  # the session's services and the panels (httpx, the API models...) load after the first paint
     from console.services.session_services import SessionServices
@@ -263,8 +263,10 @@ class ConsoleApp:
         self.reported_errors = self.reporter.reported
         self._wire(window)
         _geometry, state = self.settings.window_state()
-        if built_here and window.isVisible():
-            await _painted(window)  # the shell on screen before the session's imports (issue 15)
+        if built_here:
+            if window.isVisible():
+                await _painted(window)  # the shell on screen before the session's imports (issue 15)
+            after_paint(window)
         await self._show_last_board(window)  # the last known board, stale, before connecting (issue 15)
         aio.spawn(offer_crash_reports(window, self.paths, interactive=self.options.interactive), owner=window,
                   name="crash reports")
@@ -440,11 +442,16 @@ class ConsoleApp:
             from console.ui import board_picture
 
             image = view.grab().toImage()
+            profile = services.session.profile.name
+            newest = max((item.updated_at for item in items if item.updated_at is not None), default=None)
+            words = board_picture.banner_words(profile, newest)
+            banner = board_picture.banner_image(words, round(image.width() / image.devicePixelRatio()))
         except RuntimeError:  # the C++ widgets are gone already
             return None
-        newest = max((item.updated_at for item in items if item.updated_at is not None), default=None)
-        path = board_picture.picture_path(self.paths, services.session.profile.name)
-        return functools.partial(board_picture.save_picture, image, path, theme.current().name, newest)
+        palette = theme.current()
+        return functools.partial(board_picture.save_picture, image, banner,
+                                 board_picture.picture_path(self.paths, profile), palette.name, words,
+                                 palette.color("window"), palette.color("text"))
 
     # -- connecting ------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import console
@@ -18,8 +18,7 @@ TOKEN_ENV = "CVSEC_TOKEN"  # noqa: S105 (the name of the variable, not a token)
 DEMO_PROFILE = "Demo (simulator)"  # the connection profile of demo mode (its data folder's name)
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):  # (not a dataclass: made before the window's first paint, see theme.ThemePalette)
     demo: bool = False
     demo_site: str = "small"
     basedir: str | None = None

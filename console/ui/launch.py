@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import console
-from console.services.files import FolderNotWritable, check_writable
+from console.services.files import FolderNotWritable, WriteCheck, check_writable
 from console.services.gc_pauses import resume_after_start
 from console.services.lock import DataDirBusy, DataDirLock
 from console.services.memory import at_start as memory_at_start
@@ -121,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: {no_display}", file=sys.stderr)
         return 1
     paths = Paths.from_env_or_args(options.basedir)
+    folders = (paths.data_dir, paths.config_dir, paths.log_dir, paths.cache_dir)
     try:  # one clear message naming the folder: full, read-only, not ours, or a file in the way
-        check_writable(paths.data_dir, paths.config_dir, paths.log_dir, paths.cache_dir)
+        check_writable(*folders, sync=False)  # (synced below, while Qt loads)
         paths.ensure()
         lock = DataDirLock.acquire(paths.data_dir)  # one console per data folder: a second one is refused here
     except (OSError, FolderNotWritable, DataDirBusy) as exc:
@@ -131,13 +132,14 @@ def main(argv: list[str] | None = None) -> int:
         if options.interactive:
             _startup_dialog(str(exc) if busy else f"The console cannot start: {exc}.")
         return 1
+    synced = WriteCheck(*folders)  # the same, synced (a full disk some file systems tell only there)
     try:
-        return _run(options, paths, lock, prog)
+        return _run(options, paths, lock, prog, synced)
     finally:
         lock.release()  # idempotent: the console released it at its shutdown already
 
 
-def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str) -> int:
+def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str, synced: WriteCheck) -> int:
     sim: Any = None
     try:  # before PySide6 is imported: it boots on the other core while the window is built and painted
         sim = launch_demo_simulator(options)
@@ -158,9 +160,18 @@ def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str) -> int:
         qapp.setApplicationVersion(console.__version__)
         qapp.setDesktopFileName("cvsecurity-console")
         qapp.setQuitOnLastWindowClosed(False)
+        refused = synced.result()
+        if refused is not None:  # as the quick check before the lock says it: before any window
+            print(f"{prog}: the console cannot start: {refused}", file=sys.stderr)
+            if options.interactive:
+                _startup_dialog(f"The console cannot start: {refused}.")
+            if sim is not None:
+                sim.stop()
+            return 1
         settings = Settings.load(paths.settings_file)
         window = shell.build_window(qapp, options, settings, options.operator or settings.operator or os_user(), paths)
         shell.wait_painted(window)  # on screen before asyncio, qasync, httpx and the models are imported
+        shell.after_paint(window)
 
         from console.ui.app import run_console
 

@@ -57,7 +57,10 @@ class MainWindow(QMainWindow):
     handover_requested = Signal()  # Console > Shift handover report… (Ctrl+Shift+H)
     close_requested = Signal()  # the operator closed the window or chose Quit
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, menus: bool = True) -> None:
+        """With ``menus`` off, the menu bar has its three menus' titles only, and :meth:`build_menus` fills them
+        (``console.ui.shell`` does once the window is on screen: their actions, shortcuts and PySide6 classes are
+        ~2 ms before the first paint, and the first frame shows none of them)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("CVSecurity console")
@@ -76,7 +79,12 @@ class MainWindow(QMainWindow):
         # can float to a second monitor.
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self._build_menus()
+        bar = self.menuBar()
+        self._menus = (bar.addMenu("&Console"), bar.addMenu("&View"), bar.addMenu("&Help"))
+        self._menus_built = False
+        self._dark_checked = False
+        if menus:
+            self.build_menus()
 
     # -- menus and shortcuts ---------------------------------------------------------------------
 
@@ -90,9 +98,12 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        console = bar.addMenu("&Console")
+    def build_menus(self) -> None:
+        """The menus' actions and shortcuts, and the panels added before (their Panels and Go to entries); once."""
+        if self._menus_built:
+            return
+        self._menus_built = True
+        console, view, helpm = self._menus
         self.connections_action = self._action("&Connections…", "Ctrl+K", self.connections_requested)
         self.shift_action = self._action("Start &shift…", "Ctrl+Shift+S", self.shift_requested)
         self.quit_action = self._action("&Quit", "Ctrl+Q", self.close_requested)
@@ -107,7 +118,6 @@ class MainWindow(QMainWindow):
         console.addSeparator()
         console.addAction(self.quit_action)
 
-        view = bar.addMenu("&View")
         self.refresh_action = self._action("&Refresh now", "F5", self.refresh_requested)
         self.filter_action = self._action("&Filter…", "Ctrl+F", self.filter_requested)
         self.theme_action = self._action("&Dark theme", "Ctrl+D", self.theme_toggle_requested)
@@ -127,11 +137,14 @@ class MainWindow(QMainWindow):
         self.reset_layout_action.triggered.connect(self.reset_layout)
         view.addAction(self.reset_layout_action)
 
-        helpm = bar.addMenu("&Help")
         self.shortcuts_action = self._action("&Keyboard shortcuts", "F1", self.shortcuts_requested)
         self.about_action = self._action("&About", None, self.about_requested)
         helpm.addAction(self.shortcuts_action)
         helpm.addAction(self.about_action)
+        self.theme_action.setChecked(self._dark_checked)
+        for key, dock in self._docks.items():
+            self.panels_menu.addAction(dock.toggleViewAction())
+            self._add_goto(key, dock.windowTitle())
 
     def _set_full_screen(self, on: bool) -> None:
         if on:
@@ -140,7 +153,9 @@ class MainWindow(QMainWindow):
             self.showNormal()
 
     def set_theme_checked(self, theme: str) -> None:
-        self.theme_action.setChecked(theme == "dark")
+        self._dark_checked = theme == "dark"
+        if self._menus_built:
+            self.theme_action.setChecked(self._dark_checked)
 
     # -- panels ----------------------------------------------------------------------------------
 
@@ -157,7 +172,8 @@ class MainWindow(QMainWindow):
         """Put ``widget`` in a dock named ``key`` (stable: the saved layout refers to it)."""
         old = self._docks.pop(key, None)
         if old is not None:
-            self.panels_menu.removeAction(old.toggleViewAction())
+            if self._menus_built:
+                self.panels_menu.removeAction(old.toggleViewAction())
             self.removeDockWidget(old)
             old.deleteLater()
         dock = PanelDock(title, self)  # Tab goes round the panel's own controls
@@ -171,8 +187,9 @@ class MainWindow(QMainWindow):
         if tab_with and tab_with in self._docks:
             self.tabifyDockWidget(self._docks[tab_with], dock)
         self._docks[key] = dock
-        self.panels_menu.addAction(dock.toggleViewAction())
-        self._add_goto(key, title)
+        if self._menus_built:  # (else build_menus adds them)
+            self.panels_menu.addAction(dock.toggleViewAction())
+            self._add_goto(key, title)
         return dock
 
     def _add_goto(self, key: str, title: str) -> None:

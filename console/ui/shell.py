@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console import resources
@@ -25,29 +24,32 @@ from console.ui.main_window import MainWindow, PlaceholderPanel
 if TYPE_CHECKING:
     from console.services.paths import Paths
     from console.services.settings import Settings
+    from console.ui.board_picture import Picture
     from console.ui.cli import Options
 
-__all__ = ["DOORS", "PAINT_WAIT", "PaintWatch", "build_window", "wait_painted"]
+__all__ = ["DOORS", "PAINT_WAIT", "PaintWatch", "after_paint", "build_window", "wait_painted"]
 
 DOORS = "doors"
-PICTURE_NAME = "board_picture.png"  # console.ui.board_picture.PICTURE_FILE, imported when there is one
 PAINT_WAIT = 1.0  # start-up waits at most this long for the window's first paint before importing the rest
 
 
 def build_window(qapp: QApplication, options: Options, settings: Settings, operator: str,
                  paths: Paths | None = None) -> MainWindow:
     """The main window, themed, at its saved geometry, shown (full screen in kiosk mode). The doors dock holds the
-    picture of the last board of the profile about to connect when there is one (with ``paths``;
+    picture of the last board of the profile about to connect when there is one (with ``paths``:
     :mod:`console.ui.board_picture`), else a "Connecting…" placeholder. The saved dock layout
     (``settings.window_state()[1]``) is applied later, once every panel exists.
     """
+    picture = None
+    if paths is not None:
+        from console.ui.board_picture import read_picture
+
+        picture = read_picture(options, settings, paths)
     theme.apply_theme(qapp, options.theme or settings.theme)
-    window = MainWindow()
-    with contextlib.suppress(FileNotFoundError):
-        window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
+    window = MainWindow(menus=bool(options.kiosk))  # (their actions once it is on screen: after_paint)
     window.set_theme_checked(theme.current().name)
     window.status.set_operator(operator)
-    window.add_panel(DOORS, "Doors and gates", _first_board(options, settings, paths), closable=False)
+    window.add_panel(DOORS, "Doors and gates", _first_board(picture), closable=False)
     geometry, _state = settings.window_state()
     if options.screenshot:
         window.resize(1440, 900)
@@ -66,18 +68,25 @@ def build_window(qapp: QApplication, options: Options, settings: Settings, opera
     return window
 
 
-def _first_board(options: Options, settings: Settings, paths: Paths | None) -> QWidget:
-    """The picture of the last board of the profile about to connect, or the "Connecting…" placeholder."""
-    from console.ui.cli import expected_profile
+def _first_board(picture: Picture | None) -> QWidget:
+    """The picture of the last board, or the "Connecting…" placeholder."""
+    if picture is None:
+        return PlaceholderPanel("Connecting…")
+    from console.ui.board_picture import BoardPicture
 
-    profile = expected_profile(options, settings) if paths is not None and not options.screenshot else None
-    if paths is not None and profile is not None and (paths.profile_dir(profile) / PICTURE_NAME).is_file():
-        from console.ui import board_picture  # (~3 ms of Qt classes: only when there is a picture)
+    return BoardPicture(picture)
 
-        picture = board_picture.load_picture(paths, profile, theme.current().name)
-        if picture is not None:
-            return board_picture.BoardPicture(picture, profile)
-    return PlaceholderPanel("Connecting…")
+
+def after_paint(window: MainWindow) -> None:
+    """What the window's first frame does not show, done once it is on screen: the menus' actions and shortcuts
+    (their titles are in the first frame) and the window's icon (the title bar's and the task bar's): ~3 ms of
+    PySide6 classes (QAction, QKeySequence, QIcon and their enums) before the first paint otherwise."""
+    from PySide6.QtGui import QIcon
+
+    window.build_menus()
+
+    with contextlib.suppress(FileNotFoundError):
+        window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
 
 
 class PaintWatch(QObject):

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import QHBoxLayout, QStatusBar, QWidget
 from console.services.files import storage_trouble
 from console.services.health import Health
 from console.services.logs import redact
-from console.services.profile import Profile
 from console.ui import theme
 from console.ui.elided import ElidedLabel
 from console.ui.text import tooltip
 
 if TYPE_CHECKING:  # the session comes with the connection (its module and imports after the first paint)
+    from console.services.profile import Profile
     from console.services.session import Session
 
 __all__ = ["StatusBar", "describe_summary"]

@@ -190,7 +190,7 @@ def test_a_data_folder_under_a_regular_file_is_one_clear_message(tmp_path: Path)
 
 
 def test_a_read_only_data_folder_is_named_at_the_write_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(folder: Path) -> None:
+    def refuse(folder: Path, sync: bool = True) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(files, "_write_probe", refuse)  # as root, chmod would not stop the write

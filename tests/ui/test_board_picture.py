@@ -1,13 +1,13 @@
 """The picture of the last board: kept beside the snapshot, shown in the next start's first paint, dimmed and
 hatched under the "not live" banner, and only when it can be trusted to show the last board (not older than the
-snapshot, taken in the theme in use, a PNG of sane size). Its files are untrusted like any other: a damaged or
-hostile one is ignored, never fatal."""
+snapshot, taken in the theme in use, its size, header and length in agreement). Its files are untrusted like any
+other: a damaged or hostile one is ignored, never fatal."""
 
 from __future__ import annotations
 
+import json
 import os
-import struct
-import zlib
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +31,11 @@ def _board_image() -> QImage:
     return label.grab().toImage()
 
 
+def _save(paths: Paths, theme: str = "dark", words: str = "Last known board of Head office: not live") -> bool:
+    return save_picture(_board_image(), board_picture.banner_image(words, 300), picture_path(paths, PROFILE), theme,
+                        words, QColor("#101010"), QColor("#e0e0e0"))
+
+
 def _snapshot(paths: Paths) -> Path:
     snapshot = paths.profile_dir(PROFILE) / board_picture.SNAPSHOT_NAME
     snapshot.parent.mkdir(parents=True, exist_ok=True)
@@ -44,23 +49,21 @@ def _age(path: Path, seconds: float) -> None:
     os.utime(path, ns=(stamp, stamp))
 
 
-def test_the_window_looks_for_the_picture_where_it_is_kept() -> None:
-    from console.ui import shell
-
-    assert shell.PICTURE_NAME == board_picture.PICTURE_FILE
-
-
-def test_a_kept_picture_comes_back_with_the_time_of_its_newest_state(qapp: QApplication, tmp_path: Path) -> None:
+def test_a_kept_picture_comes_back_with_its_banner_over_the_board(qapp: QApplication, tmp_path: Path) -> None:
     paths = Paths.under(tmp_path)
     _age(_snapshot(paths), 1)
     newest = datetime(2026, 11, 30, 14, 2)  # not today: the banner says the day
-    assert save_picture(_board_image(), picture_path(paths, PROFILE), "dark", newest)
+    words = board_picture.banner_words(PROFILE, newest)
+    assert "states as of 2026-11-30 14:02" in words
+    banner = board_picture.banner_image(words, 300)
+    assert banner.width() == 300
+    assert banner.height() > 20  # the banner's words, laid out as the preview lays them out
+    assert _save(paths, words=words)
     assert oct(picture_path(paths, PROFILE).stat().st_mode & 0o777) == "0o600"  # the board is nobody else's business
     picture = load_picture(paths, PROFILE, "dark")
     assert picture is not None
-    assert (picture.image.width(), picture.image.height()) == (300, 120)
-    assert picture.newest == newest
-    assert "states as of 2026-11-30 14:02" in board_picture.banner_words(PROFILE, picture.newest)
+    assert (picture.image.width(), picture.image.height()) == (300, banner.height() + board_picture.GAP + 120)
+    assert picture.words == words
 
 
 def test_a_picture_older_than_the_snapshot_or_of_the_other_theme_is_not_shown(qapp: QApplication,
@@ -68,7 +71,7 @@ def test_a_picture_older_than_the_snapshot_or_of_the_other_theme_is_not_shown(qa
     paths = Paths.under(tmp_path)
     snapshot = _snapshot(paths)
     _age(snapshot, 1)
-    assert save_picture(_board_image(), picture_path(paths, PROFILE), "dark", None)
+    assert _save(paths)
     assert load_picture(paths, PROFILE, "light") is None  # the preview follows in a moment: no flash of the other
     assert load_picture(paths, PROFILE, "dark") is not None
     snapshot.write_text('{"version": 1, "items": []}')  # a later snapshot (the console crashed after it)
@@ -77,44 +80,67 @@ def test_a_picture_older_than_the_snapshot_or_of_the_other_theme_is_not_shown(qa
     assert load_picture(paths, PROFILE, "dark") is None
 
 
-def _png_header(width: int, height: int) -> bytes:
-    """A PNG that claims ``width`` x ``height`` and holds one row of nothing."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+def _file(header: dict[str, object], pixels: int) -> bytes:
+    return board_picture.MAGIC + json.dumps(header).encode() + b"\n" + b"\xff" * pixels
 
 
-@pytest.mark.parametrize("content", [b"", b"not a picture at all", b"\x89PNG\r\n\x1a\n" + b"\xff" * 64,
-                                     _png_header(60_000, 60_000), _png_header(300, 120)])
+GOOD = {"width": 3, "height": 2, "scale": 1, "theme": "dark", "words": "not live", "byteorder": sys.byteorder}
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"not a picture at all", board_picture.MAGIC + b"{not json\n" + b"\xff" * 24,
+    _file({**GOOD, "width": 60_000, "height": 60_000}, 24),  # 14 GB of pixels claimed: refused from its header
+    _file(GOOD, 23), _file(GOOD, 25),  # a pixel short, a byte too many: not the file this console wrote
+    _file({**GOOD, "width": -3}, 24), _file({**GOOD, "width": "3"}, 24), _file({**GOOD, "scale": 100}, 24),
+    _file({**GOOD, "words": ["x"]}, 24), _file({**GOOD, "byteorder": "middle"}, 24),
+    board_picture.MAGIC + b"x" * 5000 + b"\n",  # a header without end
+])
 def test_a_damaged_or_hostile_picture_is_ignored(qapp: QApplication, tmp_path: Path, content: bytes) -> None:
     paths = Paths.under(tmp_path)
     _age(_snapshot(paths), 1)
     path = picture_path(paths, PROFILE)
-    path.write_bytes(content)  # (60,000 x 60,000 would be 14 GB decoded: refused from its header)
+    path.write_bytes(_file(GOOD, 24))
+    assert load_picture(paths, PROFILE, "dark") is not None  # the good one is shown...
+    path.write_bytes(content)
+    assert load_picture(paths, PROFILE, "dark") is None  # ...and none of these
+
+
+def test_a_picture_file_too_big_to_be_ours_is_not_read(qapp: QApplication, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = Paths.under(tmp_path)
+    _age(_snapshot(paths), 1)
+    picture_path(paths, PROFILE).write_bytes(_file(GOOD, 24))
+    monkeypatch.setattr(board_picture, "MAX_PICTURE_BYTES", 64)
+    read: list[Path] = []
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or b"")
     assert load_picture(paths, PROFILE, "dark") is None
+    assert read == []  # refused from its size, before a byte of it is read
 
 
 def test_the_picture_is_shown_dimmed_and_hatched_under_the_not_live_banner(qtbot, tmp_path: Path) -> None:
     paths = Paths.under(tmp_path)
     _age(_snapshot(paths), 1)
-    assert save_picture(_board_image(), picture_path(paths, PROFILE), "dark", datetime(2026, 12, 4, 14, 2))
+    words = "Last known board of <b>Head office</b>: not live"  # a profile's name is never markup
+    assert _save(paths, words=words)
     picture = load_picture(paths, PROFILE, "dark")
     assert picture is not None
-    widget = BoardPicture(picture, PROFILE)
+    widget = BoardPicture(picture)
     qtbot.addWidget(widget)
-    widget.resize(500, 300)
+    widget.resize(500, 400)
     widget.show()
     qtbot.waitExposed(widget)
-    assert widget.banner.isVisible()
-    assert "not live" in widget.banner.text
-    assert "Head office" in widget.banner.text
-    assert widget.banner.label.textFormat() == Qt.TextFormat.PlainText  # a profile's name is never markup
-    shown = widget.canvas.grab().toImage()
-    # where the picture was white, the operator sees it darker and crossed by the hatching: not a live board
-    lightness = [QColor(shown.pixel(x, 100)).lightness() for x in range(250, 290)]
+    assert widget.accessibleDescription() == words
+    assert widget.textFormat() == Qt.TextFormat.AutoText  # (it shows a picture, no text at all)
+    assert widget.text() == ""
+    shown = widget.grab().toImage()
+    banner_height = picture.image.height() - 120 - board_picture.GAP
+    top = board_picture.MARGIN + banner_height + board_picture.GAP
+    # where the board was white, the operator sees it darker and crossed by the hatching: not a live board
+    lightness = [QColor(shown.pixel(x, top + 60)).lightness() for x in range(200, 240)]
     assert max(lightness) < 255
     assert len(set(lightness)) > 1  # hatched: lines across the tiles, not a flat tint
+    # the banner is not hatched: its words stay readable (one colour across a blank stretch of it)
+    banner_row = {QColor(shown.pixel(x, board_picture.MARGIN + banner_height // 2)).name() for x in range(290, 300)}
+    assert len(banner_row) <= 2
     # beyond the picture, the panel's own background: nothing stretched
-    assert QColor(shown.pixel(400, 100)) == widget.canvas.palette().window().color()
+    assert QColor(shown.pixel(450, top + 60)) == widget.palette().window().color()

@@ -372,8 +372,8 @@ def test_a_restart_paints_the_picture_of_the_board_as_it_was_at_the_end_in_its_f
     try:
         shown = window.panel("doors")
         assert isinstance(shown, BoardPicture)  # in the window's first frame, before any import of the board
-        assert "not live" in shown.banner.text
-        assert not shown.canvas.image.isNull()
+        assert "not live" in shown.words
+        assert not shown.pixmap().isNull()
     finally:
         window.close_for_good()
         window.deleteLater()

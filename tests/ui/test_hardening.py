@@ -127,7 +127,7 @@ def test_the_audit_mark_follows_a_log_that_cannot_be_written(qtbot: QtBot, tmp_p
 def test_a_read_only_data_folder_at_start_is_one_message_naming_it(
         qapp: QApplication, run: Callable[..., Any], tmp_path: Path, home: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    def read_only(folder: Path) -> None:  # tests run as root: chmod would not stop a write
+    def read_only(folder: Path, sync: bool = True) -> None:  # tests run as root: chmod would not stop a write
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(files, "_write_probe", read_only)
@@ -155,6 +155,38 @@ def test_a_data_folder_under_a_regular_file_ends_the_cli_with_one_message(tmp_pa
     assert "Traceback" not in done.stderr
     assert (f"the data folder {tmp_path / 'afile' / 'sub' / 'data'} cannot be made: something that is not a "
             "folder is in the way") in done.stderr
+
+
+FULL_AT_SYNC = """
+import errno, os, sys
+
+def full(fd):  # a disk that takes the write and refuses the data only when it is synced
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+os.fsync = full
+import console.sim.process as process
+import console.ui.shell as shell
+
+built, launched = [], []
+build_window = shell.build_window
+shell.build_window = lambda *args, **kwargs: built.append(1) or build_window(*args, **kwargs)
+launch = process.SimulatorProcess.launch
+process.SimulatorProcess.launch = lambda self: launched.append(self) or launch(self)
+from console.__main__ import main
+
+code = main(["--basedir", sys.argv[1], "--demo", "--self-test"])
+print("CODE", code, "WINDOWS", len(built), "SIMULATORS LEFT", sum(s.running for s in launched), flush=True)
+"""
+
+
+def test_a_disk_full_only_at_the_sync_ends_the_start_with_one_message_before_any_window(tmp_path: Path) -> None:
+    """The quick write check passes, the synced one (made while Qt loads) does not: no window, one message, and
+    demo mode's simulator stopped."""
+    done = subprocess.run([sys.executable, "-c", FULL_AT_SYNC, str(tmp_path)], env=ENV, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert "CODE 1 WINDOWS 0 SIMULATORS LEFT 0" in done.stdout, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert f"the console cannot start: the data folder {tmp_path / 'data'} is full" in done.stderr
 
 
 def test_an_empty_basedir_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

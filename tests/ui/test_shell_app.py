@@ -68,6 +68,7 @@ def test_demo_starts_shows_the_board_and_closes_cleanly(
         assert isinstance(panel, DoorsPanel)
         assert panel.isVisible()
         assert window.windowTitle() == f"CVSecurity console: {DEMO_PROFILE}"
+        assert not window.windowIcon().isNull()  # the console's own icon in the title and task bars
         sim = app.sim
         doors = sim.call(lambda s: len(s.world.doors))
         await until(lambda: app.last_summary is not None and app.last_summary.doors == doors)

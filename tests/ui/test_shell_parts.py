@@ -267,6 +267,29 @@ def test_shortcuts_are_bound(qtbot: QtBot) -> None:
         window.refresh_action.trigger()
 
 
+def test_the_first_frame_shows_the_menus_titles_and_their_actions_come_once_it_is_on_screen(
+        qtbot: QtBot, tmp_path: Any) -> None:
+    from console.services.settings import Settings
+    from console.ui import shell
+    from console.ui.cli import Options
+
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    window = shell.build_window(qapp, Options(), Settings.load(tmp_path / "settings.toml"), "ann")
+    qtbot.addWidget(window)
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&Console", "&View", "&Help"]  # in the first frame, as always
+    assert not [a for a in window.actions() if not a.shortcut().isEmpty()]  # their actions come after the paint
+    shell.after_paint(window)  # the command does this right after the first paint
+    keys = {a.shortcut().toString(): a.text().replace("&", "") for a in window.actions() if not a.shortcut().isEmpty()}
+    assert keys["Ctrl+Q"] == "Quit"
+    assert keys["F2"] == "Go to Doors and gates"  # the doors dock, added before the menus were filled
+    assert [a.text() for a in window.panels_menu.actions()] == ["Doors and gates"]
+    assert window.theme_action.isChecked() == (theme.current().name == "dark")
+    assert not window.windowIcon().isNull()
+    assert [a.text() for a in window.menuBar().actions()] == menus  # filled, not added again
+
+
 def test_message_box_helper_is_plain_text(qtbot: QtBot, run: Callable[..., Any]) -> None:
     async def show() -> QMessageBox.StandardButton:
         task = aio.spawn(aio.message(None, "t", "<b>x</b><img src=y>"))
