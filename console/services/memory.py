@@ -5,7 +5,8 @@ with events and changes): without these, RSS kept climbing after the first hour;
 glibc's arenas (one per thread that ever allocated: the loop, asyncio's executor workers writing the journal),
 not leaked by Python: ``malloc_trim(0)`` gave it back. So:
 
-* :func:`limit_arenas` (called once at start, before the worker threads exist): at most two malloc arenas
+* :func:`limit_arenas` (called once at start, before the console's worker threads exist; Qt's and the start's
+  write check may have made the second arena already, which the limit counts): at most two malloc arenas
   (``mallopt(M_ARENA_MAX, 2)``), so the executor's threads share instead of each keeping its own free pages;
 * :func:`fix_mmap_threshold` (at start too): blocks of 256 KB and more (an answer's body, its parsed list, a
   big batch's statements) are mapped apart and unmapped when freed. glibc's default raises that threshold
@@ -110,8 +111,8 @@ def limit_sqlite_heap(limit: int = SQLITE_HEAP) -> int:
 
 
 def at_start() -> None:
-    """What the console does once at start, before any worker thread: glibc's settings above (SQLite's limit
-    comes after the window's first paint: :func:`limit_sqlite_heap`)."""
+    """What the console does once at start, after the window's first paint and before its worker threads: glibc's
+    settings above (SQLite's limit comes with the connection: :func:`limit_sqlite_heap`)."""
     limit_arenas()
     fix_mmap_threshold()
 

@@ -18,7 +18,6 @@ import console
 from console.services.files import FolderNotWritable, WriteCheck, check_writable
 from console.services.gc_pauses import resume_after_start
 from console.services.lock import DataDirBusy, DataDirLock
-from console.services.memory import at_start as memory_at_start
 from console.services.paths import Paths
 from console.services.settings import Settings
 from console.ui import firstrun
@@ -115,7 +114,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: {refused}", file=sys.stderr)
         return 2
     options = parse_args(args, prog)
-    memory_at_start()  # before any worker thread: a long shift's memory stays flat (console/services/memory.py)
     no_display = firstrun.display_problem() if _existing_qapp() is None else None
     if no_display:  # before Qt: its xcb plugin would abort the process with a message no operator can act on
         print(f"{prog}: {no_display}", file=sys.stderr)
@@ -172,6 +170,11 @@ def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str, synced: W
         window = shell.build_window(qapp, options, settings, options.operator or settings.operator or os_user(), paths)
         shell.wait_painted(window)  # on screen before asyncio, qasync, httpx and the models are imported
         shell.after_paint(window)
+        from console.services.memory import at_start as memory_at_start
+
+        # before the console's worker threads (asyncio's executor, the journal's): a long shift's memory stays
+        # flat (console/services/memory.py); after the first paint: ctypes and glibc's loading are ~1 ms
+        memory_at_start()
 
         from console.ui.app import run_console
 

@@ -10,6 +10,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -111,10 +112,32 @@ def test_a_picture_file_too_big_to_be_ours_is_not_read(qapp: QApplication, tmp_p
     _age(_snapshot(paths), 1)
     picture_path(paths, PROFILE).write_bytes(_file(GOOD, 24))
     monkeypatch.setattr(board_picture, "MAX_PICTURE_BYTES", 64)
-    read: list[Path] = []
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or b"")
+    read: list[str] = []
+    real_open = Path.open
+
+    class Watched:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> Watched:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def fileno(self) -> int:
+            return int(self.handle.fileno())
+
+        def __getattr__(self, name: str) -> Any:  # read, readline, readinto...
+            read.append(name)
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(Path, "open", lambda self, *args, **kwargs: Watched(real_open(self, *args, **kwargs)))
     assert load_picture(paths, PROFILE, "dark") is None
     assert read == []  # refused from its size, before a byte of it is read
+    monkeypatch.setattr(board_picture, "MAX_PICTURE_BYTES", 10_000)
+    assert load_picture(paths, PROFILE, "dark") is not None  # (the watch sees the reads of one it takes)
+    assert "readinto" in read
 
 
 def test_the_picture_is_shown_dimmed_and_hatched_under_the_not_live_banner(qtbot, tmp_path: Path) -> None:

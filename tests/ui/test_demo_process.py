@@ -32,7 +32,7 @@ HEAVY = ("asyncio", "qasync", "pyqtgraph", "httpx", "pydantic", "keyring", "cons
          # and what the shell's modules import only where used: SQLite, OpenSSL's hashes, the log file's handler,
          # the F1 list's dialog, the settings' TOML writer, importlib's resource readers
          "sqlite3", "hashlib", "logging.handlers", "console.ui.shortcuts", "uuid", "platform", "tomli_w",
-         "importlib.resources", "html", "console.services.session")
+         "importlib.resources", "html", "console.services.session", "ctypes", "console.services.memory")
 
 PROBE = textwrap.dedent(
     """
