@@ -142,6 +142,7 @@ class ConsoleApp:
         self.training: QWidget | None = None  # the Training menu of demo mode
         self._rest: asyncio.Task[None] | None = None  # builds and starts the panels after the board
         self._preview: BoardPreview | None = None  # the last known board, shown until the doors panel is built
+        self._window_finished = False  # shell.after_paint done (_finish_window)
         self._board_polled = asyncio.Event()  # set by the doors panel's first summary of a connection
         self.reporter: ErrorReporter | None = None
         self.reported_errors: list[str] = []  # what the error dialogs said (kept after shutdown for tests)
@@ -263,19 +264,20 @@ class ConsoleApp:
         self.reported_errors = self.reporter.reported
         self._wire(window)
         _geometry, state = self.settings.window_state()
-        if built_here:
-            if window.isVisible():
-                await _painted(window)  # the shell on screen before the session's imports (issue 15)
-            after_paint(window)
+        if built_here and window.isVisible():
+            await _painted(window)  # the shell on screen before the session's imports (issue 15)
         await self._show_last_board(window)  # the last known board, stale, before connecting (issue 15)
         aio.spawn(offer_crash_reports(window, self.paths, interactive=self.options.interactive), owner=window,
                   name="crash reports")
 
+        if not (self.options.demo or self.options.server):  # a dialog may come (connections, token): menus first
+            self._finish_window()
         target = await self._initial_target()
         if target is None:
             self._show_not_connected()
         else:
             await self.connect(*target)
+        self._finish_window()
         rest = self._rest
         if rest is not None:  # every panel exists before the saved layout is applied to the docks
             await asyncio.wait({rest})  # (cancelled when the operator switched connections meanwhile)
@@ -423,6 +425,16 @@ class ConsoleApp:
             shutdown_logging()
         if self._shutdown_done is not None:
             self._shutdown_done.set()
+
+    def _finish_window(self) -> None:
+        """What the window's first frame did not need (``shell.after_paint``: the menus' actions and shortcuts,
+        its icon), once: when the console first waits on the server (its first poll is out), or before a dialog
+        may come; ~3 ms the first fresh tiles do not wait for (issue 15)."""
+        if self._window_finished or self.window is None:
+            return
+        self._window_finished = True
+        with contextlib.suppress(RuntimeError):  # the C++ window is gone already (a quit during the start)
+            after_paint(self.window)
 
     def _board_picture(self, services: SessionServices) -> Callable[[], object] | None:
         """The board of ``services`` as the doors dock shows it now (the doors panel's, or a first start's first
@@ -671,6 +683,7 @@ class ConsoleApp:
                 # site's server takes 100 ms and more). A first start shows the first poll's tiles first.
                 await services.start_doors()
                 await asyncio.sleep(FIRST_POLL_HEAD_START)
+                self._finish_window()  # while the server answers the first poll
                 if self._preview is None and window.isVisible() and isinstance(window.panel(DOORS), PlaceholderPanel):
                     await self._show_first_tiles(services, window)  # (never over another connection's board)
                 panel = workspace.build_doors()

@@ -169,7 +169,7 @@ def _run(options: Options, paths: Paths, lock: DataDirLock, prog: str, synced: W
         settings = Settings.load(paths.settings_file)
         window = shell.build_window(qapp, options, settings, options.operator or settings.operator or os_user(), paths)
         shell.wait_painted(window)  # on screen before asyncio, qasync, httpx and the models are imported
-        shell.after_paint(window)
+        # (its menus' actions and icon come once the console waits on the server: ConsoleApp._finish_window)
         from console.services.memory import at_start as memory_at_start
 
         # before the console's worker threads (asyncio's executor, the journal's): a long shift's memory stays
