@@ -28,7 +28,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
@@ -158,6 +158,10 @@ def _header(line: bytes) -> dict[str, object] | None:
     return header if isinstance(header, dict) else None
 
 
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)  # (JSON's true is no width)
+
+
 def load_picture(paths: Paths, profile: str, theme: str) -> Picture | None:
     """The picture of ``profile``'s last board, when there is one to show (see the module's docstring); None
     otherwise. Its pixels are read as they are straight into the image's memory (a stat caps the file first, its
@@ -174,11 +178,11 @@ def load_picture(paths: Paths, profile: str, theme: str) -> Picture | None:
             header = _header(line) if line.endswith(b"\n") else None
             width, height, scale, words = (header.get(k) for k in ("width", "height", "scale", "words")) \
                 if header is not None else (None, None, None, None)
-            if not (header is not None and isinstance(width, int) and isinstance(height, int)
+            if not (header is not None and _whole(width) and _whole(height)
                     and 0 < width <= MAX_PICTURE_SIDE and 0 < height <= MAX_PICTURE_SIDE
                     and picture.st_size - handle.tell() == width * height * 4
                     and header.get("byteorder") == sys.byteorder and isinstance(words, str)
-                    and isinstance(scale, (int, float)) and 0.5 <= scale <= 8):
+                    and isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0.5 <= scale <= 8):
                 log.warning("the picture of the last board (%s) is not one this console keeps; ignored", path)
                 return None
             if header.get("theme") != theme:

@@ -93,6 +93,7 @@ GOOD = {"width": 3, "height": 2, "scale": 1, "theme": "dark", "words": "not live
     _file({**GOOD, "width": 60_000, "height": 60_000}, 24),  # 14 GB of pixels claimed: refused from its header
     _file(GOOD, 23), _file(GOOD, 25),  # a pixel short, a byte too many: not the file this console wrote
     _file({**GOOD, "width": -3}, 24), _file({**GOOD, "width": "3"}, 24), _file({**GOOD, "scale": 100}, 24),
+    _file({**GOOD, "width": True, "height": True}, 4), _file({**GOOD, "scale": True}, 24),
     _file({**GOOD, "words": ["x"]}, 24), _file({**GOOD, "byteorder": "middle"}, 24),
     board_picture.MAGIC + b"x" * 5000 + b"\n",  # a header without end
 ])
