@@ -271,7 +271,6 @@ def check_writable(*folders: Path, sync: bool = True) -> None:
             raise FolderNotWritable(words, folder) from None
 
 
-
 class WriteCheck:
     """:func:`check_writable`, synced, in a worker thread: the command starts it once the folders passed the quick
     check and takes the result before it builds the window, so the syncs (~1-2 ms each on this machine's disk,

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .files import SetAside, atomic_write, set_aside
 
-if TYPE_CHECKING:  # the panels' typed options (pydantic) load with the first panel, after the first paint; a
-    from .options import PanelOptions  # profile where one is read (not before the first paint; in demo mode never)
+if TYPE_CHECKING:  # loaded where used, not before the window's first paint: the panels' typed options (pydantic)
+    from .options import PanelOptions  # with the first panel, a profile where one is read (in demo mode never)
     from .profile import Profile
 
 __all__ = ["DOOR_OPEN_SECONDS_DEFAULT", "THEMES", "Settings", "atomic_write"]

@@ -204,9 +204,7 @@ def read_picture(options: Options, settings: Settings, paths: Paths) -> Picture 
     from console.ui.cli import expected_profile
 
     profile = expected_profile(options, settings) if not options.screenshot else None
-    if profile is None or not picture_path(paths, profile).is_file():
-        return None
-    return load_picture(paths, profile, options.theme or settings.theme)
+    return None if profile is None else load_picture(paths, profile, options.theme or settings.theme)
 
 
 class BoardPicture(QLabel):

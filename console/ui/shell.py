@@ -84,7 +84,6 @@ def after_paint(window: MainWindow) -> None:
     from PySide6.QtGui import QIcon
 
     window.build_menus()
-
     with contextlib.suppress(FileNotFoundError):
         window.set_icon(QIcon(str(resources.path("icons", "app.svg"))))
 
