@@ -502,3 +502,24 @@ def test_without_a_camera_the_real_source_says_so(rig: Rig, qtbot: QtBot) -> Non
     assert "No camera found" in panel.camera_state.text()
     assert panel.file_button.isEnabled()
     assert not panel.capture_button.isEnabled()
+
+
+def test_a_save_on_the_wire_when_the_panel_stops_is_let_finish(rig: Rig, qtbot: QtBot) -> None:
+    """The console disconnects (or quits) while a slow server has the new person: the save is not cut off
+    (its outcome would be unknown); the person is on the server and the audit log says it worked."""
+    p = rig.panel
+    rig.fill("G7020")
+    rig.sim.call(lambda s: s.set_faults(latency_ms=700))
+    try:
+        async def scenario() -> None:
+            qtbot.mouseClick(p.save_button, Qt.MouseButton.LeftButton)
+            await until(lambda: any(r.target == "person G7020" and r.result == "sending" for r in rig.audit.rows()), 5)
+            await p.stop()
+
+        rig.run(scenario())
+    finally:
+        rig.sim.call(lambda s: s.set_faults(reset=True))
+    assert rig.person("G7020") is not None
+    done = [(r.action, r.result) for r in rig.audit.rows() if r.target == "person G7020" and r.result != "sending"]
+    assert done == [("person.add", "ok")]
+    assert not p.busy()

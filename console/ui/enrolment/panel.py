@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ from console.services.settings import Settings
 from console.ui import aio, files
 from console.ui.banner import Banner, BannerKind
 from console.ui.events.photo import decode_photo
+from console.ui.panel_tasks import PanelTasks
 from console.ui.text import plain_label
 
 from .bulk_dialog import ImportDialog
@@ -75,6 +75,7 @@ _KINDS: dict[Outcome, BannerKind] = {
     Outcome.UNCERTAIN: "warn", Outcome.QUEUED: "info",
 }
 _WRITES = frozenset({"save", "resign", "reinstate", "delete", "photo", "bulk", "settle"})
+_LATEST_WINS = frozenset({"find", "open", "check", "csv", "file", "qr", "report"})  # (a new one replaces the old)
 LABELS = {
     "pin": "PIN", "name": "First name", "last_name": "Last name", "gender": "Gender", "dept_code": "Department",
     "card_no": "Card number", "level_ids": "Access levels", "start": "Valid from", "end": "Valid until",
@@ -91,7 +92,9 @@ class EnrolmentPanel(QWidget):
         self.desk = desk
         self.settings = settings
         self.options = settings.panel(EnrolmentOptions)
-        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        # one task per key: a write already running is not started twice (never sent twice); a newer search,
+        # person or photo check replaces the one running
+        self.tasks = PanelTasks(self, "enrolment", writes=_WRITES, latest_wins=_LATEST_WINS)
         self._started = False
         self.page_no = 1
         self.total: int | None = None
@@ -165,16 +168,16 @@ class EnrolmentPanel(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
 
-        self.search.returnPressed.connect(self._action("find", lambda: self.find_people()))
-        self.find_button.clicked.connect(self._action("find", lambda: self.find_people()))
+        self.search.returnPressed.connect(self.tasks.action("find", lambda: self.find_people()))
+        self.find_button.clicked.connect(self.tasks.action("find", lambda: self.find_people()))
         self.dept_filter.currentIndexChanged.connect(self._dept_picked)
-        self.prev_button.clicked.connect(lambda: self._spawn("find", self.load_page(self.page_no - 1)))
-        self.next_button.clicked.connect(lambda: self._spawn("find", self.load_page(self.page_no + 1)))
+        self.prev_button.clicked.connect(lambda: self.tasks.spawn("find", self.load_page(self.page_no - 1)))
+        self.next_button.clicked.connect(lambda: self.tasks.spawn("find", self.load_page(self.page_no + 1)))
         self.table.itemSelectionChanged.connect(self._row_selected)
         self.new_button.clicked.connect(self.new_person)
-        self.csv_button.clicked.connect(self._action("csv", self.choose_csv))
+        self.csv_button.clicked.connect(self.tasks.action("csv", self.choose_csv))
         for keys, slot, words in (("Ctrl+N", self.new_person, "New person"),
-                                  ("Ctrl+S", lambda: self._spawn("save", self.save()), "Save the person")):
+                                  ("Ctrl+S", lambda: self.tasks.spawn("save", self.save()), "Save the person")):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.setWhatsThis(words)  # the F1 list reads it
@@ -268,12 +271,12 @@ class EnrolmentPanel(QWidget):
         self.settle_button = QPushButton("Check with the server")
         self.settle_button.setToolTip("The last answer was lost: ask the server whether it happened")
         self.settle_button.hide()
-        self.save_button.clicked.connect(self._action("save", self.save))
-        self.resign_button.clicked.connect(self._action("resign", self.resign))
-        self.reinstate_button.clicked.connect(self._action("reinstate", self.reinstate))
-        self.delete_button.clicked.connect(self._action("delete", self.delete))
-        self.qr_button.clicked.connect(self._action("qr", self.show_qr))
-        self.settle_button.clicked.connect(self._action("settle", self.settle))
+        self.save_button.clicked.connect(self.tasks.action("save", self.save))
+        self.resign_button.clicked.connect(self.tasks.action("resign", self.resign))
+        self.reinstate_button.clicked.connect(self.tasks.action("reinstate", self.reinstate))
+        self.delete_button.clicked.connect(self.tasks.action("delete", self.delete))
+        self.qr_button.clicked.connect(self.tasks.action("qr", self.show_qr))
+        self.settle_button.clicked.connect(self.tasks.action("settle", self.settle))
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.qr_button)
@@ -357,10 +360,10 @@ class EnrolmentPanel(QWidget):
         self.camera_button.clicked.connect(self.toggle_camera)
         self.capture_button.clicked.connect(self.capture_now)
         self.auto_box.toggled.connect(self._auto_toggled)
-        self.file_button.clicked.connect(self._action("file", self.choose_photo))
-        self.check_button.clicked.connect(self._action("check", self.check_photo))
+        self.file_button.clicked.connect(self.tasks.action("file", self.choose_photo))
+        self.check_button.clicked.connect(self.tasks.action("check", self.check_photo))
         self.discard_button.clicked.connect(self.discard_photo)
-        self.upload_button.clicked.connect(self._action("photo", self.upload_photo))
+        self.upload_button.clicked.connect(self.tasks.action("photo", self.upload_photo))
         self.camera_box.currentIndexChanged.connect(self._camera_chosen)
         self._list_cameras()
         if not detector_available():
@@ -369,26 +372,8 @@ class EnrolmentPanel(QWidget):
 
     # -- tasks -------------------------------------------------------------------------------------------
 
-    def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:
-        def start(*_: object) -> None:
-            self._spawn(key, method())
-
-        return start
-
-    def _spawn(self, key: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """The panel's task ``key``; a write already running is not started twice (never sent twice)."""
-        old = self._tasks.get(key)
-        if old is not None and not old.done():
-            if key in _WRITES:
-                coro.close()
-                return old
-            old.cancel()
-        task = aio.spawn(coro, owner=self, name=f"enrolment.{key}")
-        self._tasks[key] = task
-        return task
-
     def busy(self) -> bool:
-        return any(not t.done() for t in self._tasks.values())
+        return self.tasks.busy()
 
     async def confirm(self, title: str, text: str) -> bool:
         """Yes or no from the operator (No is the default); tests replace it."""
@@ -417,15 +402,16 @@ class EnrolmentPanel(QWidget):
     async def stop(self) -> None:
         self.wedge.disarm()
         self.source.stop()
-        for task in self._tasks.values():
-            task.cancel()
-        self.portrait = None  # the photo is forgotten (widgets may already be gone: none is touched here)
-        self.photo_b64 = None
-        self.options.auto_capture = self.capture.auto_capture
-        self.settings.set_panel(self.options)
+        try:  # a save or an upload on the wire finishes (cut off, its outcome would be unknown); the rest stops
+            await self.tasks.stop(writes_within=2)  # (the workspace gives a panel's stop 3 s)
+        finally:
+            self.portrait = None  # the photo is forgotten (widgets may already be gone: none is touched here)
+            self.photo_b64 = None
+            self.options.auto_capture = self.capture.auto_capture
+            self.settings.set_panel(self.options)
 
     def refresh_now(self) -> None:
-        self._spawn("find", self.load_page(self.page_no))
+        self.tasks.spawn("find", self.load_page(self.page_no))
 
     def focus_filter(self) -> bool:
         self.search.setFocus()
@@ -519,13 +505,13 @@ class EnrolmentPanel(QWidget):
 
     def _dept_picked(self, _index: int) -> None:
         if not self._loading:
-            self._spawn("find", self.find_people())
+            self.tasks.spawn("find", self.find_people())
 
     def _row_selected(self) -> None:
         items = self.table.selectedItems()
         if items:
             pin = str(items[0].data(Qt.ItemDataRole.UserRole))
-            self._spawn("open", self.open_person(pin))
+            self.tasks.spawn("open", self.open_person(pin))
 
     async def open_person(self, pin: str) -> None:
         try:
@@ -790,7 +776,7 @@ class EnrolmentPanel(QWidget):
     def _captured(self, portrait: Any) -> None:
         self.source.stop()
         self.set_portrait(portrait, "Photo taken: checking it with the server…")
-        self._spawn("check", self.check_photo())
+        self.tasks.spawn("check", self.check_photo())
 
     def set_portrait(self, portrait: Any, words: str) -> None:
         self.portrait = portrait
@@ -858,7 +844,7 @@ class EnrolmentPanel(QWidget):
         portrait = crop_portrait(frame, faces[0]) if len(faces) == 1 else frame
         self.source.stop()
         self.set_portrait(portrait, "Photo from the file: checking it with the server…")
-        self._spawn("check", self.check_photo())
+        self.tasks.spawn("check", self.check_photo())
         return ""
 
     def _import_file(self, path: Path) -> None:
@@ -940,8 +926,8 @@ class EnrolmentPanel(QWidget):
         """The import dialog of this panel (made on first use; one at a time)."""
         if self._import_dialog is None:
             self._import_dialog = ImportDialog(self)
-            self._import_dialog.import_requested.connect(self._action("bulk", self.run_bulk))
-            self._import_dialog.save_requested.connect(self._action("report", self.save_import_report))
+            self._import_dialog.import_requested.connect(self.tasks.action("bulk", self.run_bulk))
+            self._import_dialog.save_requested.connect(self.tasks.action("report", self.save_import_report))
         return self._import_dialog
 
     async def save_import_report(self) -> None:

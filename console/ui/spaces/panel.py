@@ -19,7 +19,6 @@ banner in words. Moving a block is confirmed first. The logic is in ``async`` me
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
@@ -56,6 +55,7 @@ from console.ui import aio
 from console.ui.banner import Banner, BannerKind
 from console.ui.files import ask_save_path, write_and_tell
 from console.ui.flow import FlowLayout, flow_group, shrinkable_combo
+from console.ui.panel_tasks import PanelTasks
 from console.ui.text import plain_label
 
 from .dialogs import BookingDialog
@@ -88,7 +88,9 @@ class SpacesPanel(QWidget):
         self.settings = settings
         self.options = settings.panel(SpacesOptions)
         self.profile = profile
-        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        # one task per key: a write (or a dialog) already running is not started twice; a newer participants
+        # list replaces the one being read
+        self.tasks = PanelTasks(self, "spaces", writes=_WRITES, latest_wins=("participants",))
         self._disconnects: list[Callable[[], None]] = []
         self._started = False
         self.last_result: SpaceResult | None = None
@@ -179,13 +181,13 @@ class SpacesPanel(QWidget):
         self.host_filter.textChanged.connect(lambda _t: self._apply_filters())
         self.facility_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
         self.book_button.clicked.connect(self._book_clicked)
-        self.sheet_action.triggered.connect(self._action("sheet", self.save_sheet))
-        self.manage_action.triggered.connect(self._action("manage", self.open_manage))
+        self.sheet_action.triggered.connect(self.tasks.action("sheet", self.save_sheet))
+        self.manage_action.triggered.connect(self.tasks.action("manage", self.open_manage))
         self.view.book_requested.connect(
-            lambda space, start, end: self._spawn("book", self.open_booking_form(space, start, end)))
+            lambda space, start, end: self.tasks.spawn("book", self.open_booking_form(space, start, end)))
         self.view.move_requested.connect(
-            lambda bid, start, end, space: self._spawn("move", self.confirm_move(bid, start, end, space)))
-        self.view.open_requested.connect(lambda bid: self._spawn("open", self.edit_booking(bid)))
+            lambda bid, start, end, space: self.tasks.spawn("move", self.confirm_move(bid, start, end, space)))
+        self.view.open_requested.connect(lambda bid: self.tasks.spawn("open", self.edit_booking(bid)))
         self.view.selection_changed.connect(self._selection_changed)
         self._disconnects.append(self.desk.changed.connect(self._desk_changed))
         self._disconnects.append(self.desk.reminder.connect(self._reminder))
@@ -239,26 +241,8 @@ class SpacesPanel(QWidget):
 
     # -- tasks -------------------------------------------------------------------------------------------
 
-    def _action(self, key: str, method: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[..., None]:
-        def start(*_: object) -> None:
-            self._spawn(key, method())
-
-        return start
-
-    def _spawn(self, key: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """The panel's task ``key``; a write already running is not started twice (never sent twice)."""
-        old = self._tasks.get(key)
-        if old is not None and not old.done():
-            if key in _WRITES or key in ("open", "sheet", "manage"):
-                coro.close()
-                return old
-            old.cancel()
-        task = aio.spawn(coro, owner=self, name=f"spaces.{key}")
-        self._tasks[key] = task
-        return task
-
     def busy(self) -> bool:
-        return any(not t.done() for t in self._tasks.values())
+        return self.tasks.busy()
 
     @property
     def may_manage(self) -> bool:
@@ -268,17 +252,17 @@ class SpacesPanel(QWidget):
     def _with_selected(self, key: str, method: Callable[[str], Coroutine[Any, Any, Any]]) -> None:
         booking = self.view.selected_booking()
         if booking is not None:
-            self._spawn(key, method(booking.id))
+            self.tasks.spawn(key, method(booking.id))
 
     def _act_on_selected(self, kind: str) -> None:
         ids = self.view.selected_ids()
         if ids:
-            self._spawn(kind, self.act(kind, ids))
+            self.tasks.spawn(kind, self.act(kind, ids))
 
     def _book_clicked(self) -> None:
         space = self.model.space_at(self.view.cursor_row)
         start = self._default_start()
-        self._spawn("book", self.open_booking_form(space.id if space else "", start, start + timedelta(hours=1)))
+        self.tasks.spawn("book", self.open_booking_form(space.id if space else "", start, start + timedelta(hours=1)))
 
     def _default_start(self) -> datetime:
         now = self.desk.clock()
@@ -388,7 +372,7 @@ class SpacesPanel(QWidget):
         self.edit_button.setEnabled(booking.status is ReservationStatus.PENDING)
         self.cancel_button.setEnabled(booking.status in (ReservationStatus.PENDING, ReservationStatus.IN_PROGRESS))
         self.finish_button.setEnabled(booking.status is ReservationStatus.IN_PROGRESS)
-        self._spawn("participants", self.load_participants(booking.id))
+        self.tasks.spawn("participants", self.load_participants(booking.id))
 
     def _show_several(self, chosen: list[Booking]) -> None:
         self.booking_title.setText(f"{len(chosen)} bookings marked")
@@ -600,17 +584,10 @@ class SpacesPanel(QWidget):
             with contextlib.suppress(Exception):
                 disconnect()
         self._disconnects.clear()
-        tasks = list(self._tasks.items())
-        self._tasks.clear()
-        for key, task in tasks:
-            if task.done():
-                continue
-            if key in _WRITES:  # a write under way finishes (cut off, its outcome would be unknown)
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(task), 10)
-            else:
-                task.cancel()
-        self.settings.set_panel(self.options)
+        try:  # a write under way finishes (cut off, its outcome would be unknown); the rest stops
+            await self.tasks.stop(writes_within=2)  # (the workspace gives a panel's stop 3 s)
+        finally:
+            self.settings.set_panel(self.options)
 
     def refresh_now(self) -> None:
         self.desk.poller.wake()
