@@ -39,6 +39,7 @@ When ``operator``/``profile`` are not given, ``params["operator"]`` and then the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -46,7 +47,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +59,7 @@ from console.services.paths import make_private, private_dir, private_file
 
 __all__ = [
     "AUDIT_FILE",
+    "CANCELLED",
     "HEAD_SUFFIX",
     "SENDING",
     "AuditError",
@@ -75,6 +77,7 @@ log = logging.getLogger(__name__)
 AUDIT_FILE = "audit.sqlite3"
 HEAD_SUFFIX = ".head"  # audit.sqlite3.head: the newest row's seq and hash
 SENDING = "sending"  # the result of the row written before a write leaves the console
+CANCELLED = "uncertain: cancelled before the answer came"  # the console closed or switched while a write was out
 MAX_FIELD = 2000  # longest text kept per field (server error texts are untrusted and may be huge)
 MAX_PARAMS = 8000  # longest JSON of the parameters
 BUSY_SECONDS = 2.0  # how long a write waits for a locked file before it is refused
@@ -187,6 +190,17 @@ class AuditTicket:
         self.profile = profile
         self.seq = seq  # the "sending" row (None with a test's fake that returns no row)
         self.completed = False
+
+    @contextlib.contextmanager
+    def uncertain_if_cancelled(self) -> Iterator[None]:
+        """Around the one send: a cancellation while the request is out (the console quits, the connection is
+        switched, a panel's stop runs out of time) completes the row as uncertain (:data:`CANCELLED`) before it
+        goes on: the write may have reached the server, and the log must not stay at "sending"."""
+        try:
+            yield
+        except asyncio.CancelledError:
+            self.complete(CANCELLED)
+            raise
 
     def complete(self, result: str, *, action: str | None = None, **params: Any) -> str:
         """Write the outcome row (linked by ``params["completes"]``); ``""`` or a note for the operator.

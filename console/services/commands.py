@@ -226,12 +226,10 @@ class Commands:
             return refused
         server_text = ""
         try:
-            await call
-        except asyncio.CancelledError:
-            # the console is closing or the session was switched while the command was under way: it may
-            # have reached the controller, so it is audited as uncertain before the cancellation goes on
-            ticket.complete(f"{Outcome.UNCERTAIN.value}: cancelled before the answer came")
-            raise
+            # the console closing or the session switched while the command is under way: it may have reached
+            # the controller, so it is audited as uncertain before the cancellation goes on
+            with ticket.uncertain_if_cancelled():
+                await call
         except CVSecError as exc:
             outcome = Outcome.of(exc)
             server_text = clean_text(exc.text if isinstance(exc, ApiError) else str(exc), 500)

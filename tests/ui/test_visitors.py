@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from console.api import ApiError, Client
 from console.services.audit import AuditLog
@@ -531,3 +534,31 @@ def test_the_desk_fits_the_left_column_and_the_form_never_scrolls_sideways(desk:
                                      panel.clear_button])
         assert_fit(hand_over, [panel.qr_view, panel.refresh_qr_button, panel.screen_button,
                                panel.badge_print_button, panel.badge_pdf_button])
+
+
+def test_a_stop_cut_off_while_a_registration_is_on_the_wire_still_closes_the_visitor_screen(
+        desk: Desk, qtbot: QtBot) -> None:
+    """The console switches connection (or quits) while a slow server has a registration: the workspace gives the
+    panel's stop 3 s. The lobby's screen must not stay on with the last visitor's welcome and code."""
+    fill(desk, qtbot, name="Screen Guest")
+    register(desk, qtbot)
+    desk.panel.screen_button.setChecked(True)
+    screen = desk.panel.visitor_screen
+    assert screen is not None
+    qtbot.waitExposed(screen)
+    fill(desk, qtbot, name="Slow Guest")
+    desk.sim.call(lambda s: s.set_faults(latency_ms=4500))  # longer than the stop's 3 s
+
+    async def stop_as_the_workspace_does() -> None:
+        qtbot.mouseClick(desk.panel.register_button, Qt.MouseButton.LeftButton)
+        await until(lambda: desk.panel.tasks.busy(), 5)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(desk.panel.stop(), 3)
+
+    try:
+        desk.run(stop_as_the_workspace_does())
+    finally:
+        desk.sim.call(lambda s: s.set_faults(reset=True))
+    assert desk.panel.visitor_screen is None
+    assert not isValid(screen) or not screen.isVisible()  # closed (and deleted)
+    assert not desk.panel.tasks.busy()  # the registration was let run 2 s, then cancelled with the rest

@@ -298,8 +298,9 @@ class BulkImport:
                 row.reason = f"not sent: {exc}"
             self._note(rows, None)
             return Outcome.NOT_SENT
-        try:
-            await self.desk.client.call("2.14.14", body=[_wire(r.form) for r in rows])
+        try:  # (cancelled while out: the rows stay "uncertain" in the ledger, read back at the next run)
+            with ticket.uncertain_if_cancelled():
+                await self.desk.client.call("2.14.14", body=[_wire(r.form) for r in rows])
         except ApiError as exc:
             ticket.complete(f"refused {exc.code}")
             if len(rows) == 1:

@@ -253,7 +253,8 @@ class EnrolmentDesk:
         except AuditError as exc:
             return EnrolResult(Outcome.NOT_SENT, f"Nothing was sent: {exc}")
         try:
-            await call()
+            with ticket.uncertain_if_cancelled():
+                await call()
         except CVSecError as exc:
             return self._failed(ticket, pin, exc, pending)
         note = ticket.complete("ok")

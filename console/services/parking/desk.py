@@ -57,7 +57,7 @@ from console.api.models.parking import (
     ParkingExit,
 )
 from console.api.paging import Page
-from console.services.audit import AuditError, Auditor, AuditTicket, begin
+from console.services.audit import CANCELLED, AuditError, Auditor, AuditTicket, begin
 from console.services.events.export import safe_cell
 from console.services.json_store import StoreWriteError
 from console.services.observable import Signal
@@ -653,7 +653,7 @@ class ParkingDesk:
             await self.client.notify_parking_payment(bill.plate, bill.record_id, payment_type)
         except asyncio.CancelledError:
             self.payments.update(record.receipt, state="uncertain", note="cancelled before the answer came")
-            ticket.complete("uncertain: cancelled before the answer came")
+            ticket.complete(CANCELLED)
             self.changed.emit("payments")
             raise
         except CVSecError as exc:
@@ -817,7 +817,7 @@ class ParkingDesk:
         try:
             await self.client.open_parking_channel(channel_id)
         except asyncio.CancelledError:
-            ticket.complete("uncertain: cancelled before the answer came")
+            ticket.complete(CANCELLED)
             raise
         except CVSecError as exc:
             outcome = Outcome.of(exc)
@@ -847,7 +847,8 @@ class ParkingDesk:
                 call.close()  # never started: nothing left the console
             return ParkingResult(Outcome.NOT_SENT, f"not done: {exc}")
         try:
-            await call
+            with ticket.uncertain_if_cancelled():
+                await call
         except CVSecError as exc:
             outcome = Outcome.of(exc)
             server = clean_text(exc.text if isinstance(exc, ApiError) else str(exc), 300)

@@ -389,7 +389,8 @@ class SpaceDesk:
         except AuditError as exc:
             return SpaceResult(Outcome.NOT_SENT, f"the booking was not sent: {exc}")
         try:
-            await self.client.save_space_reservation(body)
+            with ticket.uncertain_if_cancelled():
+                await self.client.save_space_reservation(body)
         except ApiError as exc:
             ticket.complete(f"refused {exc.code}: {exc.server_message or exc.appendix}")
             where = _refusal_field(exc)
@@ -587,7 +588,8 @@ class SpaceDesk:
         except AuditError as exc:
             return SpaceResult(Outcome.NOT_SENT, f"nothing was {_BATCH_VERBS[kind]}: {exc}", failed=tuple(ids))
         try:
-            count = await self.client.space_reservations_batch(kind, send)
+            with ticket.uncertain_if_cancelled():
+                count = await self.client.space_reservations_batch(kind, send)
         except ApiError as exc:
             ticket.complete(f"refused {exc.code}: {exc.server_message or exc.appendix}")
             return SpaceResult(Outcome.REFUSED, f"the server refused: {clean_text(exc.text, 300)}", failed=tuple(ids))

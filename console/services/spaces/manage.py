@@ -243,7 +243,8 @@ class SpaceAdmin:
         except AuditError as exc:
             return SpaceResult(Outcome.NOT_SENT, f"nothing was sent: {exc}")
         try:
-            await self._send(kind, body)
+            with ticket.uncertain_if_cancelled():
+                await self._send(kind, body)
         except ApiError as exc:
             ticket.complete(f"refused {exc.code}: {exc.server_message or exc.appendix}")
             words = clean_text(exc.text, 300)
@@ -324,7 +325,8 @@ class SpaceAdmin:
         except AuditError as exc:
             return SpaceResult(Outcome.NOT_SENT, f"nothing was deleted: {exc}", failed=tuple(wanted))
         try:
-            count = await self.desk.client.space_directory_delete(kind, send)
+            with ticket.uncertain_if_cancelled():
+                count = await self.desk.client.space_directory_delete(kind, send)
         except ApiError as exc:
             ticket.complete(f"refused {exc.code}: {exc.server_message or exc.appendix}")
             return SpaceResult(Outcome.REFUSED, f"the server refused: {clean_text(exc.text, 300)}",

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from console.api import Client
-from console.api.errors import ApiError, CVSecError, Delivery
+from console.api.errors import AnswerLostError, ApiError, CVSecError, Delivery
 from console.api.models.levels import VisitorLevel
 from console.api.models.persons import CertType, Person
 from console.api.models.visitors import Visitor
-from console.services.audit import AuditError, Auditor, AuditTicket, begin
+from console.services.audit import CANCELLED, AuditError, Auditor, AuditTicket, begin
 from console.services.observable import Signal
 from console.services.outcome import Outcome
 from console.services.polling import HealthReporter, Poller, PollPolicy
@@ -294,6 +294,10 @@ class VisitorDesk:
             return self._unaudited("the registration", exc)
         try:
             await self.client.register_visitor(request)
+        except asyncio.CancelledError:  # the console closing while it is out: kept as uncertain, checked next run
+            ticket.complete(CANCELLED)
+            self._queue(form, body, known, AnswerLostError("cancelled before the answer came"), ticket)
+            raise
         except ApiError as exc:
             refusal = refusal_for(exc)
             note = ticket.complete(f"refused {exc.code}")
@@ -380,6 +384,10 @@ class VisitorDesk:
         self.outbox.update(entry, attempts=entry.attempts + 1)
         try:
             await self.client.register_visitor(registration(form))
+        except asyncio.CancelledError:  # the console closing while it is out: the next run checks first
+            self.outbox.update(entry, state="uncertain", last_error="cancelled before the answer came")
+            ticket.complete(f"{CANCELLED} (from the outbox)")
+            raise
         except ApiError as exc:
             refusal = refusal_for(exc)
             if refusal.already_registered:
@@ -459,7 +467,8 @@ class VisitorDesk:
         except AuditError as exc:
             return self._unaudited("the check-out", exc, visit)
         try:
-            await self.client.check_out_visitor(CertType.parse(form.cert_type), form.cert_number)
+            with ticket.uncertain_if_cancelled():
+                await self.client.check_out_visitor(CertType.parse(form.cert_type), form.cert_number)
         except ApiError as exc:
             refusal = refusal_for(exc)
             note = ticket.complete(f"refused {exc.code}")
@@ -496,7 +505,8 @@ class VisitorDesk:
         except AuditError as exc:
             return self._unaudited("the booking", exc)
         try:
-            await self.client.add_visitor_reservation(reservation(form))
+            with ticket.uncertain_if_cancelled():
+                await self.client.add_visitor_reservation(reservation(form))
         except ApiError as exc:
             refusal = refusal_for(exc)
             note = ticket.complete(f"refused {exc.code}")
@@ -516,8 +526,9 @@ class VisitorDesk:
         except AuditError as exc:
             return self._unaudited("the cancellation", exc)
         try:
-            await self.client.delete_visitor_reservation(CertType.parse(form.cert_type), form.cert_number,
-                                                         parse_form_time(item.visit_date) or self.clock())
+            with ticket.uncertain_if_cancelled():
+                await self.client.delete_visitor_reservation(CertType.parse(form.cert_type), form.cert_number,
+                                                             parse_form_time(item.visit_date) or self.clock())
         except ApiError as exc:
             refusal = refusal_for(exc)
             note = ticket.complete(f"refused {exc.code}")

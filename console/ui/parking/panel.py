@@ -472,11 +472,13 @@ class ParkingPanel(QWidget):
 
     async def stop(self) -> None:
         self._clock.stop()
-        await self.tasks.stop(writes_within=25)  # a payment or a barrier on the wire finishes first
-        for disconnect in self._disconnects:
-            disconnect()
-        self._disconnects.clear()
-        self._started = False
+        try:  # a payment or a barrier on the wire finishes first (the workspace gives a panel's stop 3 s)
+            await self.tasks.stop(writes_within=2)
+        finally:  # (and a stop cut off there still lets go of the desk)
+            for disconnect in self._disconnects:
+                disconnect()
+            self._disconnects.clear()
+            self._started = False
 
     def refresh_now(self) -> None:
         self.desk.poller.wake()
