@@ -142,14 +142,16 @@ class Session:
         return self._failures.get(channel, 0)
 
     def _update(self) -> None:
-        """ONLINE when every channel's last poll was good; OFFLINE when a refusal that waiting will not fix
-        came, when nothing ever answered, or when every channel has failed ``offline_after`` times in a row;
-        DEGRADED in between (some failures, or one channel down while another answers)."""
+        """ONLINE when every channel's last poll was good; OFFLINE when the token was refused, when nothing ever
+        answered, or when every channel is down (failed ``offline_after`` times in a row, or at once with an
+        answer waiting will not fix: not the API, a certificate); DEGRADED in between (some failures, or one
+        channel down while another answers: a proxy's HTML page on the events path while the doors answer)."""
         failing = {name: count for name, count in self._failures.items() if count}
-        every_channel_down = len(failing) == len(self._failures) and min(failing.values()) >= self.offline_after
+        down = {name for name, count in failing.items() if count >= self.offline_after or name in self._fatal}
+        every_channel_down = bool(failing) and len(down) == len(self._failures)
         if not failing:
             self._set_health(Health.ONLINE)
-        elif self._fatal or self.last_ok is None or every_channel_down:
+        elif self._refused or self.last_ok is None or every_channel_down:
             self._set_health(Health.OFFLINE)
         else:
             self._set_health(Health.DEGRADED)

@@ -7,7 +7,7 @@ import socket
 
 import httpx
 
-from console.api import AuthError, Client, RetryPolicy, TransportError
+from console.api import AuthError, Client, ProtocolError, RetryPolicy, TLSError, TransportError
 from console.services.paths import Paths
 from console.services.session import Health, Profile, Session, probe
 
@@ -40,6 +40,27 @@ async def test_health_follows_polls(tmp_path: object) -> None:
     assert session.last_error == ""
     session.report_ok()  # no change, no signal
     assert seen == [Health.ONLINE, Health.DEGRADED, Health.OFFLINE, Health.ONLINE]
+    await session.aclose()
+
+
+async def test_a_proxy_page_on_one_path_while_the_doors_answer_is_degraded_not_offline(tmp_path: object) -> None:
+    """A proxy answers the events path with its HTML page while the doors' polls come back: the status bar
+    must not say "offline" over a board whose tiles are fresh. Once nothing answers, it is offline."""
+    session = _session(tmp_path)
+    session.report_ok("doors")
+    session.report_ok("events")
+    session.report_failure(ProtocolError("the server answered with text/html, not the API's JSON"), "events")
+    assert session.health is Health.DEGRADED
+    session.report_ok("doors")  # the board goes on
+    assert session.health is Health.DEGRADED
+    assert "text/html" in session.last_error
+    session.report_failure(TLSError("the server's certificate changed"), "doors")  # now nothing answers
+    assert session.health is Health.OFFLINE
+    session.report_ok("doors")
+    session.report_ok("events")
+    assert session.health is Health.ONLINE
+    session.report_failure(AuthError(401), "events")  # a refused token stops every poller: offline at once
+    assert session.health is Health.OFFLINE
     await session.aclose()
 
 
