@@ -815,10 +815,8 @@ class ParkingDesk:
         except AuditError as exc:
             return ParkingResult(Outcome.NOT_SENT, f"the barrier of {name} was not opened: {exc}")
         try:
-            await self.client.open_parking_channel(channel_id)
-        except asyncio.CancelledError:
-            ticket.complete(CANCELLED)
-            raise
+            with ticket.uncertain_if_cancelled():
+                await self.client.open_parking_channel(channel_id)
         except CVSecError as exc:
             outcome = Outcome.of(exc)
             server = clean_text(exc.text if isinstance(exc, ApiError) else str(exc), 300)
